@@ -1,0 +1,1 @@
+"""Companies, their users and roles, logins, sessions and API tokens."""

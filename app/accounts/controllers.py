@@ -1,0 +1,241 @@
+"""Accounts over HTTP: the API (tokens, me, companies, users) and the pages (login, team, invitations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from app.accounts import services
+from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
+from app.accounts.schemas import CompanyIn, CompanyOut, MeOut, TokenOut, TokenRequest, UserIn, UserOut
+from app.auth import SESSION_COOKIE, Principal, authenticated, operators_only, principal_of
+from app.errors import DomainError
+from app.settings import get_settings
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/token", status_code=201, summary="Exchange an e-mail and password for a bearer token")
+    async def create_token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenOut:
+        return TokenOut(token=await services.issue_token(data.email, data.password, client_ip(request)))
+
+    @delete("/token", status_code=204, guards=[authenticated], summary="Revoke the token of this request")
+    async def revoke_token(self, request: PrincipalRequest) -> None:
+        await services.revoke_token(request.auth)
+
+
+class MeApi(Controller):
+    path = "/api/v1/me"
+    tags = ["auth"]
+    guards = [authenticated]
+
+    @get("/", summary="The calling user, company and roles")
+    async def me(self, request: PrincipalRequest) -> MeOut:
+        return await services.me(principal_of(request))
+
+
+class CompanyApi(Controller):
+    path = "/api/v1/companies"
+    tags = ["companies"]
+    guards = [authenticated]
+
+    @post("/", guards=[operators_only], status_code=201, summary="Register a company (operators)")
+    async def create_company(self, data: JSONBody[CompanyIn]) -> CompanyOut:
+        return await services.create_company(data)
+
+    @get("/", guards=[operators_only], summary="Every company (operators)")
+    async def list_companies(self, request: PrincipalRequest) -> list[CompanyOut]:
+        return await services.list_companies(principal_of(request))
+
+    @get("/{company_id:int}", summary="One company the caller may see")
+    async def get_company(self, request: PrincipalRequest, company_id: FromPath[int]) -> CompanyOut:
+        return await services.get_company(principal_of(request), company_id)
+
+    @post("/{company_id:int}/suspend", guards=[operators_only], status_code=200, summary="Suspend a company")
+    async def suspend(self, company_id: FromPath[int]) -> CompanyOut:
+        return await services.set_company_status(company_id, CompanyStatus.SUSPENDED)
+
+    @post("/{company_id:int}/reactivate", guards=[operators_only], status_code=200, summary="Lift a suspension")
+    async def reactivate(self, company_id: FromPath[int]) -> CompanyOut:
+        return await services.set_company_status(company_id, CompanyStatus.ACTIVE)
+
+    @get("/{company_id:int}/users", summary="The users of a company the caller may see")
+    async def list_users(self, request: PrincipalRequest, company_id: FromPath[int]) -> list[UserOut]:
+        return await services.list_users(principal_of(request), company_id)
+
+    @post(
+        "/{company_id:int}/users",
+        status_code=201,
+        summary="Add a user (operators, or the company's own admin); without a password, invite by e-mail",
+    )
+    async def create_user(
+        self, request: PrincipalRequest, company_id: FromPath[int], data: JSONBody[UserIn]
+    ) -> UserOut:
+        return await services.create_user(principal_of(request), company_id, data)
+
+
+class UserApi(Controller):
+    path = "/api/v1/users"
+    tags = ["companies"]
+    guards = [authenticated]
+
+    @post("/{user_id:int}/deactivate", status_code=200, summary="Deactivate a user of your own company")
+    async def deactivate(self, request: PrincipalRequest, user_id: FromPath[int]) -> UserOut:
+        return await services.deactivate_user(principal_of(request), user_id)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginForm:
+    email: str = ""
+    password: str = ""
+    next: str = ""
+
+
+@dataclass
+class InviteForm:
+    email: str = ""
+    name: str = ""
+    role: str = ""
+
+
+@dataclass
+class PasswordForm:
+    password: str = ""
+    password_again: str = ""
+
+
+def _safe_next(target: str) -> str:
+    # Only paths on this site: an open redirect after login is a phishing tool.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def session_cookie(token: str, *, expires: bool = False) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().production,
+        max_age=0 if expires else int(services.SESSION_MAX.total_seconds()),
+    )
+
+
+class LoginPages(Controller):
+    include_in_schema = False
+
+    @get("/login")
+    async def login_form(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Response[Any]:
+        if request.user is not None:
+            return Redirect(path=_safe_next(next))
+        return Template(template_name="accounts/login.html", context={"next": next, "email": ""})
+
+    @post("/login", status_code=303)
+    async def login(self, request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]) -> Response[Any]:
+        try:
+            user_id = await services.check_credentials(data.email, data.password, client_ip(request))
+        except DomainError as exc:
+            return Template(
+                template_name="accounts/login.html",
+                context={"next": data.next, "email": data.email, "error": exc.message},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
+        token = await services.start_session(user_id)
+        return Redirect(path=_safe_next(data.next or "/"), cookies=[session_cookie(token)], status_code=303)
+
+    @post("/logout", status_code=303)
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if request.auth:
+            await services.end_session(request.auth)
+        flash(request, "You are logged out.", "info")
+        return Redirect(path="/login", cookies=[session_cookie("", expires=True)], status_code=303)
+
+    @get("/invitations/{token:str}")
+    async def invitation_form(self, token: FromPath[str]) -> Template:
+        email = await services.pending_invitation(token)
+        return Template(template_name="accounts/invitation.html", context={"email": email, "token": token})
+
+    @post("/invitations/{token:str}", status_code=303)
+    async def accept_invitation(
+        self, request: Request[Any, Any, Any], token: FromPath[str], data: URLEncodedBody[PasswordForm]
+    ) -> Response[Any]:
+        email = await services.pending_invitation(token)
+        try:
+            if data.password != data.password_again:
+                raise DomainError("The two passwords differ.")
+            user_id = await services.accept_invitation(token, data.password)
+        except DomainError as exc:
+            return Template(
+                template_name="accounts/invitation.html",
+                context={"email": email, "token": token, "error": exc.message},
+                status_code=exc.status_code,
+            )
+        session = await services.start_session(user_id)
+        flash(request, "Welcome! Your password is set.", "success")
+        return Redirect(path="/", cookies=[session_cookie(session)], status_code=303)
+
+
+class TeamPages(Controller):
+    path = "/team"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @get("/")
+    async def team(self, request: PrincipalRequest) -> Template:
+        return await self._page(principal_of(request))
+
+    async def _page(
+        self, principal: Principal, form: InviteForm | None = None, error: DomainError | None = None
+    ) -> Template:
+        users = await services.list_users(principal, principal.company_id)
+        return Template(
+            template_name="accounts/team.html",
+            context={
+                "users": users,
+                "assignable_roles": sorted(ROLES_BY_KIND[principal.company_kind]),
+                "form": form or InviteForm(),
+                "error": error.message if error else None,
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @post("/invite", status_code=303)
+    async def invite(self, request: PrincipalRequest, data: URLEncodedBody[InviteForm]) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            user = await services.create_user(
+                principal, principal.company_id, UserIn(email=data.email, name=data.name, roles=[data.role])
+            )
+        except DomainError as exc:
+            return await self._page(principal, data, exc)
+        flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
+        return Redirect(path="/team", status_code=303)
+
+    @post("/{user_id:int}/deactivate", status_code=303)
+    async def deactivate(self, request: PrincipalRequest, user_id: FromPath[int]) -> Response[Any]:
+        user = await services.deactivate_user(principal_of(request), user_id)
+        flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
+        return Redirect(path="/team", status_code=303)

@@ -1,0 +1,65 @@
+"""Company kinds and the roles each kind's users may hold: the pure rules, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class CompanyKind(StrEnum):
+    BUYER = "buyer"
+    VENDOR = "vendor"
+    OPERATOR = "operator"
+
+
+class CompanyStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Role(StrEnum):
+    BUYER_ADMIN = "buyer_admin"
+    PURCHASER = "purchaser"
+    APPROVER = "approver"
+    VENDOR_ADMIN = "vendor_admin"
+    VENDOR_SALES = "vendor_sales"
+    OPERATOR = "operator"
+
+
+ROLES_BY_KIND: dict[CompanyKind, frozenset[Role]] = {
+    CompanyKind.BUYER: frozenset({Role.BUYER_ADMIN, Role.PURCHASER, Role.APPROVER}),
+    CompanyKind.VENDOR: frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES}),
+    CompanyKind.OPERATOR: frozenset({Role.OPERATOR}),
+}
+
+# The roles that manage their own company's users.
+COMPANY_ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.VENDOR_ADMIN, Role.OPERATOR})
+
+
+class RoleError(ValueError):
+    """Roles that a user of this kind of company cannot hold."""
+
+
+def validate_roles(kind: CompanyKind, roles: Iterable[str]) -> frozenset[Role]:
+    """The roles as enums, or a `RoleError` that names what is allowed for this kind."""
+    allowed = ROLES_BY_KIND[kind]
+    chosen: set[Role] = set()
+    for raw in roles:
+        try:
+            role = Role(raw)
+        except ValueError:
+            raise RoleError(f"unknown role {raw!r}; {kind} companies use {_names(allowed)}") from None
+        if role not in allowed:
+            raise RoleError(f"a {kind} company's users cannot be {role}; use {_names(allowed)}")
+        chosen.add(role)
+    if not chosen:
+        raise RoleError(f"give at least one role: {_names(allowed)}")
+    return frozenset(chosen)
+
+
+def is_company_admin(roles: Iterable[Role]) -> bool:
+    return not COMPANY_ADMIN_ROLES.isdisjoint(roles)
+
+
+def _names(roles: Iterable[Role]) -> str:
+    return ", ".join(sorted(role.value for role in roles))

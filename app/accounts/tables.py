@@ -1,0 +1,87 @@
+"""Tables of the accounts area.
+
+A person logs in with Piccolo's `BaseUser` (one identity shared with the operators' back
+office); `Membership` ties that login to one company, a display name and roles.
+
+Composite unique constraints are unique indexes created in the migrations with plain SQL:
+Piccolo adds table constraints with ALTER TABLE, which SQLite does not support.
+"""
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    ForeignKey,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+from app.accounts.roles import CompanyKind, CompanyStatus, Role
+
+
+class Company(Table, tablename="company"):
+    """A buyer, vendor or operator organisation; (kind, lower(name)) is unique by an index."""
+
+    name = Varchar(length=200, null=False, help_text="Legal name")
+    kind = Varchar(length=20, choices=CompanyKind, null=False, index=True)
+    tax_id = Varchar(length=50, default="", help_text="VAT or tax registration number")
+    country = Varchar(length=2, null=False, help_text="ISO 3166-1 alpha-2 code")
+    currency = Varchar(length=3, null=False, help_text="Default ISO 4217 currency")
+    status = Varchar(length=20, choices=CompanyStatus, default=CompanyStatus.ACTIVE.value, index=True)
+    parent = ForeignKey(
+        "self",
+        null=True,
+        on_delete=OnDelete.restrict,
+        help_text="The group this company is a subsidiary of",
+    )
+    created_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.name])
+
+
+class Membership(Table, tablename="membership"):
+    user = ForeignKey(BaseUser, null=False, unique=True, on_delete=OnDelete.cascade)
+    company = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200, null=False, help_text="Full name shown to colleagues and partners")
+    created_at = Timestamptz()
+
+
+class MemberRole(Table, tablename="member_role"):
+    """One role of a member; (membership, role) is unique by an index the migration creates."""
+
+    membership = ForeignKey(Membership, null=False, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=30, choices=Role, null=False)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, null=False, unique=True, secret=True)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(Table, tablename="invitation"):
+    """A pending invitation: the invited user sets a password through a one-time link."""
+
+    user = ForeignKey(BaseUser, null=False, on_delete=OnDelete.cascade, index=True)
+    invited_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    token_hash = Varchar(length=64, null=False, unique=True, secret=True)
+    expires_at = Timestamptz(null=False)
+    accepted_at = Timestamptz(null=True, default=None)
+
+
+class LoginFailure(Table, tablename="login_failure"):
+    """A failed login, kept briefly so repeated failures can be throttled across processes."""
+
+    email = Varchar(length=254, null=False, index=True)
+    client_ip = Varchar(length=64, null=False, index=True)
+    failed_at = Timestamptz(index=True)
+
+
+__all__ = ["ApiToken", "Company", "Invitation", "LoginFailure", "MemberRole", "Membership"]

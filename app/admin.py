@@ -1,0 +1,58 @@
+"""The operators' back office: piccolo-admin over the same users and sessions as the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.session_auth.tables import SessionsBase
+
+from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
+from app.notifications.tables import OutboxEmail
+from app.settings import Settings
+
+
+def create_back_office(settings: Settings) -> Any:
+    tables = [
+        TableConfig(
+            Company,
+            visible_columns=[Company.id, Company.name, Company.kind, Company.country, Company.currency,
+                             Company.status, Company.parent],
+            visible_filters=[Company.name, Company.kind, Company.status, Company.country],
+            menu_group="Companies",
+            link_column=Company.name,
+        ),
+        TableConfig(
+            Membership,
+            visible_columns=[Membership.id, Membership.name, Membership.user, Membership.company],
+            visible_filters=[Membership.name, Membership.company],
+            menu_group="Companies",
+            link_column=Membership.name,
+        ),
+        TableConfig(MemberRole, visible_filters=[MemberRole.role, MemberRole.membership], menu_group="Companies"),
+        TableConfig(
+            BaseUser,
+            visible_columns=[BaseUser.id, BaseUser.username, BaseUser.active, BaseUser.admin, BaseUser.last_login],
+            visible_filters=[BaseUser.username, BaseUser.active, BaseUser.admin],
+            menu_group="Logins",
+        ),
+        TableConfig(Invitation, exclude_visible_columns=[Invitation.token_hash], menu_group="Logins"),
+        TableConfig(ApiToken, exclude_visible_columns=[ApiToken.token_hash], menu_group="Logins"),
+        TableConfig(LoginFailure, menu_group="Logins"),
+        TableConfig(
+            OutboxEmail,
+            visible_columns=[OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.status,
+                             OutboxEmail.attempts, OutboxEmail.created_at, OutboxEmail.sent_at],
+            visible_filters=[OutboxEmail.status, OutboxEmail.to_address],
+            menu_group="Outbox",
+        ),
+    ]
+    return create_admin(
+        tables=tables,
+        auth_table=BaseUser,
+        session_table=SessionsBase,
+        site_name="Marketplace back office",
+        production=settings.production,
+        sidebar_links={"Portal": "/dashboard", "Outbox": "/operator/outbox"},
+    )

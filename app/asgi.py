@@ -1,0 +1,100 @@
+"""create_app(): the one place that wires controllers, middleware, templates, the back office and jobs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, asgi
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Receive, Scope, Send
+
+from app import db
+from app.accounts.controllers import AuthApi, CompanyApi, LoginPages, MeApi, TeamPages, UserApi
+from app.admin import create_back_office
+from app.auth import AuthenticationMiddleware
+from app.dashboard.controllers import DashboardPages
+from app.errors import EXCEPTION_HANDLERS
+from app.notifications.controllers import OutboxPages
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.worker import InProcessWorker, load_actors
+
+ROUTE_HANDLERS = [AuthApi, MeApi, CompanyApi, UserApi, LoginPages, TeamPages, DashboardPages, OutboxPages]
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> Litestar:
+    """The web app. `run_worker` defaults to an in-process worker when no Redis is configured."""
+    settings = settings or get_settings()
+    load_actors()
+    in_process_worker = (settings.redis_url is None) if run_worker is None else run_worker
+    back_office = create_back_office(settings)
+
+    @asgi("/admin", is_mount=True, copy_scope=True)
+    async def admin(scope: Scope, receive: Receive, send: Send) -> None:
+        await back_office(scope, receive, send)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await db.start_pool()
+        worker = InProcessWorker(settings) if in_process_worker else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+            await db.close_pool()
+
+    template_config = TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine)
+    # Flash messages only ride in this signed, encrypted cookie; who is logged in lives in the
+    # database session table, shared by every app process and the back office.
+    flash_cookie = CookieBackendConfig(
+        secret=hashlib.sha256(f"flash:{settings.secret_key}".encode()).digest(),
+        key="market_flash",
+        httponly=True,
+        secure=settings.production,
+        samesite="lax",
+        exclude=["^/api/", "^/admin"],
+    )
+    return Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            admin,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+        ],
+        lifespan=[lifespan],
+        middleware=[flash_cookie.middleware, AuthenticationMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            # piccolo-admin has its own "csrftoken" cookie and checks: keep out of its way.
+            cookie_name="market_csrf",
+            header_name="x-market-csrf",
+            cookie_secure=settings.production,
+            cookie_samesite="lax",
+            exclude=["^/api/", "^/admin"],
+        ),
+        template_config=template_config,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Marketplace API",
+            version="1",
+            path="/api/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )

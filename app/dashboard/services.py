@@ -1,0 +1,49 @@
+"""What each role's dashboard shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.accounts.roles import CompanyKind
+from app.accounts.tables import Company, Membership
+from app.auth import Principal
+from app.notifications.tables import OutboxEmail
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    kind: CompanyKind
+    team_size: int
+    subsidiaries: int
+    companies_by_kind: dict[str, int] = field(default_factory=dict)
+    suspended_companies: int = 0
+    outbox_by_status: dict[str, int] = field(default_factory=dict)
+
+
+async def dashboard_for(principal: Principal) -> Dashboard:
+    team_size = await Membership.count().where(Membership.company == principal.company_id)
+    subsidiaries = len(principal.visible_company_ids) - 1
+    if not principal.is_operator:
+        return Dashboard(kind=principal.company_kind, team_size=team_size, subsidiaries=subsidiaries)
+    companies: dict[str, int] = {}
+    suspended = 0
+    for row in await Company.select(Company.kind, Company.status, Company.id.count().as_alias("n")).group_by(
+        Company.kind, Company.status
+    ):
+        companies[row["kind"]] = companies.get(row["kind"], 0) + row["n"]
+        if row["status"] == "suspended":
+            suspended += row["n"]
+    outbox = {
+        row["status"]: row["n"]
+        for row in await OutboxEmail.select(OutboxEmail.status, OutboxEmail.id.count().as_alias("n")).group_by(
+            OutboxEmail.status
+        )
+    }
+    return Dashboard(
+        kind=principal.company_kind,
+        team_size=team_size,
+        subsidiaries=subsidiaries,
+        companies_by_kind=companies,
+        suspended_companies=suspended,
+        outbox_by_status=outbox,
+    )

@@ -1,0 +1,135 @@
+"""The database engine for the configured URL, and the one way to run a unit of work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from app.settings import Settings
+
+# How long a SQLite writer waits for another writer before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class LoopLocalPostgresEngine(PostgresEngine):
+    """A Postgres engine that keeps one connection pool per event loop.
+
+    asyncpg connections belong to the loop that opened them. The web app, an in-process
+    dramatiq worker (its own loop thread) and test bodies each run their own loop; with one
+    shared pool, whichever is not the pool's loop fails ("attached to a different loop").
+    A loop without a pool of its own gets a fresh connection per query instead.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pools: dict[asyncio.AbstractEventLoop, Any] = {}
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def pool(self) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._pools.get(loop)
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # PostgresEngine.__init__ sets pool = None outside any loop.
+        if value is None:
+            self._pools.pop(loop, None)
+        else:
+            self._pools[loop] = value
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.database_is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _enable_wal(path)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    return LoopLocalPostgresEngine(config=settings.postgres_config)
+
+
+def _enable_wal(path: Any) -> None:
+    # WAL is a property of the database file: set once, every later connection gets it, and
+    # readers no longer block the writer.
+    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+def get_engine() -> Engine:
+    from app.piccolo_conf import DB
+
+    return DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(get_engine(), SQLiteEngine)
+
+
+async def start_pool(max_size: int = 10) -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=1, max_size=max_size)
+
+
+async def close_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+_after_commit: contextvars.ContextVar[list[Callable[[], Any]] | None] = contextvars.ContextVar(
+    "after_commit", default=None
+)
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run `callback` once the current unit of work has committed (at once outside one).
+
+    Used to enqueue jobs about rows the transaction writes: a worker must never look for a
+    row that is not committed yet, and a rolled-back change must send nothing.
+    """
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """One unit of work: everything inside commits together or not at all.
+
+    On SQLite it is an immediate transaction (it takes the write lock at BEGIN), because a
+    deferred one that reads and then writes fails at once with "database is locked" when
+    another writer got there first. Nested calls join the outer unit of work.
+    """
+    engine = get_engine()
+    if engine.current_transaction.get() is not None:
+        yield
+        return
+    pending: list[Callable[[], Any]] = []
+    token = _after_commit.set(pending)
+    try:
+        if isinstance(engine, SQLiteEngine):
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with engine.transaction():
+                yield
+    finally:
+        _after_commit.reset(token)
+    for callback in pending:
+        callback()

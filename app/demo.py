@@ -1,0 +1,83 @@
+"""Demo data: one operator, two buyer companies and four vendors, with a login for each role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from piccolo.apps.user.tables import BaseUser
+
+from app.accounts import services as accounts
+from app.accounts.schemas import CompanyIn, UserIn
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
+OPERATOR_COMPANY = "Marketplace Operations"
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    name: str
+    kind: str
+    country: str
+    currency: str
+    tax_id: str
+    users: tuple[tuple[str, str, str], ...]  # (e-mail, name, role)
+
+
+DEMO_COMPANIES = (
+    DemoCompany(OPERATOR_COMPANY, "operator", "DE", "EUR", "DE000000001",
+                (("operator@market.example", "Olga Operator", "operator"),)),
+    DemoCompany("Acme Hospital Group", "buyer", "DE", "EUR", "DE811111111", (
+        ("admin@acme.example", "Anna Admin", "buyer_admin"),
+        ("buyer@acme.example", "Bernd Buyer", "purchaser"),
+        ("approver@acme.example", "Clara Approver", "approver"),
+    )),
+    DemoCompany("Northwind Schools", "buyer", "FR", "EUR", "FR22222222222", (
+        ("admin@northwind.example", "Nadia Admin", "buyer_admin"),
+        ("buyer@northwind.example", "Noah Buyer", "purchaser"),
+        ("approver@northwind.example", "Nina Approver", "approver"),
+    )),
+    DemoCompany("Globex Medical Supplies", "vendor", "DE", "EUR", "DE833333333",
+                (("sales@globex.example", "Gustav Globex", "vendor_admin"),)),
+    DemoCompany("Initech Office", "vendor", "NL", "EUR", "NL444444444B01",
+                (("sales@initech.example", "Ines Initech", "vendor_admin"),)),
+    DemoCompany("Umbrella Lab Equipment", "vendor", "GB", "GBP", "GB555555555",
+                (("sales@umbrella.example", "Uma Umbrella", "vendor_admin"),)),
+    DemoCompany("Stark Industrial", "vendor", "US", "USD", "US66-6666666",
+                (("sales@stark.example", "Sam Stark", "vendor_admin"),)),
+)  # fmt: skip
+
+
+async def ensure_company(data: CompanyIn) -> int:
+    existing = await accounts.find_company_id(data.kind, data.name)
+    if existing is not None:
+        return existing
+    return (await accounts.create_company(data)).id
+
+
+async def ensure_user(company_id: int, email: str, name: str, roles: list[str], password: str) -> bool:
+    """Create the user unless the e-mail exists; True when created."""
+    if await BaseUser.exists().where(BaseUser.username == email.lower()):
+        return False
+    await accounts.create_user(None, company_id, UserIn(email=email, name=name, roles=roles, password=password))
+    return True
+
+
+async def load_demo_data() -> list[tuple[str, str, str]]:
+    """Idempotent: what exists is left alone. Returns (company, e-mail, role) for every login."""
+    logins = []
+    for company in DEMO_COMPANIES:
+        company_id = await ensure_company(
+            CompanyIn(name=company.name, kind=company.kind, country=company.country,
+                      currency=company.currency, tax_id=company.tax_id)
+        )
+        for email, name, role in company.users:
+            await ensure_user(company_id, email, name, [role], DEMO_PASSWORD)
+            logins.append((company.name, email, role))
+    return logins
+
+
+async def create_operator(email: str, password: str, name: str = "") -> bool:
+    company_id = await ensure_company(
+        CompanyIn(name=OPERATOR_COMPANY, kind="operator", country="DE", currency="EUR")
+    )
+    return await ensure_user(company_id, email, name or email.split("@")[0], ["operator"], password)

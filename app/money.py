@@ -1,0 +1,139 @@
+"""Money: `Decimal` amounts with an ISO 4217 currency, stored as exact integers.
+
+Piccolo's SQLite adapter turns `Decimal` into a float, so a `Numeric` column silently loses
+digits there. Every amount is stored instead as a whole number of ten-thousandths of the
+currency unit (a screw at 0.0035 EUR is 35) in a `BigInt` column: exact on both backends,
+in sums and in ordering. This module is the one place that converts between the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from piccolo.columns import BigInt
+
+DECIMAL_PLACES = 4
+MINOR_PER_UNIT = 10**DECIMAL_PLACES
+_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+# A BigInt holds up to 2**63 - 1 minor units: about 922 trillion currency units.
+MAX_MINOR = 2**63 - 1
+
+# Active ISO 4217 codes with their number of decimals where it is not two.
+_MINOR_DIGITS_EXCEPTIONS = {
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}  # fmt: skip
+CURRENCIES = frozenset(
+    [
+        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
+        "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
+        "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP",
+        "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+        "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
+        "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
+        "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
+        "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
+        "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+        "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYI", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD",
+        "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+    ]
+)
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be stored exactly."""
+
+
+def money_column(**kwargs: object) -> BigInt:
+    """A column holding an amount in ten-thousandths of its currency unit."""
+    kwargs.setdefault("help_text", "Amount in 1/10,000 of the currency unit")
+    return BigInt(**kwargs)  # type: ignore[arg-type]
+
+
+def parse_currency(code: str) -> str:
+    normalized = (code or "").strip().upper()
+    if normalized not in CURRENCIES:
+        raise MoneyError(f"{code!r} is not an ISO 4217 currency code (for example EUR, USD, GBP)")
+    return normalized
+
+
+def parse_amount(value: str | int | Decimal) -> Decimal:
+    """A decimal amount from user input; floats are refused because they are already inexact."""
+    if isinstance(value, float):
+        raise MoneyError("amounts must be given as decimal strings, not floating-point numbers")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise MoneyError(f"{value!r} is not a decimal amount (for example 12.50)") from None
+    if not amount.is_finite():
+        raise MoneyError(f"{value!r} is not a finite amount")
+    return amount
+
+
+def to_minor(amount: Decimal) -> int:
+    """The stored integer for `amount`; refuses amounts that would need rounding to fit."""
+    if not isinstance(amount, Decimal):
+        raise MoneyError(f"amounts are Decimal, not {type(amount).__name__}")
+    scaled = amount * MINOR_PER_UNIT
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount} has more than {DECIMAL_PLACES} decimal places")
+    minor = int(scaled)
+    if abs(minor) > MAX_MINOR:
+        raise MoneyError(f"{amount} is too large to store")
+    return minor
+
+
+def round_to_minor(amount: Decimal) -> int:
+    """The stored integer for a computed amount (a line total, a discount), rounded half up."""
+    return to_minor(amount.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+def from_minor(minor: int | None) -> Decimal | None:
+    if minor is None:
+        return None
+    return (Decimal(int(minor)) / MINOR_PER_UNIT).quantize(_QUANTUM)
+
+
+def minor_digits(currency: str) -> int:
+    return _MINOR_DIGITS_EXCEPTIONS.get(currency, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise MoneyError(f"amounts are Decimal, not {type(self.amount).__name__}")
+        object.__setattr__(self, "currency", parse_currency(self.currency))
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        return cls(from_minor(minor), currency)  # type: ignore[arg-type]
+
+    @property
+    def minor(self) -> int:
+        return to_minor(self.amount)
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def times(self, quantity: Decimal | int) -> Money:
+        return Money(self.amount * Decimal(quantity), self.currency)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise MoneyError(f"cannot combine {self.currency} with {other.currency}")
+
+    def display(self) -> str:
+        """Rounded to the currency's own decimals, keeping sub-cent unit prices readable."""
+        digits = max(minor_digits(self.currency), min(-self.amount.normalize().as_tuple().exponent, 4))
+        return f"{self.amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,} {self.currency}"

@@ -1,0 +1,18 @@
+"""Outbox actors: deliver one e-mail, and sweep for e-mails a lost message left behind."""
+
+import dramatiq
+
+from app.notifications import services
+from app.worker import periodic  # importing app.worker sets the broker before any actor exists
+
+
+@dramatiq.actor(queue_name="mail", max_retries=services.MAX_ATTEMPTS, min_backoff=5_000, max_backoff=600_000)
+async def deliver_email(email_id: int) -> None:
+    await services.deliver(email_id)
+
+
+@periodic
+@dramatiq.actor(queue_name="default", max_retries=0)
+async def sweep_outbox() -> None:
+    for email_id in await services.overdue_ids():
+        deliver_email.send(email_id)

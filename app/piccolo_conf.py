@@ -1,0 +1,17 @@
+"""Piccolo's configuration: the engine for MARKET_DATABASE_URL and every app with tables."""
+
+from piccolo.conf.apps import AppRegistry
+
+from app.db import make_engine
+from app.settings import get_settings
+
+DB = make_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "piccolo.apps.user.piccolo_app",
+        "piccolo_api.session_auth.piccolo_app",
+        "app.accounts.piccolo_app",
+        "app.notifications.piccolo_app",
+    ]
+)
