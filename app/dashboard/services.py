@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from piccolo.query.functions.aggregate import Count
+
 from app.accounts.roles import CompanyKind
 from app.accounts.tables import Company, Membership
 from app.auth import Principal
@@ -27,7 +29,7 @@ async def dashboard_for(principal: Principal) -> Dashboard:
         return Dashboard(kind=principal.company_kind, team_size=team_size, subsidiaries=subsidiaries)
     companies: dict[str, int] = {}
     suspended = 0
-    for row in await Company.select(Company.kind, Company.status, Company.id.count().as_alias("n")).group_by(
+    for row in await Company.select(Company.kind, Company.status, Count(alias="n")).group_by(
         Company.kind, Company.status
     ):
         companies[row["kind"]] = companies.get(row["kind"], 0) + row["n"]
@@ -35,7 +37,7 @@ async def dashboard_for(principal: Principal) -> Dashboard:
             suspended += row["n"]
     outbox = {
         row["status"]: row["n"]
-        for row in await OutboxEmail.select(OutboxEmail.status, OutboxEmail.id.count().as_alias("n")).group_by(
+        for row in await OutboxEmail.select(OutboxEmail.status, Count(alias="n")).group_by(
             OutboxEmail.status
         )
     }
