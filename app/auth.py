@@ -58,7 +58,12 @@ class AuthenticationMiddleware(ASGIMiddleware):
     """Puts the `Principal` (or None) into `scope["user"]`; guards decide what that allows."""
 
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
-    exclude_path_pattern = ("^/static/", "^/admin")
+    exclude_path_pattern = ("^/admin",)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        # Static files need no user; a path pattern cannot name them (their route is "/{file_path:path}").
+        return scope["path"].startswith("/static/")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         from app.accounts import services  # the accounts area imports this module

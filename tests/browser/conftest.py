@@ -1,0 +1,122 @@
+"""Browser tests: the real app over real HTTP, driven by Debian's Chromium through Playwright.
+
+The app is served by uvicorn on 127.0.0.1 (a free port) in a background thread with its own
+event loop, so it reads and writes the test's database (the temporary SQLite file, or the
+PostgreSQL test database of MARKET_DATABASE_URL). Chromium is the one `apt-get install chromium`
+puts in /usr/bin: Playwright never downloads a browser here. Without it the tests skip, saying
+why, unless MARKET_REQUIRE_BROWSER=1 (CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from app.asgi import create_app
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MISSING_CHROMIUM = "Debian's chromium is not installed: apt-get install chromium"
+SERVER_START_TIMEOUT_SECONDS = 30
+PAGE_TIMEOUT_MS = 15_000
+
+
+def find_chromium() -> str | None:
+    if Path("/usr/bin/chromium").is_file() and os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """The Chromium executable; skip without it, or fail when MARKET_REQUIRE_BROWSER=1."""
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("MARKET_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{MISSING_CHROMIUM} (MARKET_REQUIRE_BROWSER=1)", pytrace=False)
+        pytest.skip(MISSING_CHROMIUM)
+    return path
+
+
+@pytest.fixture
+def live_server(clean_database: None) -> Iterator[str]:
+    """The base URL of the real app served by uvicorn in a thread, over the test's database.
+
+    Depends on `clean_database` so the tables are emptied before the server starts and the
+    server is stopped before that fixture closes the test's connection pool.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app=create_app(run_worker=False),
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive():
+            sock.close()
+            pytest.fail("the app server stopped while starting (see the log above)", pytrace=False)
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+            pytest.fail(f"the app server did not start within {SERVER_START_TIMEOUT_SECONDS} s", pytrace=False)
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+        assert not thread.is_alive(), "the app server did not stop within 30 s"
+
+
+@pytest.fixture
+async def chromium(chromium_path: str) -> AsyncIterator[Browser]:
+    # start()/stop() rather than `async with`: setup and teardown of an async fixture may run
+    # in different tasks.
+    playwright = await async_playwright().start()
+    try:
+        browser = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+    finally:
+        await playwright.stop()
+
+
+@pytest.fixture
+async def page(chromium: Browser, live_server: str) -> AsyncIterator[Page]:
+    """A fresh page (own cookies) whose relative URLs go to the live server."""
+    context: BrowserContext = await chromium.new_context(base_url=live_server)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
