@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from piccolo.apps.user.tables import BaseUser
 
 from app.accounts.tables import Company, Membership

@@ -28,7 +28,9 @@ async def test_the_same_email_registered_twice_at_once_gives_one_user(world):
     attempts = await asyncio.gather(
         *[
             services.create_user(
-                None, world.buyer.id, UserIn(email="race@example.com", name="Race", roles=["purchaser"], password=PASSWORD)
+                None,
+                world.buyer.id,
+                UserIn(email="race@example.com", name="Race", roles=["purchaser"], password=PASSWORD),
             )
             for _ in range(5)
         ],

@@ -15,7 +15,8 @@ async def test_an_admin_invites_a_colleague_from_the_team_page(world, browser):
     # when they invite a colleague
     response = await session.post(
         "/team/invite",
-        data={"name": "Dora Dev", "email": "Dora@Example.com", "role": "approver", "_csrf_token": csrf_token(page.text)},
+        data={"name": "Dora Dev", "email": "Dora@Example.com", "role": "approver",
+              "_csrf_token": csrf_token(page.text)},
     )
     # then the colleague exists, inactive until they accept, with an invitation e-mail queued
     assert response.status_code == 303
