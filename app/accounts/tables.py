@@ -48,6 +48,10 @@ class Membership(Table, tablename="membership"):
     name = Varchar(length=200, null=False, help_text="Full name shown to colleagues and partners")
     created_at = Timestamptz()
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.name])
+
 
 class MemberRole(Table, tablename="member_role"):
     """One role of a member; (membership, role) is unique by an index the migration creates."""
