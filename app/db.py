@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +15,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # How long a SQLite writer waits for another writer before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -132,4 +135,9 @@ async def transaction() -> AsyncIterator[None]:
     finally:
         _after_commit.reset(token)
     for callback in pending:
-        callback()
+        try:
+            callback()
+        except Exception:
+            # The change is committed: report success. What the callback would have started
+            # (a job) is re-derived from the database by the sweeper.
+            log.exception("after-commit callback failed; the sweeper will pick the work up")

@@ -18,6 +18,9 @@ MAX_ATTEMPTS = 8
 LOST_AFTER = timedelta(minutes=2)
 # A delivery claimed this long ago and never finished belongs to a worker that died.
 STUCK_AFTER = timedelta(minutes=10)
+# Retries back off exponentially between these bounds (the actor's min_backoff and max_backoff).
+MIN_RETRY_DELAY = timedelta(seconds=5)
+MAX_RETRY_DELAY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +79,14 @@ async def deliver(email_id: int) -> bool:
         return False
     row = claimed[0]
     settings = get_settings()
-    message = mailer.build_message(
-        message_id=str(row["message_id"]),
-        sender=settings.mail_from,
-        to=row["to_address"],
-        subject=row["subject"],
-        body=row["body_text"],
-    )
     try:
+        message = mailer.build_message(
+            message_id=str(row["message_id"]),
+            sender=settings.mail_from,
+            to=row["to_address"],
+            subject=row["subject"],
+            body=row["body_text"],
+        )
         await asyncio.to_thread(mailer.deliver, message, settings)
     except Exception as exc:
         failed_for_good = row["attempts"] >= MAX_ATTEMPTS
@@ -91,6 +94,7 @@ async def deliver(email_id: int) -> bool:
             {
                 OutboxEmail.status: (OutboxStatus.FAILED if failed_for_good else OutboxStatus.PENDING).value,
                 OutboxEmail.last_error: f"{type(exc).__name__}: {exc}"[:2000],
+                OutboxEmail.next_attempt_at: utcnow() + retry_delay(row["attempts"]),
             }
         ).where(OutboxEmail.id == email_id)
         if failed_for_good:
@@ -102,14 +106,28 @@ async def deliver(email_id: int) -> bool:
     return True
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """When a failed e-mail is due again: the same exponential backoff as the actor's retries."""
+    return min(MIN_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
+
+
 async def overdue_ids(now: datetime | None = None) -> list[int]:
-    """E-mails a lost message or a dead worker left behind; stuck claims are released."""
+    """E-mails a lost message or a dead worker left behind; stuck claims are released.
+
+    A pending e-mail is overdue once LOST_AFTER has passed since it was queued or, after a
+    failure, since its retry fell due: the sweeper never hurries a retry dramatiq still holds.
+    """
     now = now or utcnow()
     await OutboxEmail.update({OutboxEmail.status: OutboxStatus.PENDING.value}).where(
         (OutboxEmail.status == OutboxStatus.SENDING.value) & (OutboxEmail.claimed_at < now - STUCK_AFTER)
     )
+    cutoff = now - LOST_AFTER
     rows = await OutboxEmail.select(OutboxEmail.id).where(
-        (OutboxEmail.status == OutboxStatus.PENDING.value) & (OutboxEmail.created_at < now - LOST_AFTER)
+        (OutboxEmail.status == OutboxStatus.PENDING.value)
+        & (
+            (OutboxEmail.next_attempt_at.is_null() & (OutboxEmail.created_at < cutoff))
+            | (OutboxEmail.next_attempt_at < cutoff)
+        )
     ).order_by(OutboxEmail.id).limit(1000)
     return [row["id"] for row in rows]
 

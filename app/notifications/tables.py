@@ -23,4 +23,5 @@ class OutboxEmail(Table, tablename="outbox_email"):
     last_error = Text(default="")
     created_at = Timestamptz(index=True)
     claimed_at = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None, help_text="When a failed e-mail is due again")
     sent_at = Timestamptz(null=True, default=None)

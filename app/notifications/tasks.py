@@ -6,7 +6,12 @@ from app.notifications import services
 from app.worker import periodic  # importing app.worker sets the broker before any actor exists
 
 
-@dramatiq.actor(queue_name="mail", max_retries=services.MAX_ATTEMPTS, min_backoff=5_000, max_backoff=600_000)
+@dramatiq.actor(
+    queue_name="mail",
+    max_retries=services.MAX_ATTEMPTS,
+    min_backoff=int(services.MIN_RETRY_DELAY.total_seconds() * 1000),
+    max_backoff=int(services.MAX_RETRY_DELAY.total_seconds() * 1000),
+)
 async def deliver_email(email_id: int) -> None:
     await services.deliver(email_id)
 

@@ -11,6 +11,7 @@ from itertools import count
 import httpx
 import pytest
 from dramatiq import Worker
+from dramatiq.brokers.stub import StubBroker
 from litestar import Litestar
 from piccolo.conf.apps import Finder
 from piccolo.table import sort_table_classes
@@ -73,9 +74,13 @@ def worker() -> Iterator[Worker]:
     running.stop()
 
 
-def drain(queue: str = "mail") -> None:
-    """Wait until every message of `queue` has been processed (needs the `worker` fixture)."""
-    broker.join(queue, fail_fast=True, timeout=30_000)
+def drain(*queues: str) -> None:
+    """Wait until every message of `queues` (default "mail") was processed (needs the `worker` fixture)."""
+    for queue in queues or ("mail",):
+        if isinstance(broker, StubBroker):
+            broker.join(queue, fail_fast=True, timeout=30_000)
+        else:  # RedisBroker.join has no fail_fast
+            broker.join(queue, timeout=30_000)
 
 
 # --- people -------------------------------------------------------------------------------------
