@@ -9,8 +9,21 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
+from app.catalog.tables import (
+    Category,
+    CurationEvent,
+    Listing,
+    PriceList,
+    PriceListEntry,
+    Product,
+    Segment,
+    SegmentMember,
+    SegmentRule,
+)
+from app.contracts.tables import ContractPrice
 from app.notifications.tables import OutboxEmail
 from app.settings import Settings
+from app.vendors.tables import FeedImport
 
 
 def create_back_office(settings: Settings) -> Any:
@@ -47,6 +60,31 @@ def create_back_office(settings: Settings) -> Any:
             visible_filters=[OutboxEmail.status, OutboxEmail.to_address],
             menu_group="Outbox",
         ),
+        TableConfig(Category, visible_columns=[Category.id, Category.name, Category.parent], menu_group="Catalog"),
+        TableConfig(
+            Product,
+            visible_columns=[Product.id, Product.name, Product.brand, Product.mpn, Product.gtin, Product.category,
+                             Product.status, Product.featured],
+            visible_filters=[Product.name, Product.brand, Product.gtin, Product.status, Product.featured],
+            menu_group="Catalog",
+            link_column=Product.name,
+        ),
+        TableConfig(
+            Listing,
+            visible_columns=[Listing.id, Listing.vendor, Listing.sku, Listing.title, Listing.product, Listing.status,
+                             Listing.currency, Listing.stock],
+            visible_filters=[Listing.vendor, Listing.sku, Listing.status, Listing.gtin],
+            menu_group="Catalog",
+            link_column=Listing.sku,
+        ),
+        TableConfig(CurationEvent, menu_group="Catalog"),
+        TableConfig(Segment, menu_group="Segments and prices"),
+        TableConfig(SegmentMember, menu_group="Segments and prices"),
+        TableConfig(SegmentRule, menu_group="Segments and prices"),
+        TableConfig(PriceList, menu_group="Segments and prices"),
+        TableConfig(PriceListEntry, menu_group="Segments and prices"),
+        TableConfig(ContractPrice, menu_group="Segments and prices"),
+        TableConfig(FeedImport, exclude_visible_columns=[FeedImport.stored_path], menu_group="Vendors"),
     ]
     return create_admin(
         tables=tables,

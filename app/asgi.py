@@ -22,13 +22,19 @@ from app import db
 from app.accounts.controllers import AuthApi, CompanyApi, LoginPages, MeApi, TeamPages, UserApi
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware
+from app.catalog.controllers import ROUTES as catalog_routes
+from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages
 from app.errors import EXCEPTION_HANDLERS
 from app.notifications.controllers import OutboxPages
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
-ROUTE_HANDLERS = [AuthApi, MeApi, CompanyApi, UserApi, LoginPages, TeamPages, DashboardPages, OutboxPages]
+ROUTE_HANDLERS = [
+    AuthApi, MeApi, CompanyApi, UserApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
+    *catalog_routes, *curation_routes, *vendor_routes,
+]
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> Litestar:

@@ -6,7 +6,7 @@ from piccolo.conf.apps import Finder
 
 from app.db import is_sqlite
 
-OUR_APPS = ["accounts", "notifications"]
+OUR_APPS = ["accounts", "notifications", "catalog", "contracts", "vendors"]
 
 
 @pytest.mark.parametrize("app_name", OUR_APPS)

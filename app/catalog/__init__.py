@@ -1,0 +1,1 @@
+"""The shared catalog: categories, products, vendors' listings, segments, price lists and prices."""

@@ -1,0 +1,127 @@
+"""The one price resolver: which unit price a buyer pays for a listing at a quantity and a moment.
+
+Pure: plain values in, a `ResolvedPrice` out, no I/O. `app/catalog/prices.py` loads the
+candidate entries for a whole page or cart in a fixed number of queries and calls this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from app.money import Money
+
+
+class PriceSource(StrEnum):
+    """Where a price comes from, strongest first."""
+
+    CONTRACT = "contract"
+    COMPANY_PRICE_LIST = "company_price_list"
+    SEGMENT_PRICE_LIST = "segment_price_list"
+    VOLUME_TIER = "volume_tier"
+    BASE_PRICE = "base_price"
+
+
+SOURCE_ORDER = tuple(PriceSource)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceEntry:
+    """One candidate price: from `min_qty` units on, valid from `valid_from` until before `valid_to`."""
+
+    source: PriceSource
+    unit_price: Decimal
+    currency: str
+    min_qty: int = 1
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    company_id: int | None = None  # the buyer company of a contract or company price list
+    segment_id: int | None = None  # the segment of a segment price list
+    reference: str = ""  # the contract number or price list name shown as "why this price"
+    entry_id: int | None = None
+
+    def valid_at(self, moment: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= moment) and (
+            self.valid_to is None or moment < self.valid_to
+        )
+
+    def applies_to(self, buyer: Buyer) -> bool:
+        if self.source in (PriceSource.CONTRACT, PriceSource.COMPANY_PRICE_LIST):
+            return self.company_id is not None and self.company_id == buyer.company_id
+        if self.source is PriceSource.SEGMENT_PRICE_LIST:
+            return self.segment_id is not None and self.segment_id == buyer.segment_id
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    company_id: int
+    segment_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPrice:
+    unit_price: Decimal
+    currency: str
+    source: PriceSource
+    min_qty: int
+    reference: str = ""
+    entry_id: int | None = None
+
+    @property
+    def money(self) -> Money:
+        return Money(self.unit_price, self.currency)
+
+    @property
+    def why(self) -> str:
+        """The buyer-facing reason for this price."""
+        label = {
+            PriceSource.CONTRACT: "Contract price",
+            PriceSource.COMPANY_PRICE_LIST: "Your company's price list",
+            PriceSource.SEGMENT_PRICE_LIST: "Your segment's price list",
+            PriceSource.VOLUME_TIER: f"Volume price from {self.min_qty}",
+            PriceSource.BASE_PRICE: "List price",
+        }[self.source]
+        return f"{label} {self.reference}".strip() if self.reference else label
+
+
+class PricingError(ValueError):
+    """No price can be given: a bad quantity, or a listing without a base price."""
+
+
+def resolve_price(
+    *, buyer: Buyer, base: PriceEntry, entries: Iterable[PriceEntry], quantity: int, at: datetime
+) -> ResolvedPrice:
+    """The unit price for `buyer` buying `quantity` at moment `at`.
+
+    Sources are tried strongest first: a valid contract price of the buyer's company, the
+    company's own price list, its segment's price list, the listing's volume tiers, and the
+    base price. Inside a source the highest tier whose `min_qty` <= quantity wins (the lower
+    price if two entries share that tier); entries not valid at `at`, or meant for another
+    company or segment, never apply. A source with no applicable tier passes to the next.
+    """
+    if quantity < 1:
+        raise PricingError("the quantity must be at least 1")
+    if base.source is not PriceSource.BASE_PRICE:
+        raise PricingError("the base entry must be the listing's base price")
+    best: dict[PriceSource, PriceEntry] = {}
+    for entry in entries:
+        if entry.source is PriceSource.BASE_PRICE or entry.min_qty > quantity:
+            continue
+        if not entry.valid_at(at) or not entry.applies_to(buyer):
+            continue
+        current = best.get(entry.source)
+        if current is None or (entry.min_qty, -entry.unit_price) > (current.min_qty, -current.unit_price):
+            best[entry.source] = entry
+    chosen = next((best[source] for source in SOURCE_ORDER if source in best), base)
+    return ResolvedPrice(
+        unit_price=chosen.unit_price,
+        currency=chosen.currency,
+        source=chosen.source,
+        min_qty=chosen.min_qty,
+        reference=chosen.reference,
+        entry_id=chosen.entry_id,
+    )

@@ -1,0 +1,1 @@
+"""Contracts: prices a buyer company negotiated with a vendor."""

@@ -1,0 +1,15 @@
+"""The contracts area as a Piccolo app: its tables and migrations."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from app.contracts.tables import ContractPrice
+
+APP_CONFIG = AppConfig(
+    app_name="contracts",
+    migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
+    table_classes=[ContractPrice],
+    migration_dependencies=["app.catalog.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,1 @@
+"""The vendor portal: a vendor's own listings and feed imports."""
