@@ -1,0 +1,220 @@
+"""Catalog benchmark at marketplace size: search with resolved prices through the HTTP app,
+the same SQL run directly on the database (the floor), and the 100,000-row feed import.
+
+    MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench .venv/bin/python bench/catalog.py
+    MARKET_DATABASE_URL=sqlite:///var/bench.sqlite3 .venv/bin/python bench/catalog.py --products 20000
+
+Use a fresh, empty database: the script migrates it and fills it. Prints the figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+import app  # noqa: F401
+from app.settings import get_settings
+from bench._data import Size, build
+
+
+def bar(name: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    end = "\n" if done >= total else ""
+    print(f"\r  {name:<20} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}", end=end, file=sys.stderr)
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda p: ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]  # noqa: E731
+    return {
+        "p50": pick(50) * 1000, "p95": pick(95) * 1000, "p99": pick(99) * 1000,
+        "mean": statistics.mean(ordered) * 1000,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def make_buyers(buyer_ids: list[int], count: int) -> list[str]:
+    """A purchaser in `count` buyer companies spread over the segments; returns their tokens."""
+    from app.accounts import services
+    from app.accounts.schemas import UserIn
+
+    tokens = []
+    for company_id in buyer_ids[:: max(1, len(buyer_ids) // count)][:count]:
+        email = f"bench{company_id}@bench.example"
+        await services.create_user(None, company_id, UserIn(email=email, name="Bench", roles=["purchaser"],
+                                                            password="bench-password"))
+        tokens.append(await services.issue_token(email, "bench-password", "127.0.0.1"))
+    return tokens
+
+
+def search_params(rng: random.Random, words: list[str], brands: list[str]) -> dict[str, str]:
+    shape = rng.random()
+    params = {"per_page": "20", "page": str(rng.randint(1, 3))}
+    if shape < 0.5:
+        params["q"] = rng.choice(words)
+    elif shape < 0.7:
+        params["q"] = f"{rng.choice(words)} {rng.choice(words)}"
+        params["sort"] = "price_asc"
+    elif shape < 0.85:
+        params["brand"] = rng.choice(brands)
+    else:
+        params["q"] = rng.choice(words)
+        params["in_stock"] = "true"
+    return params
+
+
+async def measure_http(base_url: str, tokens: list[str], requests: list[dict], concurrency: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[tuple[int, dict]] = asyncio.Queue()
+    for number, params in enumerate(requests):
+        queue.put_nowait((number, params))
+
+    async def client_loop() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+            while not queue.empty():
+                number, params = queue.get_nowait()
+                headers = {"Authorization": f"Bearer {tokens[number % len(tokens)]}"}
+                start = time.perf_counter()
+                response = await client.get("/api/v1/catalog/products", params=params, headers=headers)
+                latencies.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*[client_loop() for _ in range(concurrency)])
+    elapsed = time.perf_counter() - started
+    return {**percentiles(latencies), "rps": len(latencies) / elapsed, "errors": errors, "n": len(latencies)}
+
+
+async def measure_direct(tokens: list[str], requests: list[dict]) -> dict:
+    """Capture the SQL each search runs in-process, then time only that SQL on the database."""
+    from app.asgi import create_app
+    from app.db import get_engine
+
+    engine_class = type(get_engine())
+    original = engine_class.run_querystring
+    captured: list = []
+
+    async def capture(self, querystring, *args, **kwargs):  # type: ignore[no-untyped-def]
+        captured.append(querystring)
+        return await original(self, querystring, *args, **kwargs)
+
+    application = create_app(run_worker=False)
+    transport = httpx.ASGITransport(app=application)
+    timings: list[float] = []
+    queries_per_request: list[int] = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for number, params in enumerate(requests):
+            captured.clear()
+            engine_class.run_querystring = capture
+            try:
+                headers = {"Authorization": f"Bearer {tokens[number % len(tokens)]}"}
+                await client.get("/api/v1/catalog/products", params=params, headers=headers)
+            finally:
+                engine_class.run_querystring = original
+            statements = list(captured)
+            queries_per_request.append(len(statements))
+            start = time.perf_counter()
+            for statement in statements:
+                await original(get_engine(), statement)
+            timings.append(time.perf_counter() - start)
+    return {**percentiles(timings), "queries_per_request": sorted(set(queries_per_request))}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--vendors", type=int, default=200)
+    parser.add_argument("--listings-per-product", type=int, default=5)
+    parser.add_argument("--segments", type=int, default=20)
+    parser.add_argument("--buyers", type=int, default=2_000)
+    parser.add_argument("--contracts", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--skip-build", action="store_true", help="reuse a database built by an earlier run")
+    args = parser.parse_args()
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from app.db import close_pool, start_pool
+
+    settings = get_settings()
+    backend = "SQLite" if settings.database_is_sqlite else "PostgreSQL"
+    print(f"catalog benchmark on {backend}: {args.products:,} products x {args.listings_per_product} listings, "
+          f"{args.vendors} vendors, {args.segments} segments, {args.buyers:,} buyers, {args.contracts:,} contracts")
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise SystemExit(result.message)
+    size = Size(products=args.products, vendors=args.vendors, listings_per_product=args.listings_per_product,
+                segments=args.segments, buyers=args.buyers, contracts=args.contracts)
+    started = time.perf_counter()
+    if args.skip_build:
+        from app.accounts.tables import Company
+
+        buyer_ids = [r["id"] for r in await Company.select(Company.id).where(Company.name.like("Bench buyer %"))]
+        from bench._data import BRANDS, WORDS
+
+        info = {"buyer_ids": buyer_ids, "words": WORDS, "brands": BRANDS}
+    else:
+        info = await build(settings, size, bar)
+        print(f"built in {time.perf_counter() - started:.1f} s")
+    await start_pool()
+    tokens = await make_buyers(info["buyer_ids"], 20)
+
+    rng = random.Random(11)
+    requests = [search_params(rng, list(info["words"]), list(info["brands"])) for _ in range(args.requests)]
+
+    port = free_port()
+    env = {**os.environ, "MARKET_ENV": "production" if os.environ.get("MARKET_SECRET_KEY") else "development"}
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{base_url}/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        await measure_http(base_url, tokens, requests[:20], 1)  # warm-up
+        sequential = await measure_http(base_url, tokens, requests, 1)
+        parallel = await measure_http(base_url, tokens, requests, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    direct = await measure_direct(tokens, requests)
+    await close_pool()
+
+    print(f"\nsearch through HTTP, one client ({sequential['n']} requests, {sequential['errors']} errors): "
+          f"p50 {sequential['p50']:.1f} ms  p95 {sequential['p95']:.1f} ms  p99 {sequential['p99']:.1f} ms  "
+          f"{sequential['rps']:.0f} req/s")
+    print(f"search through HTTP, {args.concurrency} clients ({parallel['errors']} errors): "
+          f"p50 {parallel['p50']:.1f} ms  p95 {parallel['p95']:.1f} ms  p99 {parallel['p99']:.1f} ms  "
+          f"{parallel['rps']:.0f} req/s")
+    print(f"same SQL directly on the database: p50 {direct['p50']:.1f} ms  p95 {direct['p95']:.1f} ms  "
+          f"p99 {direct['p99']:.1f} ms; queries per request: {direct['queries_per_request']}")
+    print(f"app / direct (p95, one client): {sequential['p95'] / max(direct['p95'], 1e-6):.2f}x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
