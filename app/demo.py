@@ -1,4 +1,5 @@
-"""Demo data: one operator, two buyer companies and four vendors, with a login for each role."""
+"""Demo data: one operator, two buyer companies and four vendors, with a login for each role,
+and a small catalog (app/demo_catalog.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
+from app.demo_catalog import load_demo_catalog
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
 OPERATOR_COMPANY = "Marketplace Operations"
@@ -73,6 +75,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
         for email, name, role in company.users:
             await ensure_user(company_id, email, name, [role], DEMO_PASSWORD)
             logins.append((company.name, email, role))
+    await load_demo_catalog()
     return logins
 
 
