@@ -1,7 +1,110 @@
-"""HTTP API and pages of the catalog area."""
+"""The buyer catalog over HTTP: the search and product API, and the pages (they work without JavaScript)."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.accounts.roles import Role
+from app.auth import Principal, principal_of, requires_roles
+from app.catalog import services
+from app.catalog.schemas import ProductDetail, SearchResult
+from app.errors import DomainError, InvalidInput
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+# Buyers browse their own catalog; operators may look at the unsegmented one; vendors get 403.
+catalog_readers = requires_roles(Role.BUYER_ADMIN, Role.PURCHASER, Role.APPROVER, Role.OPERATOR)
+
+
+class CatalogApi(Controller):
+    path = "/api/v1/catalog"
+    tags = ["catalog"]
+    guards = [catalog_readers]
+
+    @get("/products", summary="Search the products you may see, with your prices and facets")
+    async def search(
+        self,
+        request: PrincipalRequest,
+        q: FromQuery[str] = "",
+        category: FromQuery[int | None] = None,
+        vendor: FromQuery[int | None] = None,
+        brand: FromQuery[str] = "",
+        min_price: FromQuery[str | None] = None,
+        max_price: FromQuery[str | None] = None,
+        in_stock: FromQuery[bool] = False,
+        sort: FromQuery[str] = "relevance",
+        page: FromQuery[int] = 1,
+        per_page: FromQuery[int] = 20,
+    ) -> SearchResult:
+        filters = services.parse_filters(
+            category=category, vendor=vendor, brand=brand, min_price=min_price, max_price=max_price,
+            in_stock=in_stock, sort=sort,
+        )
+        return await services.search_products(principal_of(request), q, filters, page, per_page)
+
+    @get("/products/{product_id:int}", summary="A product with every offer you may see, cheapest first")
+    async def product(
+        self, request: PrincipalRequest, product_id: FromPath[int], quantity: FromQuery[int] = 1
+    ) -> ProductDetail:
+        return await services.product_detail(principal_of(request), product_id, quantity)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+_PAGE_PARAMS = ("q", "category", "vendor", "brand", "min_price", "max_price", "in_stock", "sort", "per_page")
+
+
+def _whole(name: str, raw: str, default: int | None = None) -> int | None:
+    # Forms send empty fields as "": they mean "no filter", not an error.
+    if not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number") from None
+
+
+class CatalogPages(Controller):
+    path = "/catalog"
+    guards = [catalog_readers]
+    include_in_schema = False
+
+    @get("/")
+    async def search_page(self, request: PrincipalRequest) -> Template:
+        params = {name: request.query_params.get(name, "") for name in (*_PAGE_PARAMS, "page")}
+        context: dict[str, Any] = {"params": params, "result": None, "error": None}
+        try:
+            filters = services.parse_filters(
+                category=_whole("category", params["category"]), vendor=_whole("vendor", params["vendor"]),
+                brand=params["brand"], min_price=params["min_price"], max_price=params["max_price"],
+                in_stock=params["in_stock"] in {"1", "true", "on"}, sort=params["sort"] or "relevance",
+            )
+            context["result"] = await services.search_products(
+                principal_of(request), params["q"], filters,
+                _whole("page", params["page"], 1) or 1, _whole("per_page", params["per_page"], 20) or 20,
+            )
+        except DomainError as exc:
+            context["error"] = exc.message
+        kept = {name: value for name, value in params.items() if value and name != "page"}
+        context["url_with"] = lambda **changes: "/catalog?" + urlencode(
+            {k: v for k, v in {**kept, **changes}.items() if v not in (None, "")}
+        )
+        status = 400 if context["error"] else 200
+        return Template(template_name="catalog/search.html", context=context, status_code=status)
+
+    @get("/products/{product_id:int}")
+    async def product_page(
+        self, request: PrincipalRequest, product_id: FromPath[int], quantity: FromQuery[str] = "1"
+    ) -> Template:
+        amount = _whole("quantity", quantity, 1) or 1
+        product = await services.product_detail(principal_of(request), product_id, amount)
+        return Template(template_name="catalog/product.html", context={"product": product})
+
+
+ROUTES: list[ControllerRouterHandler] = [CatalogApi, CatalogPages]
