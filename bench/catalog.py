@@ -54,14 +54,17 @@ def free_port() -> int:
 
 async def make_buyers(buyer_ids: list[int], count: int) -> list[str]:
     """A purchaser in `count` buyer companies spread over the segments; returns their tokens."""
+    from piccolo.apps.user.tables import BaseUser
+
     from app.accounts import services
     from app.accounts.schemas import UserIn
 
     tokens = []
     for company_id in buyer_ids[:: max(1, len(buyer_ids) // count)][:count]:
         email = f"bench{company_id}@bench.example"
-        await services.create_user(None, company_id, UserIn(email=email, name="Bench", roles=["purchaser"],
-                                                            password="bench-password"))
+        if not await BaseUser.exists().where(BaseUser.username == email):  # --skip-build reuses them
+            await services.create_user(None, company_id, UserIn(email=email, name="Bench", roles=["purchaser"],
+                                                                password="bench-password"))
         tokens.append(await services.issue_token(email, "bench-password", "127.0.0.1"))
     return tokens
 
