@@ -1,7 +1,581 @@
-"""HTTP API and pages of the curation area."""
+"""HTTP API and pages of the curation area: operators only (the category tree excepted)."""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.accounts.roles import CompanyKind
+from app.auth import Principal, authenticated, operators_only, principal_of
+from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
+from app.curation import services
+from app.curation.schemas import (
+    ApproveIn,
+    CategoryIn,
+    CategoryOut,
+    CategoryTreeNode,
+    CompanySegmentIn,
+    CompanySegmentOut,
+    EntriesIn,
+    EntryIn,
+    EventPage,
+    FeatureIn,
+    ListingDetail,
+    ListingPage,
+    MergeIn,
+    MergeOut,
+    PriceListIn,
+    PriceListOut,
+    PriceListSummary,
+    ProductOut,
+    RejectIn,
+    RuleIn,
+    RuleOut,
+    SegmentIn,
+    SegmentOut,
+    SuspendOut,
+)
+from app.errors import DomainError, InvalidInput
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class CurationApi(Controller):
+    path = "/api/v1/curation"
+    tags = ["curation"]
+    guards = [operators_only]
+
+    @get("/listings", summary="The curation queue: listings by status, vendor, category, text, submission date")
+    async def list_listings(
+        self,
+        status: FromQuery[str] = ListingStatus.PENDING.value,
+        vendor: FromQuery[int | None] = None,
+        category: FromQuery[int | None] = None,
+        q: FromQuery[str] = "",
+        submitted_from: FromQuery[date | None] = None,
+        submitted_to: FromQuery[date | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> ListingPage:
+        return await services.list_listings(services.QueueFilters(
+            status=status or None, vendor_id=vendor, category_id=category, text=q,
+            submitted_from=submitted_from, submitted_to=submitted_to, page=page,
+        ))
+
+    @get("/listings/{listing_id:int}", summary="A listing with its product and suggested matches")
+    async def get_listing(self, listing_id: FromPath[int]) -> ListingDetail:
+        return await services.listing_detail(listing_id)
+
+    @post("/listings/{listing_id:int}/approve", status_code=200,
+          summary="Approve: match to product_id, or without one create a product from the listing")
+    async def approve(self, request: PrincipalRequest, listing_id: FromPath[int], data: JSONBody[ApproveIn]) -> (
+        ListingDetail
+    ):
+        return await services.approve_listing(principal_of(request), listing_id, data.product_id)
+
+    @post("/listings/{listing_id:int}/reject", status_code=200, summary="Reject a pending listing with a reason")
+    async def reject(self, request: PrincipalRequest, listing_id: FromPath[int], data: JSONBody[RejectIn]) -> (
+        ListingDetail
+    ):
+        return await services.reject_listing(principal_of(request), listing_id, data.reason)
+
+    @post("/listings/{listing_id:int}/suspend", status_code=200, summary="Suspend an approved or pending listing")
+    async def suspend(self, request: PrincipalRequest, listing_id: FromPath[int]) -> ListingDetail:
+        return await services.suspend_listing(principal_of(request), listing_id)
+
+    @post("/vendors/{vendor_id:int}/suspend-listings", status_code=200,
+          summary="Suspend every approved and pending listing of a vendor at once")
+    async def suspend_vendor(self, request: PrincipalRequest, vendor_id: FromPath[int]) -> SuspendOut:
+        return await services.suspend_vendor_listings(principal_of(request), vendor_id)
+
+    @post("/products/{product_id:int}/merge", status_code=200,
+          summary="Merge a duplicate product into another: its listings move, it becomes merged")
+    async def merge(self, request: PrincipalRequest, product_id: FromPath[int], data: JSONBody[MergeIn]) -> MergeOut:
+        return await services.merge_products(principal_of(request), product_id, data.into_product_id)
+
+    @post("/products/{product_id:int}/feature", status_code=200, summary="Feature or unfeature a product")
+    async def feature(self, request: PrincipalRequest, product_id: FromPath[int], data: JSONBody[FeatureIn]) -> (
+        ProductOut
+    ):
+        return await services.feature_product(principal_of(request), product_id, data.featured)
+
+    @get("/events", summary="The curation audit log, newest first")
+    async def events(
+        self,
+        listing: FromQuery[int | None] = None,
+        product: FromQuery[int | None] = None,
+        action: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+    ) -> EventPage:
+        return await services.list_events(listing_id=listing, product_id=product, action=action, page=page)
+
+
+class CategoryApi(Controller):
+    path = "/api/v1/categories"
+    tags = ["categories"]
+    guards = [authenticated]
+
+    @post("/", guards=[operators_only], status_code=201, summary="Add a category (operators)")
+    async def create(self, request: PrincipalRequest, data: JSONBody[CategoryIn]) -> CategoryOut:
+        return await services.create_category(principal_of(request), data)
+
+    @get("/", summary="The category tree")
+    async def tree(self) -> list[CategoryTreeNode]:
+        return await services.category_tree()
+
+
+class SegmentApi(Controller):
+    path = "/api/v1/segments"
+    tags = ["segments"]
+    guards = [operators_only]
+
+    @post("/", status_code=201, summary="Add a customer segment")
+    async def create(self, request: PrincipalRequest, data: JSONBody[SegmentIn]) -> SegmentOut:
+        return await services.create_segment(principal_of(request), data)
+
+    @get("/", summary="Every segment with its rules and member companies")
+    async def list_segments(self) -> list[SegmentOut]:
+        return await services.list_segments()
+
+    @post("/{segment_id:int}/rules", status_code=201, summary="Allow or deny a category, product or vendor")
+    async def add_rule(self, request: PrincipalRequest, segment_id: FromPath[int], data: JSONBody[RuleIn]) -> RuleOut:
+        return await services.add_rule(principal_of(request), segment_id, data)
+
+    @delete("/{segment_id:int}/rules/{rule_id:int}", status_code=204, summary="Remove a rule")
+    async def delete_rule(self, request: PrincipalRequest, segment_id: FromPath[int], rule_id: FromPath[int]) -> None:
+        await services.delete_rule(principal_of(request), segment_id, rule_id)
+
+
+class CompanySegmentApi(Controller):
+    path = "/api/v1/companies/{company_id:int}/segment"
+    tags = ["segments"]
+    guards = [operators_only]
+
+    @put("/", summary="Put a buyer company into a segment (null takes it out)")
+    async def set_segment(
+        self, request: PrincipalRequest, company_id: FromPath[int], data: JSONBody[CompanySegmentIn]
+    ) -> CompanySegmentOut:
+        return await services.set_company_segment(principal_of(request), company_id, data.segment_id)
+
+
+class PriceListApi(Controller):
+    path = "/api/v1/price-lists"
+    tags = ["price lists"]
+    guards = [operators_only]
+
+    @post("/", status_code=201, summary="A price list for one segment or one buyer company, with entries")
+    async def create(self, request: PrincipalRequest, data: JSONBody[PriceListIn]) -> PriceListOut:
+        return await services.create_price_list(principal_of(request), data)
+
+    @get("/", summary="Every price list, optionally of one segment or company")
+    async def list_price_lists(
+        self, segment: FromQuery[int | None] = None, company: FromQuery[int | None] = None
+    ) -> list[PriceListSummary]:
+        return await services.list_price_lists(segment, company)
+
+    @get("/{price_list_id:int}", summary="A price list with its entries")
+    async def get_price_list(self, price_list_id: FromPath[int]) -> PriceListOut:
+        return await services.get_price_list(price_list_id)
+
+    @post("/{price_list_id:int}/entries", status_code=200,
+          summary="Add entries (replacing the same listing and min_qty), or replace them all")
+    async def set_entries(
+        self, request: PrincipalRequest, price_list_id: FromPath[int], data: JSONBody[EntriesIn]
+    ) -> PriceListOut:
+        return await services.set_entries(principal_of(request), price_list_id, data)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApproveForm:
+    product_id: str = ""
+
+
+@dataclass
+class RejectForm:
+    reason: str = ""
+
+
+@dataclass
+class ProductForm:
+    featured: str = ""
+    into_product_id: str = ""
+    listing_id: str = ""  # the listing page to go back to
+
+
+@dataclass
+class VendorForm:
+    vendor_id: str = ""
+
+
+@dataclass
+class SegmentForm:
+    name: str = ""
+    description: str = ""
+
+
+@dataclass
+class RuleForm:
+    effect: str = ""
+    target: str = ""
+    target_id: str = ""
+
+
+@dataclass
+class MemberForm:
+    company_id: str = ""
+    segment_id: str = ""
+
+
+@dataclass
+class PriceListForm:
+    name: str = ""
+    owner: str = "segment"
+    segment_id: str = ""
+    company_id: str = ""
+    currency: str = "EUR"
+    valid_from: str = ""
+    valid_to: str = ""
+
+
+@dataclass
+class EntryForm:
+    listing_id: str = ""
+    min_qty: str = "1"
+    unit_price: str = ""
+
+
+def _int(value: str | None, what: str) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a whole number") from None
+
+
+def _required_int(value: str | None, what: str) -> int:
+    number = _int(value, what)
+    if number is None:
+        raise InvalidInput(f"choose {what}")
+    return number
+
+
+def _date(value: str | None, what: str) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a date such as 2026-11-23") from None
+
+
+def _moment(value: str | None, what: str) -> datetime | None:
+    """A `datetime-local` field, read as UTC (the page says so)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a date and time such as 2026-11-23T08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _back(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+class CurationPages(Controller):
+    path = "/operator/curation"
+    guards = [operators_only]
+    include_in_schema = False
+
+    # The queue ------------------------------------------------------------------------------
+
+    @get("/")
+    async def queue(
+        self,
+        status: FromQuery[str] = ListingStatus.PENDING.value,
+        vendor: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        submitted_from: FromQuery[str] = "",
+        submitted_to: FromQuery[str] = "",
+        page: FromQuery[str] = "1",
+    ) -> Template:
+        params = {"status": status, "vendor": vendor, "category": category, "q": q,
+                  "submitted_from": submitted_from, "submitted_to": submitted_to}
+        error: DomainError | None = None
+        try:
+            result = await services.list_listings(services.QueueFilters(
+                status=status or None, vendor_id=_int(vendor, "vendor"), category_id=_int(category, "category"),
+                text=q, submitted_from=_date(submitted_from, "submitted from"),
+                submitted_to=_date(submitted_to, "submitted to"), page=_int(page, "page") or 1,
+            ))
+        except DomainError as exc:
+            error, result = exc, ListingPage(items=[], total=0, page=1, per_page=services.PER_PAGE)
+        return Template(
+            template_name="curation/queue.html",
+            context={
+                "result": result, "params": params, "statuses": [s.value for s in ListingStatus],
+                "vendors": await services.companies_of_kind(CompanyKind.VENDOR),
+                "categories": await services.category_choices(), "error": error.message if error else None,
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @post("/vendors/suspend-listings", status_code=303)
+    async def suspend_vendor(self, request: PrincipalRequest, data: URLEncodedBody[VendorForm]) -> Response[Any]:
+        try:
+            result = await services.suspend_vendor_listings(principal_of(request), _required_int(data.vendor_id,
+                                                                                                  "a vendor"))
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+            return _back("/operator/curation")
+        flash(request, f"{len(result.suspended_listing_ids)} listing(s) of the vendor are suspended.", "success")
+        return _back("/operator/curation")
+
+    # One listing ----------------------------------------------------------------------------
+
+    async def _listing_page(
+        self, listing_id: int, *, error: DomainError | None = None, reason: str = ""
+    ) -> Template:
+        return Template(
+            template_name="curation/listing.html",
+            context={"detail": await services.listing_detail(listing_id), "error": error.message if error else None,
+                     "reason": reason},
+            status_code=error.status_code if error else 200,
+        )
+
+    @get("/listings/{listing_id:int}")
+    async def listing(self, listing_id: FromPath[int]) -> Template:
+        return await self._listing_page(listing_id)
+
+    @post("/listings/{listing_id:int}/approve", status_code=303)
+    async def approve(
+        self, request: PrincipalRequest, listing_id: FromPath[int], data: URLEncodedBody[ApproveForm]
+    ) -> Response[Any]:
+        try:
+            detail = await services.approve_listing(principal_of(request), listing_id,
+                                                    _int(data.product_id, "product"))
+        except DomainError as exc:
+            return await self._listing_page(listing_id, error=exc)
+        flash(request, f"Listing {detail.listing.sku} is approved as product {detail.listing.product_id}.", "success")
+        return _back(f"/operator/curation/listings/{listing_id}")
+
+    @post("/listings/{listing_id:int}/reject", status_code=303)
+    async def reject(
+        self, request: PrincipalRequest, listing_id: FromPath[int], data: URLEncodedBody[RejectForm]
+    ) -> Response[Any]:
+        try:
+            detail = await services.reject_listing(principal_of(request), listing_id, data.reason)
+        except DomainError as exc:
+            return await self._listing_page(listing_id, error=exc, reason=data.reason)
+        flash(request, f"Listing {detail.listing.sku} is rejected; the vendor sees your reason.", "success")
+        return _back(f"/operator/curation/listings/{listing_id}")
+
+    @post("/listings/{listing_id:int}/suspend", status_code=303)
+    async def suspend(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
+        try:
+            detail = await services.suspend_listing(principal_of(request), listing_id)
+        except DomainError as exc:
+            return await self._listing_page(listing_id, error=exc)
+        flash(request, f"Listing {detail.listing.sku} is suspended.", "success")
+        return _back(f"/operator/curation/listings/{listing_id}")
+
+    @post("/products/{product_id:int}/feature", status_code=303)
+    async def feature(
+        self, request: PrincipalRequest, product_id: FromPath[int], data: URLEncodedBody[ProductForm]
+    ) -> Response[Any]:
+        back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
+            "/operator/curation/events")
+        try:
+            product = await services.feature_product(principal_of(request), product_id, data.featured == "1")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+            return _back(back)
+        flash(request, f"{product.name} is {'featured' if product.featured else 'no longer featured'}.", "success")
+        return _back(back)
+
+    @post("/products/{product_id:int}/merge", status_code=303)
+    async def merge(
+        self, request: PrincipalRequest, product_id: FromPath[int], data: URLEncodedBody[ProductForm]
+    ) -> Response[Any]:
+        back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
+            "/operator/curation/events")
+        try:
+            result = await services.merge_products(principal_of(request), product_id,
+                                                   _required_int(data.into_product_id, "the surviving product"))
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+            return _back(back)
+        flash(request, f"{result.product.name} is merged into {result.survivor.name}; "
+                       f"{len(result.moved_listing_ids)} listing(s) moved.", "success")
+        return _back(back)
+
+    # Audit log ------------------------------------------------------------------------------
+
+    @get("/events")
+    async def events(
+        self, listing: FromQuery[str] = "", product: FromQuery[str] = "", action: FromQuery[str] = "",
+        page: FromQuery[str] = "1",
+    ) -> Template:
+        params = {"listing": listing, "product": product, "action": action}
+        error: DomainError | None = None
+        try:
+            result = await services.list_events(
+                listing_id=_int(listing, "listing"), product_id=_int(product, "product"), action=action,
+                page=_int(page, "page") or 1,
+            )
+        except DomainError as exc:
+            error, result = exc, EventPage(items=[], total=0, page=1, per_page=services.EVENTS_PER_PAGE)
+        return Template(
+            template_name="curation/events.html",
+            context={"result": result, "params": params, "error": error.message if error else None},
+            status_code=error.status_code if error else 200,
+        )
+
+    # Segments -------------------------------------------------------------------------------
+
+    async def _segments_page(self, *, error: DomainError | None = None, form: Any = None) -> Template:
+        return Template(
+            template_name="curation/segments.html",
+            context={
+                "segments": await services.list_segments(),
+                "buyers": await services.companies_of_kind(CompanyKind.BUYER),
+                "effects": [e.value for e in RuleEffect], "targets": [t.value for t in RuleTarget],
+                "error": error.message if error else None,
+                "form": dataclasses.asdict(form) if form is not None else {},
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @get("/segments")
+    async def segments(self) -> Template:
+        return await self._segments_page()
+
+    @post("/segments", status_code=303)
+    async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
+        try:
+            segment = await services.create_segment(principal_of(request),
+                                                    SegmentIn(name=data.name, description=data.description))
+        except DomainError as exc:
+            return await self._segments_page(error=exc, form=data)
+        flash(request, f"Segment {segment.name} is created.", "success")
+        return _back("/operator/curation/segments")
+
+    @post("/segments/{segment_id:int}/rules", status_code=303)
+    async def add_rule(
+        self, request: PrincipalRequest, segment_id: FromPath[int], data: URLEncodedBody[RuleForm]
+    ) -> Response[Any]:
+        try:
+            rule = await services.add_rule(principal_of(request), segment_id, RuleIn(
+                effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "a target id")))
+        except DomainError as exc:
+            return await self._segments_page(error=exc, form=data)
+        flash(request, f"Rule added: {rule.effect} {rule.target} {rule.target_name}.", "success")
+        return _back("/operator/curation/segments")
+
+    @post("/segments/{segment_id:int}/rules/{rule_id:int}/delete", status_code=303)
+    async def delete_rule(
+        self, request: PrincipalRequest, segment_id: FromPath[int], rule_id: FromPath[int]
+    ) -> Response[Any]:
+        await services.delete_rule(principal_of(request), segment_id, rule_id)
+        flash(request, "The rule is removed.", "success")
+        return _back("/operator/curation/segments")
+
+    @post("/segments/members", status_code=303)
+    async def set_member(self, request: PrincipalRequest, data: URLEncodedBody[MemberForm]) -> Response[Any]:
+        try:
+            await services.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
+                                               _int(data.segment_id, "segment"))
+        except DomainError as exc:
+            return await self._segments_page(error=exc, form=data)
+        flash(request, "The company's segment is saved.", "success")
+        return _back("/operator/curation/segments")
+
+    # Price lists ----------------------------------------------------------------------------
+
+    async def _price_lists_page(self, *, error: DomainError | None = None, form: PriceListForm | None = None) -> (
+        Template
+    ):
+        return Template(
+            template_name="curation/price_lists.html",
+            context={
+                "price_lists": await services.list_price_lists(),
+                "segments": await services.segment_choices(),
+                "buyers": await services.companies_of_kind(CompanyKind.BUYER),
+                "error": error.message if error else None, "form": form or PriceListForm(),
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @get("/price-lists")
+    async def price_lists(self) -> Template:
+        return await self._price_lists_page()
+
+    @post("/price-lists", status_code=303)
+    async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
+        Response[Any]
+    ):
+        try:
+            created = await services.create_price_list(principal_of(request), PriceListIn(
+                name=data.name, currency=data.currency,
+                segment_id=_int(data.segment_id, "segment") if data.owner == "segment" else None,
+                company_id=_int(data.company_id, "company") if data.owner == "company" else None,
+                valid_from=_moment(data.valid_from, "valid from"), valid_to=_moment(data.valid_to, "valid to"),
+            ))
+        except DomainError as exc:
+            return await self._price_lists_page(error=exc, form=data)
+        flash(request, f"Price list {created.price_list.name} is created; add its prices below.", "success")
+        return _back(f"/operator/curation/price-lists/{created.price_list.id}")
+
+    async def _price_list_page(
+        self, price_list_id: int, *, error: DomainError | None = None, form: EntryForm | None = None
+    ) -> Template:
+        return Template(
+            template_name="curation/price_list.html",
+            context={
+                "detail": await services.get_price_list(price_list_id),
+                "listings": await services.listing_choices(),
+                "error": error.message if error else None, "form": form or EntryForm(),
+            },
+            status_code=error.status_code if error else 200,
+        )
+
+    @get("/price-lists/{price_list_id:int}")
+    async def price_list(self, price_list_id: FromPath[int]) -> Template:
+        return await self._price_list_page(price_list_id)
+
+    @post("/price-lists/{price_list_id:int}/entries", status_code=303)
+    async def add_entry(
+        self, request: PrincipalRequest, price_list_id: FromPath[int], data: URLEncodedBody[EntryForm]
+    ) -> Response[Any]:
+        try:
+            entry = EntryIn(listing_id=_required_int(data.listing_id, "a listing"),
+                            min_qty=_required_int(data.min_qty, "the minimum quantity"), unit_price=data.unit_price)
+            await services.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
+        except DomainError as exc:
+            return await self._price_list_page(price_list_id, error=exc, form=data)
+        flash(request, "The price is saved; buyers see it on their next page.", "success")
+        return _back(f"/operator/curation/price-lists/{price_list_id}")
+
+
+ROUTES: list[ControllerRouterHandler] = [
+    CurationApi, CategoryApi, SegmentApi, CompanySegmentApi, PriceListApi, CurationPages,
+]
