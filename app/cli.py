@@ -107,5 +107,17 @@ def demo_data() -> None:
         click.echo(f"  {role:<13} {email:<30} {company}")
 
 
+@main.command("import-feed")
+@click.option("--vendor", "vendor", required=True, help="Vendor company id or exact name.")
+@click.option("--all-or-nothing/--best-effort", default=True, show_default=True,
+              help="Import nothing when a row is rejected, or import the good rows.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+def import_feed(vendor: str, all_or_nothing: bool, path: str) -> None:
+    """Import a CSV or XLSX feed of listings for a vendor, in this process, and print the row report."""
+    from app.vendors.cli import import_feed_file
+
+    sys.exit(_run(import_feed_file(vendor, path, all_or_nothing)))
+
+
 if __name__ == "__main__":
     sys.exit(main())

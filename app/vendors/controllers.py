@@ -1,7 +1,263 @@
-"""HTTP API and pages of the vendors area."""
+"""The vendor portal over HTTP: listings and feed imports, as API and as pages."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.accounts.roles import Role
+from app.auth import Principal, principal_of, requires_roles
+from app.catalog.states import ListingStatus
+from app.errors import DomainError
+from app.vendors import imports, services
+from app.vendors.feed import COLUMNS
+from app.vendors.listing_rules import FIELDS
+from app.vendors.schemas import ImportOut, ImportUpload, ListingIn, ListingOut, ListingPage, ListingPatch
+
+PrincipalRequest = Request[Principal, Any, Any]
+vendors_only = requires_roles(Role.VENDOR_ADMIN, Role.VENDOR_SALES)
+MAX_FEED_BYTES = 256 * 1024 * 1024
+TIER_ROWS = 5
+Multipart = Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+async def _start(principal: Principal, upload: ImportUpload) -> int:
+    return await imports.start_import(
+        principal.company_id,
+        principal.user_id,
+        upload.file.filename,
+        upload.file.file,
+        all_or_nothing=upload.all_or_nothing,
+    )
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class ListingApi(Controller):
+    path = "/api/v1/listings"
+    tags = ["vendor listings"]
+    guards = [vendors_only]
+
+    @post("/", status_code=201, summary="Create a draft listing of your company")
+    async def create(self, request: PrincipalRequest, data: JSONBody[ListingIn]) -> ListingOut:
+        return await services.create_listing(principal_of(request), data.fields())
+
+    @get("/", summary="Your company's listings, newest first; filter by status")
+    async def list_listings(
+        self,
+        request: PrincipalRequest,
+        status: FromQuery[ListingStatus | None] = None,
+        limit: FromQuery[int] = 50,
+        offset: FromQuery[int] = 0,
+    ) -> ListingPage:
+        return await services.list_listings(principal_of(request), status, limit, offset)
+
+    @get("/{listing_id:int}", summary="One of your listings")
+    async def get_listing(self, request: PrincipalRequest, listing_id: FromPath[int]) -> ListingOut:
+        return await services.get_listing(principal_of(request), listing_id)
+
+    @patch("/{listing_id:int}", summary="Change some fields; changed product facts send an approved listing back")
+    async def update(
+        self, request: PrincipalRequest, listing_id: FromPath[int], data: JSONBody[ListingPatch]
+    ) -> ListingOut:
+        return await services.update_listing(principal_of(request), listing_id, data.fields())
+
+    @post("/{listing_id:int}/submit", status_code=200, summary="Send a draft or rejected listing to curation")
+    async def submit(self, request: PrincipalRequest, listing_id: FromPath[int]) -> ListingOut:
+        return await services.submit_listing(principal_of(request), listing_id)
+
+    @post("/{listing_id:int}/withdraw", status_code=200, summary="Take a pending or approved listing back to draft")
+    async def withdraw(self, request: PrincipalRequest, listing_id: FromPath[int]) -> ListingOut:
+        return await services.withdraw_listing(principal_of(request), listing_id)
+
+    @post(
+        "/import",
+        status_code=202,
+        request_max_body_size=MAX_FEED_BYTES,
+        summary="Upload a CSV or XLSX feed; rows are upserted by SKU by a job (poll /api/v1/jobs/{id})",
+    )
+    async def import_feed(self, request: PrincipalRequest, data: Multipart) -> ImportOut:
+        principal = principal_of(request)
+        return await imports.get_import(principal, await _start(principal, data), errors_shown=0)
+
+
+class JobApi(Controller):
+    path = "/api/v1/jobs"
+    tags = ["vendor listings"]
+    guards = [vendors_only]
+
+    @get("/{import_id:int}", summary="A feed import of yours: status, progress and the report of rejected rows")
+    async def get_job(self, request: PrincipalRequest, import_id: FromPath[int]) -> ImportOut:
+        return await imports.get_import(principal_of(request), import_id)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListingForm:
+    sku: str = ""
+    title: str = ""
+    brand: str = ""
+    mpn: str = ""
+    gtin: str = ""
+    category_id: str = ""
+    description: str = ""
+    unit: str = "pcs"
+    pack_size: str = "1"
+    min_order_qty: str = "1"
+    stock: str = "0"
+    lead_time_days: str = "0"
+    base_price: str = ""
+    currency: str = "EUR"
+    tier_qty_1: str = ""
+    tier_price_1: str = ""
+    tier_qty_2: str = ""
+    tier_price_2: str = ""
+    tier_qty_3: str = ""
+    tier_price_3: str = ""
+    tier_qty_4: str = ""
+    tier_price_4: str = ""
+    tier_qty_5: str = ""
+    tier_price_5: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        raw = {name: value for name, value in asdict(self).items() if name in FIELDS}
+        raw["tiers"] = [
+            (getattr(self, f"tier_qty_{i}"), getattr(self, f"tier_price_{i}"))
+            for i in range(1, TIER_ROWS + 1)
+            if getattr(self, f"tier_qty_{i}").strip() or getattr(self, f"tier_price_{i}").strip()
+        ]
+        return raw
+
+    @classmethod
+    def of(cls, listing: ListingOut) -> ListingForm:
+        form = cls(
+            **{
+                name: "" if getattr(listing, name) is None else str(getattr(listing, name))
+                for name in FIELDS
+                if name != "tiers"
+            }
+        )
+        for i, tier in enumerate(listing.tiers[:TIER_ROWS], start=1):
+            setattr(form, f"tier_qty_{i}", str(tier.min_qty))
+            setattr(form, f"tier_price_{i}", str(tier.unit_price.normalize()))
+        form.base_price = str(listing.base_price.normalize())
+        return form
+
+
+@dataclass
+class ImportForm:
+    all_or_nothing: str = ""
+
+
+class ListingPages(Controller):
+    path = "/vendor/listings"
+    guards = [vendors_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self, request: PrincipalRequest, status: FromQuery[str] = "", offset: FromQuery[int] = 0
+    ) -> Template:
+        page = await services.list_listings(principal_of(request), status or None, 50, max(offset, 0))
+        return Template(
+            template_name="vendors/listings.html",
+            context={"page": page, "status": status, "statuses": [s.value for s in ListingStatus]},
+        )
+
+    @get("/new")
+    async def new(self) -> Template:
+        return _form_page(ListingForm(), None)
+
+    @post("/", status_code=303)
+    async def create(self, request: PrincipalRequest, data: URLEncodedBody[ListingForm]) -> Response[Any]:
+        try:
+            listing = await services.create_listing(principal_of(request), data.fields())
+        except DomainError as exc:
+            return _form_page(data, None, exc)
+        flash(request, f"Listing {listing.sku} is saved as a draft. Submit it when it is ready.", "success")
+        return Redirect(path=f"/vendor/listings/{listing.id}", status_code=303)
+
+    @get("/{listing_id:int}")
+    async def edit(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Template:
+        listing = await services.get_listing(principal_of(request), listing_id)
+        return _form_page(ListingForm.of(listing), listing)
+
+    @post("/{listing_id:int}", status_code=303)
+    async def update(
+        self, request: PrincipalRequest, listing_id: FromPath[int], data: URLEncodedBody[ListingForm]
+    ) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            listing = await services.update_listing(principal, listing_id, data.fields())
+        except DomainError as exc:
+            return _form_page(data, await services.get_listing(principal, listing_id), exc)
+        flash(request, f"Listing {listing.sku} is saved ({listing.status}).", "success")
+        return Redirect(path=f"/vendor/listings/{listing.id}", status_code=303)
+
+    @post("/{listing_id:int}/submit", status_code=303)
+    async def submit(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
+        listing = await services.submit_listing(principal_of(request), listing_id)
+        flash(request, f"Listing {listing.sku} is sent to curation.", "success")
+        return Redirect(path=f"/vendor/listings/{listing.id}", status_code=303)
+
+    @post("/{listing_id:int}/withdraw", status_code=303)
+    async def withdraw(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
+        listing = await services.withdraw_listing(principal_of(request), listing_id)
+        flash(request, f"Listing {listing.sku} is withdrawn to draft.", "success")
+        return Redirect(path=f"/vendor/listings/{listing.id}", status_code=303)
+
+
+def _form_page(form: ListingForm, listing: ListingOut | None, error: DomainError | None = None) -> Template:
+    return Template(
+        template_name="vendors/listing_form.html",
+        context={"form": form, "listing": listing, "tier_rows": range(1, TIER_ROWS + 1),
+                 "error": error.message if error else None},
+        status_code=error.status_code if error else 200,
+    )
+
+
+class ImportPages(Controller):
+    path = "/vendor/imports"
+    guards = [vendors_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: PrincipalRequest) -> Template:
+        return await _imports_page(principal_of(request))
+
+    @post("/", status_code=303, request_max_body_size=MAX_FEED_BYTES)
+    async def upload(self, request: PrincipalRequest, data: Multipart) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            import_id = await _start(principal, data)
+        except DomainError as exc:
+            return await _imports_page(principal, exc)
+        flash(request, f"{data.file.filename} is uploaded; its rows are being imported.", "success")
+        return Redirect(path=f"/vendor/imports/{import_id}", status_code=303)
+
+    @get("/{import_id:int}")
+    async def show(self, request: PrincipalRequest, import_id: FromPath[int]) -> Template:
+        feed_import = await imports.get_import(principal_of(request), import_id)
+        return Template(template_name="vendors/import.html", context={"job": feed_import})
+
+
+async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:
+    return Template(
+        template_name="vendors/imports.html",
+        context={"imports": await imports.list_imports(principal), "columns": COLUMNS,
+                 "error": error.message if error else None},
+        status_code=error.status_code if error else 200,
+    )
+
+
+ROUTES: list[ControllerRouterHandler] = [ListingApi, JobApi, ListingPages, ImportPages]

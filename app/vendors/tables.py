@@ -16,7 +16,16 @@ class ImportStatus(StrEnum):
     FAILED = "failed"
 
 
+class ImportPhase(StrEnum):
+    """What a running import is doing: checking every row first (all or nothing), or writing."""
+
+    CHECKING = "checking"
+    WRITING = "writing"
+
+
 class FeedImport(Table, tablename="feed_import"):
+    """One uploaded feed file of a vendor; the file itself lives under var/imports, not here."""
+
     vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
     uploaded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     filename = Varchar(length=255, null=False)
@@ -32,6 +41,9 @@ class FeedImport(Table, tablename="feed_import"):
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    phase = Varchar(length=20, choices=ImportPhase, default=ImportPhase.CHECKING.value)
+    # Touched after every batch: a `running` import whose heartbeat is old was left by a crashed worker.
+    heartbeat_at = Timestamptz(null=True, default=None)
 
 
 class FeedImportError(Table, tablename="feed_import_error"):

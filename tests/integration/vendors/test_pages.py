@@ -1,0 +1,60 @@
+"""The vendor portal pages: listings with filter, the form, submit/withdraw, feed upload and its report."""
+
+from app.catalog.tables import Listing
+from tests.support.fixtures import csrf_token, drain
+
+FORM = {"sku": "P-1", "title": "Gloves", "base_price": "12.50", "currency": "EUR", "pack_size": "1",
+        "min_order_qty": "1", "stock": "0", "lead_time_days": "0", "tier_qty_1": "10", "tier_price_1": "11"}
+
+
+async def test_a_vendor_creates_edits_and_submits_a_listing_through_the_pages(world, browser):
+    page = await browser(world.vendor_admin)
+    listings = await page.get("/vendor/listings/")
+    assert listings.status_code == 200
+    assert "My listings" in listings.text and "Feed import" in listings.text
+    form = await page.get("/vendor/listings/new")
+    token = csrf_token(form.text)
+    # a wrong field re-renders the form with what was typed and the reason
+    bad = await page.post("/vendor/listings/", data={**FORM, "gtin": "123", "_csrf_token": token})
+    assert bad.status_code == 400
+    assert "gtin:" in bad.text and 'value="Gloves"' in bad.text
+    created = await page.post("/vendor/listings/", data={**FORM, "_csrf_token": token})
+    assert created.status_code == 303
+    edit = await page.get(created.headers["location"])
+    assert 'value="P-1"' in edit.text and 'value="11"' in edit.text
+    listing_id = (await Listing.select(Listing.id).first())["id"]
+    submitted = await page.post(f"/vendor/listings/{listing_id}/submit", data={"_csrf_token": csrf_token(edit.text)})
+    assert submitted.status_code == 303
+    pending = await page.get("/vendor/listings/?status=pending")
+    assert "P-1" in pending.text
+    assert "P-1" not in (await page.get("/vendor/listings/?status=draft")).text
+
+
+async def test_a_buyer_cannot_open_the_vendor_portal(world, browser):
+    page = await browser(world.buyer_admin)
+    assert (await page.get("/vendor/listings/")).status_code == 403
+    assert "My listings" not in (await page.get("/dashboard")).text
+
+
+async def test_uploading_a_feed_shows_progress_then_the_report(world, browser, worker):
+    page = await browser(world.vendor_admin)
+    index = await page.get("/vendor/imports/")
+    assert "listings-template.csv" in index.text
+    feed = b"sku,title,base_price,currency\nF-1,Gloves,1.00,EUR\nF-2,,1.00,EUR\n"
+    response = await page.post("/vendor/imports/", files={"file": ("feed.csv", feed)},
+                               data={"all_or_nothing": "false", "_csrf_token": csrf_token(index.text)})
+    assert response.status_code == 303
+    drain("imports")
+    report = await page.get(response.headers["location"])
+    assert "1 imported, 1 rejected of 2 rows" in report.text
+    assert "<td>3</td><td>title</td>" in report.text
+    assert 'http-equiv="refresh"' not in report.text
+    wrong = await page.post("/vendor/imports/", files={"file": ("feed.pdf", b"%PDF")},
+                            data={"_csrf_token": csrf_token(index.text)})
+    assert wrong.status_code == 400 and "neither a CSV" in wrong.text
+
+
+async def test_the_template_downloads(client):
+    response = await client.get("/static/vendors/listings-template.csv")
+    assert response.status_code == 200
+    assert response.text.startswith("sku,title,base_price,currency")
