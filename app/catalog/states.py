@@ -59,3 +59,13 @@ def check_listing_transition(current: ListingStatus, target: ListingStatus, acto
 # Editing the offer puts an approved listing back to curation only when the product facts change;
 # price, stock and lead time are the vendor's to change at any time.
 CURATED_FIELDS = frozenset({"title", "brand", "mpn", "gtin", "description", "unit", "pack_size"})
+
+
+def status_after_edit(current: ListingStatus, curated_changed: bool) -> ListingStatus:
+    """An approved listing whose product facts changed goes back to curation; other edits keep the status.
+
+    Not a move in the table above: a vendor cannot *ask* for it (submitting an approved listing is
+    refused), it follows from an edit."""
+    if current is ListingStatus.APPROVED and curated_changed:
+        return ListingStatus.PENDING
+    return current

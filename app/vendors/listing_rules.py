@@ -12,7 +12,15 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from app.catalog.states import CURATED_FIELDS, ListingStatus, ListingTransitionError, check_listing_transition
+from app.catalog.states import (
+    CURATED_FIELDS,
+    ListingStatus,
+    ListingTransitionError,
+    check_listing_transition,
+)
+from app.catalog.states import (
+    status_after_edit as status_after_edit,  # re-exported for app/vendors/imports.py
+)
 from app.money import MoneyError, parse_amount, parse_currency, to_minor
 
 MAX_INT = 2**31 - 1  # the listing's Integer columns
@@ -265,13 +273,6 @@ def check_listing(raw: Mapping[str, Any]) -> ListingValues:
 def curated_facts_changed(before: Mapping[str, Any], after: ListingValues) -> bool:
     """Whether an edit touches the product facts curation looked at (states.CURATED_FIELDS)."""
     return any(before.get(name) != getattr(after, name) for name in CURATED_FIELDS)
-
-
-def status_after_edit(current: ListingStatus, curated_changed: bool) -> ListingStatus:
-    """An approved listing whose product facts changed goes back to curation; other edits keep the status."""
-    if current is ListingStatus.APPROVED and curated_changed:
-        return ListingStatus.PENDING
-    return current
 
 
 class VendorAction(NamedTuple):
