@@ -21,6 +21,7 @@ from app.catalog.tables import (
 )
 from app.clock import utcnow
 from app.contracts.tables import ContractPrice
+from app.curation.rules import category_path
 from app.money import to_minor
 
 # (category path, product name, brand, mpn, gtin, unit, description)
@@ -90,7 +91,7 @@ async def _category(path: str, cache: dict[str, tuple[int, str]]) -> int:
         if key not in cache:
             category = Category(name=name, parent=parent[0] if parent else None, path="")
             await category.save()
-            own_path = f"{parent[1] if parent else '/'}{category.id}/"
+            own_path = category_path(parent[1] if parent else None, category.id)
             await Category.update({Category.path: own_path}).where(Category.id == category.id)
             cache[key] = (category.id, own_path)
         parent = cache[key]
