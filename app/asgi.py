@@ -27,13 +27,15 @@ from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages
 from app.errors import EXCEPTION_HANDLERS
 from app.notifications.controllers import OutboxPages
+from app.offers.controllers import ROUTES as offer_routes
+from app.rfq.controllers import ROUTES as rfq_routes
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
-    *catalog_routes, *curation_routes, *vendor_routes,
+    *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes,
 ]
 
 

@@ -16,5 +16,7 @@ APP_REGISTRY = AppRegistry(
         "app.catalog.piccolo_app",
         "app.contracts.piccolo_app",
         "app.vendors.piccolo_app",
+        "app.rfq.piccolo_app",
+        "app.offers.piccolo_app",
     ]
 )

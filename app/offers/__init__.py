@@ -1,0 +1,1 @@
+"""Vendors' sealed offers on RFQs, their revisions, and the buyer's awards."""

@@ -1,0 +1,63 @@
+"""Offers, their immutable revisions, and awards.
+
+One live offer per vendor and RFQ (a partial unique index), one award per RFQ line (a unique
+index): both made in the migrations, so a race cannot break them.
+"""
+
+from enum import StrEnum
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from app.accounts.tables import Company
+from app.money import money_column
+from app.rfq.tables import Rfq, RfqLine
+
+
+class OfferStatus(StrEnum):
+    LIVE = "live"
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(Table, tablename="offer"):
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.restrict, index=True)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=20, choices=OfferStatus, default=OfferStatus.LIVE.value)
+    revision_count = Integer(default=0)
+    created_at = Timestamptz()
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+class OfferRevision(Table, tablename="offer_revision"):
+    """What the vendor offered at one moment; never changed after it is written."""
+
+    offer = ForeignKey(Offer, null=False, on_delete=OnDelete.restrict, index=True)
+    number = Integer(null=False)
+    received_at = Timestamptz(null=False, help_text="The database's clock when the revision arrived")
+    submitted_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    lead_time_days = Integer(default=0)
+    valid_until = Timestamptz(null=True, default=None)
+    notes = Text(default="")
+
+
+class OfferLine(Table, tablename="offer_line"):
+    revision = ForeignKey(OfferRevision, null=False, on_delete=OnDelete.restrict, index=True)
+    rfq_line = ForeignKey(RfqLine, null=False, on_delete=OnDelete.restrict, index=True)
+    unit_price = money_column(null=False)
+    quantity = Integer(null=False, help_text="May be less than asked")
+
+
+class Award(Table, tablename="award"):
+    """One RFQ line awarded to one offer revision, with everything a contract needs."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.restrict, index=True)
+    rfq_line = ForeignKey(RfqLine, null=False, on_delete=OnDelete.restrict)
+    offer = ForeignKey(Offer, null=False, on_delete=OnDelete.restrict, index=True)
+    revision = ForeignKey(OfferRevision, null=False, on_delete=OnDelete.restrict)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict)
+    unit_price = money_column(null=False)
+    currency = Varchar(length=3, null=False)
+    quantity = Integer(null=False)
+    awarded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    awarded_at = Timestamptz()

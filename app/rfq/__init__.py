@@ -1,0 +1,1 @@
+"""Requests for quotation: what a buyer asks for, from whom, until when."""

@@ -1,0 +1,79 @@
+"""Tables of requests for quotation. Amounts are integers of 1/10,000 (app/money.py); times aware UTC.
+
+Composite unique rules are unique indexes made in the migrations (SQLite cannot add constraints).
+"""
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.readable import Readable
+from piccolo.table import Table
+
+from app.accounts.tables import Company
+from app.catalog.tables import Product
+from app.money import money_column
+from app.rfq.states import BiddingMode, PaymentTerms, RfqStatus, Visibility
+
+
+class Rfq(Table, tablename="rfq"):
+    title = Varchar(length=200, null=False)
+    description = Text(default="")
+    buyer = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    author = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    currency = Varchar(length=3, null=False)
+    delivery_address = Text(default="")
+    delivery_date = Date(null=True, default=None)
+    payment_terms = Varchar(length=20, choices=PaymentTerms, default=PaymentTerms.NET_30.value)
+    deadline = Timestamptz(null=False, index=True)
+    visibility = Varchar(length=10, choices=Visibility, default=Visibility.INVITED.value)
+    bidding_mode = Varchar(length=10, choices=BiddingMode, default=BiddingMode.SEALED.value)
+    status = Varchar(length=20, choices=RfqStatus, default=RfqStatus.DRAFT.value, index=True)
+    # Reverse auction settings.
+    min_decrement = money_column(null=True, default=None, help_text="A new bid must beat the last by this much")
+    show_best_price = Boolean(default=False)
+    anti_snipe_minutes = Integer(default=0)
+    max_extension_minutes = Integer(default=0)
+    extended_minutes = Integer(default=0)
+    created_at = Timestamptz()
+    published_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    awarded_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    reminder_sent_at = Timestamptz(null=True, default=None)
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.title])
+
+
+class RfqLine(Table, tablename="rfq_line"):
+    """A catalog product or a free-text specification, in a quantity."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, index=True)
+    position = Integer(null=False)
+    product = ForeignKey(Product, null=True, on_delete=OnDelete.restrict)
+    description = Text(null=False)
+    quantity = Integer(null=False)
+    unit = Varchar(length=20, default="pcs")
+    target_price = money_column(null=True, default=None, help_text="The buyer's target unit price")
+    notes = Text(default="")
+
+
+class RfqInvitation(Table, tablename="rfq_invitation"):
+    """A vendor invited to answer; (rfq, vendor) is unique. Declining is recorded here."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, index=True)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    invited_at = Timestamptz()
+    declined_at = Timestamptz(null=True, default=None)
+    decline_reason = Text(default="")
+    reminded_at = Timestamptz(null=True, default=None)
