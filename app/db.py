@@ -8,11 +8,13 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from app.settings import Settings
 
@@ -91,6 +93,16 @@ async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+
+
+async def db_now() -> datetime:
+    """The database server's clock, as aware UTC: deadlines are judged by it, not by an app process."""
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        rows = await engine.run_querystring(QueryString("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now') AS now"))
+        return datetime.fromisoformat(rows[0]["now"]).replace(tzinfo=UTC)
+    rows = await engine.run_querystring(QueryString("SELECT clock_timestamp() AS now"))
+    return rows[0]["now"].astimezone(UTC)
 
 
 _after_commit: contextvars.ContextVar[list[Callable[[], Any]] | None] = contextvars.ContextVar(

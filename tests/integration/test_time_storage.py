@@ -20,3 +20,15 @@ async def test_a_time_given_in_another_zone_is_stored_as_the_same_instant():
     stored = (await Company.select(Company.created_at).where(Company.id == company.id).first())["created_at"]
     assert stored == berlin
     assert stored.utcoffset() == timedelta(0)
+
+
+async def test_the_database_clock_is_aware_utc_and_close_to_ours():
+    from app import db
+
+    moment = await db.db_now()
+    assert moment.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - moment) < timedelta(seconds=5)
+    async with db.transaction():
+        first = await db.db_now()
+        second = await db.db_now()
+    assert second >= first  # the wall clock, not the transaction's start
