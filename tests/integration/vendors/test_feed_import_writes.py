@@ -1,0 +1,109 @@
+"""What a feed batch writes, on both databases: upsert by SKU, tiers replaced, statuses, order, plans."""
+
+import csv
+import io
+
+import pytest
+
+from app import db
+from app.catalog.tables import Listing, ListingTier
+from app.vendors import imports
+from tests.support.fixtures import make_company
+
+HEADER = ["sku", "title", "base_price", "currency", "tiers"]
+
+
+def feed(rows) -> io.BytesIO:
+    text = io.StringIO()
+    csv.writer(text).writerows([HEADER, *rows])
+    return io.BytesIO(text.getvalue().encode())
+
+
+async def run_feed(vendor_id: int, rows) -> None:
+    import_id = await imports.start_import(vendor_id, None, "feed.csv", feed(rows), enqueue=False)
+    await imports.run_import(import_id)
+    report = await imports.import_report(import_id, vendor_id=vendor_id)
+    assert (report.status, report.rows_rejected, report.error) == ("done", 0, ""), report
+
+
+async def tiers_of(vendor_id: int) -> dict[str, list[tuple[int, int]]]:
+    rows = await ListingTier.select(ListingTier.listing.sku, ListingTier.min_qty, ListingTier.unit_price).where(
+        ListingTier.listing.vendor == vendor_id
+    ).order_by(ListingTier.min_qty)
+    tiers: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        tiers.setdefault(row["listing.sku"], []).append((row["min_qty"], row["unit_price"]))
+    return tiers
+
+
+async def test_a_re_import_replaces_tiers_and_statuses_follow_the_edit_rules(world, monkeypatch):
+    # given a vendor's imported feed (batches of 2), two listings of which curation approved,
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    vendor = world.vendor.id
+    await run_feed(vendor, [["A-1", "Gloves M", "12.50", "EUR", "10:11.90|100:10.50"],
+                            ["A-2", "Gloves L", "12.50", "EUR", "10:11.00"],
+                            ["A-3", "Gloves S", "12.50", "EUR", ""]])
+    await Listing.update({Listing.status: "approved", Listing.submitted_at: Listing.created_at}).where(
+        Listing.sku.is_in(["A-1", "A-2"])
+    )
+    before = {row["sku"]: row for row in await Listing.select().where(Listing.vendor == vendor)}
+    # and another vendor with the same SKU and its own tiers
+    other = await make_company("vendor")
+    await run_feed(other.id, [["A-1", "Not yours", "5.00", "EUR", "2:4.00"]])
+    # when the vendor imports new tiers for A-1, none for A-2 (whose title changes), tiers for A-3, and A-4
+    await run_feed(vendor, [["A-1", "Gloves M", "12.00", "EUR", "50:9.00"],
+                            ["A-2", "Gloves, size L", "12.50", "EUR", ""],
+                            ["A-3", "Gloves S", "12.50", "EUR", "5:12.00"],
+                            ["A-4", "Gloves XL", "13.00", "EUR", ""]])
+    # then each listing has exactly its new tiers
+    assert await tiers_of(vendor) == {"A-1": [(50, 90_000)], "A-3": [(5, 120_000)]}
+    after = {row["sku"]: row for row in await Listing.select().where(Listing.vendor == vendor)}
+    assert sorted(after) == ["A-1", "A-2", "A-3", "A-4"]
+    # a price change keeps the approval and its date; a title change goes back to curation, dated now
+    assert (after["A-1"]["status"], after["A-1"]["base_price"]) == ("approved", 120_000)
+    assert after["A-1"]["submitted_at"] == before["A-1"]["submitted_at"]
+    assert after["A-2"]["status"] == "pending" and after["A-2"]["submitted_at"] > before["A-2"]["submitted_at"]
+    assert (after["A-3"]["status"], after["A-3"]["submitted_at"]) == ("draft", None)
+    new = after["A-4"]
+    assert (new["status"], new["submitted_at"], new["rejection_reason"]) == ("draft", None, "")
+    # an update keeps the creation time and moves the update time; ids stay the same
+    for sku in ("A-1", "A-2", "A-3"):
+        assert after[sku]["id"] == before[sku]["id"]
+        assert after[sku]["created_at"] == before[sku]["created_at"]
+        assert after[sku]["updated_at"] > before[sku]["updated_at"]
+    # and the other vendor's listing of the same SKU is untouched
+    assert await tiers_of(other.id) == {"A-1": [(2, 40_000)]}
+    assert (await Listing.select(Listing.title).where(Listing.vendor == other.id).first())["title"] == "Not yours"
+
+
+async def test_listings_are_created_in_the_order_of_the_file_across_batches(world, monkeypatch):
+    # given a feed of 7 rows in an unsorted SKU order, written 3 rows per batch
+    monkeypatch.setattr(imports, "BATCH_ROWS", 3)
+    skus = ["Z-9", "A-1", "M-5", "B-2", "Y-8", "C-3", "X-7"]
+    # when it is imported
+    await run_feed(world.vendor.id, [[sku, f"Thing {sku}", "1.00", "EUR", ""] for sku in skus])
+    # then the listings' ids follow the file's order (newest first lists show the file's end first)
+    rows = await Listing.select(Listing.sku).where(Listing.vendor == world.vendor.id).order_by(Listing.id)
+    assert [row["sku"] for row in rows] == skus
+
+
+@pytest.mark.skipif(db.is_sqlite(), reason="PostgreSQL plan check; SQLite takes the multi-row INSERT path")
+async def test_on_postgresql_existing_listings_are_found_by_index_probes_even_in_a_generic_plan(world):
+    # given a vendor with thousands of listings and no fresh statistics (as during a big import)
+    await run_feed(world.vendor.id, [[f"S-{n:05d}", "Thing", "1.00", "EUR", ""] for n in range(3_000)])
+    async with db.transaction():
+        connection = db.get_engine().current_transaction.get().connection
+        # when the look-up of existing listings is planned generically, as PostgreSQL does for a
+        # statement asyncpg has cached and run five times
+        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        await connection.execute(f"PREPARE feed_existing (integer, varchar[]) AS {imports._PG_EXISTING}")
+        try:
+            explain = f"EXPLAIN EXECUTE feed_existing({int(world.vendor.id)}, ARRAY['S-00001', 'S-00002'])"
+            plan = [row[0] for row in await connection.fetch(explain)]
+        finally:
+            await connection.execute("DEALLOCATE feed_existing")
+    # then every SKU is one probe of the (vendor, sku) unique index, never a scan of all the vendor's listings
+    text = "\n".join(plan)
+    assert "Index Scan using listing_vendor_sku_unique" in text, text
+    assert any("Index Cond" in line and "sku" in line for line in plan), text
+    assert "Seq Scan on listing" not in text and "Filter" not in text, text
