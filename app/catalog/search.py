@@ -1,7 +1,9 @@
 """Full-text matching of catalog queries: the same words on PostgreSQL (tsvector) and SQLite (FTS5).
 
 The index (`listing_search`, one document per listing of a curated product) is built and kept
-up to date by triggers of the migration catalog_2026_11_23t13_00_00_000000. Both backends index
+up to date by triggers of the migration catalog_2026_11_23t13_00_00_000000; on PostgreSQL,
+`product_search` (the product's own words) and an index of SKU words come from
+catalog_2026_11_23t13_30_00_000000 and let a search read products instead of their listings. Both backends index
 lower-case runs of letters and digits without stemming; a query is split the same way here and
 every word must match, as a word prefix ("glov" finds "gloves", "4012" a GTIN starting so).
 """
@@ -30,13 +32,13 @@ def query_terms(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class TextMatch:
-    """SQL pieces that join the index to listing alias `l`, keep matches and score them (higher is better)."""
+    """Queries of what matches every word, higher score better: `products` (rows product_id, score: every
+    listing of the product matches; PostgreSQL only) and `listings` (rows listing_id, score)."""
 
-    join: str
-    where: str
-    score: str
-    score_args: tuple[object, ...]
-    where_args: tuple[object, ...]
+    products: str | None
+    products_args: tuple[object, ...]
+    listings: str
+    listings_args: tuple[object, ...]
 
 
 def text_match(terms: list[str], *, sqlite: bool) -> TextMatch | None:
@@ -46,20 +48,28 @@ def text_match(terms: list[str], *, sqlite: bool) -> TextMatch | None:
     if sqlite:
         expression = " AND ".join(f'"{term}"*' for term in terms)  # terms hold only letters and digits
         return TextMatch(
-            join="JOIN listing_search ON listing_search.rowid = l.id",
-            where="listing_search MATCH {}",
+            products=None,
+            products_args=(),
             # bm25 is lower for better matches; the name weighs most, the description least.
-            score="-bm25(listing_search, 10.0, 4.0, 1.0)",
-            score_args=(),
-            where_args=(expression,),
+            listings="SELECT rowid AS listing_id, -bm25(listing_search, 10.0, 4.0, 1.0) AS score"
+            " FROM listing_search WHERE listing_search MATCH {}",
+            listings_args=(expression,),
         )
-    expression = " & ".join(f"{term}:*" for term in terms)
+    every = " & ".join(f"{term}:*" for term in terms)
+    some = " | ".join(f"{term}:*" for term in terms)
+    # A listing's document is its product's words plus its SKU's (catalog_2026_11_23t13_30_00_000000): it
+    # matches when its product's words do, or else only with help from its SKU, which must then hold a word.
+    # ts_rank does not depend on the words that do not match, so both parts score as the listing's document.
     return TextMatch(
-        join="JOIN listing_search ON listing_search.listing_id = l.id",
-        where="listing_search.document @@ to_tsquery('simple', {})",
-        score="ts_rank(listing_search.document, to_tsquery('simple', {}))",
-        score_args=(expression,),
-        where_args=(expression,),
+        products="SELECT ps.product_id, ts_rank(ps.document, to_tsquery('simple', {})) AS score"
+        " FROM product_search ps WHERE ps.document @@ to_tsquery('simple', {})",
+        products_args=(every, every),
+        listings="SELECT l.id AS listing_id, ts_rank(s.document, to_tsquery('simple', {})) AS score"
+        " FROM listing l JOIN listing_search s ON s.listing_id = l.id"
+        " WHERE catalog_sku_words(l.sku) @@ to_tsquery('simple', {}) AND s.document @@ to_tsquery('simple', {})"
+        " AND NOT EXISTS (SELECT 1 FROM product_search own WHERE own.product_id = l.product"
+        " AND own.document @@ to_tsquery('simple', {}))",
+        listings_args=(every, some, every, every),
     )
 
 

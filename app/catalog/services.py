@@ -2,24 +2,43 @@
 
 Every query here sees only what the buyer's segment may see (app/catalog/visibility.py, in SQL).
 
-Prices. Offers shown to a buyer are priced by the one resolver (app/catalog/prices.py). Sorting
-by price and the price range filter need a price for *every* match before a page is cut, so
-the search query computes each matching listing's quantity-1 price in SQL with the resolver's
-precedence (contract, company price list, segment price list, volume tier, base price; inside a
-source the highest `min_qty` <= 1, then the lower price; only entries valid now and meant for
-this buyer). That keeps a search at one query however large the catalog, and works the same on
-both backends (window functions). The displayed prices of the page come from the resolver itself,
-and the tests check that both agree. A product's price for sorting and filtering is its lowest
-visible offer in the buyer company's currency; products with no offer in that currency sort last
-and are left out by a price range (prices in different currencies are never compared).
+Search is done by the database in a fixed number of queries whatever the catalog's size:
+one statement returns the page's product ids, the total and the three facets, and nothing
+else leaves the database. Its common table expressions (the same SQL on both backends):
 
-Queries per search: the buyer (2), the matches (1), the page's prices (4), category names (1).
+- `matched_listings` / `matched_products`: what matches every word (app/catalog/search.py; on
+  PostgreSQL a product whose own text has every word stands for all its listings, so a common
+  word costs a few thousand product rows, not five times as many listing rows);
+- `offers`: the visible offers among them (all visible offers without words), in stock if asked;
+- `ranked` (only for a price sort or a price range): each of those offers' quantity-1 price,
+  with the resolver's precedence (contract, company price list, segment price list, volume
+  tier, base price; inside a source the highest `min_qty` <= 1, then the lower price; only
+  entries valid now and meant for this buyer). A product's price is its lowest kept offer in
+  the buyer company's currency; products without one sort last and fail a price range (prices
+  in different currencies are never compared);
+- `products`: one row per matching product with its best score and price over the offers the
+  vendor filter keeps, and a flag per filter, so that each facet counts products under every
+  *other* filter (what choosing its value would give) without a second pass;
+- the result rows: the page (ORDER BY ... LIMIT/OFFSET), the page's kept offers, the total and
+  the facet counts, as one UNION ALL.
+
+Without a price sort or range no price is computed before the page is cut. The page's offers
+are then read by id (one query) and priced by the one resolver (app/catalog/prices.py); a test
+checks that the SQL price order agrees with it. `search.browse` is the same search over plain
+values: the reference the SQL is tested against (tests/integration/catalog/test_search_in_sql.py).
+
+Cost: proportional to the offers that match the words (a common word: ~25,000 of 500,000). A
+search without words (browse, or a brand or category alone) still counts its facets over the
+whole visible catalog: correct, but several hundred milliseconds at 100,000 products.
+
+Queries per search: the buyer (1), the page with total and facets (1), the page's offers (1),
+their prices (4). Indexes: catalog_2026_11_23t13_30_00_000000.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from app.accounts.tables import Company
 from app.auth import Principal
@@ -27,13 +46,13 @@ from app.catalog import search
 from app.catalog.prices import buyer_of, resolve_prices
 from app.catalog.pricing import Buyer, ResolvedPrice
 from app.catalog.schemas import Facets, FacetValue, OfferOut, ProductDetail, ProductOut, SearchResult
-from app.catalog.search import Filters, OfferRow, ProductRow, Sort
-from app.catalog.tables import Category, Listing
-from app.catalog.visibility import category_ancestry, visible_offer_sql
+from app.catalog.search import Filters, Sort
+from app.catalog.tables import Listing
+from app.catalog.visibility import visible_listing_sql, visible_offer_sql, visible_product_sql
 from app.clock import utcnow
 from app.db import is_sqlite
 from app.errors import InvalidInput, NotFound
-from app.money import MoneyError, from_minor, parse_amount
+from app.money import MAX_MINOR, MINOR_PER_UNIT, MoneyError, parse_amount
 
 MAX_PER_PAGE = 100
 MAX_QUANTITY = 10_000_000
@@ -48,25 +67,27 @@ _FROM = """
 # Every candidate price of the listings in `offers` at quantity 1, ranked as the resolver does.
 _PRICES = """
 candidates AS (
-    SELECT o.listing_id, 5 AS source_rank, 1 AS min_qty, o.base_price AS price, o.currency AS currency
+    SELECT o.listing_id, o.product_id, o.vendor_id, o.score, 5 AS source_rank, 1 AS min_qty, o.base_price AS price,
+           o.currency AS currency
     FROM offers o
     UNION ALL
-    SELECT t.listing, 4, t.min_qty, t.unit_price, o.currency
-    FROM listing_tier t JOIN offers o ON o.listing_id = t.listing
+    SELECT o.listing_id, o.product_id, o.vendor_id, o.score, 4, t.min_qty, t.unit_price, o.currency
+    FROM offers o JOIN listing_tier t ON t.listing = o.listing_id
     WHERE t.min_qty <= 1
     UNION ALL
-    SELECT e.listing, CASE WHEN pl.company IS NULL THEN 3 ELSE 2 END, e.min_qty, e.unit_price, pl.currency
-    FROM price_list_entry e JOIN offers o ON o.listing_id = e.listing JOIN price_list pl ON pl.id = e.price_list
+    SELECT o.listing_id, o.product_id, o.vendor_id, o.score, CASE WHEN pl.company IS NULL THEN 3 ELSE 2 END,
+           e.min_qty, e.unit_price, pl.currency
+    FROM offers o JOIN price_list_entry e ON e.listing = o.listing_id JOIN price_list pl ON pl.id = e.price_list
     WHERE e.min_qty <= 1 AND (pl.company = {} OR (pl.company IS NULL AND pl.segment = {}))
       AND (pl.valid_from IS NULL OR pl.valid_from <= {}) AND (pl.valid_to IS NULL OR {} < pl.valid_to)
     UNION ALL
-    SELECT cp.listing, 1, cp.min_qty, cp.unit_price, cp.currency
-    FROM contract_price cp JOIN offers o ON o.listing_id = cp.listing
+    SELECT o.listing_id, o.product_id, o.vendor_id, o.score, 1, cp.min_qty, cp.unit_price, cp.currency
+    FROM offers o JOIN contract_price cp ON cp.listing = o.listing_id
     WHERE cp.min_qty <= 1 AND cp.company = {} AND cp.terminated_at IS NULL
       AND cp.valid_from <= {} AND (cp.valid_to IS NULL OR {} < cp.valid_to)
 ),
 ranked AS (
-    SELECT listing_id, price, currency,
+    SELECT listing_id, product_id, vendor_id, score, price, currency,
            ROW_NUMBER() OVER (PARTITION BY listing_id ORDER BY source_rank, min_qty DESC, price) AS n
     FROM candidates
 )"""
@@ -79,9 +100,15 @@ class BuyerContext:
 
 
 async def _context(principal: Principal) -> BuyerContext:
-    buyer = await buyer_of(principal.company_id)
-    row = await Company.select(Company.currency).where(Company.id == principal.company_id).first()
-    return BuyerContext(buyer=buyer, currency=row["currency"] if row else "EUR")
+    """The buyer's pricing identity (`prices.buyer_of`: its company and segment) and currency, in one query."""
+    rows = await Company.raw(
+        "SELECT c.currency, m.segment FROM company c LEFT JOIN segment_member m ON m.company = c.id WHERE c.id = {}",
+        principal.company_id,
+    )
+    row = rows[0] if rows else {"currency": "EUR", "segment": None}
+    return BuyerContext(
+        buyer=Buyer(company_id=principal.company_id, segment_id=row["segment"]), currency=row["currency"]
+    )
 
 
 def _placeholders(values: list[int]) -> str:
@@ -158,67 +185,262 @@ def parse_filters(
     )
 
 
-async def _matching_offers(context: BuyerContext, text: str) -> tuple[dict[int, ProductRow], list[OfferRow]]:
-    """Every visible offer matching the words, with its quantity-1 price for this buyer: one query."""
-    match = search.text_match(search.query_terms(text), sqlite=is_sqlite())
-    visible, visible_args = visible_offer_sql(context.buyer.segment_id)
-    score = match.score if match else "0.0"
-    now = utcnow()
-    # Only constant fragments are formatted in; every value is a parameter.
-    sql = f"""
-    WITH offers AS (
-        SELECT l.id AS listing_id, l.base_price, l.currency, l.stock, l.vendor AS vendor_id, v.name AS vendor_name,
-               p.id AS product_id, p.name AS name, p.brand AS brand, p.featured AS featured, p.mpn, p.gtin,
-               p.category AS category_id, c.path AS category_path, {score} AS score
-        {_FROM}
-        {match.join if match else ""}
-        WHERE {visible} {"AND " + match.where if match else ""}
-    ),
-    {_PRICES}
-    SELECT o.listing_id, o.stock, o.vendor_id, o.vendor_name, o.product_id, o.name, o.brand, o.featured, o.mpn, o.gtin,
-           o.category_id, o.category_path, o.score, r.price, r.currency
-    FROM offers o JOIN ranked r ON r.listing_id = o.listing_id AND r.n = 1
-    """  # noqa: S608
-    args = [
-        *(match.score_args if match else ()), *visible_args, *(match.where_args if match else ()),
-        context.buyer.company_id, context.buyer.segment_id, now, now, context.buyer.company_id, now, now,
-    ]
-    rows = await Listing.raw(sql, *args)
-    products: dict[int, ProductRow] = {}
-    offers: list[OfferRow] = []
-    for row in rows:
-        products.setdefault(
-            row["product_id"],
-            ProductRow(
-                id=row["product_id"], name=row["name"], brand=row["brand"] or "", featured=bool(row["featured"]),
-                category_id=row["category_id"],
-                categories=category_ancestry(row["category_id"], row["category_path"] or ""),
-                mpn=row["mpn"] or "", gtin=row["gtin"] or "",
-            ),
+class _Statement:
+    """A SQL statement written in order, each piece with the arguments of its `{}` placeholders."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[object] = []
+
+    def add(self, sql: str, *args: object) -> None:
+        if sql.count("{}") != len(args):  # a programming error, never input: fail loudly
+            raise ValueError(f"{sql.count('{}')} placeholders but {len(args)} arguments in {sql!r}")
+        self.parts.append(sql)
+        self.args.extend(args)
+
+    @property
+    def sql(self) -> str:
+        return "\n".join(self.parts)
+
+
+def _priced(filters: Filters) -> bool:
+    """Whether the order or a filter needs every matching offer's price before the page is cut."""
+    return filters.sort is not Sort.RELEVANCE or filters.min_price is not None or filters.max_price is not None
+
+
+def _price_bounds(filters: Filters) -> tuple[int | None, int | None]:
+    """The price range in stored minor units: `price >= low` and `price <= high` exactly as on Decimals."""
+    low = high = None
+    if filters.min_price is not None:  # the smallest storable price not below the bound
+        low = min(int((filters.min_price * MINOR_PER_UNIT).to_integral_value(rounding=ROUND_CEILING)), MAX_MINOR)
+    if filters.max_price is not None:  # the largest storable price not above it
+        high = min(int((filters.max_price * MINOR_PER_UNIT).to_integral_value(rounding=ROUND_FLOOR)), MAX_MINOR)
+    return low, high
+
+
+def _price_ok(statement: _Statement, column: str, filters: Filters) -> None:
+    """Adds `1` when `column` (a price in minor units, or NULL) passes the price range, else `0`."""
+    low, high = _price_bounds(filters)
+    if low is None and high is None:
+        statement.add("1")
+        return
+    statement.add(f"CASE WHEN {column} IS NOT NULL")
+    if low is not None:
+        statement.add(f"AND {column} >= {{}}", low)
+    if high is not None:
+        statement.add(f"AND {column} <= {{}}", high)
+    statement.add("THEN 1 ELSE 0 END")
+
+
+def _order(sort: Sort) -> str:
+    """The order of `search._order` over the columns of the `products` rows."""
+    if sort is Sort.RELEVANCE:
+        return "score DESC, featured DESC, name_key, product_id"
+    direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
+    return f"(price IS NULL), price {direction}, name_key, product_id"
+
+
+def _product_filters(q: _Statement, filters: Filters) -> None:
+    """Adds the columns category_ok and brand_ok (1 or 0) of product `p` with category `c`."""
+    if filters.category is not None:
+        q.add(
+            "CASE WHEN p.category = {} OR c.path LIKE {} THEN 1 ELSE 0 END AS category_ok,",
+            filters.category, f"%/{filters.category}/%",
         )
-        offers.append(
-            OfferRow(
-                listing_id=row["listing_id"], product_id=row["product_id"], vendor_id=row["vendor_id"],
-                vendor_name=row["vendor_name"], stock=row["stock"], price=from_minor(row["price"]),  # type: ignore[arg-type]
-                currency=row["currency"], score=float(row["score"] or 0),
+    else:
+        q.add("1 AS category_ok,")
+    if filters.brand:
+        q.add("CASE WHEN lower(COALESCE(p.brand, '')) = {} THEN 1 ELSE 0 END AS brand_ok,", filters.brand.lower())
+    else:
+        q.add("1 AS brand_ok,")
+
+
+def _matching_products(
+    q: _Statement, context: BuyerContext, filters: Filters, match: search.TextMatch | None, priced: bool
+) -> None:
+    """`offers` (the visible offers matching the words), their prices if `priced`, and `products` from them."""
+    columns = "SELECT l.id AS listing_id, l.product AS product_id, l.vendor AS vendor_id, l.base_price, l.currency"
+    in_stock = " AND l.stock > 0" if filters.in_stock else ""
+    # The listing half of the visibility rule here, the product half once per product in `products`.
+    offer_from = "JOIN company v ON v.id = l.vendor"
+    if match is None:
+        visible, visible_args = visible_listing_sql(context.buyer.segment_id)
+        q.add(
+            f"WITH offers AS MATERIALIZED ({columns}, 0.0 AS score FROM listing l {offer_from}"
+            f" WHERE l.product IS NOT NULL AND {visible}{in_stock})",
+            *visible_args,
+        )
+    else:
+        # Single listings, and (PostgreSQL) whole products: every listing of theirs matches.
+        q.add(f"WITH matched_listings AS MATERIALIZED ({match.listings})", *match.listings_args)
+        if match.products:
+            q.add(f", matched_products AS MATERIALIZED ({match.products})", *match.products_args)
+        visible, visible_args = visible_listing_sql(context.buyer.segment_id)
+        q.add(
+            f", offers AS MATERIALIZED ({columns}, m.score FROM matched_listings m"
+            f" JOIN listing l ON l.id = m.listing_id {offer_from} WHERE l.product IS NOT NULL AND {visible}{in_stock}",
+            *visible_args,
+        )
+        if match.products:
+            # LATERAL ... OFFSET 0: each product's listings through the index on listing (product), never a
+            # hash of the whole listing table (which the planner's estimate of the rules' filter can pick).
+            visible, visible_args = visible_listing_sql(context.buyer.segment_id, listing="o")
+            q.add(
+                "UNION ALL SELECT o.id AS listing_id, o.product AS product_id, o.vendor AS vendor_id, o.base_price,"  # noqa: S608
+                " o.currency, m.score FROM matched_products m CROSS JOIN LATERAL (SELECT l.id, l.product, l.vendor,"
+                " l.status, l.stock, l.base_price, l.currency FROM listing l WHERE l.product = m.product_id OFFSET 0) o"
+                f" JOIN company v ON v.id = o.vendor WHERE {visible}{in_stock.replace('l.', 'o.')}",
+                *visible_args,
             )
+        q.add(")")
+    source = "offers"
+    if priced:
+        now = utcnow()
+        company, segment = context.buyer.company_id, context.buyer.segment_id
+        q.add(f", {_PRICES}", company, segment, now, now, company, now, now)
+        q.add(", priced AS (SELECT product_id, vendor_id, score, price, currency FROM ranked WHERE n = 1)")
+        source = "priced"
+    # One row per matching product: its score and price over the offers the vendor filter keeps, and
+    # whether it passes each product filter. The facets below each leave their own filter out.
+    q.add(", products AS MATERIALIZED (SELECT a.product_id, a.kept, a.score, a.price, p.featured,")
+    q.add("lower(p.name) AS name_key, p.category AS category_id, COALESCE(p.brand, '') AS brand,")
+    _product_filters(q, filters)
+    _price_ok(q, "a.price", filters)
+    q.add("AS price_ok FROM (SELECT product_id,")
+    if filters.vendor is not None:
+        q.add(
+            "MAX(CASE WHEN vendor_id = {} THEN 1 ELSE 0 END) AS kept,"
+            " MAX(CASE WHEN vendor_id = {} THEN score END) AS score,",
+            filters.vendor, filters.vendor,
         )
-    return products, offers
+    else:
+        q.add("1 AS kept, MAX(score) AS score,")
+    if priced:
+        kept = "vendor_id = {} AND " if filters.vendor is not None else ""
+        q.add(
+            f"MIN(CASE WHEN {kept}currency = {{}} THEN price END) AS price",
+            *((filters.vendor,) if filters.vendor is not None else ()), context.currency,
+        )
+    else:
+        q.add("NULL AS price")
+    q.add(f"FROM {source} GROUP BY product_id) a")
+    visible, visible_args = visible_product_sql(context.buyer.segment_id)
+    q.add(f"JOIN product p ON p.id = a.product_id LEFT JOIN category c ON c.id = p.category WHERE {visible})",
+          *visible_args)
 
 
-async def _offer_details(listing_ids: list[int]) -> dict[int, dict]:
+def _search_statement(
+    context: BuyerContext, terms: list[str], filters: Filters, limit: int, offset: int, *, sqlite: bool
+) -> _Statement:
+    """One statement: the page's product ids (kind 'hit', n = position), the total and the facet counts."""
+    match = search.text_match(terms, sqlite=sqlite)
+    priced = _priced(filters)
+    q = _Statement()
+    # Only constant fragments are formatted in; every value is a parameter.
+    _matching_products(q, context, filters, match, priced)
+    source = "priced" if priced else "offers"
+    q.add(
+        ", hits AS (SELECT product_id, score, featured, name_key, price FROM products"
+        " WHERE kept = 1 AND category_ok = 1 AND brand_ok = 1 AND price_ok = 1)"
+    )
+    order = _order(filters.sort)
+    q.add(f", page AS (SELECT * FROM hits ORDER BY {order} LIMIT {{}} OFFSET {{}})", limit, offset)  # noqa: S608
+    # The page's own order again, over its few rows: a UNION ALL keeps no order by itself.
+    q.add(f"SELECT 'hit' AS kind, product_id AS id, '' AS label, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM page")  # noqa: S608
+    q.add("UNION ALL SELECT 'total', NULL, '', COUNT(*) FROM hits")
+    # The page's offers that the search kept (n = their product), from the same snapshot.
+    vendor = " AND o.vendor_id = {}" if filters.vendor is not None else ""
+    q.add(
+        f"UNION ALL SELECT 'offer', o.listing_id, '', o.product_id FROM offers o"  # noqa: S608
+        f" WHERE o.product_id IN (SELECT product_id FROM page){vendor}",
+        *((filters.vendor,) if filters.vendor is not None else ()),
+    )
+    q.add(
+        "UNION ALL SELECT 'category', pr.category_id, c.name, COUNT(*) FROM products pr"
+        " JOIN category c ON c.id = pr.category_id WHERE pr.kept = 1 AND pr.brand_ok = 1 AND pr.price_ok = 1"
+        " GROUP BY pr.category_id, c.name"
+    )
+    q.add(
+        "UNION ALL SELECT 'brand', NULL, pr.brand, COUNT(*) FROM products pr"
+        " WHERE pr.kept = 1 AND pr.category_ok = 1 AND pr.price_ok = 1 AND pr.brand <> '' GROUP BY pr.brand"
+    )
+    # A vendor counts the products that choosing it would give: its own offers alone set the price.
+    ranged = filters.min_price is not None or filters.max_price is not None
+    # Only the visible products that pass the category and brand filters, grouped before the names are
+    # joined. Through the product table (an index), not `products`: a join of two CTEs gets row estimates
+    # of 1 and can become a nested loop over both (seconds at this size).
+    q.add("UNION ALL SELECT 'vendor', n.vendor_id, v.name, n.products FROM (SELECT pv.vendor_id, COUNT(*) AS products")
+    q.add("FROM (SELECT o.product_id, o.vendor_id,")
+    if ranged:
+        q.add("MIN(CASE WHEN o.currency = {} THEN o.price END) AS price", context.currency)
+    else:
+        q.add("NULL AS price")
+    visible, visible_args = visible_product_sql(context.buyer.segment_id)
+    q.add(
+        f"FROM {source} o JOIN product p ON p.id = o.product_id LEFT JOIN category c ON c.id = p.category"
+        f" WHERE {visible}",
+        *visible_args,
+    )
+    if filters.category is not None:
+        q.add("AND (p.category = {} OR c.path LIKE {})", filters.category, f"%/{filters.category}/%")
+    if filters.brand:
+        q.add("AND lower(COALESCE(p.brand, '')) = {}", filters.brand.lower())
+    q.add("GROUP BY o.product_id, o.vendor_id) pv WHERE")
+    _price_ok(q, "pv.price", filters)
+    q.add("= 1 GROUP BY pv.vendor_id) n JOIN company v ON v.id = n.vendor_id")
+    return q
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    product_ids: list[int]  # the page, in order
+    listing_ids: list[int]  # the offers of the page's products that the search kept
+    total: int
+    facets: Facets
+
+
+def _facet(values: list[tuple[object, str, int]]) -> list[FacetValue]:
+    facet = [FacetValue(value=str(key), label=label, count=count) for key, label, count in values]
+    return sorted(facet, key=lambda value: (-value.count, value.label.casefold()))
+
+
+async def _find(context: BuyerContext, text: str, filters: Filters, page: int, per_page: int) -> _Found:
+    statement = _search_statement(
+        context, search.query_terms(text), filters, per_page, (page - 1) * per_page, sqlite=is_sqlite()
+    )
+    rows = await Listing.raw(statement.sql, *statement.args)
+    hits = sorted((row["n"], row["id"]) for row in rows if row["kind"] == "hit")
+    total = next((row["n"] for row in rows if row["kind"] == "total"), 0)
+    facets: dict[str, list[tuple[object, str, int]]] = {"category": [], "brand": [], "vendor": []}
+    for row in rows:
+        if row["kind"] in facets:
+            key = row["label"] if row["kind"] == "brand" else row["id"]
+            facets[row["kind"]].append((key, row["label"] or str(key), row["n"]))
+    return _Found(
+        product_ids=[product_id for _, product_id in hits],
+        listing_ids=sorted({row["id"] for row in rows if row["kind"] == "offer"}),
+        total=total,
+        facets=Facets(category=_facet(facets["category"]), brand=_facet(facets["brand"]),
+                      vendor=_facet(facets["vendor"])),
+    )
+
+
+async def _offer_rows(listing_ids: list[int]) -> list[dict]:
+    """What a search result shows of these offers and their products: one query."""
     if not listing_ids:
-        return {}
-    rows = await Listing.select(
-        Listing.id, Listing.sku, Listing.lead_time_days, Listing.stock, Listing.min_order_qty, Listing.unit,
-        Listing.vendor, Listing.vendor.name,
-    ).where(Listing.id.is_in(listing_ids))
-    return {row["id"]: row for row in rows}
+        return []
+    return await Listing.raw(
+        "SELECT l.id, l.product AS product_id, l.sku, l.lead_time_days, l.stock, l.min_order_qty, l.unit,"  # noqa: S608
+        " l.vendor, v.name AS vendor_name, p.name, p.brand, p.mpn, p.gtin, p.category AS category_id, p.featured"
+        " FROM listing l JOIN product p ON p.id = l.product JOIN company v ON v.id = l.vendor"
+        f" WHERE l.id IN ({_placeholders(listing_ids)})",
+        *listing_ids,
+    )
 
 
 def _offer_out(listing: dict, price: ResolvedPrice) -> OfferOut:
     return OfferOut(
-        listing_id=listing["id"], sku=listing["sku"], vendor_id=listing["vendor"], vendor=listing["vendor.name"],
+        listing_id=listing["id"], sku=listing["sku"], vendor_id=listing["vendor"], vendor=listing["vendor_name"],
         unit_price=price.unit_price, currency=price.currency, price_source=price.source, price_reason=price.why,
         price_reference=price.reference, price_min_qty=price.min_qty, lead_time_days=listing["lead_time_days"],
         stock=listing["stock"], min_order_qty=listing["min_order_qty"], unit=listing["unit"],
@@ -241,45 +463,26 @@ async def search_products(
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
     context = await _context(principal)
-    products, offers = await _matching_offers(context, text)
-    result = search.browse(products, offers, filters, context.currency)
-    hits = result.hits[(page - 1) * per_page : page * per_page]
-    listing_ids = [offer.listing_id for hit in hits for offer in hit.offers]
-    prices = await resolve_prices({listing_id: 1 for listing_id in listing_ids}, context.buyer)
-    details = await _offer_details(listing_ids)
-    items = [
-        ProductOut(
-            id=hit.product.id, name=hit.product.name, brand=hit.product.brand,
-            mpn=hit.product.mpn, gtin=hit.product.gtin, category_id=hit.product.category_id,
-            featured=hit.product.featured,
-            offers=sorted(
-                (_offer_out(details[o.listing_id], prices[o.listing_id]) for o in hit.offers),
-                key=_by_price(context.currency),
-            ),
+    found = await _find(context, text, filters, page, per_page)
+    offers = await _offer_rows(found.listing_ids)
+    prices = await resolve_prices({offer["id"]: 1 for offer in offers}, context.buyer)
+    by_product: dict[int, list[dict]] = {}
+    for offer in offers:
+        by_product.setdefault(offer["product_id"], []).append(offer)
+    items = []
+    for product_id in found.product_ids:
+        rows = by_product.get(product_id)
+        if not rows:  # gone between the two statements (a concurrent curation): leave it out
+            continue
+        first = rows[0]
+        items.append(
+            ProductOut(
+                id=product_id, name=first["name"], brand=first["brand"] or "", mpn=first["mpn"] or "",
+                gtin=first["gtin"] or "", category_id=first["category_id"], featured=bool(first["featured"]),
+                offers=sorted((_offer_out(row, prices[row["id"]]) for row in rows), key=_by_price(context.currency)),
+            )
         )
-        for hit in hits
-    ]
-    return SearchResult(
-        items=items, total=len(result.hits), page=page, per_page=per_page,
-        facets=await _facets(result),
-    )
-
-
-async def _facets(result: search.Browse) -> Facets:
-    names: dict[int, str] = {}
-    if result.category_counts:
-        rows = await Category.select(Category.id, Category.name).where(Category.id.is_in(list(result.category_counts)))
-        names = {row["id"]: row["name"] for row in rows}
-
-    def ordered(counts: dict, labels: dict) -> list[FacetValue]:  # type: ignore[type-arg]
-        values = [FacetValue(value=str(key), label=labels.get(key, str(key)), count=n) for key, n in counts.items()]
-        return sorted(values, key=lambda value: (-value.count, value.label.casefold()))
-
-    return Facets(
-        category=ordered(result.category_counts, names),
-        brand=ordered(result.brand_counts, {brand: brand for brand in result.brand_counts}),
-        vendor=ordered(result.vendor_counts, result.vendor_names),
-    )
+    return SearchResult(items=items, total=found.total, page=page, per_page=per_page, facets=found.facets)
 
 
 # --- product page -------------------------------------------------------------------------------
@@ -295,23 +498,20 @@ async def product_detail(principal: Principal, product_id: int, quantity: int = 
     context = await _context(principal)
     visible, args = visible_offer_sql(context.buyer.segment_id)
     rows = await Listing.raw(
-        f"""SELECT l.id AS listing_id, p.name, p.brand, p.mpn, p.gtin, p.unit, p.description, p.featured,
-                   p.category AS category_id, c.name AS category_name
+        f"""SELECT l.id, l.sku, l.lead_time_days, l.stock, l.min_order_qty, l.unit, l.vendor,
+                   v.name AS vendor_name, p.name, p.brand, p.mpn, p.gtin, p.unit AS product_unit, p.description,
+                   p.featured, p.category AS category_id, c.name AS category_name
             {_FROM} WHERE p.id = {{}} AND {visible}""",
         product_id, *args,
     )
     if not rows:
         raise NotFound("No such product.")
-    listing_ids = [row["listing_id"] for row in rows]
-    prices = await resolve_prices({listing_id: quantity for listing_id in listing_ids}, context.buyer)
-    details = await _offer_details(listing_ids)
+    prices = await resolve_prices({row["id"]: quantity for row in rows}, context.buyer)
     first = rows[0]
     return ProductDetail(
         id=product_id, name=first["name"], brand=first["brand"] or "", mpn=first["mpn"] or "",
-        gtin=first["gtin"] or "", unit=first["unit"] or "", description=first["description"] or "",
+        gtin=first["gtin"] or "", unit=first["product_unit"] or "", description=first["description"] or "",
         category_id=first["category_id"], category=first["category_name"] or "", featured=bool(first["featured"]),
         quantity=quantity,
-        offers=sorted(
-            (_offer_out(details[i], prices[i]) for i in listing_ids), key=_by_price(context.currency)
-        ),
+        offers=sorted((_offer_out(row, prices[row["id"]]) for row in rows), key=_by_price(context.currency)),
     )

@@ -95,12 +95,17 @@ def is_visible(offer: OfferFacts, rules: Iterable[Rule]) -> bool:
 
 # --- the same predicate in SQL ------------------------------------------------------------------
 
-_MATCH = {
-    RuleTarget.PRODUCT: "r.target_id = {product}.id",
-    RuleTarget.VENDOR: "r.target_id = {listing}.vendor",
-    # `||` with an integer works on both backends; the own id is checked too in case a path omits it.
-    RuleTarget.CATEGORY: "({category}.id = r.target_id OR {category}.path LIKE '%/' || r.target_id || '/%')",
-}
+# The rules are read by subqueries that do not depend on the offer row, so each is evaluated once
+# per statement (PostgreSQL: an InitPlan or a hashed SubPlan; SQLite: a once-built list) instead
+# of once per offer: a search over tens of thousands of offers pays for its rules only once.
+_RULE_IDS = "SELECT r.target_id FROM segment_rule r WHERE r.segment = {} AND r.effect = {} AND r.target = {}"
+# The categories a category rule matches: its own and every one below it (`path` lists the ancestors).
+# `||` with an integer works on both backends; the own id is checked too in case a path omits it.
+_RULE_CATEGORIES = (
+    "SELECT rc.id FROM category rc JOIN segment_rule r"
+    " ON (rc.id = r.target_id OR rc.path LIKE '%/' || r.target_id || '/%')"
+    " WHERE r.segment = {} AND r.effect = {} AND r.target = {}"
+)
 
 
 def visible_offer_sql(
@@ -112,25 +117,56 @@ def visible_offer_sql(
     JOINed: it may be NULL) and `vendor` (the vendor company). Reads the rules from
     segment_rule in the same statement, so no rule is ever stale or loaded twice.
     """
-    names = {"listing": listing, "product": product, "category": category}
-    listed = (
-        f"{listing}.status = {{}} AND {product}.status = {{}} AND {vendor}.status = {{}}"
+    offer, offer_args = visible_listing_sql(segment_id, listing=listing, vendor=vendor)
+    own, own_args = visible_product_sql(segment_id, product=product, category=category)
+    return f"{offer} AND {own}", [*offer_args, *own_args]
+
+
+def visible_listing_sql(segment_id: int | None, *, listing: str = "l", vendor: str = "v") -> tuple[str, list[object]]:
+    """The part of `visible_offer_sql` about the listing and its vendor (`listing`, `vendor` aliases).
+
+    Every part of the rule is about one side of an offer (its listing and vendor, or its product and
+    category) and the parts combine with AND, so an offer is visible exactly when both halves hold:
+    a search can judge the listings without the products and the products once each.
+    """
+    return _visible(
+        segment_id, f"{listing}.status = {{}} AND {vendor}.status = {{}}",
+        [ListingStatus.APPROVED.value, CompanyStatus.ACTIVE.value], {RuleTarget.VENDOR: f"{listing}.vendor"},
     )
-    args: list[object] = [ListingStatus.APPROVED.value, ProductStatus.ACTIVE.value, CompanyStatus.ACTIVE.value]
+
+
+def visible_product_sql(
+    segment_id: int | None, *, product: str = "p", category: str = "c"
+) -> tuple[str, list[object]]:
+    """The part of `visible_offer_sql` about the product and its category (LEFT JOINed)."""
+    return _visible(
+        segment_id, f"{product}.status = {{}}", [ProductStatus.ACTIVE.value],
+        # A product without a category has a NULL category id: it matches no category rule.
+        {RuleTarget.PRODUCT: f"{product}.id", RuleTarget.CATEGORY: f"{category}.id"},
+    )
+
+
+def _visible(
+    segment_id: int | None, listed: str, listed_args: list[object], subjects: dict[RuleTarget, str]
+) -> tuple[str, list[object]]:
+    args = list(listed_args)
     if segment_id is None:
         return listed, args
 
-    def rules(effect: RuleEffect, target: RuleTarget, match: bool) -> str:
+    def matched(effect: RuleEffect, target: RuleTarget) -> str:
         args.extend([segment_id, effect.value, target.value])
-        condition = f" AND {_MATCH[target].format(**names)}" if match else ""
-        return (
-            "EXISTS (SELECT 1 FROM segment_rule r WHERE r.segment = {} AND r.effect = {} AND r.target = {}"  # noqa: S608
-            f"{condition})"
-        )
+        rules = _RULE_CATEGORIES if target is RuleTarget.CATEGORY else _RULE_IDS
+        return f"({subjects[target]} IS NOT NULL AND {subjects[target]} IN ({rules}))"
+
+    def has_allow(target: RuleTarget) -> str:
+        args.extend([segment_id, RuleEffect.ALLOW.value, target.value])
+        return f"EXISTS ({_RULE_IDS})"
 
     parts = [listed]
     for kind in RuleTarget:
-        parts.append(f"NOT {rules(RuleEffect.DENY, kind, True)}")
+        if kind in subjects:
+            parts.append(f"NOT {matched(RuleEffect.DENY, kind)}")
     for kind in RuleTarget:
-        parts.append(f"(NOT {rules(RuleEffect.ALLOW, kind, False)} OR {rules(RuleEffect.ALLOW, kind, True)})")
+        if kind in subjects:
+            parts.append(f"(NOT {has_allow(kind)} OR {matched(RuleEffect.ALLOW, kind)})")
     return " AND ".join(parts), args

@@ -17,8 +17,11 @@ def test_query_words_are_lower_case_runs_of_letters_and_digits():
 
 def test_text_match_needs_every_word_as_a_prefix_on_both_backends():
     assert text_match([], sqlite=True) is None
-    assert text_match(["glov", "m"], sqlite=True).where_args == ('"glov"* AND "m"*',)
-    assert text_match(["glov", "m"], sqlite=False).where_args == ("glov:* & m:*",)
+    assert text_match(["glov", "m"], sqlite=True).listings_args == ('"glov"* AND "m"*',)
+    postgres = text_match(["glov", "m"], sqlite=False)
+    assert set(postgres.products_args) == {"glov:* & m:*"}
+    assert set(postgres.listings_args) == {"glov:* & m:*", "glov:* | m:*"}  # "|": a word of the SKU
+    assert postgres.listings.count("{}") == len(postgres.listings_args)
 
 
 def product(id, brand="Acme", categories=(1,), featured=False, name=None):
