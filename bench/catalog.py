@@ -156,6 +156,7 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--skip-build", action="store_true", help="reuse a database built by an earlier run")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="feed import to time afterwards (0: none)")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -219,6 +220,39 @@ async def main() -> None:
     print(f"same SQL directly on the database: p50 {direct['p50']:.1f} ms  p95 {direct['p95']:.1f} ms  "
           f"p99 {direct['p99']:.1f} ms; queries per request: {direct['queries_per_request']}")
     print(f"app / direct (p95, one client): {sequential['p95'] / max(direct['p95'], 1e-6):.2f}x")
+    if args.import_rows:
+        await time_feed_import(args.import_rows)
+
+
+async def time_feed_import(rows: int) -> None:
+    """The vendor feed import of `rows` rows into this catalog, as the import job runs it (bench/feed_import.py
+    has the same with memory figures)."""
+    import tempfile
+    import uuid
+
+    from app import db
+    from app.accounts.tables import Company
+    from app.clock import utcnow
+    from app.vendors import imports
+    from bench.feed_import import write_feed
+
+    await db.start_pool()
+    try:
+        path = Path(tempfile.mkdtemp(prefix="catalog-bench-")) / "feed.csv"
+        write_feed(path, rows)
+        vendor = await Company.insert(
+            Company(name=f"Bench feed vendor {uuid.uuid4().hex[:8]}", kind="vendor", country="DE", currency="EUR",
+                    created_at=utcnow())
+        ).returning(Company.id)
+        for label in ("inserts", "updates"):
+            with path.open("rb") as source:
+                import_id = await imports.start_import(vendor[0]["id"], None, path.name, source, enqueue=False)
+            started = time.perf_counter()
+            await imports.run_import(import_id)
+            elapsed = time.perf_counter() - started
+            print(f"feed import of {rows:,} rows ({label}): {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s")
+    finally:
+        await db.close_pool()
 
 
 if __name__ == "__main__":
