@@ -31,19 +31,33 @@ class RfqHead:
     deadline: datetime
     currency: str
     title: str
+    published_at: datetime | None = None
+
+    @property
+    def ever_published(self) -> bool:
+        # A draft cancelled before publishing never reached any vendor.
+        if self.status is RfqStatus.DRAFT:
+            return False
+        return not (self.status is RfqStatus.CANCELLED and self.published_at is None)
 
 
 async def _head(rfq_id: int) -> RfqHead | None:
     row = await Rfq.select(
-        Rfq.id, Rfq.buyer, Rfq.status, Rfq.visibility, Rfq.bidding_mode, Rfq.deadline, Rfq.currency, Rfq.title
+        Rfq.id, Rfq.buyer, Rfq.status, Rfq.visibility, Rfq.bidding_mode, Rfq.deadline, Rfq.currency, Rfq.title,
+        Rfq.published_at,
     ).where(Rfq.id == rfq_id).first()
     if row is None:
         return None
     return RfqHead(
         id=row["id"], buyer_id=row["buyer"], status=RfqStatus(row["status"]), visibility=Visibility(row["visibility"]),
         bidding_mode=BiddingMode(row["bidding_mode"]), deadline=row["deadline"], currency=row["currency"],
-        title=row["title"],
+        title=row["title"], published_at=row["published_at"],
     )
+
+
+async def rfq_head(rfq_id: int) -> RfqHead | None:
+    """The RFQ's head without any access check: for jobs acting as the system."""
+    return await _head(rfq_id)
 
 
 async def rfq_for_buyer(principal: Principal, rfq_id: int) -> RfqHead:
@@ -57,7 +71,7 @@ async def rfq_for_buyer(principal: Principal, rfq_id: int) -> RfqHead:
 async def rfq_for_vendor(principal: Principal, rfq_id: int) -> RfqHead:
     """The RFQ if it is published (or later) and meant for the caller's vendor company; else 404."""
     head = await _head(rfq_id)
-    if head is None or principal.company_kind is not CompanyKind.VENDOR or head.status is RfqStatus.DRAFT:
+    if head is None or principal.company_kind is not CompanyKind.VENDOR or not head.ever_published:
         raise NotFound("No such RFQ.")
     if not await is_meant_for(head, principal.company_id):
         raise NotFound("No such RFQ.")
@@ -97,4 +111,34 @@ async def eligible_vendor_ids(rfq_id: int, among: list[int] | None = None) -> se
     return {row["vendor"] for row in await query}
 
 
+async def rfq_ids_meant_for(vendor_id: int) -> set[int]:
+    """Every published-or-later RFQ meant for a vendor (the semantics above), in three queries."""
+    from app.rfq.rules import open_rfq_meant_for
 
+    published = (Rfq.status != RfqStatus.DRAFT.value) & Rfq.published_at.is_not_null()
+    invited = {
+        row["rfq"]
+        for row in await RfqInvitation.select(RfqInvitation.rfq).where(
+            (RfqInvitation.vendor == vendor_id) & (RfqInvitation.rfq.status != RfqStatus.DRAFT.value)
+            & RfqInvitation.rfq.published_at.is_not_null()
+        )
+    }
+    open_ids = [
+        row["id"] for row in await Rfq.select(Rfq.id).where(published & (Rfq.visibility == Visibility.OPEN.value))
+    ]
+    if not open_ids:
+        return invited
+    listing_paths = await Listing.select(Listing.product.category.path).where(
+        (Listing.vendor == vendor_id) & (Listing.status == "approved")
+        & (Listing.vendor.status == CompanyStatus.ACTIVE.value)
+    )
+    vendor_paths = {row["product.category.path"] for row in listing_paths if row["product.category.path"]}
+    rfq_paths: dict[int, set[str]] = {rfq_id: set() for rfq_id in open_ids}
+    for row in await RfqLine.select(RfqLine.rfq, RfqLine.product.category.path).where(
+        RfqLine.rfq.is_in(open_ids) & RfqLine.product.is_not_null()
+    ):
+        if row["product.category.path"]:
+            rfq_paths[row["rfq"]].add(row["product.category.path"])
+    return invited | {
+        rfq_id for rfq_id, paths in rfq_paths.items() if open_rfq_meant_for(paths, vendor_paths, bool(listing_paths))
+    }

@@ -49,6 +49,8 @@ class Rfq(Table, tablename="rfq"):
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Text(default="")
     reminder_sent_at = Timestamptz(null=True, default=None)
+    # The deadline a delayed closing message was last sent for: the sweeper schedules the others.
+    close_scheduled_for = Timestamptz(null=True, default=None)
 
     @classmethod
     def get_readable(cls) -> Readable:
@@ -77,3 +79,30 @@ class RfqInvitation(Table, tablename="rfq_invitation"):
     declined_at = Timestamptz(null=True, default=None)
     decline_reason = Text(default="")
     reminded_at = Timestamptz(null=True, default=None)
+
+
+class RfqAttachment(Table, tablename="rfq_attachment"):
+    """A file attached to an RFQ: its bytes live under settings.var_dir / "attachments", not in the database."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, index=True)
+    filename = Varchar(length=255, null=False, help_text="The name the uploader gave it, for downloads")
+    content_type = Varchar(length=100, null=False)
+    size = Integer(null=False)
+    stored_name = Varchar(length=64, null=False, unique=True, help_text="Random file name on disk")
+    uploaded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz()
+
+
+class RfqClarification(Table, tablename="rfq_clarification"):
+    """A vendor's question and the buyer's answer: private to the asker, or published to every vendor
+    without naming who asked."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, index=True)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    asked_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    question = Text(null=False)
+    asked_at = Timestamptz()
+    answer = Text(default="")
+    answered_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    answered_at = Timestamptz(null=True, default=None)
+    published = Boolean(default=False)

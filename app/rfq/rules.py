@@ -1,0 +1,157 @@
+"""Pure rules of an RFQ's content and timing: lines, auction settings, deadlines, reminders. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.money import MoneyError, parse_amount, to_minor
+from app.rfq.states import BiddingMode
+
+MAX_LINES = 200
+MAX_TITLE = 200
+MAX_UNIT = 20
+# dramatiq's Redis broker refuses delays of 7 days or more; stay well inside.
+MAX_MESSAGE_DELAY = timedelta(days=6)
+REMIND_BEFORE = timedelta(hours=24)
+# A delayed message may arrive a moment early by the database's clock: aim a little late.
+CLOSE_SLACK = timedelta(seconds=1)
+
+
+class RuleError(ValueError):
+    """Input that breaks a rule; the message says what to fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineDraft:
+    """A checked RFQ line, money already in minor units."""
+
+    position: int
+    product_id: int | None
+    description: str
+    quantity: int
+    unit: str
+    target_price: int | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionDraft:
+    min_decrement: int | None
+    show_best_price: bool
+    anti_snipe_minutes: int
+    max_extension_minutes: int
+
+
+def parse_price(raw: str | None, what: str) -> int | None:
+    """A non-negative decimal string with at most four decimals, in minor units; None when blank."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        amount = parse_amount(raw)
+        if amount < 0:
+            raise MoneyError(f"{raw!r} is negative")
+        return to_minor(amount)
+    except MoneyError as exc:
+        raise RuleError(f"{what}: {exc}") from None
+
+
+def check_line(
+    position: int,
+    *,
+    product_id: int | None,
+    description: str,
+    quantity: int,
+    unit: str,
+    target_price: str | None,
+    notes: str,
+    product_name: str | None = None,
+) -> LineDraft:
+    """One line: a catalog product or a free-text specification, a whole quantity of at least 1."""
+    where = f"line {position}"
+    text = (description or "").strip()
+    if product_id is None and not text:
+        raise RuleError(f"{where}: give a catalog product_id or a description of what you need")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise RuleError(f"{where}: quantity must be a whole number of at least 1")
+    unit = (unit or "pcs").strip()
+    if len(unit) > MAX_UNIT:
+        raise RuleError(f"{where}: unit must be at most {MAX_UNIT} characters")
+    return LineDraft(
+        position=position,
+        product_id=product_id,
+        description=text or (product_name or ""),
+        quantity=quantity,
+        unit=unit,
+        target_price=parse_price(target_price, f"{where} target_price"),
+        notes=(notes or "").strip(),
+    )
+
+
+def check_line_count(count: int) -> None:
+    if count > MAX_LINES:
+        raise RuleError(f"an RFQ has at most {MAX_LINES} lines")
+
+
+def check_auction(
+    mode: BiddingMode,
+    *,
+    min_decrement: str | None,
+    show_best_price: bool,
+    anti_snipe_minutes: int,
+    max_extension_minutes: int,
+) -> AuctionDraft:
+    """Auction settings; a sealed RFQ keeps none."""
+    if mode is BiddingMode.SEALED:
+        return AuctionDraft(None, False, 0, 0)
+    decrement = parse_price(min_decrement, "auction min_decrement")
+    if decrement is None or decrement <= 0:
+        raise RuleError("auction min_decrement must be a positive amount such as 0.50")
+    if anti_snipe_minutes < 0 or anti_snipe_minutes > 60:
+        raise RuleError("auction anti_snipe_minutes must be between 0 and 60")
+    if max_extension_minutes < 0 or max_extension_minutes > 24 * 60:
+        raise RuleError("auction max_extension_minutes must be between 0 and 1440")
+    if anti_snipe_minutes and max_extension_minutes < anti_snipe_minutes:
+        raise RuleError("auction max_extension_minutes must be at least anti_snipe_minutes")
+    return AuctionDraft(decrement, bool(show_best_price), anti_snipe_minutes, max_extension_minutes)
+
+
+def check_deadline(deadline: datetime, now: datetime) -> None:
+    """A deadline is an aware moment in the future (by the database's clock)."""
+    if deadline.tzinfo is None or deadline.utcoffset() is None:
+        raise RuleError("deadline must include a time zone, for example 2027-01-31T17:00:00+01:00")
+    if deadline <= now:
+        raise RuleError("deadline must be in the future")
+
+
+def check_extension(current: datetime, requested: datetime, now: datetime) -> None:
+    """An extension moves the deadline later, never earlier, and only while bidding is still open."""
+    if current <= now:
+        raise RuleError("the deadline has already passed; bidding is over and can no longer be extended")
+    if requested <= current:
+        raise RuleError(
+            f"a deadline can only be extended, never shortened: choose a moment after {current.isoformat()}"
+        )
+
+
+def close_delay(deadline: datetime, now: datetime) -> timedelta | None:
+    """How long to delay the closing message, or None when the deadline is too far out for the broker
+    (the sweeper schedules it once it comes within range)."""
+    delay = max(deadline - now, timedelta(0)) + CLOSE_SLACK
+    return delay if delay < MAX_MESSAGE_DELAY else None
+
+
+def reminder_due(deadline: datetime, now: datetime) -> bool:
+    """Unanswered vendors are reminded once, within the last 24 hours before the deadline."""
+    return now < deadline <= now + REMIND_BEFORE
+
+
+def open_rfq_meant_for(rfq_paths: set[str], vendor_paths: set[str], vendor_has_listing: bool) -> bool:
+    """Whether an `open` RFQ reaches a vendor (the semantics of access.eligible_vendor_ids, in memory):
+    an approved listing in one of the RFQ's categories or below; any approved listing for free text."""
+    if not vendor_has_listing:
+        return False
+    if not rfq_paths:
+        return True
+    return any(vendor_path.startswith(path) for path in rfq_paths for vendor_path in vendor_paths)
+

@@ -1,0 +1,119 @@
+"""The buyer's RFQ pages: work without JavaScript, CSRF in every form, errors shown on the page, no price leaks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.clock import utcnow
+from app.offers.tables import Offer, OfferLine, OfferRevision
+from app.rfq.tables import Rfq, RfqLine
+from tests.support.fixtures import csrf_token, make_company
+
+
+def new_form(token: str, vendor_id: int, **overrides) -> dict:
+    data = {
+        "_csrf_token": token, "title": "Printer paper", "currency": "EUR",
+        "deadline": (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+        "payment_terms": "net_30", "visibility": "invited", "bidding_mode": "sealed",
+        "line1_description": "A4 paper 80g", "line1_quantity": "200", "line1_unit": "ream",
+        "line1_target_price": "3.10", "vendor_ids": [str(vendor_id)],
+    }
+    data.update(overrides)
+    return data
+
+
+async def created_through_the_form(client, world) -> int:
+    page = await client.get("/rfqs/new")
+    response = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id))
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def test_a_buyer_drafts_publishes_and_closes_an_rfq_through_the_pages(world, browser):
+    # given
+    client = await browser(world.purchaser)
+    home = await client.get("/rfqs")
+    assert home.status_code == 200
+    assert 'href="/rfqs"' in home.text  # the nav link
+    form = await client.get("/rfqs/new")
+    assert world.vendor.name in form.text
+    # when the buyer saves a draft
+    rfq_id = await created_through_the_form(client, world)
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    # then
+    assert "Printer paper" in detail.text and "A4 paper 80g" in detail.text
+    assert "saved. Publish it when it is ready." in detail.text
+    assert world.vendor.name in detail.text
+    # when it is published
+    response = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    assert response.status_code == 303
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    assert "Published: the vendors have been told." in detail.text
+    assert "0 of 1 vendors answered." in detail.text
+    assert "/comparison" not in detail.text
+    # when bidding is closed early
+    response = await client.post(f"/rfqs/{rfq_id}/close", data={"_csrf_token": csrf_token(detail.text)})
+    assert response.status_code == 303
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    assert f'href="/rfqs/{rfq_id}/comparison"' in detail.text
+    assert (await Rfq.select(Rfq.status).where(Rfq.id == rfq_id).first())["status"] == "closed"
+
+
+async def test_a_bad_form_is_shown_again_with_the_error_and_nothing_is_saved(world, browser):
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    response = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                            line1_quantity="0", title="Kept title"))
+    assert response.status_code == 400
+    assert "line 1: quantity must be a whole number of at least 1" in response.text
+    assert 'value="Kept title"' in response.text
+    assert await Rfq.count() == 0
+
+
+async def test_a_shorter_deadline_is_refused_on_the_page(world, browser):
+    client = await browser(world.purchaser)
+    rfq_id = await created_through_the_form(client, world)
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    earlier = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = await client.post(f"/rfqs/{rfq_id}/extend",
+                                 data={"_csrf_token": csrf_token(detail.text), "deadline": earlier})
+    assert response.status_code == 409
+    assert "never shortened" in response.text
+
+
+async def test_before_the_close_the_page_shows_no_price(world, browser):
+    client = await browser(world.purchaser)
+    rfq_id = await created_through_the_form(client, world)
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    offer = Offer(rfq=rfq_id, vendor=world.vendor.id, created_at=utcnow(), revision_count=1)
+    await offer.save()
+    revision = OfferRevision(offer=offer.id, number=1, received_at=utcnow())
+    await revision.save()
+    line = await RfqLine.select(RfqLine.id).where(RfqLine.rfq == rfq_id).first()
+    await OfferLine(revision=revision.id, rfq_line=line["id"], unit_price=29_876_543, quantity=200).save()
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    assert "1 of 1 vendors answered." in detail.text
+    assert "2987" not in detail.text
+
+
+async def test_another_buyer_gets_404_and_a_vendor_403(world, browser):
+    client = await browser(world.purchaser)
+    rfq_id = await created_through_the_form(client, world)
+    other = await browser(world.other_buyer_admin)
+    assert (await other.get(f"/rfqs/{rfq_id}")).status_code == 404
+    page = await other.get("/rfqs")
+    assert "Printer paper" not in page.text
+    vendor = await browser(world.vendor_admin)
+    assert (await vendor.get("/rfqs")).status_code == 403
+    assert 'href="/vendor/rfqs"' in (await vendor.get("/dashboard")).text
+
+
+async def test_every_form_carries_a_csrf_token(world, browser):
+    await make_company("vendor")
+    client = await browser(world.purchaser)
+    for path in ("/rfqs/new", f"/rfqs/{await created_through_the_form(client, world)}"):
+        html = (await client.get(path)).text
+        assert html.count("<form") - html.count('method="get"') == html.count('name="_csrf_token"')
