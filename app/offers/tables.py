@@ -61,3 +61,28 @@ class Award(Table, tablename="award"):
     quantity = Integer(null=False)
     awarded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     awarded_at = Timestamptz()
+
+
+class ProposalStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    ANSWERED = "answered"
+
+
+class CounterProposal(Table, tablename="counter_proposal"):
+    """After the close, the buyer's target prices to one vendor's offer; the vendor accepts or answers."""
+
+    offer = ForeignKey(Offer, null=False, on_delete=OnDelete.restrict, index=True)
+    author = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    message = Text(default="")
+    status = Varchar(length=20, choices=ProposalStatus, default=ProposalStatus.OPEN.value)
+    created_at = Timestamptz()
+    answered_at = Timestamptz(null=True, default=None)
+    # The revision that accepted or answered it.
+    revision = ForeignKey(OfferRevision, null=True, on_delete=OnDelete.restrict)
+
+
+class CounterProposalLine(Table, tablename="counter_proposal_line"):
+    proposal = ForeignKey(CounterProposal, null=False, on_delete=OnDelete.restrict, index=True)
+    rfq_line = ForeignKey(RfqLine, null=False, on_delete=OnDelete.restrict)
+    unit_price = money_column(null=False)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.accounts.roles import CompanyKind, CompanyStatus
+from app.accounts.roles import CompanyKind, CompanyStatus, Role
 from app.auth import Principal, can_see_company
 from app.catalog.tables import Listing
-from app.errors import NotFound
-from app.rfq.states import BiddingMode, RfqStatus, Visibility
+from app.errors import Forbidden, NotFound
+from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
 
@@ -142,3 +142,17 @@ async def rfq_ids_meant_for(vendor_id: int) -> set[int]:
     return invited | {
         rfq_id for rfq_id, paths in rfq_paths.items() if open_rfq_meant_for(paths, vendor_paths, bool(listing_paths))
     }
+
+
+# --- who may act on an RFQ ------------------------------------------------------------------------
+
+BUYER_ROLES = frozenset({Role.PURCHASER, Role.BUYER_ADMIN, Role.APPROVER})
+AWARDER_ROLES = frozenset({Role.BUYER_ADMIN, Role.APPROVER})
+
+
+def buyer_actor(principal: Principal, head: RfqHead) -> Actor:
+    """The Actor a caller is for this RFQ's transitions; 403 unless a buyer user of the RFQ's own company
+    (a group admin may look at a subsidiary's RFQ, not act on it)."""
+    if principal.company_id != head.buyer_id or not principal.has_any_role(BUYER_ROLES):
+        raise Forbidden("Only a purchaser, buyer_admin or approver of the RFQ's company can do this.")
+    return Actor.AWARDER if principal.has_any_role(AWARDER_ROLES) else Actor.BUYER

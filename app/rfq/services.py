@@ -26,7 +26,7 @@ from app.money import MoneyError, from_minor, parse_currency
 from app.notifications.services import queue_email
 from app.offers.tables import Offer, OfferStatus
 from app.rfq import access, attachments, rules
-from app.rfq.access import RfqHead
+from app.rfq.access import BUYER_ROLES, RfqHead, buyer_actor
 from app.rfq.schemas import (
     AuctionSettingsIn,
     AuctionSettingsOut,
@@ -54,20 +54,11 @@ from app.rfq.states import (
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 from app.settings import get_settings
 
-BUYER_ROLES = frozenset({Role.PURCHASER, Role.BUYER_ADMIN, Role.APPROVER})
-AWARDER_ROLES = frozenset({Role.BUYER_ADMIN, Role.APPROVER})
 VENDOR_ROLES = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES})
 MAX_PER_PAGE = 100
 
 
 # --- who acts -----------------------------------------------------------------------------------
-
-
-def buyer_actor(principal: Principal, head: RfqHead) -> Actor:
-    """The Actor a caller is for this RFQ's transitions; 403 unless a buyer user of the RFQ's own company."""
-    if principal.company_id != head.buyer_id or not principal.has_any_role(BUYER_ROLES):
-        raise Forbidden("Only a purchaser, buyer_admin or approver of the RFQ's company can do this.")
-    return Actor.AWARDER if principal.has_any_role(AWARDER_ROLES) else Actor.BUYER
 
 
 def _check(current: RfqStatus, target: RfqStatus, actor: Actor) -> None:

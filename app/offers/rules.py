@@ -1,0 +1,72 @@
+"""The pure rules of bidding: when an RFQ takes offers, what a valid offer line is. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from app.clock import as_utc
+from app.errors import Conflict, InvalidInput
+from app.money import MoneyError, parse_amount, to_minor
+from app.offers.schemas import OfferLineIn
+from app.rfq.states import RfqStatus, accepts_offers
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    rfq_line_id: int
+    unit_price: Decimal
+    unit_price_minor: int
+    quantity: int
+
+
+def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime) -> None:
+    """409 unless the RFQ is published and `now` (the database's clock) is before its deadline."""
+    deadline = as_utc(deadline)
+    if status is RfqStatus.CANCELLED:
+        raise Conflict("This RFQ was cancelled: it takes no offers.")
+    if not accepts_offers(status) or as_utc(now) >= deadline:
+        raise Conflict(f"Bidding closed at {deadline:%Y-%m-%d %H:%M:%S} UTC: no more offers, revisions or withdrawals.")
+
+
+def parse_offer_lines(asked: Mapping[int, int], lines: Sequence[OfferLineIn]) -> list[ParsedLine]:
+    """Each offered line checked against the RFQ's lines (`asked`: line id → quantity asked).
+
+    Lines may be left out or offered in a smaller quantity; a price is a positive decimal string
+    with at most four decimals.
+    """
+    parsed: list[ParsedLine] = []
+    seen: set[int] = set()
+    for index, line in enumerate(lines, start=1):
+        where = f"lines[{index}] (rfq_line_id {line.rfq_line_id})"
+        if line.rfq_line_id not in asked:
+            raise InvalidInput(f"{where}: not a line of this RFQ; use the ids of the RFQ's lines.")
+        if line.rfq_line_id in seen:
+            raise InvalidInput(f"{where}: the line is offered twice; give each line once.")
+        seen.add(line.rfq_line_id)
+        try:
+            price = parse_amount(line.unit_price)
+            minor = to_minor(price)
+        except MoneyError as exc:
+            raise InvalidInput(f"{where}: unit_price {exc}.") from None
+        if price <= 0:
+            raise InvalidInput(f"{where}: unit_price must be more than zero.")
+        quantity = asked[line.rfq_line_id] if line.quantity is None else line.quantity
+        if quantity > asked[line.rfq_line_id]:
+            raise InvalidInput(
+                f"{where}: quantity {quantity} is more than the {asked[line.rfq_line_id]} asked; offer at most that."
+            )
+        parsed.append(ParsedLine(line.rfq_line_id, price, minor, quantity))
+    return parsed
+
+
+def check_valid_until(valid_until: datetime | None, now: datetime) -> datetime | None:
+    if valid_until is None:
+        return None
+    if valid_until.tzinfo is None:
+        raise InvalidInput("valid_until needs a timezone (for example 2027-01-31T23:59:59Z).")
+    if as_utc(valid_until) <= as_utc(now):
+        raise InvalidInput("valid_until is in the past; give a later date.")
+    return as_utc(valid_until)

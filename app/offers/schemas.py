@@ -1,0 +1,228 @@
+"""What the offers API takes and returns. Prices travel as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Unit price, a decimal string, ≤ 4 decimals")]
+
+
+class OfferLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    rfq_line_id: int
+    unit_price: Price
+    # Less than asked is allowed; left out means the quantity asked.
+    quantity: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
+    lines: Annotated[list[OfferLineIn], msgspec.Meta(min_length=1)]
+    lead_time_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] = 0
+    valid_until: datetime | None = None
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+
+
+class DeclineIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class OfferLineOut(msgspec.Struct):
+    rfq_line_id: int
+    unit_price: Decimal
+    quantity: int
+
+
+class RevisionOut(msgspec.Struct):
+    number: int
+    received_at: datetime
+    lead_time_days: int
+    valid_until: datetime | None
+    notes: str
+    lines: list[OfferLineOut]
+
+
+class OfferOut(msgspec.Struct):
+    """A vendor's own offer, with every revision (newest last)."""
+
+    id: int
+    rfq_id: int
+    currency: str
+    status: str
+    revision_count: int
+    created_at: datetime
+    withdrawn_at: datetime | None
+    revisions: list[RevisionOut]
+
+
+class DeclineOut(msgspec.Struct):
+    rfq_id: int
+    declined_at: datetime
+    reason: str
+
+
+class DeclinedVendorOut(msgspec.Struct):
+    vendor_id: int
+    vendor_name: str
+    declined_at: datetime
+    reason: str
+
+
+class BuyerOfferOut(msgspec.Struct):
+    """A live offer's latest revision, shown to the buyer once bidding has closed."""
+
+    offer_id: int
+    vendor_id: int
+    vendor_name: str
+    revision_number: int
+    received_at: datetime
+    lead_time_days: int
+    valid_until: datetime | None
+    notes: str
+    lines: list[OfferLineOut]
+
+
+class RfqOffersOut(msgspec.Struct):
+    """Sealed until the close: `answered` and `declined` only, `offers` stays empty."""
+
+    rfq_id: int
+    status: str
+    sealed: bool
+    currency: str
+    answered: int
+    declined: list[DeclinedVendorOut]
+    offers: list[BuyerOfferOut]
+
+
+class AwardLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    rfq_line_id: int
+    offer_id: int
+
+
+class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
+    awards: Annotated[list[AwardLineIn], msgspec.Meta(min_length=1)]
+
+
+class AwardOut(msgspec.Struct):
+    id: int
+    rfq_line_id: int
+    offer_id: int
+    revision_number: int
+    vendor_id: int
+    vendor_name: str
+    unit_price: Decimal
+    currency: str
+    quantity: int
+    awarded_by: int | None
+    awarded_at: datetime
+
+
+class AwardResultOut(msgspec.Struct):
+    rfq_id: int
+    status: str
+    awards: list[AwardOut]
+
+
+class CellOut(msgspec.Struct):
+    offer_id: int
+    unit_price: Decimal
+    quantity: int
+    extended_price: Decimal
+    best: bool
+    savings: Decimal | None
+
+
+class RowOut(msgspec.Struct):
+    rfq_line_id: int
+    position: int
+    description: str
+    quantity: int
+    unit: str
+    target_price: Decimal | None
+    best_unit_price: Decimal | None
+    cells: list[CellOut | None]
+
+
+class VendorColumnOut(msgspec.Struct):
+    offer_id: int
+    vendor_id: int
+    vendor_name: str
+    revision_number: int
+    lead_time_days: int
+    valid_until: datetime | None
+    total: Decimal
+    lines_offered: int
+    line_count: int
+    lines_best: int
+    savings: Decimal
+
+
+class ComparisonOut(msgspec.Struct):
+    rfq_id: int
+    title: str
+    status: str
+    currency: str
+    vendors: list[VendorColumnOut]
+    rows: list[RowOut]
+
+
+class RfqLineView(msgspec.Struct):
+    id: int
+    position: int
+    description: str
+    quantity: int
+    unit: str
+    notes: str
+
+
+class VendorRfqOut(msgspec.Struct):
+    """An RFQ as a vendor it is meant for sees it: the request, never anyone else's answer."""
+
+    id: int
+    title: str
+    description: str
+    currency: str
+    status: str
+    deadline: datetime
+    delivery_address: str
+    payment_terms: str
+    lines: list[RfqLineView]
+    declined: bool
+    offer: OfferOut | None
+    # The buyer's counter-proposals on the vendor's own offer (after the close).
+    proposals: list[CounterProposalOut] = []
+
+
+class ProposalLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    rfq_line_id: int
+    unit_price: Price
+
+
+class CounterProposalIn(msgspec.Struct, forbid_unknown_fields=True):
+    lines: Annotated[list[ProposalLineIn], msgspec.Meta(min_length=1)]
+    message: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+
+
+class ProposalLineOut(msgspec.Struct):
+    rfq_line_id: int
+    unit_price: Decimal
+
+
+class CounterProposalOut(msgspec.Struct):
+    id: int
+    offer_id: int
+    status: str
+    message: str
+    created_at: datetime
+    answered_at: datetime | None
+    revision_number: int | None
+    lines: list[ProposalLineOut]
+
+
+class NegotiationOut(msgspec.Struct):
+    """The whole thread on one offer: the buyer's counter-proposals and the vendor's revisions."""
+
+    offer: OfferOut
+    proposals: list[CounterProposalOut]
