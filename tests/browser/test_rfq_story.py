@@ -1,0 +1,95 @@
+"""The whole RFQ story in Chromium: a buyer posts an RFQ, two vendors answer with sealed offers,
+bidding closes, the buyer compares the offers side by side and awards them line by line."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from app.demo import DEMO_PASSWORD, load_demo_data
+from app.offers.tables import Award
+
+pytestmark = pytest.mark.browser
+
+
+async def log_in(chromium: Browser, live_server: str, email: str) -> Page:
+    context = await chromium.new_context(base_url=live_server)
+    context.set_default_timeout(15_000)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    return page
+
+
+async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
+    vendor = await log_in(chromium, live_server, email)
+    await vendor.get_by_role("link", name="RFQ inbox").click()
+    await vendor.get_by_role("link", name=title).click()
+    for line, price in enumerate(prices, start=1):
+        await vendor.get_by_label(f"Unit price of line {line}").fill(price)
+    await vendor.get_by_label("Lead time (days)").fill("5")
+    await vendor.get_by_role("button", name="Submit offer").click()
+    await expect(vendor.get_by_role("status")).to_contain_text("offer")
+    await vendor.context.close()
+
+
+async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server):
+    # given the demo companies
+    await load_demo_data()
+    title = "Gloves and paper for 2027"
+
+    # when the buyer posts an RFQ with two lines for two invited vendors
+    buyer = await log_in(chromium, live_server, "admin@acme.example")
+    await buyer.get_by_role("link", name="RFQs").click()
+    await buyer.goto("/rfqs/new")
+    await buyer.get_by_label("Title").fill(title)
+    deadline = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    await buyer.get_by_label("Deadline (UTC)").fill(deadline)
+    await buyer.get_by_label("Line 1 description").fill("Nitrile gloves, size M, box of 100")
+    await buyer.get_by_label("Line 1 quantity").fill("200")
+    await buyer.get_by_label("Line 1 target unit price").fill("6.00")
+    await buyer.get_by_label("Line 2 description").fill("Copy paper A4, 500 sheets")
+    await buyer.get_by_label("Line 2 quantity").fill("100")
+    await buyer.get_by_label("Globex Medical Supplies").check()
+    await buyer.get_by_label("Initech Office").check()
+    await buyer.get_by_role("button", name="Save draft").click()
+    await expect(buyer.get_by_role("heading", level=1)).to_have_text(title)
+    await buyer.get_by_role("button", name="Publish").click()
+    rfq_url = buyer.url
+
+    # and both vendors answer from their inbox, Globex cheaper on gloves, Initech on paper
+    await answer(chromium, live_server, "sales@globex.example", title, ["5.50", "4.40"])
+    await answer(chromium, live_server, "sales@initech.example", title, ["6.20", "3.90"])
+
+    # then before the close the buyer sees that two answered, and no price
+    await buyer.goto(rfq_url)
+    body = await buyer.locator("main").inner_text()
+    assert "2 of 2" in body
+    assert "5.50" not in body and "3.90" not in body
+
+    # when the buyer closes bidding and opens the comparison
+    await buyer.get_by_role("button", name="Close bidding now").click()
+    await buyer.goto(rfq_url.rstrip("/") + "/comparison")
+    matrix = await buyer.locator("table").first.inner_text()
+    assert "Globex Medical Supplies" in matrix and "Initech Office" in matrix
+    assert "5.5" in matrix and "3.9" in matrix
+
+    # and awards the gloves to Globex and the paper to Initech
+    selects = buyer.locator("select[name^='line_']")
+    for index, vendor in ((0, "Globex"), (1, "Initech")):
+        value = await selects.nth(index).locator("option", has_text=vendor).get_attribute("value")
+        await selects.nth(index).select_option(value=value)
+    await buyer.get_by_role("button", name="Award").click()
+
+    # then the RFQ is awarded, each line to its cheapest vendor
+    await expect(buyer.get_by_role("status")).to_contain_text("awarded")
+    awards = await Award.select(Award.vendor.name, Award.rfq_line.position).order_by(Award.rfq_line.position)
+    assert [(a["rfq_line.position"], a["vendor.name"]) for a in awards] == [
+        (1, "Globex Medical Supplies"), (2, "Initech Office"),
+    ]
