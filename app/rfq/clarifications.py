@@ -46,7 +46,8 @@ async def answer(
     principal: Principal, rfq_id: int, clarification_id: int, text: str, publish: bool
 ) -> ClarificationOut:
     """The buyer answers once: privately to the asker, or published to every vendor without the asker's name."""
-    from app.rfq.services import VENDOR_ROLES, addresses_of, audience_of, buyer_actor
+    from app.rfq.access import buyer_actor
+    from app.rfq.services import VENDOR_ROLES, addresses_of, audience_of
 
     head = await access.rfq_for_buyer(principal, rfq_id)
     buyer_actor(principal, head)

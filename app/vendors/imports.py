@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from app import db
 from app.auth import Principal
-from app.catalog.states import ListingStatus
+from app.catalog.states import ListingStatus, status_after_edit
 from app.catalog.tables import Category, Listing
 from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
@@ -43,7 +43,6 @@ from app.vendors.listing_rules import (
     ListingInvalid,
     ListingValues,
     curated_facts_changed,
-    status_after_edit,
 )
 from app.vendors.schemas import ImportOut, ImportRowError
 from app.vendors.services import replace_tiers, row_values

@@ -18,9 +18,6 @@ from app.catalog.states import (
     ListingTransitionError,
     check_listing_transition,
 )
-from app.catalog.states import (
-    status_after_edit as status_after_edit,  # re-exported for app/vendors/imports.py
-)
 from app.money import MoneyError, parse_amount, parse_currency, to_minor
 
 MAX_INT = 2**31 - 1  # the listing's Integer columns

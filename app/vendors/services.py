@@ -12,7 +12,7 @@ from typing import Any
 
 from app import db
 from app.auth import Principal
-from app.catalog.states import ListingStatus, ListingTransitionError
+from app.catalog.states import ListingStatus, ListingTransitionError, status_after_edit
 from app.catalog.tables import Category, Listing, ListingTier
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
@@ -26,7 +26,6 @@ from app.vendors.listing_rules import (
     VendorAction,
     check_listing,
     curated_facts_changed,
-    status_after_edit,
     vendor_move,
 )
 from app.vendors.schemas import ListingOut, ListingPage, TierOut

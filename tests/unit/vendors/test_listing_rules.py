@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.catalog.states import ListingStatus, ListingTransitionError
+from app.catalog.states import ListingStatus, ListingTransitionError, status_after_edit
 from app.vendors.listing_rules import (
     SUBMIT,
     WITHDRAW,
@@ -16,7 +16,6 @@ from app.vendors.listing_rules import (
     curated_facts_changed,
     gtin_is_valid,
     parse_tiers,
-    status_after_edit,
     vendor_move,
 )
 
