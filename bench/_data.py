@@ -206,7 +206,9 @@ async def build(settings: Settings, size: Size, progress: Callable[[str, int, in
                 await w.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
-            await w.execute("ANALYZE")
+            # VACUUM as autovacuum would soon after a load: it also empties the GIN indexes' pending lists,
+            # which every full-text search would otherwise scan (they fill up with a bulk load).
+            await w.execute("VACUUM ANALYZE")
         else:
             w.sqlite.commit()
             w.sqlite.execute("ANALYZE")

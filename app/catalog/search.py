@@ -39,6 +39,7 @@ class TextMatch:
     products_args: tuple[object, ...]
     listings: str
     listings_args: tuple[object, ...]
+    tsquery: str | None = None  # PostgreSQL: the words as a `to_tsquery('simple', ...)` text
 
 
 def text_match(terms: list[str], *, sqlite: bool) -> TextMatch | None:
@@ -70,6 +71,7 @@ def text_match(terms: list[str], *, sqlite: bool) -> TextMatch | None:
         " AND NOT EXISTS (SELECT 1 FROM product_search own WHERE own.product_id = l.product"
         " AND own.document @@ to_tsquery('simple', {}))",
         listings_args=(every, some, every, every),
+        tsquery=every,
     )
 
 

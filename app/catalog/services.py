@@ -22,21 +22,37 @@ else leaves the database. Its common table expressions (the same SQL on both bac
 - the result rows: the page (ORDER BY ... LIMIT/OFFSET), the page's kept offers, the total and
   the facet counts, as one UNION ALL.
 
+On PostgreSQL a search without a price sort or range (most searches) takes a shorter road with the
+same results (`_summary_statement`): one row per product from `product_search`, which triggers keep
+with the vendors of the product's approved listings (in stock or not) and the product's own fields
+(migration catalog_2026_11_23t15_00_00_000000), so a common word reads ~5,000 product rows instead of
+~25,000 listings and their products. Without words, the products passing a filter are read through
+its index, and a facet that counts the whole visible catalog (a filter's own facet when it is the only
+one, every facet of a plain browse) comes from a per-segment cache that is used only while no change
+it depends on has been committed since it was counted (`_catalog_facets`, migration
+catalog_2026_11_23t15_30_00_000000): exact counts, never stale. A plain browse pages the products
+from an index and stops after the page (`_browse_statement`). tests/integration/catalog/
+test_search_in_sql.py checks every road against the reference; test_search_freshness.py that every
+kind of change shows in the very next search.
+
 Without a price sort or range no price is computed before the page is cut. The page's offers
 are then read by id (one query) and priced by the one resolver (app/catalog/prices.py); a test
 checks that the SQL price order agrees with it. `search.browse` is the same search over plain
 values: the reference the SQL is tested against (tests/integration/catalog/test_search_in_sql.py).
 
-Cost: proportional to the offers that match the words (a common word: ~25,000 of 500,000). A
-search without words (browse, or a brand or category alone) still counts its facets over the
-whole visible catalog: correct, but several hundred milliseconds at 100,000 products.
+Cost: with a price sort or range, proportional to the offers that match the words (a common word:
+~25,000 of 500,000); without, to the products that match them (~5,000 of 100,000) or pass a filter.
+The first search without words after a catalog change recounts the segment's whole catalog (several
+hundred milliseconds at 100,000 products); the next ones read the cache.
 
 Queries per search: the buyer (1), the page with total and facets (1), the page's offers (1),
-their prices (4). Indexes: catalog_2026_11_23t13_30_00_000000.
+their prices (4); a search without words and with at most one filter also reads the cache (1), and
+after a change recounts (1) and stores (1) it. Indexes: catalog_2026_11_23t13_30_00_000000 and later.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -47,8 +63,17 @@ from app.catalog.prices import buyer_of, resolve_prices
 from app.catalog.pricing import Buyer, ResolvedPrice
 from app.catalog.schemas import Facets, FacetValue, OfferOut, ProductDetail, ProductOut, SearchResult
 from app.catalog.search import Filters, Sort
+from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
-from app.catalog.visibility import visible_listing_sql, visible_offer_sql, visible_product_sql
+from app.catalog.visibility import (
+    vendor_rules_sql,
+    vendor_visible_sql,
+    vendors_visible_sql,
+    visible_listing_sql,
+    visible_offer_sql,
+    visible_product_row_sql,
+    visible_product_sql,
+)
 from app.clock import utcnow
 from app.db import is_sqlite
 from app.errors import InvalidInput, NotFound
@@ -391,6 +416,229 @@ def _search_statement(
     return q
 
 
+def _summary_statement(
+    context: BuyerContext, terms: list[str], filters: Filters, limit: int, offset: int,
+    *, restrict: bool = False, skip: frozenset[str] = frozenset(), snapshot: bool = False,
+) -> _Statement:
+    """`_search_statement` for PostgreSQL searches without prices: the same rows, read from one summary row
+    per product (`product_search`: the vendors of its approved listings and its own fields) instead of its
+    listings. Only the page's offers are read from `listing`.
+
+    A product is a candidate with the vendors that could show it: all vendors of its approved listings (in
+    stock if asked) when its own words match, or only the vendors of its listings whose SKU brought the
+    missing words (`by_sku`). The vendor half of the visibility rule is then a test on that array
+    (app/catalog/visibility.py), the product half a test on the row.
+    """
+    match = search.text_match(terms, sqlite=False)
+    segment = context.buyer.segment_id
+    vendors = "ps.stocked" if filters.in_stock else "ps.vendors"
+    columns = "ps.featured, ps.name_key, ps.category AS category_id, ps.brand, ps.active"
+    q = _Statement()
+    rules, rules_args = vendor_rules_sql(segment)
+    q.add(f"WITH vr AS MATERIALIZED ({rules})", *rules_args)
+    if match is None:
+        q.add(f", candidates AS (SELECT ps.product_id, 0.0::float8 AS score, {vendors} AS vendors, false AS by_sku,"  # noqa: S608
+              f" {columns} FROM product_search ps")
+        if restrict:
+            passes: list[str] = []
+            args: list[object] = []
+            if filters.category is not None:
+                passes.append("ps.category IN (SELECT cc.id FROM category cc WHERE cc.id = {} OR cc.path LIKE {})")
+                args += [filters.category, f"%/{filters.category}/%"]
+            if filters.brand:
+                passes.append("lower(ps.brand) = {}")
+                args.append(filters.brand.lower())
+            if filters.vendor is not None:
+                passes.append(
+                    "ps.product_id IN (SELECT vl.product FROM listing vl WHERE vl.vendor = {} AND vl.status = {})"
+                )
+                args += [filters.vendor, ListingStatus.APPROVED.value]
+            q.add(f"WHERE {' OR '.join(passes)}", *args)
+        q.add(")")
+    else:
+        q.add(f", matched_listings AS MATERIALIZED ({match.listings})", *match.listings_args)
+        q.add(
+            ", candidates AS (SELECT ps.product_id, ts_rank(ps.document, to_tsquery('simple', {}))::float8 AS score,"  # noqa: S608
+            f" {vendors} AS vendors, false AS by_sku, {columns} FROM product_search ps"
+            " WHERE ps.document @@ to_tsquery('simple', {})",
+            match.tsquery, match.tsquery,
+        )
+        in_stock = " AND l.stock > 0" if filters.in_stock else ""
+        q.add(
+            f"UNION ALL SELECT ps.product_id, s.score, s.vendors, true, {columns} FROM (SELECT l.product,"  # noqa: S608
+            " MAX(m.score)::float8 AS score, array_agg(DISTINCT l.vendor ORDER BY l.vendor) AS vendors"
+            " FROM matched_listings m JOIN listing l ON l.id = m.listing_id"
+            f" WHERE l.product IS NOT NULL AND l.status = {{}}{in_stock} GROUP BY l.product) s"
+            " JOIN product_search ps ON ps.product_id = s.product)",
+            ListingStatus.APPROVED.value,
+        )
+    product_visible, product_args = visible_product_row_sql(
+        segment, active="c.active", product_id="c.product_id", category_id="c.category_id"
+    )
+    q.add(", products AS MATERIALIZED (SELECT c.product_id, c.score, c.vendors, c.by_sku, c.featured, c.name_key,")
+    q.add("c.category_id, c.brand,")
+    if filters.vendor is not None:
+        q.add(f"({{}} = ANY(c.vendors) AND {vendor_visible_sql('{}')}) AS kept,", filters.vendor, filters.vendor,
+              filters.vendor)
+    else:
+        q.add("true AS kept,")
+    if filters.category is not None:
+        q.add(
+            "c.category_id IN (SELECT cc.id FROM category cc WHERE cc.id = {} OR cc.path LIKE {}) AS category_ok,",
+            filters.category, f"%/{filters.category}/%",
+        )
+    else:
+        q.add("true AS category_ok,")
+    if filters.brand:
+        q.add("lower(c.brand) = {} AS brand_ok", filters.brand.lower())
+    else:
+        q.add("true AS brand_ok")
+    q.add(
+        f"FROM candidates c CROSS JOIN vr WHERE {product_visible} AND {vendors_visible_sql('c.vendors')})",
+        *product_args,
+    )
+    q.add(", hits AS (SELECT * FROM products WHERE kept AND category_ok AND brand_ok)")
+    order = _order(Sort.RELEVANCE)
+    q.add(f", page AS (SELECT * FROM hits ORDER BY {order} LIMIT {{}} OFFSET {{}})", limit, offset)  # noqa: S608
+    q.add(f"SELECT 'hit' AS kind, product_id AS id, '' AS label, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM page")  # noqa: S608
+    q.add("UNION ALL SELECT 'total', NULL, '', COUNT(*) FROM hits")
+    # The page's offers: the visible approved listings of its products, or of a product found by its
+    # listings' SKUs only those listings.
+    q.add(
+        "UNION ALL SELECT 'offer', l.id, '', l.product FROM page pg JOIN listing l ON l.product = pg.product_id"  # noqa: S608
+        f" CROSS JOIN vr WHERE l.status = {{}} AND {vendor_visible_sql('l.vendor')}",
+        ListingStatus.APPROVED.value,
+    )
+    if filters.in_stock:
+        q.add("AND l.stock > 0")
+    if filters.vendor is not None:
+        q.add("AND l.vendor = {}", filters.vendor)
+    if match is not None:
+        q.add("AND (NOT pg.by_sku OR l.id IN (SELECT listing_id FROM matched_listings))")
+    if "category" not in skip:
+        q.add(
+            "UNION ALL SELECT 'category', pr.category_id, c.name, COUNT(*) FROM products pr"
+            " JOIN category c ON c.id = pr.category_id WHERE pr.kept AND pr.brand_ok GROUP BY pr.category_id, c.name"
+        )
+    if "brand" not in skip:
+        q.add(
+            "UNION ALL SELECT 'brand', NULL, pr.brand, COUNT(*) FROM products pr"
+            " WHERE pr.kept AND pr.category_ok AND pr.brand <> '' GROUP BY pr.brand"
+        )
+    if "vendor" not in skip:
+        # A vendor counts the products it offers (visibly, in stock if asked) among those of the other filters.
+        q.add(
+            "UNION ALL SELECT 'vendor', n.vendor_id, v.name, n.products FROM (SELECT x.vendor_id,"  # noqa: S608
+            " COUNT(*) AS products FROM products pr CROSS JOIN LATERAL unnest(pr.vendors) AS x(vendor_id)"
+            " WHERE pr.category_ok AND pr.brand_ok GROUP BY x.vendor_id) n JOIN company v ON v.id = n.vendor_id"
+            f" CROSS JOIN vr WHERE {vendor_visible_sql('n.vendor_id')}"
+        )
+    if snapshot:  # the same snapshot as every row above: one statement
+        q.add("UNION ALL SELECT 'snapshot', NULL, pg_current_snapshot()::text, 0")
+    return q
+
+
+def _browse_statement(context: BuyerContext, filters: Filters, limit: int, offset: int) -> _Statement:
+    """A PostgreSQL search without words, filters or prices: the page of visible products in the relevance
+    order (featured first, then by name: every score is the same) from its index, stopping after the page,
+    and the page's offers. The total and the facets are the whole catalog's (`_catalog_facets`)."""
+    segment = context.buyer.segment_id
+    vendors = "ps.stocked" if filters.in_stock else "ps.vendors"
+    q = _Statement()
+    rules, rules_args = vendor_rules_sql(segment)
+    q.add(f"WITH vr AS MATERIALIZED ({rules})", *rules_args)
+    product_visible, product_args = visible_product_row_sql(segment)
+    q.add(
+        ", page AS MATERIALIZED (SELECT ps.product_id, ps.featured, ps.name_key FROM product_search ps CROSS JOIN vr"  # noqa: S608
+        f" WHERE {product_visible} AND {vendors_visible_sql(vendors)}"
+        " ORDER BY ps.featured DESC, ps.name_key, ps.product_id LIMIT {} OFFSET {})",
+        *product_args, limit, offset,
+    )
+    q.add(
+        "SELECT 'hit' AS kind, product_id AS id, '' AS label,"
+        " ROW_NUMBER() OVER (ORDER BY featured DESC, name_key, product_id) AS n FROM page"
+    )
+    q.add(
+        "UNION ALL SELECT 'offer', l.id, '', l.product FROM page pg JOIN listing l ON l.product = pg.product_id"  # noqa: S608
+        f" CROSS JOIN vr WHERE l.status = {{}} AND {vendor_visible_sql('l.vendor')}",
+        ListingStatus.APPROVED.value,
+    )
+    if filters.in_stock:
+        q.add("AND l.stock > 0")
+    return q
+
+
+# --- the whole-catalog facet cache (PostgreSQL; migration catalog_2026_11_23t15_30_00_000000) --------
+
+_CACHED = """SELECT e.total, e.categories, e.brands, e.vendors FROM catalog_facet_cache e
+    WHERE e.segment = {} AND e.in_stock = {} AND NOT EXISTS (
+        SELECT 1 FROM catalog_change ch
+        WHERE ch.xid >= pg_snapshot_xmin(e.snapshot) AND NOT pg_visible_in_snapshot(ch.xid, e.snapshot))"""
+
+_STORE = """INSERT INTO catalog_facet_cache (segment, in_stock, snapshot, total, categories, brands, vendors)
+    VALUES ({}, {}, CAST({} AS text)::pg_snapshot, {}, CAST({} AS text)::jsonb, CAST({} AS text)::jsonb,
+            CAST({} AS text)::jsonb)
+    ON CONFLICT (segment, in_stock) DO UPDATE SET snapshot = EXCLUDED.snapshot, total = EXCLUDED.total,
+        categories = EXCLUDED.categories, brands = EXCLUDED.brands, vendors = EXCLUDED.vendors"""
+
+
+@dataclass(frozen=True, slots=True)
+class _CatalogFacets:
+    """The total and facet rows (key, label, count) of every product a segment may see."""
+
+    total: int
+    facets: dict[str, list[tuple[object, str, int]]]
+
+
+async def _catalog_facets(context: BuyerContext, in_stock: bool) -> _CatalogFacets:
+    """The whole catalog's total and facets for this buyer's segment: from the cache when nothing they depend
+    on has changed since they were counted (one query), else counted again (one statement) and stored."""
+    segment = context.buyer.segment_id or 0  # segment ids start at 1
+    rows = await Listing.raw(_CACHED, segment, in_stock)
+    if rows:
+        row = rows[0]
+        facets = {
+            kind: [tuple(value) for value in (json.loads(row[column]) if isinstance(row[column], str) else row[column])]
+            for kind, column in (("category", "categories"), ("brand", "brands"), ("vendor", "vendors"))
+        }
+        return _CatalogFacets(total=row["total"], facets=facets)  # type: ignore[arg-type]
+    statement = _summary_statement(context, [], Filters(in_stock=in_stock), 0, 0, snapshot=True)
+    rows = await Listing.raw(statement.sql, *statement.args)
+    found = _rows_found(rows)
+    snapshot = next(row["label"] for row in rows if row["kind"] == "snapshot")
+    # Only from outside a transaction: counts that include uncommitted changes must never be shared.
+    if Listing._meta.db.current_transaction.get() is None:
+        await Listing.raw(
+            _STORE, segment, in_stock, snapshot, found.total,
+            *(json.dumps(found.facets[kind]) for kind in ("category", "brand", "vendor")),
+        )
+    return _CatalogFacets(total=found.total, facets=found.facets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    hits: list[int]
+    listing_ids: list[int]
+    total: int
+    facets: dict[str, list[tuple[object, str, int]]]
+
+
+def _rows_found(rows: list[dict]) -> _Rows:
+    """The page, its offers, the total and the facets from the rows of a search statement."""
+    hits = sorted((row["n"], row["id"]) for row in rows if row["kind"] == "hit")
+    total = next((row["n"] for row in rows if row["kind"] == "total"), 0)
+    facets: dict[str, list[tuple[object, str, int]]] = {"category": [], "brand": [], "vendor": []}
+    for row in rows:
+        if row["kind"] in facets:
+            key = row["label"] if row["kind"] == "brand" else row["id"]
+            facets[row["kind"]].append((key, row["label"] or str(key), row["n"]))
+    return _Rows(
+        hits=[product_id for _, product_id in hits],
+        listing_ids=sorted({row["id"] for row in rows if row["kind"] == "offer"}),
+        total=total, facets=facets,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Found:
     product_ids: list[int]  # the page, in order
@@ -405,24 +653,42 @@ def _facet(values: list[tuple[object, str, int]]) -> list[FacetValue]:
 
 
 async def _find(context: BuyerContext, text: str, filters: Filters, page: int, per_page: int) -> _Found:
-    statement = _search_statement(
-        context, search.query_terms(text), filters, per_page, (page - 1) * per_page, sqlite=is_sqlite()
-    )
-    rows = await Listing.raw(statement.sql, *statement.args)
-    hits = sorted((row["n"], row["id"]) for row in rows if row["kind"] == "hit")
-    total = next((row["n"] for row in rows if row["kind"] == "total"), 0)
-    facets: dict[str, list[tuple[object, str, int]]] = {"category": [], "brand": [], "vendor": []}
-    for row in rows:
-        if row["kind"] in facets:
-            key = row["label"] if row["kind"] == "brand" else row["id"]
-            facets[row["kind"]].append((key, row["label"] or str(key), row["n"]))
+    terms, offset = search.query_terms(text), (page - 1) * per_page
+    catalog: _CatalogFacets | None = None
+    if is_sqlite() or _priced(filters):
+        statement = _search_statement(context, terms, filters, per_page, offset, sqlite=is_sqlite())
+    elif terms:
+        statement = _summary_statement(context, terms, filters, per_page, offset)
+    else:
+        # Without words, a facet whose filter is the only one (all three for a plain browse) counts the whole
+        # catalog: those come from the cache, everything else from the products passing a filter.
+        chosen = _chosen_filters(filters)
+        if len(chosen) <= 1:
+            catalog = await _catalog_facets(context, filters.in_stock)
+        if not chosen:
+            statement = _browse_statement(context, filters, per_page, offset)
+        else:
+            statement = _summary_statement(context, terms, filters, per_page, offset, restrict=True,
+                                           skip=chosen if len(chosen) == 1 else frozenset())
+    found = _rows_found(await Listing.raw(statement.sql, *statement.args))
+    total, facets = found.total, found.facets
+    if catalog is not None:
+        chosen = _chosen_filters(filters)
+        facets = {kind: catalog.facets[kind] if not chosen or kind in chosen else values
+                  for kind, values in facets.items()}
+        if not chosen:
+            total = catalog.total
     return _Found(
-        product_ids=[product_id for _, product_id in hits],
-        listing_ids=sorted({row["id"] for row in rows if row["kind"] == "offer"}),
-        total=total,
+        product_ids=found.hits, listing_ids=found.listing_ids, total=total,
         facets=Facets(category=_facet(facets["category"]), brand=_facet(facets["brand"]),
                       vendor=_facet(facets["vendor"])),
     )
+
+
+def _chosen_filters(filters: Filters) -> frozenset[str]:
+    """The facet filters that are set, by facet name."""
+    return frozenset(name for name, on in (("category", filters.category is not None), ("brand", bool(filters.brand)),
+                                           ("vendor", filters.vendor is not None)) if on)
 
 
 async def _offer_rows(listing_ids: list[int]) -> list[dict]:

@@ -22,7 +22,10 @@ A product is visible when at least one of its offers is; it shows only its visib
 Anything else does not exist for that buyer: not in search, counts, facets or by id.
 
 `is_visible` is the rule over plain values; `visible_offer_sql` is the same predicate as SQL
-for the catalog queries (tests check that the two agree on the same data).
+for the catalog queries (tests check that the two agree on the same data). On PostgreSQL the
+search also judges a product by the vendors of its approved listings (`product_search.vendors`,
+migration catalog_2026_11_23t15_00_00_000000): `vendor_rules_sql`, `vendors_visible_sql`,
+`vendor_visible_sql` and `visible_product_row_sql` are the same rule over those summaries.
 """
 
 from __future__ import annotations
@@ -170,3 +173,57 @@ def _visible(
         if kind in subjects:
             parts.append(f"(NOT {has_allow(kind)} OR {matched(RuleEffect.ALLOW, kind)})")
     return " AND ".join(parts), args
+
+
+# --- the same predicate over product summaries (PostgreSQL search) -------------------------------
+#
+# The listing half of the rule depends on the listing only through its status and its vendor. A
+# product's summary lists the vendors of its approved listings, so "the product has a visible offer"
+# is "one of those vendors is visible", and the vendor half reduces to two arrays read once per
+# statement: `denied` (vendors denied by a rule, and every company that is not active) and `allowed`
+# (vendors allowed by a rule and not denied; it only counts when the segment has a vendor allow rule).
+
+
+def vendor_rules_sql(segment_id: int | None) -> tuple[str, list[object]]:
+    """A one-row query of the vendor half of the rule: `denied` and `allowed` (integer arrays) and
+    `has_allow` (whether the segment has any vendor allow rule). Use it as a CTE named `vr`."""
+    inactive = "SELECT co.id FROM company co WHERE co.status <> {}"
+    if segment_id is None:
+        return (
+            f"SELECT ARRAY({inactive}) AS denied, ARRAY(SELECT 0 WHERE false) AS allowed, false AS has_allow",
+            [CompanyStatus.ACTIVE.value],
+        )
+    vendor = (segment_id, RuleEffect.DENY.value, RuleTarget.VENDOR.value)
+    allow = (segment_id, RuleEffect.ALLOW.value, RuleTarget.VENDOR.value)
+    denied = f"{inactive} UNION {_RULE_IDS}"
+    sql = (
+        f"SELECT ARRAY({denied}) AS denied,"  # noqa: S608
+        f" ARRAY(SELECT a.target_id FROM segment_rule a WHERE a.segment = {{}} AND a.effect = {{}} AND a.target = {{}}"
+        f" AND a.target_id NOT IN ({denied})) AS allowed,"
+        f" EXISTS ({_RULE_IDS}) AS has_allow"
+    )
+    active = CompanyStatus.ACTIVE.value
+    return sql, [active, *vendor, *allow, active, *vendor, *allow]
+
+
+def vendors_visible_sql(vendors: str, rules: str = "vr") -> str:
+    """Whether at least one vendor of the integer array `vendors` is visible under the `rules` row."""
+    return (
+        f"(CASE WHEN {rules}.has_allow THEN {vendors} && {rules}.allowed"
+        f" ELSE NOT ({vendors} <@ {rules}.denied) END)"
+    )
+
+
+def vendor_visible_sql(vendor: str, rules: str = "vr") -> str:
+    """Whether the vendor id `vendor` is visible under the `rules` row."""
+    return f"(NOT {vendor} = ANY({rules}.denied) AND (NOT {rules}.has_allow OR {vendor} = ANY({rules}.allowed)))"
+
+
+def visible_product_row_sql(
+    segment_id: int | None, *, active: str = "ps.active", product_id: str = "ps.product_id",
+    category_id: str = "ps.category",
+) -> tuple[str, list[object]]:
+    """`visible_product_sql` over a product_search row's copies: its status (`active`), id and category."""
+    return _visible(
+        segment_id, active, [], {RuleTarget.PRODUCT: product_id, RuleTarget.CATEGORY: category_id},
+    )
