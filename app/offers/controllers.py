@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import FromPath, JSONBody, URLEncodedBody
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
@@ -14,7 +14,10 @@ from litestar.types import ControllerRouterHandler
 from app.accounts.roles import Role
 from app.auth import Principal, authenticated, principal_of, requires_roles
 from app.errors import DomainError, InvalidInput
-from app.offers import exports, negotiation, services
+from app.offers import exports, negotiation, offer_attachments, services, thread
+from app.offers.attachment_routes import ROUTES as ATTACHMENT_ROUTES
+from app.offers.live_routes import ROUTES as LIVE_ROUTES
+from app.offers.negotiation_routes import ROUTES as NEGOTIATION_ROUTES
 from app.offers.schemas import (
     AwardIn,
     AwardLineIn,
@@ -24,6 +27,7 @@ from app.offers.schemas import (
     CounterProposalOut,
     DeclineIn,
     DeclineOut,
+    InboxPageOut,
     NegotiationOut,
     OfferIn,
     OfferLineIn,
@@ -79,6 +83,18 @@ class RfqOfferApi(Controller):
           summary="Award the RFQ, whole or line by line (buyer_admin or approver; once)")
     async def award(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[AwardIn]) -> AwardResultOut:
         return await services.award(principal_of(request), rfq_id, data)
+
+
+class InboxApi(Controller):
+    path = "/api/v1/inbox"
+    tags = ["offers"]
+    guards = [sellers_only]
+
+    @get("/", summary="The published RFQs your vendor company may answer, soonest deadline first: `page` (from 1) "
+                      "and `per_page` (25 by default, at most 100); `next_page` is null on the last page")
+    async def inbox(self, request: PrincipalRequest, page: FromQuery[int] = 1,
+                    per_page: FromQuery[int | None] = None) -> InboxPageOut:
+        return await services.vendor_inbox(principal_of(request), page, per_page)
 
 
 class OfferApi(Controller):
@@ -165,9 +181,9 @@ class VendorRfqPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def inbox(self, request: PrincipalRequest) -> Template:
-        items = await services.vendor_inbox(principal_of(request))
-        return Template(template_name="offers/inbox.html", context={"items": items})
+    async def inbox(self, request: PrincipalRequest, page: FromQuery[int] = 1) -> Template:
+        inbox = await services.vendor_inbox(principal_of(request), page)
+        return Template(template_name="offers/inbox.html", context={"inbox": inbox, "items": inbox.items})
 
     @get("/{rfq_id:int}")
     async def show(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
@@ -239,9 +255,14 @@ async def _vendor_page(principal: Principal, rfq_id: int, error: DomainError | N
         form |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
         form |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
                  "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}
+    files = await offer_attachments.list_for(principal, rfq.offer.id) if rfq.offer else []
+    negotiation_view = {
+        "entries": thread.timeline(rfq.offer, rfq.proposals, files) if rfq.offer else [], "currency": rfq.currency,
+        "line_names": {line.id: f"{line.position}. {line.description}" for line in rfq.lines}, "offer_files": files,
+    }
     return Template(
         template_name="offers/vendor_rfq.html",
-        context={"rfq": rfq, "form": form or {}, "error": error.message if error else None},
+        context={"rfq": rfq, "form": form or {}, "error": error.message if error else None, **negotiation_view},
         status_code=error.status_code if error else 200,
     )
 
@@ -299,6 +320,7 @@ async def _comparison_page(principal: Principal, rfq_id: int, error: DomainError
         template_name="offers/comparison.html",
         context={
             "offers": offers, "matrix": matrix, "awards": awards,
+            "files": await offer_attachments.files_by_offer(principal, rfq_id),
             "can_award": offers.status == "closed" and principal.has_any_role(AWARDER_ROLES),
             "error": error.message if error else None,
         },
@@ -306,4 +328,7 @@ async def _comparison_page(principal: Principal, rfq_id: int, error: DomainError
     )
 
 
-ROUTES: list[ControllerRouterHandler] = [RfqOfferApi, OfferApi, NegotiationApi, VendorRfqPages, ComparisonPages]
+ROUTES: list[ControllerRouterHandler] = [
+    RfqOfferApi, OfferApi, NegotiationApi, VendorRfqPages, ComparisonPages, *LIVE_ROUTES,
+    InboxApi, *ATTACHMENT_ROUTES, *NEGOTIATION_ROUTES,
+]

@@ -25,7 +25,7 @@ from app.offers.schemas import (
     ProposalLineOut,
 )
 from app.offers.tables import CounterProposal, CounterProposalLine, Offer, OfferRevision, OfferStatus, ProposalStatus
-from app.rfq.access import rfq_for_buyer
+from app.rfq.access import buyer_actor, rfq_for_buyer
 from app.rfq.states import RfqStatus, prices_revealed
 
 NOT_NEGOTIABLE = "Negotiation is open only after bidding has closed and before the award."
@@ -41,18 +41,22 @@ async def _offer_row(offer_id: int) -> dict[str, Any]:
     return row
 
 
-async def _offer_for_buyer(principal: Principal, offer_id: int) -> dict[str, Any]:
-    """The offer, for the buyer of its RFQ once prices are revealed; else 404 (sealed means unseen)."""
+async def _offer_for_buyer(principal: Principal, offer_id: int, *, acting: bool = False) -> dict[str, Any]:
+    """The offer, for the buyer of its RFQ once prices are revealed; else 404 (sealed means unseen).
+    `acting`: the caller must also be a buyer user of the RFQ's own company (operators and group admins
+    may read the thread, not negotiate)."""
     row = await _offer_row(offer_id)
     head = await rfq_for_buyer(principal, row["rfq"])
     if not prices_revealed(head.status):
         raise NotFound("No such offer.")
+    if acting:
+        buyer_actor(principal, head)
     return row
 
 
 async def propose(principal: Principal, offer_id: int, data: CounterProposalIn) -> CounterProposalOut:
     """The buyer's target prices for lines the offer priced, with a message; one open proposal per offer."""
-    row = await _offer_for_buyer(principal, offer_id)
+    row = await _offer_for_buyer(principal, offer_id, acting=True)
     async with db.transaction():
         rfq = await services._lock_rfq(row["rfq"])
         if RfqStatus(rfq["status"]) is not RfqStatus.CLOSED:

@@ -193,6 +193,7 @@ class VendorRfqOut(msgspec.Struct):
     offer: OfferOut | None
     # The buyer's counter-proposals on the vendor's own offer (after the close).
     proposals: list[CounterProposalOut] = []
+    bidding_mode: str = "sealed"
 
 
 class ProposalLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -226,3 +227,81 @@ class NegotiationOut(msgspec.Struct):
 
     offer: OfferOut
     proposals: list[CounterProposalOut]
+
+
+class OfferAttachmentOut(msgspec.Struct):
+    """A file of an offer, listed with the revision that was current when it was added."""
+
+    id: int
+    offer_id: int
+    revision_number: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class InboxItemOut(msgspec.Struct):
+    rfq_id: int
+    title: str
+    currency: str
+    deadline: datetime
+    seconds_left: int
+    declined: bool
+    offer_id: int | None
+    offer_revisions: int
+
+
+class InboxPageOut(msgspec.Struct):
+    """One page of the vendor's inbox, soonest deadline first; `next_page` is null on the last page."""
+
+    items: list[InboxItemOut]
+    page: int
+    per_page: int
+    next_page: int | None
+
+
+# --- reverse auction: the live view (app/offers/live.py) ----------------------------------------
+
+
+class AuctionVendorOut(msgspec.Struct, tag="vendor", tag_field="view"):
+    """What one vendor sees of a reverse auction: its own standing, never who else bids or at what price."""
+
+    rfq_id: int
+    status: str
+    deadline: datetime
+    currency: str
+    bidders: int
+    min_decrement: Decimal | None
+    anti_snipe_minutes: int
+    extended_minutes: int
+    max_extension_minutes: int
+    your_rank: int | None
+    your_total: Decimal | None
+    # The highest total your next bid may have (your total less the minimum decrement).
+    your_next_max_total: Decimal | None
+    # The lowest live total, only when the buyer shows it; never who holds it.
+    best_price: Decimal | None
+
+
+class AuctionStandingOut(msgspec.Struct):
+    rank: int
+    offer_id: int
+    vendor_id: int
+    vendor_name: str
+    total: Decimal
+    received_at: datetime
+
+
+class AuctionBuyerOut(msgspec.Struct, tag="buyer", tag_field="view"):
+    """The buyer's view: counts while bidding is open (sealed like any RFQ), the standings once it closed."""
+
+    rfq_id: int
+    status: str
+    deadline: datetime
+    currency: str
+    bidders: int
+    extended_minutes: int
+    max_extension_minutes: int
+    best_price: Decimal | None
+    standings: list[AuctionStandingOut] | None

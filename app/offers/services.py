@@ -23,7 +23,7 @@ from app.auth import Principal
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import from_minor
 from app.notifications.services import queue_email
-from app.offers import comparison
+from app.offers import comparison, live
 from app.offers.rules import check_bidding_open, check_valid_until, parse_offer_lines
 from app.offers.schemas import (
     AwardIn,
@@ -35,6 +35,8 @@ from app.offers.schemas import (
     DeclinedVendorOut,
     DeclineIn,
     DeclineOut,
+    InboxItemOut,
+    InboxPageOut,
     OfferIn,
     OfferLineOut,
     OfferOut,
@@ -46,8 +48,8 @@ from app.offers.schemas import (
     VendorRfqOut,
 )
 from app.offers.tables import Award, Offer, OfferLine, OfferRevision, OfferStatus
-from app.rfq.access import RfqHead, buyer_actor, rfq_for_buyer, rfq_for_vendor, rfq_ids_meant_for
-from app.rfq.states import Actor, RfqStatus, TransitionError, check_transition, prices_revealed
+from app.rfq.access import RfqHead, buyer_actor, meant_for_vendor, rfq_for_buyer, rfq_for_vendor
+from app.rfq.states import Actor, BiddingMode, RfqStatus, TransitionError, check_transition, prices_revealed
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
 SELLER_ROLES = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES})
@@ -200,11 +202,12 @@ async def _insert_lines(revision_id: int, lines: list[tuple[int, int, int]]) -> 
 async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> OfferOut:
     """A vendor's first offer on an RFQ meant for it; a second one while the first is live is 409."""
     _require_seller(principal)
-    await rfq_for_vendor(principal, rfq_id)
+    head = await rfq_for_vendor(principal, rfq_id)
     parsed = parse_offer_lines(await _asked_quantities(rfq_id), data.lines)
     try:
         async with db.transaction():
-            rfq = await _lock_rfq(rfq_id)
+            # Bids on an auction are serialised (an exclusive lock): each is judged against the one before it.
+            rfq = await _lock_rfq(rfq_id, exclusive=head.bidding_mode is BiddingMode.AUCTION)
             now = await db.db_now()
             check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
             valid_until = check_valid_until(data.valid_until, now)
@@ -217,10 +220,12 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
                     f"You already have a live offer on this RFQ (offer {existing['id']}): "
                     f"revise it with PUT /api/v1/offers/{existing['id']}."
                 )
+            auction_rfq = await live.check_bid(rfq_id, principal.company_id, parsed)
             offer = Offer(rfq=rfq_id, vendor=principal.company_id, status=OfferStatus.LIVE.value, revision_count=1,
                           created_at=now)
             await offer.save()
             await _insert_revision(offer.id, 1, principal, data, now, parsed, valid_until)
+            await live.after_bid(auction_rfq, now)
             # Answering takes back an earlier decline.
             await RfqInvitation.update({RfqInvitation.declined_at: None, RfqInvitation.decline_reason: ""}).where(
                 (RfqInvitation.rfq == rfq_id) & (RfqInvitation.vendor == principal.company_id)
@@ -243,8 +248,9 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
     _require_seller(principal)
     row = await _own_offer_row(principal, offer_id)
     parsed = parse_offer_lines(await _asked_quantities(row["rfq"]), data.lines)
+    exclusive = await live.is_auction(row["rfq"])
     async with db.transaction():
-        rfq = await _lock_rfq(row["rfq"])
+        rfq = await _lock_rfq(row["rfq"], exclusive=exclusive)
         now = await db.db_now()
         proposal = None
         if RfqStatus(rfq["status"]) is RfqStatus.CLOSED:
@@ -263,6 +269,8 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
             if not claimed:
                 raise Conflict("The counter-proposal was accepted meanwhile: bidding is closed for other revisions.")
         valid_until = check_valid_until(data.valid_until, now)
+        # Answering a counter-proposal after the close is negotiation, not a bid: no auction rules then.
+        auction_rfq = await live.check_bid(row["rfq"], row["vendor"], parsed) if proposal is None else None
         # The conditional update takes the offer's row lock: a withdrawal racing it waits, then sees it.
         bumped = await Offer.update({Offer.revision_count: Offer.revision_count + 1}).where(
             (Offer.id == offer_id) & (Offer.status == OfferStatus.LIVE.value)
@@ -272,6 +280,7 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
         revision_id = await _insert_revision(
             offer_id, bumped[0]["revision_count"], principal, data, now, parsed, valid_until
         )
+        await live.after_bid(auction_rfq, now)
         if proposal is not None:
             await CounterProposal.update({CounterProposal.revision: revision_id}).where(
                 CounterProposal.id == proposal["id"]
@@ -329,43 +338,43 @@ async def get_offer(principal: Principal, offer_id: int) -> OfferOut:
 # --- vendor: inbox and RFQ page -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    rfq_id: int
-    title: str
-    currency: str
-    deadline: datetime
-    seconds_left: int
-    declined: bool
-    offer_id: int | None
-    offer_revisions: int
+INBOX_PAGE_SIZE = 25
+MAX_INBOX_PAGE_SIZE = 100
 
 
-async def vendor_inbox(principal: Principal) -> list[InboxItem]:
-    """Published RFQs the caller's vendor company may answer, soonest deadline first (a fixed number of queries)."""
+async def vendor_inbox(principal: Principal, page: int = 1, per_page: int | None = None) -> InboxPageOut:
+    """One page of the published RFQs the caller's vendor company may answer, soonest deadline first.
+
+    Filtered, sorted and paged in SQL (access.meant_for_vendor); then two queries for this page's answers.
+    """
     _require_seller(principal)
+    per_page = INBOX_PAGE_SIZE if per_page is None else per_page
+    if page < 1:
+        raise InvalidInput("page must be 1 or more")
+    if not 1 <= per_page <= MAX_INBOX_PAGE_SIZE:
+        raise InvalidInput(f"per_page must be between 1 and {MAX_INBOX_PAGE_SIZE}")
     vendor_id = principal.company_id
-    meant_for = await rfq_ids_meant_for(vendor_id)
-    visible = await Rfq.select(Rfq.id, Rfq.title, Rfq.currency, Rfq.deadline).where(
-        (Rfq.status == RfqStatus.PUBLISHED.value) & Rfq.id.is_in(sorted(meant_for) or [-1])
-    )
+    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.currency, Rfq.deadline).where(
+        (Rfq.status == RfqStatus.PUBLISHED.value) & meant_for_vendor(vendor_id)
+    ).order_by(Rfq.deadline).order_by(Rfq.id).limit(per_page + 1).offset((page - 1) * per_page)
+    visible, more = rows[:per_page], len(rows) > per_page
+    ids = [row["id"] for row in visible] or [-1]
     declined = {
         row["rfq"]
         for row in await RfqInvitation.select(RfqInvitation.rfq).where(
             (RfqInvitation.vendor == vendor_id) & RfqInvitation.declined_at.is_not_null()
-            & RfqInvitation.rfq.is_in([r["id"] for r in visible] or [-1])
+            & RfqInvitation.rfq.is_in(ids)
         )
     }
     offers = {
         row["rfq"]: row
         for row in await Offer.select(Offer.id, Offer.rfq, Offer.revision_count).where(
-            (Offer.vendor == vendor_id) & (Offer.status == OfferStatus.LIVE.value)
-            & Offer.rfq.is_in([r["id"] for r in visible] or [-1])
+            (Offer.vendor == vendor_id) & (Offer.status == OfferStatus.LIVE.value) & Offer.rfq.is_in(ids)
         )
     }
     now = await db.db_now()
     items = [
-        InboxItem(
+        InboxItemOut(
             rfq_id=row["id"], title=row["title"], currency=row["currency"], deadline=row["deadline"],
             seconds_left=max(0, int((row["deadline"] - now).total_seconds())), declined=row["id"] in declined,
             offer_id=offers[row["id"]]["id"] if row["id"] in offers else None,
@@ -373,7 +382,7 @@ async def vendor_inbox(principal: Principal) -> list[InboxItem]:
         )
         for row in visible
     ]
-    return sorted(items, key=lambda item: (item.deadline, item.rfq_id))
+    return InboxPageOut(items=items, page=page, per_page=per_page, next_page=page + 1 if more else None)
 
 
 async def rfq_for_seller(principal: Principal, rfq_id: int) -> VendorRfqOut:
@@ -402,6 +411,7 @@ async def rfq_for_seller(principal: Principal, rfq_id: int) -> VendorRfqOut:
         lines=[RfqLineView(line["id"], line["position"], line["description"], line["quantity"], line["unit"],
                            line["notes"]) for line in lines],
         declined=declined, offer=offers[0] if offers else None, proposals=proposals,
+        bidding_mode=rfq["bidding_mode"],
     )
 
 

@@ -63,6 +63,24 @@ class Award(Table, tablename="award"):
     awarded_at = Timestamptz()
 
 
+class OfferAttachment(Table, tablename="offer_attachment"):
+    """A file a vendor attached to its offer; its bytes live under settings.var_dir / "attachments".
+
+    It belongs to the offer, not to one revision: once added it goes with every later revision (revisions
+    stay immutable; files are only ever added). `revision_number` is the revision that was current when it
+    was added, so each file is listed with it. Sealed like the prices: see app/offers/offer_attachments.py.
+    """
+
+    offer = ForeignKey(Offer, null=False, on_delete=OnDelete.restrict, index=True)
+    revision_number = Integer(null=False, help_text="The offer's current revision when the file was added")
+    filename = Varchar(length=255, null=False, help_text="The name the vendor gave it, for downloads")
+    content_type = Varchar(length=100, null=False)
+    size = Integer(null=False)
+    stored_name = Varchar(length=64, null=False, unique=True, help_text="Random file name on disk")
+    uploaded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz()
+
+
 class ProposalStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from piccolo.columns.combination import WhereRaw
+
 from app.accounts.roles import CompanyKind, CompanyStatus, Role
 from app.auth import Principal, can_see_company
 from app.catalog.tables import Listing
@@ -111,37 +113,39 @@ async def eligible_vendor_ids(rfq_id: int, among: list[int] | None = None) -> se
     return {row["vendor"] for row in await query}
 
 
-async def rfq_ids_meant_for(vendor_id: int) -> set[int]:
-    """Every published-or-later RFQ meant for a vendor (the semantics above), in three queries."""
-    from app.rfq.rules import open_rfq_meant_for
-
-    published = (Rfq.status != RfqStatus.DRAFT.value) & Rfq.published_at.is_not_null()
-    invited = {
-        row["rfq"]
-        for row in await RfqInvitation.select(RfqInvitation.rfq).where(
-            (RfqInvitation.vendor == vendor_id) & (RfqInvitation.rfq.status != RfqStatus.DRAFT.value)
-            & RfqInvitation.rfq.published_at.is_not_null()
-        )
-    }
-    open_ids = [
-        row["id"] for row in await Rfq.select(Rfq.id).where(published & (Rfq.visibility == Visibility.OPEN.value))
-    ]
-    if not open_ids:
-        return invited
-    listing_paths = await Listing.select(Listing.product.category.path).where(
-        (Listing.vendor == vendor_id) & (Listing.status == "approved")
-        & (Listing.vendor.status == CompanyStatus.ACTIVE.value)
+# An RFQ row (the query's `rfq` table) meant for vendor {v}: published or later, and the vendor is invited, or
+# the RFQ is open and the vendor is active with an approved listing, in one of the categories (or below) of the
+# RFQ's catalog lines, or anywhere when no line names a categorised product. The SQL form of
+# rules.open_rfq_meant_for, so a vendor's RFQs are filtered, sorted and paged by the database.
+_MEANT_FOR_SQL = """
+"rfq"."status" <> 'draft' AND "rfq"."published_at" IS NOT NULL AND (
+  EXISTS (SELECT 1 FROM "rfq_invitation" AS i WHERE i."rfq" = "rfq"."id" AND i."vendor" = {})
+  OR ("rfq"."visibility" = 'open'
+    AND EXISTS (SELECT 1 FROM "listing" AS l JOIN "company" AS c ON c."id" = l."vendor"
+                WHERE l."vendor" = {} AND l."status" = 'approved' AND c."status" = 'active')
+    AND (
+      NOT EXISTS (SELECT 1 FROM "rfq_line" AS rl JOIN "product" AS p ON p."id" = rl."product"
+                  JOIN "category" AS rc ON rc."id" = p."category"
+                  WHERE rl."rfq" = "rfq"."id" AND rc."path" <> '')
+      OR EXISTS (SELECT 1 FROM "rfq_line" AS rl JOIN "product" AS p ON p."id" = rl."product"
+                 JOIN "category" AS rc ON rc."id" = p."category"
+                 JOIN "listing" AS l ON l."vendor" = {} AND l."status" = 'approved'
+                 JOIN "product" AS lp ON lp."id" = l."product"
+                 JOIN "category" AS lc ON lc."id" = lp."category"
+                 WHERE rl."rfq" = "rfq"."id" AND rc."path" <> '' AND lc."path" LIKE rc."path" || '%')
     )
-    vendor_paths = {row["product.category.path"] for row in listing_paths if row["product.category.path"]}
-    rfq_paths: dict[int, set[str]] = {rfq_id: set() for rfq_id in open_ids}
-    for row in await RfqLine.select(RfqLine.rfq, RfqLine.product.category.path).where(
-        RfqLine.rfq.is_in(open_ids) & RfqLine.product.is_not_null()
-    ):
-        if row["product.category.path"]:
-            rfq_paths[row["rfq"]].add(row["product.category.path"])
-    return invited | {
-        rfq_id for rfq_id, paths in rfq_paths.items() if open_rfq_meant_for(paths, vendor_paths, bool(listing_paths))
-    }
+  )
+)"""
+
+
+def meant_for_vendor(vendor_id: int) -> WhereRaw:
+    """A where-clause on `Rfq` queries: the published-or-later RFQs meant for a vendor (the semantics above)."""
+    return WhereRaw(_MEANT_FOR_SQL, vendor_id, vendor_id, vendor_id)
+
+
+async def rfq_ids_meant_for(vendor_id: int) -> set[int]:
+    """Every published-or-later RFQ meant for a vendor (the semantics above), in one query."""
+    return {row["id"] for row in await Rfq.select(Rfq.id).where(meant_for_vendor(vendor_id))}
 
 
 # --- who may act on an RFQ ------------------------------------------------------------------------

@@ -350,12 +350,21 @@ async def extend(principal: Principal, rfq_id: int, deadline: datetime) -> RfqOu
         ).returning(Rfq.id)
         if not moved:
             raise Conflict("The deadline cannot move: the RFQ changed at the same moment. Reload it.")
-        audience = await audience_of(head)
-        previous = head.deadline
-        extended = dataclasses.replace(head, deadline=requested)
-        await _tell_vendors(audience, extended, lambda h: _extension_mail(h, previous))
-        await schedule_close(rfq_id, requested, now)
+        await deadline_moved(dataclasses.replace(head, deadline=requested), head.deadline, now)
     return await _buyer_view(rfq_id)
+
+
+async def deadline_moved(head: RfqHead, previous: datetime, now: datetime) -> None:
+    """In the transaction that moved a published RFQ's deadline later (the buyer's extension or an auction's
+    anti-sniping): every vendor it is meant for is told, the closing message is sent for the new deadline, and
+    the 24-hour reminder goes out again when the new deadline is more than a day away."""
+    await _tell_vendors(await audience_of(head), head, lambda h: _extension_mail(h, previous))
+    await schedule_close(head.id, head.deadline, now)
+    if head.deadline > now + rules.REMIND_BEFORE:
+        # A reminder sent for the old deadline said "closes within a day": no longer true, remind again.
+        await RfqInvitation.update({RfqInvitation.reminded_at: None}).where(
+            (RfqInvitation.rfq == head.id) & RfqInvitation.reminded_at.is_not_null()
+        )
 
 
 async def close(principal: Principal, rfq_id: int) -> RfqOut:

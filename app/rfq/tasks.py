@@ -7,6 +7,8 @@ from app.worker import periodic  # importing app.worker sets the broker before a
 
 
 # Idempotent: an early, late or duplicate delivery is a no-op (the close is a conditional update).
+# The update re-reads the deadline, so the message sent for a deadline that was extended since
+# (by the buyer or by an auction's anti-sniping) closes nothing; the one sent for the new deadline does.
 @dramatiq.actor(queue_name="rfq", max_retries=5)
 async def close_rfq_at_deadline(rfq_id: int) -> None:
     await services.close_if_due(rfq_id)

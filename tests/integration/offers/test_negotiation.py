@@ -109,3 +109,13 @@ async def test_the_vendor_sees_and_accepts_a_counter_proposal_on_its_page(negoti
     # the rival's page shows none of it
     rival = await browser(bidding.seller_b)
     assert "0.0777" not in (await rival.get(f"/vendor/rfqs/{bidding.rfq_id}")).text
+
+
+async def test_an_operator_may_read_the_thread_but_not_negotiate(negotiable, api, world):
+    bidding, _, _, offer_a, _, _ = negotiable
+    operator = await api(world.operator)
+    assert (await operator.get(f"/api/v1/offers/{offer_a}/negotiation")).status_code == 200
+    refused = await operator.post(f"/api/v1/offers/{offer_a}/counter-proposals",
+                                  json={"lines": [{"rfq_line_id": bidding.lines[0], "unit_price": "0.08"}]})
+    assert refused.status_code == 403, refused.text
+    assert not await CounterProposal.exists()
