@@ -20,7 +20,7 @@ from app.catalog.tables import (
     SegmentMember,
     SegmentRule,
 )
-from app.contracts.tables import ContractPrice
+from app.contracts.tables import Contract, ContractLine, ContractPrice, ContractVersion
 from app.notifications.tables import OutboxEmail
 from app.settings import Settings
 from app.vendors.tables import FeedImport
@@ -84,6 +84,29 @@ def create_back_office(settings: Settings) -> Any:
         TableConfig(PriceList, menu_group="Segments and prices"),
         TableConfig(PriceListEntry, menu_group="Segments and prices"),
         TableConfig(ContractPrice, menu_group="Segments and prices"),
+        TableConfig(
+            Contract,
+            visible_columns=[Contract.id, Contract.number, Contract.buyer, Contract.vendor, Contract.valid_from,
+                             Contract.valid_to, Contract.status, Contract.version, Contract.terminated_at],
+            visible_filters=[Contract.number, Contract.buyer, Contract.vendor, Contract.status],
+            menu_group="Contracts",
+            link_column=Contract.number,
+        ),
+        TableConfig(
+            ContractLine,
+            visible_columns=[ContractLine.id, ContractLine.contract, ContractLine.position, ContractLine.description,
+                             ContractLine.listing, ContractLine.unit_price, ContractLine.linked_at],
+            visible_filters=[ContractLine.contract, ContractLine.listing],
+            menu_group="Contracts",
+        ),
+        TableConfig(
+            ContractVersion,
+            visible_columns=[ContractVersion.id, ContractVersion.contract, ContractVersion.number,
+                             ContractVersion.status, ContractVersion.proposed_side, ContractVersion.valid_from,
+                             ContractVersion.valid_to, ContractVersion.decided_at],
+            visible_filters=[ContractVersion.contract, ContractVersion.status],
+            menu_group="Contracts",
+        ),
         TableConfig(FeedImport, exclude_visible_columns=[FeedImport.stored_path], menu_group="Vendors"),
     ]
     return create_admin(

@@ -23,6 +23,7 @@ from app.accounts.controllers import AuthApi, CompanyApi, LoginPages, MeApi, Tea
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware
 from app.catalog.controllers import ROUTES as catalog_routes
+from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages
 from app.errors import EXCEPTION_HANDLERS
@@ -35,7 +36,7 @@ from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
-    *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes,
+    *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes, *contract_routes,
 ]
 
 

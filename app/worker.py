@@ -24,7 +24,8 @@ from app.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 # Every actor module, imported by `load_actors()` once the broker is set.
-TASK_MODULES = ("app.accounts.tasks", "app.notifications.tasks", "app.vendors.tasks", "app.rfq.tasks")
+TASK_MODULES = ("app.accounts.tasks", "app.notifications.tasks", "app.vendors.tasks", "app.rfq.tasks",
+                "app.contracts.tasks")
 
 
 class DatabasePool(Middleware):

@@ -4,12 +4,19 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from app.contracts.tables import ContractPrice
+from app.contracts.tables import (
+    Contract,
+    ContractLine,
+    ContractLineTier,
+    ContractNumberCounter,
+    ContractPrice,
+    ContractVersion,
+)
 
 APP_CONFIG = AppConfig(
     app_name="contracts",
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
-    table_classes=[ContractPrice],
-    migration_dependencies=["app.catalog.piccolo_app"],
+    table_classes=[ContractNumberCounter, Contract, ContractLine, ContractLineTier, ContractVersion, ContractPrice],
+    migration_dependencies=["app.catalog.piccolo_app", "app.rfq.piccolo_app", "app.offers.piccolo_app"],
     commands=[],
 )

@@ -550,6 +550,9 @@ async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResult
                 awarded_by=principal.user_id, awarded_at=now,
             ))
         await Award.insert(*rows)
+        from app.contracts.awards import contracts_from_award  # contracts read offers: import at the call
+
+        await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
         await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, asked, latest_all=await _live_vendors(rfq_id))
     return await awards_of(rfq_id, RfqStatus.AWARDED)
 

@@ -1,0 +1,247 @@
+"""Contracts over HTTP: the API for both parties and operators, the list and detail pages, the documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+
+from app import db
+from app.auth import Principal, authenticated, principal_of
+from app.contracts import access, documents, services
+from app.contracts.rules import ContractStatus, Side
+from app.contracts.schemas import (
+    AmendLineIn,
+    AmendmentIn,
+    ContractOut,
+    ContractPage,
+    DecisionIn,
+    LinkIn,
+    RenewalOut,
+    RenewIn,
+    TerminateIn,
+    VersionOut,
+)
+from app.errors import DomainError, InvalidInput
+
+PrincipalRequest = Request[Principal, Any, Any]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
+    contract = await services.get_contract(principal, contract_id)
+    return _download(documents.contract_pdf(contract), "application/pdf", f"{contract.number}.pdf")
+
+
+async def _xlsx(principal: Principal, contract_id: int) -> Response[bytes]:
+    contract = await services.get_contract(principal, contract_id)
+    return _download(documents.contract_xlsx(contract), XLSX, f"{contract.number}.xlsx")
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class ContractApi(Controller):
+    path = "/api/v1/contracts"
+    tags = ["contracts"]
+    guards = [authenticated]
+
+    @get("/", summary="Your contracts: a buyer's or vendor's own, every contract for operators; newest first")
+    async def list_contracts(
+        self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1,
+        per_page: FromQuery[int] = 50,
+    ) -> ContractPage:
+        return await services.list_contracts(principal_of(request), status, page, per_page)
+
+    @get("/{contract_id:int}", summary="A contract: parties, terms, lines (waiting ones too), versions, proposal")
+    async def get_contract(self, request: PrincipalRequest, contract_id: FromPath[int]) -> ContractOut:
+        return await services.get_contract(principal_of(request), contract_id)
+
+    @get("/{contract_id:int}/versions", summary="Every version of a contract, rejected proposals included")
+    async def versions(self, request: PrincipalRequest, contract_id: FromPath[int]) -> list[VersionOut]:
+        return await services.all_versions(principal_of(request), contract_id)
+
+    @get("/{contract_id:int}/document.pdf", summary="The contract as a PDF document")
+    async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
+        return await _pdf(principal_of(request), contract_id)
+
+    @get("/{contract_id:int}/document.xlsx", summary="The contract as an Excel workbook")
+    async def xlsx(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
+        return await _xlsx(principal_of(request), contract_id)
+
+    @post("/{contract_id:int}/terminate", status_code=200,
+          summary="Terminate the contract now, with a reason (buyer_admin or approver); its prices stop at once")
+    async def terminate(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[TerminateIn]
+    ) -> ContractOut:
+        return await services.terminate(principal_of(request), contract_id, data.reason)
+
+    @post("/{contract_id:int}/renew", status_code=201,
+          summary="Renew: a draft RFQ prefilled with the contract's lines, its vendor invited (buyer)")
+    async def renew(self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[RenewIn]) -> RenewalOut:
+        return await services.renew(principal_of(request), contract_id, data)
+
+    @post("/{contract_id:int}/lines/{line_id:int}/link", status_code=200,
+          summary="Link a waiting line to one of your listings (vendor); its contract price applies from now")
+    async def link(
+        self, request: PrincipalRequest, contract_id: FromPath[int], line_id: FromPath[int], data: JSONBody[LinkIn]
+    ) -> ContractOut:
+        return await services.link_line(principal_of(request), contract_id, line_id, data.listing_id)
+
+    @post("/{contract_id:int}/amendments", status_code=201,
+          summary="Propose an amendment: new dates and/or line prices; the other party accepts or rejects it")
+    async def propose(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[AmendmentIn]
+    ) -> ContractOut:
+        return await services.propose_amendment(principal_of(request), contract_id, data)
+
+    @post("/{contract_id:int}/amendments/{number:int}/accept", status_code=200,
+          summary="Accept the other party's amendment: it becomes the current version, prices follow from now")
+    async def accept(
+        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int], data: JSONBody[DecisionIn]
+    ) -> ContractOut:
+        return await services.accept_amendment(principal_of(request), contract_id, number)
+
+    @post("/{contract_id:int}/amendments/{number:int}/reject", status_code=200,
+          summary="Reject the other party's amendment, or withdraw your own; the current version stays")
+    async def reject(
+        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int], data: JSONBody[DecisionIn]
+    ) -> ContractOut:
+        return await services.reject_amendment(principal_of(request), contract_id, number, data.note)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def amendment_from_form(form: dict[str, str]) -> AmendmentIn:
+    """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note."""
+    lines = [
+        AmendLineIn(line_id=int(key.removeprefix("price_")), unit_price=value.strip())
+        for key, value in form.items()
+        if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip()
+    ]
+    amendment = AmendmentIn(lines=lines, note=form.get("note", "")[:2000])
+    if form.get("valid_to", "").strip():
+        try:
+            day = datetime.strptime(form["valid_to"].strip(), "%Y-%m-%d").date()
+        except ValueError:
+            raise InvalidInput("Valid to is a date like 2027-12-31.") from None
+        amendment.valid_to = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+    return amendment
+
+
+class ContractPages(Controller):
+    path = "/contracts"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @get("/")
+    async def index(
+        self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1
+    ) -> Template:
+        result = await services.list_contracts(principal_of(request), status or None, page, 50)
+        return Template(template_name="contracts/list.html", context={
+            "page": result, "status": status or "", "statuses": [s.value for s in ContractStatus]})
+
+    @get("/{contract_id:int}")
+    async def show(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Template:
+        return await _detail(principal_of(request), contract_id)
+
+    @get("/{contract_id:int}/document.pdf")
+    async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
+        return await _pdf(principal_of(request), contract_id)
+
+    @get("/{contract_id:int}/document.xlsx")
+    async def xlsx(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
+        return await _xlsx(principal_of(request), contract_id)
+
+    @post("/{contract_id:int}/terminate", status_code=303)
+    async def terminate(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        return await _act(request, contract_id, "The contract is terminated; its prices no longer apply.",
+                          services.terminate(principal_of(request), contract_id, data.get("reason", "")[:2000]))
+
+    @post("/{contract_id:int}/renew", status_code=303)
+    async def renew(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            renewal = await services.renew(principal, contract_id, RenewIn())
+        except DomainError as exc:
+            return await _detail(principal, contract_id, exc)
+        flash(request, "A draft RFQ renewing the contract is ready: review it and publish.", "success")
+        return Redirect(path=f"/rfqs/{renewal.rfq_id}", status_code=303)
+
+    @post("/{contract_id:int}/lines/{line_id:int}/link", status_code=303)
+    async def link(
+        self, request: PrincipalRequest, contract_id: FromPath[int], line_id: FromPath[int],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Response[Any]:
+        return await _act(request, contract_id, "The line is linked: its contract price applies from now.",
+                          services.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")))
+
+    @post("/{contract_id:int}/amendments", status_code=303)
+    async def propose(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            await services.propose_amendment(principal, contract_id, amendment_from_form(data))
+        except DomainError as exc:
+            return await _detail(principal, contract_id, exc)
+        flash(request, "Your amendment is proposed; the other party is asked to accept it.", "success")
+        return Redirect(path=f"/contracts/{contract_id}", status_code=303)
+
+    @post("/{contract_id:int}/amendments/{number:int}/accept", status_code=303)
+    async def accept(
+        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int]
+    ) -> Response[Any]:
+        return await _act(request, contract_id, "The amendment is agreed and in force.",
+                          services.accept_amendment(principal_of(request), contract_id, number))
+
+    @post("/{contract_id:int}/amendments/{number:int}/reject", status_code=303)
+    async def reject(
+        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Response[Any]:
+        return await _act(request, contract_id, "The amendment is rejected; the current version stays.",
+                          services.reject_amendment(principal_of(request), contract_id, number,
+                                                    data.get("note", "")[:2000]))
+
+
+async def _act(request: PrincipalRequest, contract_id: int, message: str, action: Any) -> Response[Any]:
+    """Run a page's action (a coroutine); its refusal re-renders the page with the reason."""
+    try:
+        await action
+    except DomainError as exc:
+        return await _detail(principal_of(request), contract_id, exc)
+    flash(request, message, "success")
+    return Redirect(path=f"/contracts/{contract_id}", status_code=303)
+
+
+async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None) -> Template:
+    head = await access.contract_for(principal, contract_id)
+    contract = await services.contract_out(contract_id)
+    proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
+    can = access.abilities(principal, head, await db.db_now(), proposal_side)
+    side = access.side_of(principal, head)
+    rfq_url = f"/vendor/rfqs/{contract.rfq_id}" if side is Side.VENDOR else f"/rfqs/{contract.rfq_id}"
+    return Template(
+        template_name="contracts/detail.html",
+        context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
+                 "error": error.message if error else None},
+        status_code=error.status_code if error else 200,
+    )
+
+
+ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages]

@@ -1,0 +1,168 @@
+"""What the contracts API takes and returns. Prices travel as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True, examples=["2027-12-31T23:59:59+00:00"])]
+Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Decimal string, at most 4 decimals")]
+
+
+# --- in -----------------------------------------------------------------------------------------
+
+
+class TerminateIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, examples=["Supplier no longer certified"])]
+
+
+class RenewIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A draft RFQ prefilled from the contract; the buyer reviews and publishes it."""
+
+    deadline: AwareDateTime | None = None
+    title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    listing_id: int
+
+
+class TierIn(msgspec.Struct, forbid_unknown_fields=True):
+    min_qty: Annotated[int, msgspec.Meta(ge=2)]
+    unit_price: Price
+
+
+class AmendLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    """New terms of one line; a field left out keeps its current value. `tiers` replaces every tier."""
+
+    line_id: int
+    unit_price: Price | msgspec.UnsetType = msgspec.UNSET
+    tiers: list[TierIn] | msgspec.UnsetType = msgspec.UNSET
+    committed_qty: int | msgspec.UnsetType | None = msgspec.UNSET
+    min_order_qty: int | msgspec.UnsetType = msgspec.UNSET
+    max_order_qty: int | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class AmendmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A proposed amendment: new dates and/or line terms; the other side accepts or rejects it."""
+
+    valid_from: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
+    valid_to: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
+    lines: list[AmendLineIn] = []
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+# --- out ----------------------------------------------------------------------------------------
+
+
+class TierOut(msgspec.Struct):
+    min_qty: int
+    unit_price: Decimal
+
+
+class ContractLineOut(msgspec.Struct):
+    id: int
+    position: int
+    rfq_line_id: int
+    product_id: int | None
+    description: str
+    unit: str
+    listing_id: int | None
+    listing_sku: str | None
+    listing_title: str | None
+    waiting_for_listing: bool
+    unit_price: Decimal
+    tiers: list[TierOut]
+    committed_qty: int | None
+    min_order_qty: int
+    max_order_qty: int | None
+    linked_at: datetime | None
+
+
+class VersionLineOut(msgspec.Struct):
+    line_id: int
+    position: int
+    description: str
+    unit_price: Decimal
+    tiers: list[TierOut]
+    committed_qty: int | None
+    min_order_qty: int
+    max_order_qty: int | None
+
+
+class VersionOut(msgspec.Struct):
+    number: int
+    status: str
+    proposed_side: str
+    valid_from: datetime
+    valid_to: datetime
+    note: str
+    proposed_at: datetime
+    decided_at: datetime | None
+    lines: list[VersionLineOut]
+
+
+class PartyOut(msgspec.Struct):
+    id: int
+    name: str
+    tax_id: str
+    country: str
+
+
+class ContractSummaryOut(msgspec.Struct):
+    id: int
+    number: str
+    buyer: PartyOut
+    vendor: PartyOut
+    currency: str
+    valid_from: datetime
+    valid_to: datetime
+    status: Annotated[str, msgspec.Meta(description="active, expired or terminated, by the dates")]
+    in_effect: Annotated[bool, msgspec.Meta(description="Whether its prices apply right now")]
+    lines_waiting: Annotated[int, msgspec.Meta(description="Free-text lines the vendor has not linked yet")]
+
+
+class ContractOut(msgspec.Struct):
+    id: int
+    number: str
+    buyer: PartyOut
+    vendor: PartyOut
+    currency: str
+    payment_terms: str
+    valid_from: datetime
+    valid_to: datetime
+    status: str
+    in_effect: bool
+    version: int
+    rfq_id: int
+    rfq_title: str
+    offer_revision_id: int
+    offer_revision_number: int
+    awarded_by: str | None
+    created_at: datetime
+    terminated_at: datetime | None
+    termination_reason: str
+    renewal_rfq_id: int | None
+    lines: list[ContractLineOut]
+    versions: list[VersionOut]
+    proposal: VersionOut | None
+
+
+class ContractPage(msgspec.Struct):
+    items: list[ContractSummaryOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class RenewalOut(msgspec.Struct):
+    contract_id: int
+    rfq_id: int
+    rfq_status: str

@@ -1,0 +1,97 @@
+"""The PDF and XLSX downloads, the pages of both sides, the OpenAPI schema."""
+
+import io
+
+import openpyxl
+from pypdf import PdfReader
+
+from tests.integration.catalog.data import a_listing
+from tests.support.fixtures import csrf_token
+
+
+async def test_the_pdf_is_a_real_pdf_with_the_number_both_parties_and_every_line(awarded, api):
+    response = await (await api(awarded.world.purchaser)).get(f"/api/v1/contracts/{awarded.contract_id}/document.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert f'filename="{awarded.number}.pdf"' in response.headers["content-disposition"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert awarded.number in text
+    for expected in ("Nitrile gloves M", "Hand gel, 1 litre bottles", "A-GLOVE", "8.0000", "3.0000",
+                     awarded.world.buyer.name, awarded.world.vendor.name, "Net 60 days"):
+        assert expected in text, expected
+
+
+async def test_the_xlsx_has_the_terms_and_one_row_per_line(awarded, api):
+    response = await (await api(awarded.world.vendor_admin)).get(
+        f"/api/v1/contracts/{awarded.contract_id}/document.xlsx")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = [list(row) for row in workbook["Contract"].iter_rows(values_only=True)]
+    assert rows[0] == ["Contract", awarded.number] + [None] * (len(rows[0]) - 2)
+    header = rows.index(next(r for r in rows if r and r[0] == "Line"))
+    lines = [r for r in rows[header + 1:] if r[0] is not None]
+    assert [(r[0], r[1], r[3], float(r[4]), r[8]) for r in lines] == [
+        (1, "Nitrile gloves M", "A-GLOVE", 8.0, 1000),
+        (2, "Hand gel, 1 litre bottles", "waiting for the vendor", 3.0, 40),
+    ]
+    versions = list(workbook["Versions"].iter_rows(values_only=True))
+    assert [(r[0], r[1], r[4]) for r in versions[1:]] == [(1, "current", 1), (1, "current", 2)]
+
+
+async def test_buyer_and_vendor_pages_and_the_vendor_links_by_sku(awarded, browser):
+    world = awarded.world
+    buyer = await browser(world.buyer_admin)
+    listing = await buyer.get("/contracts")
+    assert listing.status_code == 200 and awarded.number in listing.text
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Waiting for the vendor" in page.text and "Terminate contract" in page.text
+    assert f"/rfqs/{awarded.rfq_id}" in page.text and "Version 1" in page.text
+    # the vendor sees the link form and links its listing by SKU
+    await a_listing(world.vendor.id, awarded.other_product, "A-GEL", "4.20", status="pending")
+    vendor = await browser(world.vendor_admin)
+    page = await vendor.get(f"/contracts/{awarded.contract_id}")
+    assert "Link line 2" in page.text and "Terminate contract" not in page.text
+    lines = (await vendor.get(f"/api/v1/contracts/{awarded.contract_id}")).status_code  # pages use cookies only
+    assert lines == 401
+    line_id = page.text.split("/lines/")[1].split("/link")[0]
+    bad = await vendor.post(f"/contracts/{awarded.contract_id}/lines/{line_id}/link",
+                            data={"sku": "NOPE", "_csrf_token": csrf_token(page.text)})
+    assert bad.status_code == 400 and "no listing with SKU" in bad.text
+    done = await vendor.post(f"/contracts/{awarded.contract_id}/lines/{line_id}/link",
+                             data={"sku": "A-GEL", "_csrf_token": csrf_token(page.text)})
+    assert done.status_code == 303
+    assert "Waiting for the vendor" not in (await vendor.get(f"/contracts/{awarded.contract_id}")).text
+    # the PDF downloads from the page too; another buyer gets 404
+    assert (await vendor.get(f"/contracts/{awarded.contract_id}/document.pdf")).content.startswith(b"%PDF")
+    other = await browser(world.other_buyer_admin)
+    assert (await other.get(f"/contracts/{awarded.contract_id}")).status_code == 404
+
+
+async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser):
+    buyer = await browser(awarded.world.approver)
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    proposed = await buyer.post(f"/contracts/{awarded.contract_id}/amendments",
+                                data={"valid_to": "2099-01-31", "note": "Longer", "_csrf_token": csrf_token(page.text)})
+    assert proposed.status_code == 303
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Proposed amendment: version 2" in page.text and "Withdraw amendment" in page.text
+    ended = await buyer.post(f"/contracts/{awarded.contract_id}/terminate",
+                             data={"reason": "Moving supplier", "_csrf_token": csrf_token(page.text)})
+    assert ended.status_code == 303
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Moving supplier" in page.text and "Proposed amendment" not in page.text
+
+
+async def test_the_contract_api_is_in_the_openapi_schema_with_bodies(client):
+    schema = (await client.get("/api/schema/openapi.json")).json()
+    paths = schema["paths"]
+    for path, method in [
+        ("/api/v1/contracts", "get"), ("/api/v1/contracts/{contract_id}", "get"),
+        ("/api/v1/contracts/{contract_id}/terminate", "post"), ("/api/v1/contracts/{contract_id}/renew", "post"),
+        ("/api/v1/contracts/{contract_id}/lines/{line_id}/link", "post"),
+        ("/api/v1/contracts/{contract_id}/amendments", "post"),
+        ("/api/v1/contracts/{contract_id}/amendments/{number}/accept", "post"),
+    ]:
+        assert method in paths[path], path
+        if method == "post":
+            assert "requestBody" in paths[path][method], path
