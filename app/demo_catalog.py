@@ -1,5 +1,6 @@
-"""Demo catalog: categories, products with several vendors' listings, segments, price lists and a
-contract price, plus a few listings waiting in the curation queue. Idempotent."""
+"""Demo catalog: categories, products with several vendors' listings, segments and price lists, plus a
+few listings waiting in the curation queue. Idempotent. (Contract prices come from the demo RFQ's award,
+app/demo_rfqs.py, never from rows written here.)"""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from app.catalog.tables import (
     SegmentRule,
 )
 from app.clock import utcnow
-from app.contracts.tables import ContractPrice
 from app.curation.rules import category_path
 from app.money import to_minor
 
@@ -156,7 +156,4 @@ async def load_demo_catalog() -> int:
         await price_list.save()
         await PriceListEntry(price_list=price_list.id, listing=listing_ids["UL-1001"], min_qty=1,
                              unit_price=to_minor(Decimal("6.60"))).save()
-        await ContractPrice(company=acme, listing=listing_ids["GX-GLV-M"], min_qty=1,
-                            unit_price=to_minor(Decimal("5.75")), currency="EUR", valid_from=now - timedelta(days=1),
-                            valid_to=now + timedelta(days=365), reference="C-2026-0001").save()
     return created

@@ -89,7 +89,8 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
 
     # then the RFQ is awarded, each line to its cheapest vendor
     await expect(buyer.get_by_role("status")).to_contain_text("awarded")
-    awards = await Award.select(Award.vendor.name, Award.rfq_line.position).order_by(Award.rfq_line.position)
+    awards = await Award.select(Award.vendor.name, Award.rfq_line.position).where(
+        Award.rfq.title == title).order_by(Award.rfq_line.position)
     assert [(a["rfq_line.position"], a["vendor.name"]) for a in awards] == [
         (1, "Globex Medical Supplies"), (2, "Initech Office"),
     ]

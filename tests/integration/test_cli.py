@@ -8,6 +8,12 @@ import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.accounts.tables import Company, Membership
+from app.contracts.tables import Contract, ContractLine, ContractPrice
+from app.demo import DEMO_PASSWORD
+from app.demo_rfqs import AUCTION, AWARDED
+from app.notifications.tables import OutboxEmail
+from app.offers.tables import Award, Offer, OfferRevision
+from app.rfq.tables import Rfq
 
 
 def market(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -42,6 +48,56 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
     assert await Company.count().where(Company.kind == "vendor") == 4
     buyers = await Membership.select(Membership.company.name).where(Membership.company.kind == "buyer")
     assert len(buyers) == 6
+
+
+async def _demo_counts() -> tuple[int, ...]:
+    return tuple([await table.count() for table in (Rfq, Offer, OfferRevision, Award, Contract, ContractPrice,
+                                                     OutboxEmail)])
+
+
+async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_and_runs_a_live_auction(
+    api, browser
+):
+    # given the demo data loaded by the command
+    first = market("demo-data")
+    assert first.returncode == 0, first.stderr
+    counts = await _demo_counts()
+    # then the awarded RFQ made one contract per winning vendor, through the award
+    awarded = await Rfq.select(Rfq.id, Rfq.status).where(Rfq.title == AWARDED.title).first()
+    assert awarded["status"] == "awarded"
+    contracts = await Contract.select(Contract.number, Contract.vendor.name).where(
+        Contract.rfq == awarded["id"]).order_by(Contract.vendor.name)
+    assert [c["vendor.name"] for c in contracts] == ["Globex Medical Supplies", "Umbrella Lab Equipment"]
+    globex = contracts[0]["number"]
+    # and the free-text line waits for Globex to link it
+    assert await ContractLine.count().where(
+        (ContractLine.contract.number == globex) & ContractLine.listing.is_null()) == 1
+
+    # when the demo purchaser of Acme searches the catalog for the gloves
+    buyer = await api("buyer@acme.example", DEMO_PASSWORD)
+    found = (await buyer.get("/api/v1/catalog/products", params={"q": "nitrile"})).json()
+    offers = [o for item in found["items"] for o in item["offers"] if o["sku"] == "GX-GLV-M"]
+    # then Globex's gloves carry the contract price, with the contract's number as the reason
+    assert [(o["unit_price"], o["price_source"], o["price_reason"]) for o in offers] == [
+        ("5.7500", "contract", f"Contract price {globex}")]
+
+    # and the reverse auction is open with two bidders; Stark, outbid, sees its rank and the best total
+    auction = await Rfq.select(Rfq.id, Rfq.status, Rfq.bidding_mode).where(Rfq.title == AUCTION.title).first()
+    assert (auction["status"], auction["bidding_mode"]) == ("published", "auction")
+    stark = await api("sales@stark.example", DEMO_PASSWORD)
+    live = (await stark.get(f"/api/v1/rfqs/{auction['id']}/auction")).json()
+    assert (live["bidders"], live["your_rank"], live["your_total"], live["best_price"]) == (
+        2, 2, "2290.0000", "2252.0000")
+    # and the vendor's RFQ page carries the live auction panel
+    page = await (await browser("sales@stark.example", DEMO_PASSWORD)).get(f"/vendor/rfqs/{auction['id']}")
+    assert page.status_code == 200
+    assert f'data-stream="/vendor/rfqs/{auction["id"]}/auction/stream"' in page.text
+
+    # when demo-data runs again, then nothing is added
+    second = market("demo-data")
+    assert second.returncode == 0, second.stderr
+    assert await _demo_counts() == counts
+    assert counts[:6] == (2, 4, 5, 3, 2, 2)
 
 
 async def test_create_operator_prompts_for_the_password_and_makes_a_back_office_user():
