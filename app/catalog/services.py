@@ -30,7 +30,9 @@ with the vendors of the product's approved listings (in stock or not) and the pr
 its index, and a facet that counts the whole visible catalog (a filter's own facet when it is the only
 one, every facet of a plain browse) comes from a per-segment cache that is used only while no change
 it depends on has been committed since it was counted (`_catalog_facets`, migration
-catalog_2026_11_23t15_30_00_000000): exact counts, never stale. A plain browse pages the products
+catalog_2026_11_23t15_30_00_000000): exact counts, never stale. A periodic job prunes that change log below
+a watermark that cached counts must not be older than (`prune_catalog_changes`, migration
+catalog_2026_11_23t16_00_00_000000). A plain browse pages the products
 from an index and stops after the page (`_browse_statement`). tests/integration/catalog/
 test_search_in_sql.py checks every road against the reference; test_search_freshness.py that every
 kind of change shows in the very next search.
@@ -570,16 +572,40 @@ def _browse_statement(context: BuyerContext, filters: Filters, limit: int, offse
 
 # --- the whole-catalog facet cache (PostgreSQL; migration catalog_2026_11_23t15_30_00_000000) --------
 
-_CACHED = """SELECT e.total, e.categories, e.brands, e.vendors FROM catalog_facet_cache e
-    WHERE e.segment = {} AND e.in_stock = {} AND NOT EXISTS (
-        SELECT 1 FROM catalog_change ch
+# A cached row counted in snapshot e.snapshot is stale when a change it did not see has been committed. The
+# change log is pruned below a watermark (migration catalog_2026_11_23t16_00_00_000000, which explains why
+# this is safe): a row is used, and stored, only when its snapshot's xmin is not below the watermark read in
+# the same statement as the change rows.
+_STALE = """EXISTS (SELECT 1 FROM catalog_change ch
         WHERE ch.xid >= pg_snapshot_xmin(e.snapshot) AND NOT pg_visible_in_snapshot(ch.xid, e.snapshot))"""
 
+_CACHED = f"""SELECT e.total, e.categories, e.brands, e.vendors
+    FROM catalog_facet_cache e JOIN catalog_change_watermark w ON pg_snapshot_xmin(e.snapshot) >= w.horizon
+    WHERE e.segment = {{}} AND e.in_stock = {{}} AND NOT {_STALE}"""  # noqa: S608
+
 _STORE = """INSERT INTO catalog_facet_cache (segment, in_stock, snapshot, total, categories, brands, vendors)
-    VALUES ({}, {}, CAST({} AS text)::pg_snapshot, {}, CAST({} AS text)::jsonb, CAST({} AS text)::jsonb,
-            CAST({} AS text)::jsonb)
+    SELECT CAST({} AS integer), CAST({} AS boolean), s.snapshot, CAST({} AS integer), CAST({} AS text)::jsonb,
+           CAST({} AS text)::jsonb, CAST({} AS text)::jsonb
+    FROM (SELECT CAST({} AS text)::pg_snapshot AS snapshot) s
+    JOIN catalog_change_watermark w ON pg_snapshot_xmin(s.snapshot) >= w.horizon
     ON CONFLICT (segment, in_stock) DO UPDATE SET snapshot = EXCLUDED.snapshot, total = EXCLUDED.total,
         categories = EXCLUDED.categories, brands = EXCLUDED.brands, vendors = EXCLUDED.vendors"""
+
+# One statement, so one snapshot P: the watermark rises to xmin(P) (every transaction below it had finished),
+# or only to the lowest xmin of the cache rows still valid so that they stay; then the change rows and the
+# cache rows below it go.
+_PRUNE = f"""WITH valid AS (
+        SELECT min(pg_snapshot_xmin(e.snapshot)) AS xmin FROM catalog_facet_cache e WHERE NOT {_STALE}),
+    raised AS (
+        UPDATE catalog_change_watermark w
+        SET horizon = GREATEST(w.horizon, LEAST(pg_snapshot_xmin(pg_current_snapshot()), valid.xmin))
+        FROM valid RETURNING w.horizon),
+    changes AS (DELETE FROM catalog_change ch USING raised WHERE ch.xid < raised.horizon RETURNING 1),
+    caches AS (
+        DELETE FROM catalog_facet_cache e USING raised WHERE pg_snapshot_xmin(e.snapshot) < raised.horizon RETURNING 1)
+    SELECT CAST(raised.horizon AS text) AS watermark, (SELECT COUNT(*) FROM changes) AS changes,
+           (SELECT COUNT(*) FROM caches) AS caches
+    FROM raised"""  # noqa: S608
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,10 +635,28 @@ async def _catalog_facets(context: BuyerContext, in_stock: bool) -> _CatalogFace
     # Only from outside a transaction: counts that include uncommitted changes must never be shared.
     if Listing._meta.db.current_transaction.get() is None:
         await Listing.raw(
-            _STORE, segment, in_stock, snapshot, found.total,
-            *(json.dumps(found.facets[kind]) for kind in ("category", "brand", "vendor")),
+            _STORE, segment, in_stock, found.total,
+            *(json.dumps(found.facets[kind]) for kind in ("category", "brand", "vendor")), snapshot,
         )
     return _CatalogFacets(total=found.total, facets=found.facets)
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What a prune of the catalog change log did: the new watermark (an xid, as text) and the rows it deleted."""
+
+    watermark: str
+    changes: int
+    caches: int
+
+
+async def prune_catalog_changes() -> Pruned | None:
+    """Deletes the change-log rows no cached facet count can need any more, and the cache rows that could
+    need them (one statement; idempotent). None on SQLite, which keeps no change log."""
+    if is_sqlite():
+        return None
+    rows = await Listing.raw(_PRUNE)
+    return Pruned(watermark=rows[0]["watermark"], changes=rows[0]["changes"], caches=rows[0]["caches"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,24 @@ async def test_full_text_search_finds_each_field(world, api, catalog, query, exp
     assert await found(client, query) == {catalog[name] for name in expected}
 
 
+async def test_one_word_of_one_vendors_sku_finds_the_product_with_only_that_offer(world, api, catalog):
+    # given the saw offered by a second vendor under a SKU whose word is nowhere else
+    other = await make_company("vendor", "Zeta Tools")
+    await a_listing(other.id, catalog["saw"], "ZX-555", "80.00")
+    client = await api(world.purchaser)
+    # when the buyer searches for that one word
+    response = await client.get("/api/v1/catalog/products", params={"q": "zx"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # then the saw is found with only that vendor's offer, and only that vendor in the facet
+    assert [item["id"] for item in body["items"]] == [catalog["saw"]] and body["total"] == 1
+    assert [offer["sku"] for offer in body["items"][0]["offers"]] == ["ZX-555"]
+    assert [(value["label"], value["count"]) for value in body["facets"]["vendor"]] == [("Zeta Tools", 1)]
+    # and a word of the saw itself finds it with both offers
+    response = await client.get("/api/v1/catalog/products", params={"q": "circular"})
+    assert sorted(offer["sku"] for offer in response.json()["items"][0]["offers"]) == ["MK-SAW-1", "ZX-555"]
+
+
 async def test_the_index_follows_product_and_listing_writes_without_being_told(world, api, catalog):
     client = await api(world.purchaser)
     # a curator renames a product
