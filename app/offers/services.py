@@ -66,7 +66,7 @@ async def _lock_rfq(rfq_id: int, *, exclusive: bool = False) -> dict[str, Any]:
     an extension or an award updating the row waits for them, and they for it); the award takes
     the row exclusively. SQLite's immediate transaction already excludes every other writer.
     """
-    query = Rfq.select(Rfq.id, Rfq.status, Rfq.deadline, Rfq.currency).where(Rfq.id == rfq_id)
+    query = Rfq.select(Rfq.id, Rfq.status, Rfq.deadline, Rfq.currency, Rfq.bidding_mode).where(Rfq.id == rfq_id)
     if not db.is_sqlite():
         query = query.lock_rows("UPDATE" if exclusive else "SHARE")
     row = await query.first()
@@ -220,7 +220,9 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
                     f"You already have a live offer on this RFQ (offer {existing['id']}): "
                     f"revise it with PUT /api/v1/offers/{existing['id']}."
                 )
-            auction_rfq = await live.check_bid(rfq_id, principal.company_id, parsed)
+            # A sealed bid has no auction rules: skip their reads on the hot path.
+            auction_rfq = (await live.check_bid(rfq_id, principal.company_id, parsed)
+                           if rfq["bidding_mode"] == BiddingMode.AUCTION.value else None)
             offer = Offer(rfq=rfq_id, vendor=principal.company_id, status=OfferStatus.LIVE.value, revision_count=1,
                           created_at=now)
             await offer.save()
@@ -270,7 +272,8 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
                 raise Conflict("The counter-proposal was accepted meanwhile: bidding is closed for other revisions.")
         valid_until = check_valid_until(data.valid_until, now)
         # Answering a counter-proposal after the close is negotiation, not a bid: no auction rules then.
-        auction_rfq = await live.check_bid(row["rfq"], row["vendor"], parsed) if proposal is None else None
+        auction_rfq = (await live.check_bid(row["rfq"], row["vendor"], parsed)
+                       if proposal is None and exclusive else None)
         # The conditional update takes the offer's row lock: a withdrawal racing it waits, then sees it.
         bumped = await Offer.update({Offer.revision_count: Offer.revision_count + 1}).where(
             (Offer.id == offer_id) & (Offer.status == OfferStatus.LIVE.value)
