@@ -48,7 +48,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and (settings.redis_url is None or settings.database_is_sqlite):
         raise click.ClickException("several app processes need MARKET_REDIS_URL and a PostgreSQL database")
     click.echo(f"Marketplace at http://{host}:{port}/  (API docs: http://{host}:{port}/api/schema/swagger)")
-    uvicorn.run("app.asgi:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("app.asgi:create_served_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, log_level="info")
 
 

@@ -83,10 +83,21 @@ def is_sqlite() -> bool:
     return isinstance(get_engine(), SQLiteEngine)
 
 
-async def start_pool(max_size: int = 10) -> None:
+async def _keep_session(_connection: Any) -> None:
+    """Replaces asyncpg's reset on release, a round trip per query outside a transaction.
+
+    The app keeps no session state (no LISTEN, SET, session advisory locks or open cursors), and
+    asyncpg still rolls back a transaction left open before calling this.
+    """
+
+
+async def start_pool(max_size: int = 10, *, open_all: bool = False) -> None:
+    """A connection pool for this event loop. `open_all` connects every connection now: an app process
+    must not make the first requests of a burst wait for new connections."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=max_size)
+        await engine.start_connection_pool(min_size=max_size if open_all else 1, max_size=max_size,
+                                           reset=_keep_session)
 
 
 async def close_pool() -> None:

@@ -1,11 +1,17 @@
 """Bidding benchmark against the live server: many vendors submit, then revise twice, large offers to one
 RFQ in a burst just before its deadline; then a last burst straddles the deadline.
 
+    MARKET_REDIS_URL=redis://127.0.0.1:6379/3 \
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench_bidding .venv/bin/python bench/bidding.py
     MARKET_DATABASE_URL=sqlite:///var/bench-bidding.sqlite3 .venv/bin/python bench/bidding.py --vendors 50
 
-The script migrates the database and adds its own companies (a new set on every run). It prints p50/p95
-latency per write, throughput and errors, then checks in the database that every accepted revision is
+With MARKET_REDIS_URL the app process runs as in production: jobs go to Redis for `market worker`
+instead of running inside the server (no worker needs to run for the benchmark). Without it the
+in-process worker shares the server's CPU, e-mails from earlier runs included.
+
+The script migrates the database and adds its own companies (a new set on every run), warms the server up
+on a second RFQ, then prints p50/p95 latency per write (each burst too), throughput, errors and the app
+process's CPU time per write, then checks in the database that every accepted revision is
 stored with all its lines and that none was received at or after the deadline (exit status 1 if not).
 """
 
@@ -34,14 +40,14 @@ from bench.catalog import free_port, percentiles
 PASSWORD = "bench-password"  # noqa: S105 (the benchmark users' throwaway password)
 
 
-async def build(vendors: int, lines: int, deadline_in: float) -> tuple[int, list[int], list[str], object]:
-    """A buyer, `vendors` vendor companies each with a seller and a token, one published RFQ inviting them all."""
+async def build(vendors: int, lines: int, deadline_in: float) -> tuple[int, list[int], list[str], object, int]:
+    """A buyer, `vendors` vendor companies each with a seller and a token, one published RFQ inviting them all,
+    and a second one (deadline in an hour) to warm the server up on."""
     from piccolo.apps.user.tables import BaseUser
 
     from app import db
     from app.accounts import services
     from app.accounts.schemas import CompanyIn, UserIn
-    from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
     # The benchmark measures bidding, not password hashing: cheap hashes for its own users only.
     BaseUser._pbkdf2_iteration_count = 1_000
@@ -59,14 +65,49 @@ async def build(vendors: int, lines: int, deadline_in: float) -> tuple[int, list
         tokens.append(await services.issue_token(email, PASSWORD, "127.0.0.1"))
     now = await db.db_now()
     deadline = now + timedelta(seconds=deadline_in)
-    rfq = Rfq(title=f"Bench RFQ {run}", buyer=buyer.id, currency="EUR", deadline=deadline, status="published",
+    rfq_id, line_ids = await published_rfq(f"Bench RFQ {run}", buyer.id, vendor_ids, lines, now, deadline)
+    warmup_id, _ = await published_rfq(f"Bench warm-up RFQ {run}", buyer.id, vendor_ids, lines, now,
+                                       now + timedelta(hours=1))
+    return rfq_id, line_ids, tokens, deadline, warmup_id
+
+
+async def published_rfq(title: str, buyer_id: int, vendor_ids: list[int], lines: int, now: object,
+                        deadline: object) -> tuple[int, list[int]]:
+    from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+
+    rfq = Rfq(title=title, buyer=buyer_id, currency="EUR", deadline=deadline, status="published",
               created_at=now, published_at=now)
     await rfq.save()
     await RfqLine.insert(*[RfqLine(rfq=rfq.id, position=i + 1, description=f"Item {i + 1}", quantity=100 + i)
                            for i in range(lines)])
     line_ids = [r["id"] for r in await RfqLine.select(RfqLine.id).where(RfqLine.rfq == rfq.id).order_by(RfqLine.id)]
     await RfqInvitation.insert(*[RfqInvitation(rfq=rfq.id, vendor=v, invited_at=now) for v in vendor_ids])
-    return rfq.id, line_ids, tokens, deadline
+    return rfq.id, line_ids
+
+
+def cpu_seconds(root: int) -> float | None:
+    """CPU time (user + system) of a process and its descendants, from /proc; None where there is no /proc."""
+    stats: dict[int, tuple[int, float]] = {}
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    except OSError:
+        return None
+    family, total, grew = {root}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (parent, _) in stats.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    for pid in family:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
 
 
 def body(rng: random.Random, line_ids: list[int]) -> dict:
@@ -179,6 +220,8 @@ async def main() -> None:
     parser.add_argument("--lines", type=int, default=50)
     parser.add_argument("--revisions", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=32,
+                        help="vendors that submit and revise once on another RFQ before the measured burst")
     parser.add_argument("--server-workers", type=int, default=1,
                         help="app processes (`serve --workers N`; more than one needs MARKET_REDIS_URL)")
     parser.add_argument("--deadline-in", type=float, default=30.0,
@@ -189,6 +232,7 @@ async def main() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from app.db import close_pool, db_now, start_pool
+    from app.rfq.tables import RfqLine
 
     backend = "SQLite" if get_settings().database_is_sqlite else "PostgreSQL"
     print(f"bidding benchmark on {backend}: {args.vendors} vendors x (1 offer + {args.revisions} revisions) of "
@@ -197,7 +241,7 @@ async def main() -> None:
     if not result.success:
         raise SystemExit(result.message)
     await start_pool()
-    rfq_id, line_ids, tokens, deadline = await build(args.vendors, args.lines, args.deadline_in)
+    rfq_id, line_ids, tokens, deadline, warmup_id = await build(args.vendors, args.lines, args.deadline_in)
 
     port = free_port()
     env = {**os.environ, "MARKET_ENV": "production" if os.environ.get("MARKET_SECRET_KEY") else "development"}
@@ -214,16 +258,43 @@ async def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        # A server that has just started has no prepared statements yet: warm it up on another RFQ first, as a
+        # server running for hours would be. These writes are not in the figures.
+        warm_tokens = tokens[: args.warmup]
+        warm_lines = [r["id"] for r in await RfqLine.select(RfqLine.id).where(RfqLine.rfq == warmup_id)]
+        warm_rec = Recorder()
+        warm = [("POST", f"/api/v1/rfqs/{warmup_id}/offers", t, body(rng, warm_lines), 0.0) for t in warm_tokens]
+        await burst(base_url, warm, args.concurrency, warm_rec)
+        warm = [("PUT", f"/api/v1/offers/{o['id']}", t, body(rng, warm_lines), 0.0)
+                for t, o in burst.results.items()]  # type: ignore[attr-defined]
+        await burst(base_url, warm, args.concurrency, warm_rec)
+        if warm_rec.errors:
+            raise SystemExit(f"the warm-up failed: {warm_rec.errors[:3]}")
+        print(f"warm-up: {len(warm_rec.latencies)} writes on another RFQ (not counted)")
         submit = [("POST", f"/api/v1/rfqs/{rfq_id}/offers", t, body(rng, line_ids), 0.0) for t in tokens]
+        cpu_before = cpu_seconds(server.pid)
         seconds = await burst(base_url, submit, args.concurrency, main_rec)
+        phases = [("offers", len(main_rec.latencies), seconds)]
         offer_of = {t: o["id"] for t, o in burst.results.items()}  # type: ignore[attr-defined]
         writes, total_seconds = len(submit), seconds
         for _ in range(args.revisions):
             revise = [("PUT", f"/api/v1/offers/{offer_of[t]}", t, body(rng, line_ids), 0.0) for t in offer_of]
-            total_seconds += await burst(base_url, revise, args.concurrency, main_rec)
+            seconds = await burst(base_url, revise, args.concurrency, main_rec)
+            phases.append((f"revision {len(phases)}", len(main_rec.latencies), seconds))
+            total_seconds += seconds
             writes += len(revise)
+        cpu_after = cpu_seconds(server.pid)
         left = (deadline - await db_now()).total_seconds()
         report("submit + revisions", main_rec, total_seconds, writes)
+        done = 0
+        for name, upto, phase_seconds in phases:
+            p = percentiles(main_rec.latencies[done:upto])
+            print(f"    {name}: {upto - done} writes in {phase_seconds:.2f} s; p50 {p['p50']:.1f} ms  "
+                  f"p95 {p['p95']:.1f} ms  max {max(main_rec.latencies[done:upto]) * 1000:.1f} ms")
+            done = upto
+        if cpu_before is not None and cpu_after is not None:
+            print(f"app process CPU: {1000 * (cpu_after - cpu_before) / writes:.1f} ms per write "
+                  f"({100 * (cpu_after - cpu_before) / total_seconds:.0f}% of one core during the burst)")
         print(f"the burst ended {left:.1f} s before the deadline")
         if left < 0:
             print("WARNING: the burst outlasted the deadline; raise --deadline-in")

@@ -23,6 +23,8 @@ os.environ["MARKET_ENV"] = "test"
 os.environ["MARKET_VAR_DIR"] = _TMP
 os.environ.setdefault("MARKET_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 os.environ["MARKET_SWEEP_INTERVAL"] = "3600"
+# Every test app opens its whole pool at start: keep it small.
+os.environ["MARKET_DB_POOL_SIZE"] = "5"
 os.environ.pop("MARKET_SMTP_URL", None)
 
 import asyncio  # noqa: E402

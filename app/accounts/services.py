@@ -380,44 +380,62 @@ async def revoke_token(token: str) -> None:
     )
 
 
+# Every API request and page load asks who the caller is: one query with the roles joined in,
+# not one per table (membership, user, company, roles, token).
+_PRINCIPAL_COLUMNS = (
+    'm.id AS membership_id, m."user" AS user_id, m.name AS name, u.email AS email, u.active AS active,'
+    " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, r.role AS role"
+)
+_PRINCIPAL_JOINS = (
+    'JOIN piccolo_user u ON u.id = m."user" JOIN company c ON c.id = m.company'
+    " LEFT JOIN member_role r ON r.membership = m.id"
+)
+
+
 async def principal_for_token(token: str) -> Principal | None:
-    row = await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at).where(
-        (ApiToken.token_hash == digest(token)) & ApiToken.revoked_at.is_null()
-    ).first()
-    if row is None:
+    rows = await ApiToken.raw(
+        f"SELECT t.id AS token_id, t.last_used_at AS last_used_at, {_PRINCIPAL_COLUMNS}"  # noqa: S608 (constants)
+        f' FROM api_token t JOIN membership m ON m."user" = t."user" {_PRINCIPAL_JOINS}'
+        " WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        digest(token),
+    )
+    if not rows:
         return None
     now = utcnow()
-    if row["last_used_at"] is None or now - row["last_used_at"] > timedelta(minutes=5):
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    return await load_principal(row["user"])
+    last_used = rows[0]["last_used_at"]
+    if last_used is None or now - last_used > timedelta(minutes=5):
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == rows[0]["token_id"])
+    return await _principal_of(rows)
 
 
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session or token; None once the user or company is deactivated."""
-    row = await Membership.select(
-        Membership.id,
-        Membership.name,
-        Membership.user.email,
-        Membership.user.active,
-        Membership.company.id,
-        Membership.company.name,
-        Membership.company.kind,
-        Membership.company.status,
-    ).where(Membership.user == user_id).first()
-    if row is None or not row["user.active"] or row["company.status"] != CompanyStatus.ACTIVE.value:
+    rows = await Membership.raw(
+        f'SELECT {_PRINCIPAL_COLUMNS} FROM membership m {_PRINCIPAL_JOINS} WHERE m."user" = {{}}',  # noqa: S608
+        user_id,
+    )
+    return await _principal_of(rows)
+
+
+async def _principal_of(rows: list[dict]) -> Principal | None:
+    """The principal from a membership's rows (one per role)."""
+    if not rows:
         return None
-    roles = frozenset(Role(role) for role in (await _roles_by_membership([row["id"]])).get(row["id"], []))
-    company_id = row["company.id"]
+    row = rows[0]
+    if not row["active"] or row["status"] != CompanyStatus.ACTIVE.value:
+        return None
+    roles = frozenset(Role(r["role"]) for r in rows if r["role"] is not None)
+    company_id = row["company_id"]
     visible = {company_id}
     if roles & {Role.BUYER_ADMIN, Role.VENDOR_ADMIN}:
         visible |= await _subsidiaries(company_id)
     return Principal(
-        user_id=user_id,
-        email=row["user.email"],
+        user_id=row["user_id"],
+        email=row["email"],
         name=row["name"],
         company_id=company_id,
-        company_name=row["company.name"],
-        company_kind=CompanyKind(row["company.kind"]),
+        company_name=row["company_name"],
+        company_kind=CompanyKind(row["kind"]),
         roles=roles,
         visible_company_ids=frozenset(visible),
     )

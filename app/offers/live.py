@@ -70,11 +70,6 @@ async def _auction_rfq(rfq_id: int) -> AuctionRfq | None:
     )
 
 
-async def is_auction(rfq_id: int) -> bool:
-    """Whether the RFQ is a reverse auction (fixed once published, so it may be read before the transaction)."""
-    return await Rfq.exists().where((Rfq.id == rfq_id) & (Rfq.bidding_mode == BiddingMode.AUCTION.value))
-
-
 # --- inside the bid's transaction ----------------------------------------------------------------
 
 

@@ -66,17 +66,17 @@ async def _lock_rfq(rfq_id: int, *, exclusive: bool = False) -> dict[str, Any]:
     an extension or an award updating the row waits for them, and they for it); the award takes
     the row exclusively. SQLite's immediate transaction already excludes every other writer.
     """
-    query = Rfq.select(Rfq.id, Rfq.status, Rfq.deadline, Rfq.currency, Rfq.bidding_mode).where(Rfq.id == rfq_id)
-    if not db.is_sqlite():
-        query = query.lock_rows("UPDATE" if exclusive else "SHARE")
-    row = await query.first()
-    if row is None:
+    lock = "" if db.is_sqlite() else (" FOR UPDATE" if exclusive else " FOR SHARE")
+    rows = await Rfq.raw(
+        f"SELECT id, status, deadline, currency, bidding_mode FROM rfq WHERE id = {{}}{lock}", rfq_id  # noqa: S608
+    )
+    if not rows:
         raise NotFound("No such RFQ.")
-    return row
+    return rows[0]
 
 
 async def _asked_quantities(rfq_id: int) -> dict[int, int]:
-    rows = await RfqLine.select(RfqLine.id, RfqLine.quantity).where(RfqLine.rfq == rfq_id)
+    rows = await RfqLine.raw("SELECT id, quantity FROM rfq_line WHERE rfq = {}", rfq_id)
     return {row["id"]: row["quantity"] for row in rows}
 
 
@@ -88,11 +88,19 @@ def _require_seller(principal: Principal) -> None:
 
 
 async def _own_offer_row(principal: Principal, offer_id: int) -> dict[str, Any]:
-    """The offer if it belongs to the caller's vendor company; anyone else's is 404."""
-    row = await Offer.select(
-        Offer.id, Offer.rfq, Offer.vendor, Offer.status, Offer.revision_count, Offer.created_at, Offer.withdrawn_at,
-        Offer.rfq.currency,
-    ).where(Offer.id == offer_id).first()
+    """The offer if it belongs to the caller's vendor company; anyone else's is 404.
+
+    It carries its RFQ's currency and bidding mode (fixed once published), so a revision needs no
+    other read before its transaction.
+    """
+    rows = await Offer.raw(
+        "SELECT o.id AS id, o.rfq AS rfq, o.vendor AS vendor, o.status AS status,"
+        " o.revision_count AS revision_count, o.created_at AS created_at, o.withdrawn_at AS withdrawn_at,"
+        ' r.currency AS "rfq.currency", r.bidding_mode AS "rfq.bidding_mode"'
+        " FROM offer o JOIN rfq r ON r.id = o.rfq WHERE o.id = {}",
+        offer_id,
+    )
+    row = rows[0] if rows else None
     if (
         row is None
         or principal.company_kind is not CompanyKind.VENDOR
@@ -102,12 +110,14 @@ async def _own_offer_row(principal: Principal, offer_id: int) -> dict[str, Any]:
     return row
 
 
-async def _offers_out(rows: list[dict[str, Any]]) -> list[OfferOut]:
-    """Offers with every revision and line: two queries for any number of offers."""
+async def _offers_out(rows: list[dict[str, Any]], before_revision: int | None = None) -> list[OfferOut]:
+    """Offers with every revision (or those numbered before `before_revision`) and line: two queries for any
+    number of offers."""
     ids = [row["id"] for row in rows]
-    revisions = await OfferRevision.select().where(OfferRevision.offer.is_in(ids or [-1])).order_by(
-        OfferRevision.number
-    )
+    query = OfferRevision.select().where(OfferRevision.offer.is_in(ids or [-1])).order_by(OfferRevision.number)
+    if before_revision is not None:
+        query = query.where(OfferRevision.number < before_revision)
+    revisions = await query
     lines = await OfferLine.select().where(
         OfferLine.revision.is_in([r["id"] for r in revisions] or [-1])
     ).order_by(OfferLine.id)
@@ -176,14 +186,20 @@ async def _latest_revisions(rfq_id: int, offer_ids: list[int] | None = None) -> 
 
 
 async def _insert_revision(offer_id: int, number: int, principal: Principal, data: OfferIn, now: datetime,
-                           parsed: list[Any], valid_until: datetime | None) -> int:
-    revision = OfferRevision(
-        offer=offer_id, number=number, received_at=now, submitted_by=principal.user_id,
-        lead_time_days=data.lead_time_days, valid_until=valid_until, notes=data.notes,
+                           parsed: list[Any], valid_until: datetime | None) -> tuple[int, RevisionOut]:
+    """Write one immutable revision with its lines; returns its id and the revision as the vendor sees it."""
+    rows = await OfferRevision.raw(
+        "INSERT INTO offer_revision (offer, number, received_at, submitted_by, lead_time_days, valid_until, notes)"
+        " VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
+        offer_id, number, now, principal.user_id, data.lead_time_days, valid_until, data.notes,
     )
-    await revision.save()
-    await _insert_lines(revision.id, [(line.rfq_line_id, line.unit_price_minor, line.quantity) for line in parsed])
-    return revision.id
+    await _insert_lines(rows[0]["id"], [(line.rfq_line_id, line.unit_price_minor, line.quantity) for line in parsed])
+    return rows[0]["id"], RevisionOut(
+        number=number, received_at=now, lead_time_days=data.lead_time_days, valid_until=valid_until,
+        notes=data.notes, lines=[
+            OfferLineOut(line.rfq_line_id, from_minor(line.unit_price_minor), line.quantity) for line in parsed
+        ],
+    )
 
 
 async def _insert_lines(revision_id: int, lines: list[tuple[int, int, int]]) -> None:
@@ -211,22 +227,17 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
             now = await db.db_now()
             check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
             valid_until = check_valid_until(data.valid_until, now)
-            existing = await Offer.select(Offer.id).where(
-                (Offer.rfq == rfq_id) & (Offer.vendor == principal.company_id)
-                & (Offer.status == OfferStatus.LIVE.value)
-            ).first()
-            if existing is not None:
-                raise Conflict(
-                    f"You already have a live offer on this RFQ (offer {existing['id']}): "
-                    f"revise it with PUT /api/v1/offers/{existing['id']}."
-                )
-            # A sealed bid has no auction rules: skip their reads on the hot path.
+            # The unique index on live offers answers "a second live offer" (below), without a read first.
+            offer_id = (await Offer.raw(
+                "INSERT INTO offer (rfq, vendor, status, revision_count, created_at) VALUES ({}, {}, {}, 1, {})"
+                " RETURNING id",
+                rfq_id, principal.company_id, OfferStatus.LIVE.value, now,
+            ))[0]["id"]
+            # A sealed bid has no auction rules: skip their reads on the hot path. (The offer row just written
+            # has no revision yet, so it does not count as the vendor's previous bid.)
             auction_rfq = (await live.check_bid(rfq_id, principal.company_id, parsed)
                            if rfq["bidding_mode"] == BiddingMode.AUCTION.value else None)
-            offer = Offer(rfq=rfq_id, vendor=principal.company_id, status=OfferStatus.LIVE.value, revision_count=1,
-                          created_at=now)
-            await offer.save()
-            await _insert_revision(offer.id, 1, principal, data, now, parsed, valid_until)
+            _, revision = await _insert_revision(offer_id, 1, principal, data, now, parsed, valid_until)
             await live.after_bid(auction_rfq, now)
             # Answering takes back an earlier decline.
             await RfqInvitation.update({RfqInvitation.declined_at: None, RfqInvitation.decline_reason: ""}).where(
@@ -234,12 +245,13 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
                 & RfqInvitation.declined_at.is_not_null()
             )
     except UNIQUE_VIOLATIONS:
-        # Another request of the same vendor won the race for the one live offer.
-        raise Conflict("You already have a live offer on this RFQ: revise it with PUT /api/v1/offers/{id}.") from None
-    return (await _offers_out([{
-        "id": offer.id, "rfq": rfq_id, "status": offer.status, "revision_count": 1, "created_at": now,
-        "withdrawn_at": None, "rfq.currency": rfq["currency"],
-    }]))[0]
+        existing = await Offer.select(Offer.id).where(
+            (Offer.rfq == rfq_id) & (Offer.vendor == principal.company_id) & (Offer.status == OfferStatus.LIVE.value)
+        ).first()
+        how = f"PUT /api/v1/offers/{existing['id']}" if existing else "PUT /api/v1/offers/{id}"
+        raise Conflict(f"You already have a live offer on this RFQ: revise it with {how}.") from None
+    return OfferOut(id=offer_id, rfq_id=rfq_id, currency=rfq["currency"], status=OfferStatus.LIVE.value,
+                    revision_count=1, created_at=now, withdrawn_at=None, revisions=[revision])
 
 
 async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> OfferOut:
@@ -250,7 +262,7 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
     _require_seller(principal)
     row = await _own_offer_row(principal, offer_id)
     parsed = parse_offer_lines(await _asked_quantities(row["rfq"]), data.lines)
-    exclusive = await live.is_auction(row["rfq"])
+    exclusive = row["rfq.bidding_mode"] == BiddingMode.AUCTION.value
     async with db.transaction():
         rfq = await _lock_rfq(row["rfq"], exclusive=exclusive)
         now = await db.db_now()
@@ -275,20 +287,24 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
         auction_rfq = (await live.check_bid(row["rfq"], row["vendor"], parsed)
                        if proposal is None and exclusive else None)
         # The conditional update takes the offer's row lock: a withdrawal racing it waits, then sees it.
-        bumped = await Offer.update({Offer.revision_count: Offer.revision_count + 1}).where(
-            (Offer.id == offer_id) & (Offer.status == OfferStatus.LIVE.value)
-        ).returning(Offer.revision_count)
+        bumped = await Offer.raw(
+            "UPDATE offer SET revision_count = revision_count + 1 WHERE id = {} AND status = {}"
+            " RETURNING revision_count",
+            offer_id, OfferStatus.LIVE.value,
+        )
         if not bumped:
             raise Conflict("This offer was withdrawn: submit a new offer instead of revising it.")
-        revision_id = await _insert_revision(
-            offer_id, bumped[0]["revision_count"], principal, data, now, parsed, valid_until
-        )
+        number = bumped[0]["revision_count"]
+        revision_id, revision = await _insert_revision(offer_id, number, principal, data, now, parsed, valid_until)
         await live.after_bid(auction_rfq, now)
         if proposal is not None:
             await CounterProposal.update({CounterProposal.revision: revision_id}).where(
                 CounterProposal.id == proposal["id"]
             )
-    return (await _offers_out([{**row, "revision_count": bumped[0]["revision_count"]}]))[0]
+    # The earlier revisions are immutable: read them, the new one is already in hand.
+    offer = (await _offers_out([{**row, "revision_count": number}], before_revision=number))[0]
+    offer.revisions.append(revision)
+    return offer
 
 
 async def withdraw_offer(principal: Principal, offer_id: int) -> OfferOut:

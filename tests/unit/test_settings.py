@@ -35,6 +35,7 @@ def test_postgres_url_becomes_connection_settings(tmp_path):
     assert not settings.database_is_sqlite
     assert settings.postgres_config == {
         "host": "db.internal", "port": 6543, "user": "market", "database": "market", "password": "s@cret",
+        "server_settings": {"jit": "off"},
     }
 
 
