@@ -8,7 +8,7 @@ the caller may see and turn everything else into 404, so nothing leaks through a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -94,10 +94,11 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 
 # --- guards -------------------------------------------------------------------------------------
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+# Guards are coroutines: Litestar runs a plain-function guard in a worker thread, a thread hop on every request.
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
-def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     principal_of(connection)
 
 
@@ -105,7 +106,7 @@ def requires_roles(*roles: Role) -> Guard:
     """Any one of `roles` lets the caller through; anyone else signed in gets 403."""
     wanted = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if not principal_of(connection).has_any_role(wanted):
             names = ", ".join(sorted(wanted))
             raise Forbidden(f"This needs one of the roles: {names}.")

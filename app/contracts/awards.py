@@ -12,6 +12,7 @@ from app.contracts.access import contract_head
 from app.contracts.rules import Side, VersionStatus
 from app.contracts.services import contract_link, next_number, snapshot_of, sync_prices, tell
 from app.contracts.tables import Contract, ContractLine, ContractVersion
+from app.errors import NotFound
 from app.offers.tables import Award
 from app.rfq.tables import Rfq
 
@@ -25,7 +26,8 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
     and priced for the buyer from the award on; any other line waits for the vendor to link it.
     """
     rfq = await Rfq.select(Rfq.buyer, Rfq.payment_terms, Rfq.currency).where(Rfq.id == rfq_id).first()
-    assert rfq is not None
+    if rfq is None:
+        raise NotFound("No such RFQ.")
     awards = await Award.select(
         Award.vendor, Award.rfq_line, Award.revision, Award.unit_price, Award.currency, Award.quantity,
         Award.awarded_by, Award.awarded_at, Award.rfq_line.position, Award.rfq_line.description,
@@ -71,7 +73,8 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
         ).save()
         await sync_prices(contract.id, awarded_at)
         head = await contract_head(contract.id)
-        assert head is not None
+        if head is None:
+            raise NotFound("No such contract.")
         waiting = [a for a in won if (vendor_id, a["rfq_line.product"]) not in listing_of]
         ask = (
             f"\n{len(waiting)} line(s) are free text or not yet in your catalog: link each to one of your listings "

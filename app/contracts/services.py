@@ -110,7 +110,8 @@ async def sync_prices(contract_id: int, at: datetime) -> None:
         Contract.buyer, Contract.number, Contract.currency, Contract.valid_from, Contract.valid_to,
         Contract.terminated_at,
     ).where(Contract.id == contract_id).first()
-    assert contract is not None
+    if contract is None:
+        raise NotFound("No such contract.")
     terms = await _line_terms(contract_id)
     line_ids = [t.line_id for t in terms] or [-1]
     existing = [
@@ -331,7 +332,8 @@ async def terminate(principal: Principal, contract_id: int, reason: str) -> Cont
     async with db.transaction():
         now = await db.db_now()
         fresh = await access.contract_head(contract_id)
-        assert fresh is not None
+        if fresh is None:
+            raise NotFound("No such contract.")
         status = fresh.status(now)
         if status is not ContractStatus.ACTIVE:
             raise Conflict(f"This contract cannot be terminated: it is {status}.")
@@ -376,7 +378,8 @@ async def link_line(principal: Principal, contract_id: int, line_id: int, listin
     async with db.transaction():
         now = await db.db_now()
         fresh = await access.contract_head(contract_id)
-        assert fresh is not None
+        if fresh is None:
+            raise NotFound("No such contract.")
         status = fresh.status(now)
         if status is not ContractStatus.ACTIVE:
             raise Conflict(f"This contract is {status}: its lines can no longer be linked.")
@@ -467,7 +470,8 @@ async def propose_amendment(principal: Principal, contract_id: int, data: Amendm
         async with db.transaction():
             now = await db.db_now()
             fresh = await access.contract_head(contract_id)
-            assert fresh is not None
+            if fresh is None:
+                raise NotFound("No such contract.")
             try:
                 rules.check_amendable(fresh.status(now))
             except rules.RuleError as exc:
@@ -527,7 +531,8 @@ async def accept_amendment(principal: Principal, contract_id: int, number: int) 
         access.require_party(principal, head, deciding)
         now = await db.db_now()
         fresh = await access.contract_head(contract_id)
-        assert fresh is not None
+        if fresh is None:
+            raise NotFound("No such contract.")
         try:
             rules.check_amendable(fresh.status(now))
             rules.check_dates(proposal["valid_from"], proposal["valid_to"], now)

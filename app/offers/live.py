@@ -126,7 +126,8 @@ async def after_bid(rfq: AuctionRfq | None, received_at: datetime) -> None:
     from app.rfq.services import deadline_moved  # the rfq area imports the offers' tables
 
     head = await access.rfq_head(rfq.id)
-    assert head is not None
+    if head is None:
+        raise NotFound("No such RFQ.")
     await deadline_moved(head, rfq.deadline, received_at)
 
 

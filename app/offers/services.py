@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from piccolo.querystring import QueryString
 
 from app import db
 from app.accounts.roles import CompanyKind, Role
@@ -112,7 +111,8 @@ async def _own_offer_row(principal: Principal, offer_id: int) -> dict[str, Any]:
 
 async def _offers_out(rows: list[dict[str, Any]], before_revision: int | None = None) -> list[OfferOut]:
     """Offers with every revision (or those numbered before `before_revision`) and line: two queries for any
-    number of offers."""
+    number of offers. (Lines are read by revision id: joined to the revisions instead, the planner may scan
+    every offer line.)"""
     ids = [row["id"] for row in rows]
     query = OfferRevision.select().where(OfferRevision.offer.is_in(ids or [-1])).order_by(OfferRevision.number)
     if before_revision is not None:
@@ -203,13 +203,21 @@ async def _insert_revision(offer_id: int, number: int, principal: Principal, dat
 
 
 async def _insert_lines(revision_id: int, lines: list[tuple[int, int, int]]) -> None:
-    """(rfq line, unit price minor, quantity) rows of a revision in one multi-row INSERT: fifty Table
-    objects per revision cost more than the database does."""
-    values = ", ".join(["({}, {}, {}, {})"] * len(lines))
-    args = [value for line in lines for value in (revision_id, *line)]
-    await OfferLine._meta.db.run_querystring(QueryString(
-        f"INSERT INTO offer_line (revision, rfq_line, unit_price, quantity) VALUES {values}", *args  # noqa: S608 (placeholders only)
-    ))
+    """(rfq line, unit price minor, quantity) rows of a revision in one INSERT: fifty Table objects per
+    revision cost more than the database does. PostgreSQL takes three arrays (three parameters, not 200)."""
+    if db.is_sqlite():
+        values = ", ".join(["({}, {}, {}, {})"] * len(lines))
+        args = [value for line in lines for value in (revision_id, *line)]
+        await OfferLine.raw(
+            f"INSERT INTO offer_line (revision, rfq_line, unit_price, quantity) VALUES {values}", *args  # noqa: S608
+        )
+        return
+    rfq_lines, prices, quantities = zip(*lines, strict=True) if lines else ((), (), ())
+    await OfferLine.raw(
+        "INSERT INTO offer_line (revision, rfq_line, unit_price, quantity)"
+        " SELECT {}, * FROM unnest({}::integer[], {}::bigint[], {}::integer[])",
+        revision_id, list(rfq_lines), list(prices), list(quantities),
+    )
 
 
 # --- vendor: offers, revisions, withdrawals, declines -------------------------------------------
@@ -419,7 +427,8 @@ async def rfq_for_seller(principal: Principal, rfq_id: int) -> VendorRfqOut:
         Offer.rfq.currency,
     ).where((Offer.rfq == rfq_id) & (Offer.vendor == principal.company_id) & (Offer.status == OfferStatus.LIVE.value))
     offers = await _offers_out(offer_rows) if offer_rows else []
-    assert rfq is not None
+    if rfq is None:
+        raise NotFound("No such RFQ.")
     from app.offers.negotiation import proposals_of
 
     proposals = await proposals_of([offer.id for offer in offers]) if offers else []

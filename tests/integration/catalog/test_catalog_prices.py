@@ -111,7 +111,7 @@ async def test_a_page_costs_the_same_number_of_queries_whatever_its_size(world, 
             response = await client.get("/api/v1/catalog/products", params={"per_page": 100, "q": "bolt"})
         assert response.status_code == 200
         auth = ("api_token", "membership", "member_role")  # the token check, not the catalog
-        return len([sql for sql in seen if not any(f'"{table}"' in sql for table in auth)]), response.json()
+        return len([sql for sql in seen if not any(table in sql for table in auth)]), response.json()
 
     for number in range(2):
         product = await a_product(f"Bolt M{number}", brand="Fix", category=category)
