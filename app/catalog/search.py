@@ -65,10 +65,14 @@ def text_match(terms: list[str], *, sqlite: bool) -> TextMatch | None:
         products="SELECT ps.product_id, ts_rank(ps.document, to_tsquery('simple', {})) AS score"
         " FROM product_search ps WHERE ps.document @@ to_tsquery('simple', {})",
         products_args=(every, every),
+        # The SKU index first, then each of its few listings' document by key (OFFSET 0 keeps both apart): joined
+        # freely, the planner scanned every listing whose document holds the word before finding no SKU with it.
         listings="SELECT l.id AS listing_id, ts_rank(s.document, to_tsquery('simple', {})) AS score"
-        " FROM listing l JOIN listing_search s ON s.listing_id = l.id"
-        " WHERE catalog_sku_words(l.sku) @@ to_tsquery('simple', {}) AND s.document @@ to_tsquery('simple', {})"
-        " AND NOT EXISTS (SELECT 1 FROM product_search own WHERE own.product_id = l.product"
+        " FROM (SELECT l.id, l.product FROM listing l"
+        " WHERE catalog_sku_words(l.sku) @@ to_tsquery('simple', {}) OFFSET 0) l"
+        " CROSS JOIN LATERAL (SELECT s.document FROM listing_search s WHERE s.listing_id = l.id"
+        " AND s.document @@ to_tsquery('simple', {}) OFFSET 0) s"
+        " WHERE NOT EXISTS (SELECT 1 FROM product_search own WHERE own.product_id = l.product"
         " AND own.document @@ to_tsquery('simple', {}))",
         listings_args=(every, some, every, every),
         tsquery=every,
