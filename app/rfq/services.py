@@ -535,8 +535,9 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
     )
     count = Rfq.count()
     if principal.company_kind is CompanyKind.VENDOR:
-        ids = sorted(await access.rfq_ids_meant_for(principal.company_id)) or [-1]
-        query, count = query.where(Rfq.id.is_in(ids)), count.where(Rfq.id.is_in(ids))
+        # The rule as SQL: the database filters and pages, no list of every RFQ meant for the vendor first.
+        meant_for = access.meant_for_vendor(principal.company_id)
+        query, count = query.where(meant_for), count.where(meant_for)
     else:
         query, count = scope_to_companies(query, Rfq.buyer, principal), scope_to_companies(count, Rfq.buyer, principal)
     if wanted is not None:
