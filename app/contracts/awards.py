@@ -57,14 +57,16 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
             awarded_by=first["awarded_by"], created_at=awarded_at,
         )
         await contract.save()
+        lines = []
         for award in won:
             listing = listing_of.get((vendor_id, award["rfq_line.product"]))
-            await ContractLine(
+            lines.append(ContractLine(
                 contract=contract.id, rfq_line=award["rfq_line"], position=award["rfq_line.position"],
                 description=award["rfq_line.description"], unit=award["rfq_line.unit"], listing=listing,
                 unit_price=award["unit_price"], committed_qty=award["quantity"], min_order_qty=1,
                 linked_at=awarded_at if listing else None, linked_by=first["awarded_by"] if listing else None,
-            ).save()
+            ))
+        await ContractLine.insert(*lines)  # one statement for the vendor's lines, not one per line
         await ContractVersion(
             contract=contract.id, number=1, status=VersionStatus.CURRENT.value, proposed_side=Side.BUYER.value,
             valid_from=valid_from, valid_to=valid_to, lines=await snapshot_of(contract.id),
