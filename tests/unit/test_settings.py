@@ -42,3 +42,8 @@ def test_postgres_url_becomes_connection_settings(tmp_path):
 def test_an_unknown_database_scheme_is_refused(tmp_path):
     with pytest.raises(SettingsError, match="MARKET_DATABASE_URL"):
         load_settings({"MARKET_DATABASE_URL": "mysql://x", "MARKET_VAR_DIR": str(tmp_path)})
+
+
+def test_the_pool_size_of_an_app_process_defaults_to_ten_and_comes_from_the_environment(tmp_path):
+    assert load_settings({"MARKET_VAR_DIR": str(tmp_path)}).db_pool_size == 10
+    assert load_settings({"MARKET_VAR_DIR": str(tmp_path), "MARKET_DB_POOL_SIZE": "25"}).db_pool_size == 25
