@@ -6,7 +6,11 @@ from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.crud.endpoints import PiccoloCRUD
+from piccolo_api.crud.validators import Validators
 from piccolo_api.session_auth.tables import SessionsBase
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
 from app.catalog.tables import (
@@ -21,9 +25,36 @@ from app.catalog.tables import (
     SegmentRule,
 )
 from app.contracts.tables import Contract, ContractLine, ContractPrice, ContractVersion
+from app.curation import rules
 from app.notifications.tables import OutboxEmail
 from app.settings import Settings
 from app.vendors.tables import FeedImport
+
+
+async def price_list_for_one_party(piccolo_crud: PiccoloCRUD, request: Request) -> None:
+    """An operator's new or edited price list names exactly one of segment and company.
+
+    The database refuses anything else too (migration catalog_2026_11_29t18_40_00_000000), but in its own
+    words; this says it in the form's. A 422 with a validation-style detail is what piccolo-admin's form
+    shows as "<field> field - <message>".
+    """
+    data = await request.json()  # already read by PiccoloCRUD: Starlette hands back the parsed body
+    values: dict[str, Any] = {}
+    if request.method != "POST":
+        # PATCH and PUT carry only the fields they change: the others keep their stored values.
+        row_id = int(request.path_params["row_id"])
+        stored = await PriceList.select(PriceList.segment, PriceList.company).where(PriceList.id == row_id).first()
+        values.update(stored or {})
+    for name in ("segment", "company"):
+        if name in data:
+            values[name] = None if data[name] in (None, "", "null") else data[name]
+    try:
+        rules.check_owner(values.get("segment"), values.get("company"), fields=("segment", "company"))
+    except rules.RuleViolation as exc:
+        field = "segment" if values.get("segment") is None else "company"
+        raise HTTPException(
+            status_code=422, detail=[{"loc": ["body", field], "msg": str(exc), "type": "value_error"}]  # type: ignore[arg-type]
+        ) from None
 
 
 def create_back_office(settings: Settings) -> Any:
@@ -81,7 +112,12 @@ def create_back_office(settings: Settings) -> Any:
         TableConfig(Segment, menu_group="Segments and prices"),
         TableConfig(SegmentMember, menu_group="Segments and prices"),
         TableConfig(SegmentRule, menu_group="Segments and prices"),
-        TableConfig(PriceList, menu_group="Segments and prices"),
+        TableConfig(
+            PriceList,
+            validators=Validators(post_single=[price_list_for_one_party], put_single=[price_list_for_one_party],
+                                  patch_single=[price_list_for_one_party]),
+            menu_group="Segments and prices",
+        ),
         TableConfig(PriceListEntry, menu_group="Segments and prices"),
         TableConfig(ContractPrice, menu_group="Segments and prices"),
         TableConfig(

@@ -78,12 +78,16 @@ def required_text(value: str | None, what: str, max_length: int) -> str:
 # --- price lists --------------------------------------------------------------------------------
 
 
-def check_owner(segment_id: int | None, company_id: int | None) -> None:
-    """A price list is for exactly one segment or one buyer company."""
+def check_owner(
+    segment_id: int | None, company_id: int | None, fields: tuple[str, str] = ("segment_id", "company_id")
+) -> None:
+    """A price list is for exactly one segment or one buyer company (the database checks it too);
+    `fields` are the names the writer knows the two by, for the message."""
+    segment, company = fields
     if segment_id is not None and company_id is not None:
-        raise RuleViolation("give either segment_id or company_id, not both: a price list is for one of them")
+        raise RuleViolation(f"give either {segment} or {company}, not both: a price list is for one of them")
     if segment_id is None and company_id is None:
-        raise RuleViolation("give segment_id or company_id: the segment or buyer company the prices are for")
+        raise RuleViolation(f"give {segment} or {company}: the segment or buyer company the prices are for")
 
 
 def check_validity(valid_from: datetime | None, valid_to: datetime | None) -> None:
