@@ -41,6 +41,9 @@ class Principal:
     roles: frozenset[Role]
     # Own company, plus the subsidiaries of a group for the group's admins.
     visible_company_ids: frozenset[int]
+    # The company's pricing identity, loaded with the caller: its customer segment and its currency.
+    segment_id: int | None
+    currency: str
 
     @property
     def is_operator(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -81,6 +82,14 @@ def get_engine() -> Engine:
 
 def is_sqlite() -> bool:
     return isinstance(get_engine(), SQLiteEngine)
+
+
+def in_ids(column: str, ids: list[int]) -> tuple[str, object]:
+    """`column` is one of `ids`, as a raw-SQL fragment with ONE placeholder and its argument: a list of any
+    length costs one bound value (SQLite refuses more than 32,766 per statement, and binding costs time)."""
+    if is_sqlite():
+        return f"{column} IN (SELECT value FROM json_each({{}}))", json.dumps(ids)  # noqa: S608 (a column name)
+    return f"{column} = ANY({{}}::bigint[])", ids
 
 
 async def _keep_session(_connection: Any) -> None:

@@ -384,11 +384,12 @@ async def revoke_token(token: str) -> None:
 # not one per table (membership, user, company, roles, token).
 _PRINCIPAL_COLUMNS = (
     'm.id AS membership_id, m."user" AS user_id, m.name AS name, u.email AS email, u.active AS active,'
-    " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, r.role AS role"
+    " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, c.currency AS currency,"
+    " sm.segment AS segment_id, r.role AS role"
 )
 _PRINCIPAL_JOINS = (
     'JOIN piccolo_user u ON u.id = m."user" JOIN company c ON c.id = m.company'
-    " LEFT JOIN member_role r ON r.membership = m.id"
+    " LEFT JOIN segment_member sm ON sm.company = c.id LEFT JOIN member_role r ON r.membership = m.id"
 )
 
 
@@ -438,6 +439,8 @@ async def _principal_of(rows: list[dict]) -> Principal | None:
         company_kind=CompanyKind(row["kind"]),
         roles=roles,
         visible_company_ids=frozenset(visible),
+        segment_id=row["segment_id"],
+        currency=row["currency"],
     )
 
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from app.catalog.pricing import Buyer, PriceEntry, PriceSource, ResolvedPrice, resolve_price
-from app.catalog.tables import Listing, ListingTier, PriceListEntry, SegmentMember
+from app.catalog.tables import Listing, SegmentMember
 from app.clock import utcnow
-from app.contracts.tables import ContractPrice
+from app.db import in_ids
 from app.money import from_minor
 
 
@@ -20,10 +20,30 @@ async def buyer_of(company_id: int) -> Buyer:
     return Buyer(company_id=company_id, segment_id=row["segment"] if row else None)
 
 
+# One statement for every source (a page pays one round trip, not four). The price-list branch comes first: SQLite
+# converts a compound select's columns by the declared types of its first branch, and that one has them all.
+_CANDIDATES = """
+SELECT 'list' AS kind, e.listing AS listing, e.id AS id, e.min_qty AS min_qty, e.unit_price AS unit_price,
+       p.currency AS currency, p.valid_from AS valid_from, p.valid_to AS valid_to, p.company AS company,
+       p.segment AS segment, p.name AS reference
+FROM price_list_entry e JOIN price_list p ON p.id = e.price_list WHERE {entries} AND {owners}
+UNION ALL
+SELECT 'contract', listing, id, min_qty, unit_price, currency, valid_from, valid_to, company, NULL, reference
+FROM contract_price WHERE {contracts} AND company = {{}} AND terminated_at IS NULL
+UNION ALL
+SELECT 'tier', t.listing, t.id, t.min_qty, t.unit_price, l.currency, NULL, NULL, NULL, NULL, NULL
+FROM listing_tier t JOIN listing l ON l.id = t.listing WHERE {tiers}
+UNION ALL
+SELECT 'base', id, NULL, 1, base_price, currency, NULL, NULL, NULL, NULL, NULL FROM listing WHERE {bases}
+"""
+
+_SOURCES = {"contract": PriceSource.CONTRACT, "tier": PriceSource.VOLUME_TIER}
+
+
 async def load_candidates(
     listing_ids: Iterable[int], buyer: Buyer, at: datetime
 ) -> tuple[dict[int, PriceEntry], dict[int, list[PriceEntry]]]:
-    """The base price and every other candidate entry of each listing, in four queries.
+    """The base price and every other candidate entry of each listing, in one query.
 
     Only rows that could apply to this buyer at `at` are read: another company's contract
     never leaves the database.
@@ -33,43 +53,29 @@ async def load_candidates(
     candidates: dict[int, list[PriceEntry]] = defaultdict(list)
     if not ids:
         return bases, candidates
-    # Plain SQL: these run on every catalog page with a hundred listing ids, and building them through the
-    # ORM (one bound value at a time) cost more than the database took to answer.
-    in_ids = ", ".join(["{}"] * len(ids))
-    for row in await Listing.raw(
-        f"SELECT id, base_price, currency FROM listing WHERE id IN ({in_ids})", *ids  # noqa: S608
-    ):
-        bases[row["id"]] = PriceEntry(
-            source=PriceSource.BASE_PRICE, unit_price=from_minor(row["base_price"]), currency=row["currency"]
-        )
-    for row in await ListingTier.raw(
-        "SELECT t.id AS id, t.listing AS listing, t.min_qty AS min_qty, t.unit_price AS unit_price,"  # noqa: S608
-        f" l.currency AS currency FROM listing_tier t JOIN listing l ON l.id = t.listing WHERE t.listing IN ({in_ids})",
-        *ids,
-    ):
-        candidates[row["listing"]].append(
-            PriceEntry(
-                source=PriceSource.VOLUME_TIER,
-                unit_price=from_minor(row["unit_price"]),
-                currency=row["currency"],
-                min_qty=row["min_qty"],
-                entry_id=row["id"],
-            )
-        )
+    # Plain SQL with the ids as one value: this runs on every catalog page with a hundred listing ids, and
+    # building it through the ORM (one bound value at a time) cost more than the database took to answer.
     owners, owner_args = "p.company = {}", [buyer.company_id]
     if buyer.segment_id is not None:
         owners, owner_args = "(p.company = {} OR p.segment = {})", [buyer.company_id, buyer.segment_id]
-    for row in await PriceListEntry.raw(
-        "SELECT e.id AS id, e.listing AS listing, e.min_qty AS min_qty, e.unit_price AS unit_price,"  # noqa: S608
-        " p.name AS name, p.company AS company, p.segment AS segment, p.currency AS currency,"
-        " p.valid_from AS valid_from, p.valid_to AS valid_to"
-        f" FROM price_list_entry e JOIN price_list p ON p.id = e.price_list WHERE e.listing IN ({in_ids}) AND {owners}",
-        *ids, *owner_args,
-    ):
-        for_company = row["company"] is not None
+    (entries, ids_arg), (contracts, _), (tiers, _), (bases_of, _) = (
+        in_ids(column, ids) for column in ("e.listing", "listing", "t.listing", "id")
+    )
+    sql = _CANDIDATES.format(entries=entries, owners=owners, contracts=contracts, tiers=tiers, bases=bases_of)
+    for row in await Listing.raw(sql, ids_arg, *owner_args, ids_arg, buyer.company_id, ids_arg, ids_arg):
+        kind = row["kind"]
+        if kind == "base":
+            bases[row["listing"]] = PriceEntry(
+                source=PriceSource.BASE_PRICE, unit_price=from_minor(row["unit_price"]), currency=row["currency"]
+            )
+            continue
+        if kind == "list":
+            source = PriceSource.COMPANY_PRICE_LIST if row["company"] is not None else PriceSource.SEGMENT_PRICE_LIST
+        else:
+            source = _SOURCES[kind]
         candidates[row["listing"]].append(
             PriceEntry(
-                source=PriceSource.COMPANY_PRICE_LIST if for_company else PriceSource.SEGMENT_PRICE_LIST,
+                source=source,
                 unit_price=from_minor(row["unit_price"]),
                 currency=row["currency"],
                 min_qty=row["min_qty"],
@@ -77,25 +83,7 @@ async def load_candidates(
                 valid_to=row["valid_to"],
                 company_id=row["company"],
                 segment_id=row["segment"],
-                reference=row["name"],
-                entry_id=row["id"],
-            )
-        )
-    for row in await ContractPrice.raw(
-        "SELECT id, listing, min_qty, unit_price, currency, valid_from, valid_to, reference"  # noqa: S608
-        f" FROM contract_price WHERE listing IN ({in_ids}) AND company = {{}} AND terminated_at IS NULL",
-        *ids, buyer.company_id,
-    ):
-        candidates[row["listing"]].append(
-            PriceEntry(
-                source=PriceSource.CONTRACT,
-                unit_price=from_minor(row["unit_price"]),
-                currency=row["currency"],
-                min_qty=row["min_qty"],
-                valid_from=row["valid_from"],
-                valid_to=row["valid_to"],
-                company_id=buyer.company_id,
-                reference=row["reference"],
+                reference=row["reference"] or "",
                 entry_id=row["id"],
             )
         )
