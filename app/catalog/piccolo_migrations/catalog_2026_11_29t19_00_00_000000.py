@@ -1,13 +1,13 @@
 """PostgreSQL: room on each page of `product_search` for the next version of its rows.
 
-Every listing written (approved, stocked, re-priced into or out of stock, moved) rewrites its product's
-summary row in the same transaction. With free room on the row's page the new version goes there (a HOT
-update: no index entry, and the page prunes the old version itself); on a full page it goes wherever
-there is room, and a catalog's rows end up one per page. A search reads one heap page per matching
-product, so a spread-out table reads several times the pages for the same answer (measured on the
-100,000-product bench: 189 MB instead of 33 MB, the matches of a common word in 4,478 pages, most of them
-from outside shared_buffers). Applies to pages written from now on; VACUUM FULL rewrites the rest.
-SQLite keeps no such table.
+Every listing write that changes what a product offers (approved, withdrawn, in or out of stock, moved)
+rewrites the product's summary row in the same transaction. With free room on the row's page the new
+version goes there (a HOT update: no new index entries, and the page prunes the old version itself);
+on a full page it goes to another page, and the table spreads. A search reads one heap page per matching
+product, so a spread-out table costs more pages for the same answer: on the 100,000-product bench,
+right after its bulk load (five versions of each row), 189 MB instead of 33 MB and the matches of a
+common word in 4,478 pages, most of them from outside shared_buffers. Applies to pages written from now
+on; VACUUM FULL rewrites the rest. SQLite keeps no such table.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
