@@ -96,6 +96,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, sqlite3.IntegrityError) and str(exc) == "datatype mismatch":
+        return handle_out_of_range(request, exc)  # SQLite's word for a LIMIT/OFFSET beyond 64 bits
     # The constraint that caught a race another request won: nothing was written.
     log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
     message = "This conflicts with data saved at the same moment (a duplicate?). Reload and try again."
@@ -104,9 +106,27 @@ def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> R
     return _page(request, 409, message)
 
 
+def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A value the database cannot hold (an id, a page, a quantity past its column's range) reached a query:
+    nothing can match it and nothing was written, so it is the request to fix, not a server error."""
+    log.info("value out of range on %s %s: %s", request.method, request.url.path, exc)
+    message = "A number in this request is out of range: check the ids, page numbers and quantities you sent."
+    if isinstance(exc, asyncpg.exceptions.DataError) and not (
+        isinstance(exc, asyncpg.exceptions.NumericValueOutOfRangeError) or "out of int" in str(exc)
+    ):
+        message = "A value in this request does not fit (too long, or malformed): check what you sent."
+    if is_api(request):
+        return Response({"detail": message}, status_code=400)
+    return _page(request, 400, message)
+
+
 EXCEPTION_HANDLERS = {
     sqlite3.IntegrityError: handle_integrity_error,
     asyncpg.exceptions.IntegrityConstraintViolationError: handle_integrity_error,
+    # A Python int past the column's type: SQLite binds 64 bits; asyncpg refuses what the parameter's type
+    # cannot hold, and PostgreSQL the rest (its "data exception" class: values, never the app's state).
+    OverflowError: handle_out_of_range,
+    asyncpg.exceptions.DataError: handle_out_of_range,
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,

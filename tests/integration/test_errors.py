@@ -76,3 +76,42 @@ async def test_a_weak_password_is_refused_and_nothing_is_created(world, api):
     assert "at least 8 characters" in response.json()["detail"]
     users = (await operator.get(f"/api/v1/companies/{world.buyer.id}/users")).json()
     assert all(user["email"] != "weak@example.com" for user in users)
+
+
+HUGE = 10**20  # past 64 bits: no id, page or quantity column can hold it
+INT4 = 2**31  # past PostgreSQL's integer columns
+
+
+@pytest.mark.parametrize("number", [HUGE, INT4])
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("purchaser", "/api/v1/catalog/products?page={n}"),
+        ("purchaser", "/api/v1/catalog/products?q=glove&page={n}"),
+        ("purchaser", "/api/v1/catalog/products?sort=price_asc&page={n}"),
+        ("purchaser", "/api/v1/catalog/products?category={n}"),
+        ("purchaser", "/api/v1/catalog/products?vendor={n}"),
+        ("purchaser", "/api/v1/catalog/products/{n}"),
+        ("vendor_admin", "/api/v1/listings/{n}"),
+        ("vendor_admin", "/api/v1/listings?offset={n}"),
+        ("vendor_admin", "/api/v1/jobs/{n}"),
+        ("operator", "/api/v1/curation/listings?vendor={n}"),
+        ("operator", "/api/v1/curation/listings?page={n}"),
+        ("operator", "/api/v1/curation/events?listing={n}"),
+        ("operator", "/api/v1/curation/events?page={n}"),
+    ],
+)
+async def test_a_number_past_any_column_is_a_4xx_not_a_500(world, api, who, path, number):
+    client = await api(getattr(world, who))
+    response = await client.get(path.format(n=number))
+    assert response.status_code in (200, 400, 404), response.text
+    if response.status_code == 400:
+        assert "out of range" in response.json()["detail"] or "page" in response.json()["detail"]
+
+
+async def test_an_id_past_any_column_in_a_body_is_a_400(world, api):
+    operator = await api(world.operator)
+    response = await operator.post("/api/v1/categories", json={"name": "Huge", "parent_id": HUGE})
+    assert response.status_code in (400, 404), response.text
+    response = await operator.put(f"/api/v1/companies/{world.buyer.id}/segment", json={"segment_id": HUGE})
+    assert response.status_code in (400, 404), response.text
