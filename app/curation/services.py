@@ -469,8 +469,73 @@ async def suspend_vendor_listings(principal: Principal, vendor_id: int) -> Suspe
 # --- products -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _RulesAfterMerge:
+    """What a merge does to the segment rules on its two products: which to retarget to the survivor, which to
+    delete, and one audit line per rule changed."""
+
+    retarget: list[int]
+    delete: list[int]
+    log: list[dict[str, Any]]
+
+
+def _rules_after_merge(rows: Iterable[Mapping[str, Any]], loser: int, survivor: int) -> _RulesAfterMerge:
+    """Per segment, the loser's product rule becomes the survivor's: the merged product is the same product, so
+    a deny of either denies both (deny wins over allow), an allow follows unless the survivor is denied, and a
+    segment keeps one rule per product (the unique index segment_rule_unique)."""
+    by_segment: dict[int, dict[int, Mapping[str, Any]]] = {}
+    for row in rows:
+        by_segment.setdefault(row["segment"], {})[row["target_id"]] = row
+    retarget: list[int] = []
+    delete: list[int] = []
+    log: list[dict[str, Any]] = []
+
+    def note(row: Mapping[str, Any], after: int | None, outcome: str) -> None:
+        log.append({"rule_id": row["id"], "segment_id": row["segment"], "effect": row["effect"],
+                    "target_id": {"before": row["target_id"], "after": after}, "outcome": outcome})
+
+    for rules_of_segment in by_segment.values():
+        mine, theirs = rules_of_segment.get(loser), rules_of_segment.get(survivor)
+        if mine is None:
+            continue
+        if theirs is None:
+            retarget.append(mine["id"])
+            note(mine, survivor, "moved")
+        elif mine["effect"] == theirs["effect"]:
+            delete.append(mine["id"])
+            note(mine, None, "dropped: the survivor has the same rule")
+        elif mine["effect"] == RuleEffect.DENY:
+            delete.append(theirs["id"])
+            retarget.append(mine["id"])
+            note(mine, survivor, "moved")
+            note(theirs, None, "dropped: the merged product was denied")
+        else:
+            delete.append(mine["id"])
+            note(mine, None, "dropped: the survivor is denied")
+    log.sort(key=lambda line: (line["segment_id"], line["rule_id"]))
+    return _RulesAfterMerge(retarget=retarget, delete=delete, log=log)
+
+
+async def _carry_product_rules(loser: int, survivor: int) -> list[dict[str, Any]]:
+    """Move the segments' product rules from the loser to the survivor (`_rules_after_merge`); returns the
+    audit lines. Run inside the merge's transaction."""
+    rows = await _locked(
+        SegmentRule.select(SegmentRule.id, SegmentRule.segment, SegmentRule.effect, SegmentRule.target_id).where(
+            SegmentRule.target == RuleTarget.PRODUCT.value, SegmentRule.target_id.is_in([loser, survivor])
+        ).order_by(SegmentRule.id)
+    )
+    plan = _rules_after_merge(rows, loser, survivor)
+    # Deletes first: a retargeted deny may take the place of the survivor's allow in the same segment.
+    if plan.delete:
+        await SegmentRule.delete().where(SegmentRule.id.is_in(plan.delete))
+    if plan.retarget:
+        await SegmentRule.update({SegmentRule.target_id: survivor}).where(SegmentRule.id.is_in(plan.retarget))
+    return plan.log
+
+
 async def merge_products(principal: Principal, product_id: int, into_product_id: int) -> MergeOut:
-    """Merge a duplicate product into a survivor: its listings move over, it becomes "merged"."""
+    """Merge a duplicate product into a survivor: its listings and its segments' product rules move over
+    (`_rules_after_merge`), it becomes "merged"."""
     if product_id == into_product_id:
         raise InvalidInput("a product cannot be merged into itself: give another into_product_id")
     async with db.transaction():
@@ -503,13 +568,14 @@ async def merge_products(principal: Principal, product_id: int, into_product_id:
             {Product.status: ProductStatus.MERGED.value, Product.merged_into: into_product_id,
              Product.featured: False, Product.updated_at: now}
         ).where(Product.id == product_id)
+        moved_rules = await _carry_product_rules(product_id, into_product_id)
         before = {"status": loser["status"], "merged_into_id": loser["merged_into"], "featured": loser["featured"]}
         after = {"status": ProductStatus.MERGED.value, "merged_into_id": into_product_id, "featured": False}
         moved_ids = sorted(row["id"] for row in moved)
         await _record(_event(
             principal, "product.merged",
             {"changes": rules.changes(before, after), "into_product_id": into_product_id,
-             "moved_listing_ids": moved_ids},
+             "moved_listing_ids": moved_ids, "rules": moved_rules},
             product_id=product_id,
         ))
     products = await _products([product_id, into_product_id])
