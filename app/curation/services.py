@@ -648,18 +648,15 @@ async def list_events(
 
 
 async def create_category(principal: Principal, data: CategoryIn) -> CategoryOut:
-    """A new category under `parent_id` (or at the top), with its materialized path."""
+    """A new category under `parent_id` (or at the top); the database derives its materialized path
+    (triggers of migration catalog 2026-11-29T19:30, whatever writes the row)."""
     try:
         name = rules.required_text(data.name, "name", 200)
     except rules.RuleViolation as exc:
         raise _invalid(exc) from None
     async with db.transaction():
-        parent_path = None
-        if data.parent_id is not None:
-            parent = await Category.select(Category.path).where(Category.id == data.parent_id).first()
-            if parent is None:
-                raise InvalidInput(f"parent_id {data.parent_id} is not a category")
-            parent_path = parent["path"]
+        if data.parent_id is not None and not await Category.exists().where(Category.id == data.parent_id):
+            raise InvalidInput(f"parent_id {data.parent_id} is not a category")
         siblings = Category.select(Category.name).where(
             Category.parent.is_null() if data.parent_id is None else Category.parent == data.parent_id
         )
@@ -667,8 +664,7 @@ async def create_category(principal: Principal, data: CategoryIn) -> CategoryOut
             raise Conflict(f"There is already a category named {name!r} here.")
         category = Category(name=name, parent=data.parent_id, path="")
         await category.save()
-        path = rules.category_path(parent_path, category.id)
-        await Category.update({Category.path: path}).where(Category.id == category.id)
+        path = (await Category.select(Category.path).where(Category.id == category.id).first())["path"]
         await _record(_event(principal, "category.created",
                                         {"category_id": category.id, "name": name, "parent_id": data.parent_id,
                                          "path": path}))
