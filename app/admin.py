@@ -7,12 +7,14 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.crud.endpoints import PiccoloCRUD
+from piccolo_api.crud.hooks import Hook, HookType
 from piccolo_api.crud.validators import Validators
 from piccolo_api.session_auth.tables import SessionsBase
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
+from app.catalog.states import ListingStatus
 from app.catalog.tables import (
     Category,
     CurationEvent,
@@ -24,11 +26,15 @@ from app.catalog.tables import (
     SegmentMember,
     SegmentRule,
 )
+from app.clock import utcnow
 from app.contracts.tables import Contract, ContractLine, ContractPrice, ContractVersion
 from app.curation import rules
 from app.notifications.tables import OutboxEmail
 from app.settings import Settings
 from app.vendors.tables import FeedImport
+
+CURATION_PAGES = "/operator/curation"
+SEGMENT_PAGES = "/operator/curation/segments"
 
 
 async def price_list_for_one_party(piccolo_crud: PiccoloCRUD, request: Request) -> None:
@@ -55,6 +61,61 @@ async def price_list_for_one_party(piccolo_crud: PiccoloCRUD, request: Request) 
         raise HTTPException(
             status_code=422, detail=[{"loc": ["body", field], "msg": str(exc), "type": "value_error"}]  # type: ignore[arg-type]
         ) from None
+
+
+def _field_error(field: str, message: str) -> HTTPException:
+    """A 422 that piccolo-admin's form shows as "<field> field - <message>"."""
+    return HTTPException(
+        status_code=422, detail=[{"loc": ["body", field], "msg": message, "type": "value_error"}]  # type: ignore[arg-type]
+    )
+
+
+def _product_id(value: Any) -> int | None:
+    return None if value in (None, "", "null") else int(value)
+
+
+async def listing_status_and_product_through_curation(piccolo_crud: PiccoloCRUD, request: Request) -> None:
+    """A listing's status and product change only through curation (/operator/curation), which checks the
+    transition and the product and writes the audit event; here they may only be sent back unchanged, as the
+    edit form does. A new listing starts as a draft without a product."""
+    data = await request.json()  # already read by PiccoloCRUD: Starlette hands back the parsed body
+    if request.method == "POST":
+        if data.get("status", ListingStatus.DRAFT.value) != ListingStatus.DRAFT.value:
+            raise _field_error("status", "a new listing starts as a draft: its vendor submits it and it is approved "
+                                         f"in curation ({CURATION_PAGES}), which logs it")
+        if _product_id(data.get("product")) is not None:
+            raise _field_error("product", f"a new listing has no product: it is matched in curation ({CURATION_PAGES}),"
+                                          " which checks and logs it")
+        return
+    row_id = int(request.path_params["row_id"])
+    stored = await Listing.select(Listing.status, Listing.product).where(Listing.id == row_id).first()
+    if stored is None:
+        return  # PiccoloCRUD's own answer: there is nothing to change
+    if "status" in data and data["status"] != stored["status"]:
+        raise _field_error("status", f"a listing is approved, rejected or suspended in curation ({CURATION_PAGES}), "
+                                     "which checks the change and logs it; leave the status as it is here")
+    if "product" in data and _product_id(data["product"]) != stored["product"]:
+        raise _field_error("product", f"a listing is matched to a product in curation ({CURATION_PAGES}), which "
+                                      "checks the product and logs it; leave the product as it is here")
+
+
+def listing_edit_leaves_status_and_product(row_id: Any, values: dict[Any, Any]) -> dict[Any, Any]:
+    """Never write back the status and product the edit form sent unchanged (the validator refused any change):
+    curation may have changed them since the form was loaded, and a title fix must not undo that. The edit is
+    stamped with its own time, which also keeps the update from being empty."""
+    kept = {column: value for column, value in values.items()
+            if column._meta.name not in ("status", "product", "updated_at")}
+    return {**kept, Listing.updated_at: utcnow()}
+
+
+def _read_only(message: str) -> Validators:
+    """Validators that refuse every write through piccolo-admin with `message` (reads stay open)."""
+
+    def refuse(piccolo_crud: PiccoloCRUD, request: Request) -> None:
+        raise HTTPException(status_code=403, detail=message)
+
+    return Validators(post_single=[refuse], put_single=[refuse], patch_single=[refuse], delete_single=[refuse],
+                      delete_all=[refuse])
 
 
 def create_back_office(settings: Settings) -> Any:
@@ -107,11 +168,25 @@ def create_back_office(settings: Settings) -> Any:
             visible_filters=[Listing.vendor, Listing.sku, Listing.status, Listing.gtin],
             menu_group="Catalog",
             link_column=Listing.sku,
+            validators=Validators(post_single=[listing_status_and_product_through_curation],
+                                  put_single=[listing_status_and_product_through_curation],
+                                  patch_single=[listing_status_and_product_through_curation]),
+            hooks=[Hook(hook_type=HookType.pre_patch, callable=listing_edit_leaves_status_and_product)],
         ),
-        TableConfig(CurationEvent, menu_group="Catalog"),
+        TableConfig(
+            CurationEvent,
+            validators=_read_only("The curation log is read-only: it is the audit trail that the curation flow "
+                                  f"writes with each change ({CURATION_PAGES}/events)."),
+            menu_group="Catalog",
+        ),
         TableConfig(Segment, menu_group="Segments and prices"),
         TableConfig(SegmentMember, menu_group="Segments and prices"),
-        TableConfig(SegmentRule, menu_group="Segments and prices"),
+        TableConfig(
+            SegmentRule,
+            validators=_read_only(f"Segment rules are added and removed at {SEGMENT_PAGES} (or through "
+                                  "/api/v1/segments/<segment id>/rules), which check them and log the change."),
+            menu_group="Segments and prices",
+        ),
         TableConfig(
             PriceList,
             validators=Validators(post_single=[price_list_for_one_party], put_single=[price_list_for_one_party],
