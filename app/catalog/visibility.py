@@ -65,6 +65,22 @@ def category_ancestry(category_id: int | None, path: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def visible_categories(categories: Iterable[tuple[int, str]], rules: Iterable[Rule]) -> set[int]:
+    """The categories (id, path) that a segment with `rules` may browse: those the category rules of
+    `is_visible` let through (no deny rule on it or above it; with allow rules, inside an allowed subtree),
+    and the categories above them, which lead to them in the tree and show nothing else."""
+    rules = [rule for rule in rules if rule.target is RuleTarget.CATEGORY]
+    denied = {rule.target_id for rule in rules if rule.effect is RuleEffect.DENY}
+    allowed = {rule.target_id for rule in rules if rule.effect is RuleEffect.ALLOW}
+    ancestry = {category_id: category_ancestry(category_id, path) for category_id, path in categories}
+    open_ = {
+        category_id for category_id, above in ancestry.items()
+        if not above & denied and (not allowed or above & allowed)
+    }
+    # Above an open category nothing is denied (a deny there would close it too).
+    return {category_id for category in open_ for category_id in ancestry[category] if category_id in ancestry}
+
+
 def is_listed(offer: OfferFacts) -> bool:
     return (
         offer.listing_status == ListingStatus.APPROVED

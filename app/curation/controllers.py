@@ -129,9 +129,9 @@ class CategoryApi(Controller):
     async def create(self, request: PrincipalRequest, data: JSONBody[CategoryIn]) -> CategoryOut:
         return await services.create_category(principal_of(request), data)
 
-    @get("/", summary="The category tree")
-    async def tree(self) -> list[CategoryTreeNode]:
-        return await services.category_tree()
+    @get("/", summary="The category tree (a buyer's: what its segment may browse)")
+    async def tree(self, request: PrincipalRequest) -> list[CategoryTreeNode]:
+        return await services.category_tree(principal_of(request))
 
 
 class SegmentApi(Controller):

@@ -37,6 +37,7 @@ from app.catalog.tables import (
     SegmentMember,
     SegmentRule,
 )
+from app.catalog.visibility import Rule, visible_categories
 from app.clock import utcnow
 from app.curation import matching, rules
 from app.curation.schemas import (
@@ -676,9 +677,19 @@ def _tree_node(node: rules.CategoryNode) -> CategoryTreeNode:
                             children=[_tree_node(child) for child in node.children])
 
 
-async def category_tree() -> list[CategoryTreeNode]:
-    """Every category, nested: one query."""
+async def category_tree(principal: Principal | None = None) -> list[CategoryTreeNode]:
+    """Every category, nested; a buyer of a segment gets only the categories its rules let it browse (a denied
+    category does not exist for it, here as in the catalog)."""
     rows = await Category.select(Category.id, Category.name, Category.parent, Category.path)
+    if principal is not None and principal.company_kind is CompanyKind.BUYER and principal.segment_id is not None:
+        segment_rules = await SegmentRule.select(SegmentRule.effect, SegmentRule.target_id).where(
+            (SegmentRule.segment == principal.segment_id) & (SegmentRule.target == RuleTarget.CATEGORY.value)
+        )
+        shown = visible_categories(
+            ((r["id"], r["path"]) for r in rows),
+            [Rule(RuleEffect(r["effect"]), RuleTarget.CATEGORY, r["target_id"]) for r in segment_rules],
+        )
+        rows = [r for r in rows if r["id"] in shown]
     return [_tree_node(node) for node in rules.build_tree((r["id"], r["name"], r["parent"], r["path"]) for r in rows)]
 
 

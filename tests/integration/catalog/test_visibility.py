@@ -61,6 +61,25 @@ async def test_a_denied_category_is_gone_from_search_totals_facets_and_by_id(wor
     assert words["total"] == 0 and words["items"] == []
 
 
+async def test_a_denied_category_is_gone_from_the_buyers_category_tree(world, api, catalog):
+    # given a buyer whose segment denies Medical, a buyer allowed only Gloves, and a vendor
+    allowed = await make_company("buyer")
+    await a_segment("Gloves only", members=[allowed.id], rules=[("allow", "category", catalog["gloves"])])
+
+    async def tree(user):
+        response = await (await api(user)).get("/api/v1/categories")
+        assert response.status_code == 200, response.text
+        return [(node["name"], [child["name"] for child in node["children"]]) for node in response.json()]
+
+    # then the first sees only Office, the second Gloves under the Medical that leads to it, the others all
+    assert await tree(world.purchaser) == [("Office", [])]
+    assert await tree(await make_user(allowed.id, "purchaser")) == [("Medical", ["Gloves"])]
+    everything = [("Medical", ["Gloves"]), ("Office", [])]
+    assert await tree(catalog["free_buyer"]) == everything
+    assert await tree(world.vendor_admin) == everything
+    assert await tree(world.operator) == everything
+
+
 async def test_an_allow_rule_shows_only_the_allowed_vendors_offers(world, api, catalog):
     client = await api(world.other_buyer_admin)
     body = await search(client, sort="price_asc")
