@@ -26,6 +26,8 @@ for the catalog queries (tests check that the two agree on the same data). On Po
 search also judges a product by the vendors of its approved listings (`product_search.vendors`,
 migration catalog_2026_11_23t15_00_00_000000): `vendor_rules_sql`, `vendors_visible_sql`,
 `vendor_visible_sql` and `visible_product_row_sql` are the same rule over those summaries.
+`is_vendor_visible` and `vendor_rules_of_sql` are the vendor rules alone (whom a buyer may invite to an RFQ, and
+which vendors an open RFQ reaches), in Python and in SQL on both backends.
 """
 
 from __future__ import annotations
@@ -112,6 +114,17 @@ def is_visible(offer: OfferFacts, rules: Iterable[Rule]) -> bool:
     return True
 
 
+def is_vendor_visible(vendor_id: int, rules: Iterable[Rule]) -> bool:
+    """The vendor rules of `is_visible` alone: whether a segment with `rules` lets its buyers see a vendor at all
+    (no vendor deny rule names it and, when there are vendor allow rules, one does). Whether the vendor company is
+    active is the caller's to check."""
+    rules = [rule for rule in rules if rule.target is RuleTarget.VENDOR]
+    if any(rule.effect is RuleEffect.DENY and rule.target_id == vendor_id for rule in rules):
+        return False
+    allows = [rule.target_id for rule in rules if rule.effect is RuleEffect.ALLOW]
+    return not allows or vendor_id in allows
+
+
 # --- the same predicate in SQL ------------------------------------------------------------------
 
 # The rules are read by subqueries that do not depend on the offer row, so each is evaluated once
@@ -189,6 +202,19 @@ def _visible(
         if kind in subjects:
             parts.append(f"(NOT {has_allow(kind)} OR {matched(RuleEffect.ALLOW, kind)})")
     return " AND ".join(parts), args
+
+
+def vendor_rules_of_sql(segment: str, vendor: str) -> tuple[str, list[object]]:
+    """`is_vendor_visible` as a SQL condition on both backends, for a segment that is a SQL expression rather
+    than a value: the segment of each row's buyer, `(SELECT sm.segment FROM segment_member sm WHERE sm.company =
+    rfq.buyer)`; NULL (a buyer without a segment) has no rules. `vendor` is the vendor id's SQL expression."""
+    rule_ids = _RULE_IDS.format(segment, "{}", "{}")  # the segment inlined; effect and target stay placeholders
+    deny, allow, kind = RuleEffect.DENY.value, RuleEffect.ALLOW.value, RuleTarget.VENDOR.value
+    return (
+        f"NOT ({vendor} IS NOT NULL AND {vendor} IN ({rule_ids}))"
+        f" AND (NOT EXISTS ({rule_ids}) OR ({vendor} IS NOT NULL AND {vendor} IN ({rule_ids})))",
+        [deny, kind, allow, kind, allow, kind],
+    )
 
 
 # --- the same predicate over product summaries (PostgreSQL search) -------------------------------

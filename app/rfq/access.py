@@ -2,8 +2,10 @@
 meant for once it is published, and operators. Anyone else gets 404, never a hint it exists.
 
 An RFQ is meant for a vendor when the vendor is invited, or when it is `open` and the vendor is
-an active vendor with at least one approved listing in the categories of the RFQ's catalog
-products (with their subcategories; any approved listing when every line is free text).
+an active vendor that the buyer company's segment may see (its vendor rules:
+catalog.visibility.is_vendor_visible) with at least one approved listing in the categories of the
+RFQ's catalog products (with their subcategories; any approved listing when every line is free text).
+A vendor the segment may not see is never invited: refused when invited and again when publishing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.methods.select import Select
 
 from app.accounts.roles import CompanyKind, CompanyStatus, Role
 from app.auth import Principal, can_see_company
-from app.catalog.tables import Listing
+from app.catalog.states import RuleEffect, RuleTarget
+from app.catalog.tables import Listing, SegmentMember, SegmentRule
+from app.catalog.visibility import Rule, is_vendor_visible, vendor_rules_of_sql
 from app.errors import Forbidden, NotFound
 from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
@@ -88,8 +93,27 @@ async def is_meant_for(head: RfqHead, vendor_id: int) -> bool:
     return vendor_id in await eligible_vendor_ids(head.id, [vendor_id])
 
 
+async def vendor_rules(buyer: int | Select) -> list[Rule]:
+    """The vendor rules of a buyer company's segment (one query); `buyer` is its id or a subquery giving it."""
+    member = SegmentMember.company.is_in(buyer) if isinstance(buyer, Select) else SegmentMember.company == buyer
+    rows = await SegmentRule.select(SegmentRule.effect, SegmentRule.target, SegmentRule.target_id).where(
+        SegmentRule.segment.is_in(SegmentMember.select(SegmentMember.segment).where(member))
+        & (SegmentRule.target == RuleTarget.VENDOR.value)
+    )
+    return [Rule(RuleEffect(row["effect"]), RuleTarget(row["target"]), row["target_id"]) for row in rows]
+
+
+async def vendors_hidden_from(buyer_id: int, vendor_ids: list[int]) -> list[int]:
+    """The vendors among `vendor_ids` that the buyer company's segment may not see (one query)."""
+    if not vendor_ids:
+        return []
+    rules = await vendor_rules(buyer_id)
+    return sorted(vendor_id for vendor_id in set(vendor_ids) if not is_vendor_visible(vendor_id, rules))
+
+
 async def eligible_vendor_ids(rfq_id: int, among: list[int] | None = None) -> set[int]:
-    """Active vendors with an approved listing in the RFQ's categories (three queries)."""
+    """Active vendors the buyer's segment may see with an approved listing in the RFQ's categories (three
+    queries)."""
     paths = [
         row["product.category.path"]
         for row in await RfqLine.select(RfqLine.product.category.path).where(
@@ -110,19 +134,26 @@ async def eligible_vendor_ids(rfq_id: int, among: list[int] | None = None) -> se
         query = query.where(in_categories)  # type: ignore[arg-type]
     if among is not None:
         query = query.where(Listing.vendor.is_in(among or [-1]))
-    return {row["vendor"] for row in await query}
+    rules = await vendor_rules(Rfq.select(Rfq.buyer).where(Rfq.id == rfq_id))
+    return {row["vendor"] for row in await query if is_vendor_visible(row["vendor"], rules)}
 
+
+# The vendor rules of the segment of the RFQ row's buyer, on the vendor company `c` (visibility.py's rule).
+_VENDOR_RULES, _VENDOR_RULES_ARGS = vendor_rules_of_sql(
+    '(SELECT sm."segment" FROM "segment_member" AS sm WHERE sm."company" = "rfq"."buyer")', 'c."id"'
+)
 
 # An RFQ row (the query's `rfq` table) meant for vendor {v}: published or later, and the vendor is invited, or
-# the RFQ is open and the vendor is active with an approved listing, in one of the categories (or below) of the
-# RFQ's catalog lines, or anywhere when no line names a categorised product. The SQL form of
-# rules.open_rfq_meant_for, so a vendor's RFQs are filtered, sorted and paged by the database.
+# the RFQ is open and the vendor is active, visible to the buyer's segment, with an approved listing in one of
+# the categories (or below) of the RFQ's catalog lines, or anywhere when no line names a categorised product.
+# The SQL form of rules.open_rfq_meant_for, so a vendor's RFQs are filtered, sorted and paged by the database.
 _MEANT_FOR_SQL = """
 "rfq"."status" <> 'draft' AND "rfq"."published_at" IS NOT NULL AND (
   EXISTS (SELECT 1 FROM "rfq_invitation" AS i WHERE i."rfq" = "rfq"."id" AND i."vendor" = {})
   OR ("rfq"."visibility" = 'open'
     AND EXISTS (SELECT 1 FROM "listing" AS l JOIN "company" AS c ON c."id" = l."vendor"
-                WHERE l."vendor" = {} AND l."status" = 'approved' AND c."status" = 'active')
+                WHERE l."vendor" = {} AND l."status" = 'approved' AND c."status" = 'active'
+                  AND """ + _VENDOR_RULES + """)
     AND (
       NOT EXISTS (SELECT 1 FROM "rfq_line" AS rl JOIN "product" AS p ON p."id" = rl."product"
                   JOIN "category" AS rc ON rc."id" = p."category"
@@ -135,12 +166,12 @@ _MEANT_FOR_SQL = """
                  WHERE rl."rfq" = "rfq"."id" AND rc."path" <> '' AND lc."path" LIKE rc."path" || '%')
     )
   )
-)"""
+)"""  # noqa: S608 - the inserted fragment is constant SQL with placeholders, no input
 
 
 def meant_for_vendor(vendor_id: int) -> WhereRaw:
     """A where-clause on `Rfq` queries: the published-or-later RFQs meant for a vendor (the semantics above)."""
-    return WhereRaw(_MEANT_FOR_SQL, vendor_id, vendor_id, vendor_id)
+    return WhereRaw(_MEANT_FOR_SQL, vendor_id, vendor_id, *_VENDOR_RULES_ARGS, vendor_id)
 
 
 async def rfq_ids_meant_for(vendor_id: int) -> set[int]:

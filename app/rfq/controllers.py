@@ -205,13 +205,14 @@ class RfqPages(Controller):
                         context={"page": rfqs, "status": status or "", "statuses": [s.value for s in RfqStatus]})
 
     @get("/new")
-    async def new_page(self) -> Template:
-        return await self._form({}, None)
+    async def new_page(self, request: PrincipalRequest) -> Template:
+        return await self._form(request, {}, None)
 
-    async def _form(self, form: Any, error: DomainError | None) -> Template:
+    async def _form(self, request: PrincipalRequest, form: Any, error: DomainError | None) -> Template:
+        vendors = await services.vendor_choices(principal_of(request).company_id)
         return Template(
             template_name="rfq/new.html",
-            context={"form": form, "vendors": await services.vendor_choices(), "line_numbers": range(1, FORM_LINES + 1),
+            context={"form": form, "vendors": vendors, "line_numbers": range(1, FORM_LINES + 1),
                      "chosen": set(form.getall("vendor_ids", [])) if form else set(),
                      "error": error.message if error else None},
             status_code=error.status_code if error else 200,
@@ -223,7 +224,7 @@ class RfqPages(Controller):
         try:
             rfq = await services.create_rfq(principal_of(request), rfq_from_form(form))
         except DomainError as exc:
-            return await self._form(form, exc)
+            return await self._form(request, form, exc)
         flash(request, f"Draft \"{rfq.title}\" saved. Publish it when it is ready.", "success")
         return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
 

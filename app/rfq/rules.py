@@ -146,10 +146,13 @@ def reminder_due(deadline: datetime, now: datetime) -> bool:
     return now < deadline <= now + REMIND_BEFORE
 
 
-def open_rfq_meant_for(rfq_paths: set[str], vendor_paths: set[str], vendor_has_listing: bool) -> bool:
-    """Whether an `open` RFQ reaches a vendor (the semantics of access.eligible_vendor_ids, in memory):
-    an approved listing in one of the RFQ's categories or below; any approved listing for free text."""
-    if not vendor_has_listing:
+def open_rfq_meant_for(
+    rfq_paths: set[str], vendor_paths: set[str], vendor_has_listing: bool, *, buyer_sees_vendor: bool
+) -> bool:
+    """Whether an `open` RFQ reaches a vendor (the semantics of access.eligible_vendor_ids, in memory): a vendor
+    the buyer's segment may see (catalog.visibility.is_vendor_visible) with an approved listing in one of the
+    RFQ's categories or below; any approved listing for free text."""
+    if not vendor_has_listing or not buyer_sees_vendor:
         return False
     if not rfq_paths:
         return True

@@ -134,8 +134,9 @@ async def _lines(buyer_id: int, lines: list[RfqLineIn]) -> list[rules.LineDraft]
     return drafts
 
 
-async def _active_vendors(vendor_ids: Iterable[int]) -> list[int]:
-    """The ids if each is an active vendor company; else 400 naming the others."""
+async def _invitable_vendors(buyer_id: int, vendor_ids: Iterable[int]) -> list[int]:
+    """The ids if each is an active vendor company the buyer's segment may see; else 400 naming the others (in one
+    message, so it tells nobody which of them exist)."""
     wanted = sorted(set(vendor_ids))
     if not wanted:
         return []
@@ -147,9 +148,10 @@ async def _active_vendors(vendor_ids: Iterable[int]) -> list[int]:
             & (Company.status == CompanyStatus.ACTIVE.value)
         )
     }
-    missing = [vendor_id for vendor_id in wanted if vendor_id not in found]
-    if missing:
-        raise InvalidInput(f"vendor_ids {missing} are not active vendor companies")
+    hidden = set(await access.vendors_hidden_from(buyer_id, sorted(found)))
+    refused = [vendor_id for vendor_id in wanted if vendor_id not in found or vendor_id in hidden]
+    if refused:
+        raise InvalidInput(f"vendor_ids {refused} are not active vendor companies your company can invite")
     return wanted
 
 
@@ -220,7 +222,7 @@ async def create_rfq(principal: Principal, data: RfqIn) -> RfqOut:
     mode = _enum(BiddingMode, data.bidding_mode, "bidding_mode")
     values.update(_auction_values(_auction(mode, data.auction), mode))
     drafts = await _lines(principal.company_id, data.lines)
-    vendor_ids = await _active_vendors(data.vendor_ids)
+    vendor_ids = await _invitable_vendors(principal.company_id, data.vendor_ids)
     deadline = await _check_deadline(data.deadline)
     async with db.transaction():
         now = await db.db_now()
@@ -288,7 +290,7 @@ async def add_invitations(principal: Principal, rfq_id: int, vendor_ids: list[in
     """Invite more vendors, in draft or while published; the newly invited are told at once if published."""
     head = await access.rfq_for_buyer(principal, rfq_id)
     buyer_actor(principal, head)
-    wanted = await _active_vendors(vendor_ids)
+    wanted = await _invitable_vendors(head.buyer_id, vendor_ids)
     async with db.transaction():
         current = await _status(rfq_id)
         if current not in (RfqStatus.DRAFT, RfqStatus.PUBLISHED):
@@ -317,6 +319,7 @@ async def publish(principal: Principal, rfq_id: int) -> RfqOut:
         now = await db.db_now()
         if head.deadline <= now:
             raise Conflict("This RFQ cannot be published: its deadline has passed. Set a later deadline first.")
+        await _still_visible(head, invited)
         moved = await Rfq.update({Rfq.status: RfqStatus.PUBLISHED.value, Rfq.published_at: now}).where(
             (Rfq.id == rfq_id) & (Rfq.status == RfqStatus.DRAFT.value)
         ).returning(Rfq.id)
@@ -328,6 +331,36 @@ async def publish(principal: Principal, rfq_id: int) -> RfqOut:
         await _tell_vendors(sorted(audience), head, _invitation_mail)
         await schedule_close(rfq_id, head.deadline, now)
     return await _buyer_view(rfq_id)
+
+
+async def _still_visible(head: RfqHead, invited: list[int]) -> None:
+    """409 naming what to fix unless the buyer's segment may still see every line's product and every invited
+    vendor: the rules may have changed since the draft was written."""
+    lines = await RfqLine.select(RfqLine.position, RfqLine.product).where(
+        (RfqLine.rfq == head.id) & RfqLine.product.is_not_null()
+    ).order_by(RfqLine.position)
+    hidden_products: set[int] = set()
+    for product_id in sorted({line["product"] for line in lines}):  # one query each: a bounded list (MAX_LINES)
+        try:
+            await require_visible_product(head.buyer_id, product_id)
+        except NotFound:
+            hidden_products.add(product_id)
+    problems = [
+        f"line {line['position']} (product_id {line['product']}) is no longer a catalog product your company can "
+        "buy: replace its product or describe the item as free text"
+        for line in lines if line["product"] in hidden_products
+    ]
+    hidden_vendors = await access.vendors_hidden_from(head.buyer_id, invited)
+    if hidden_vendors:
+        names = {row["id"]: row["name"] for row in await Company.select(Company.id, Company.name).where(
+            Company.id.is_in(hidden_vendors))}
+        problems.append(
+            "your company can no longer invite "
+            + ", ".join(f"vendor {vendor_id} ({names.get(vendor_id, '')})" for vendor_id in hidden_vendors)
+            + ": cancel this draft and draft it again without them"
+        )
+    if problems:
+        raise Conflict(f"This RFQ cannot be published: {'; '.join(problems)}.")
 
 
 async def extend(principal: Principal, rfq_id: int, deadline: datetime) -> RfqOut:
@@ -556,12 +589,13 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
     return RfqPage(items=items, total=await count, page=page, per_page=per_page)
 
 
-async def vendor_choices() -> list[VendorChoice]:
-    """Active vendor companies a buyer may invite."""
+async def vendor_choices(buyer_id: int) -> list[VendorChoice]:
+    """Active vendor companies the buyer company may invite (those its segment may see)."""
     rows = await Company.select(Company.id, Company.name).where(
         (Company.kind == CompanyKind.VENDOR.value) & (Company.status == CompanyStatus.ACTIVE.value)
     ).order_by(Company.name)
-    return [VendorChoice(id=row["id"], name=row["name"]) for row in rows]
+    hidden = set(await access.vendors_hidden_from(buyer_id, [row["id"] for row in rows]))
+    return [VendorChoice(id=row["id"], name=row["name"]) for row in rows if row["id"] not in hidden]
 
 
 async def _rfq_row(rfq_id: int) -> dict[str, Any]:

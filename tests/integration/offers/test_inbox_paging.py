@@ -1,11 +1,13 @@
 """The vendor's inbox is filtered, sorted and paged in SQL, with the same access rule as before:
-invited, or open RFQs in the vendor's categories (rules.open_rfq_meant_for)."""
+invited, or open RFQs in the vendor's categories of buyers whose segment may see the vendor
+(rules.open_rfq_meant_for)."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from app import db
 from app.catalog.tables import Category, Listing, Product
+from app.catalog.visibility import is_vendor_visible
 from app.clock import utcnow
 from app.money import to_minor
 from app.offers import services
@@ -13,6 +15,7 @@ from app.rfq import access
 from app.rfq.rules import open_rfq_meant_for
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+from tests.integration.catalog.data import a_segment
 from tests.integration.offers.conftest import make_rfq
 from tests.support.fixtures import make_company, make_user
 
@@ -96,7 +99,8 @@ async def test_the_sql_rule_matches_the_pure_rule_for_every_vendor_and_rfq(world
     gloves = await _category("Gloves", medical)
     paper = await _category("Paper")
     uncategorised = await _category("Loose")
-    await Category.update({Category.path: ""}).where(Category.id == uncategorised["id"])
+    # a catalog product without a category (the database derives every category's path, never empty)
+    await Product.update({Product.category: None}).where(Product.id == uncategorised["product"])
     glove_maker = world.vendor.id
     await _listing(glove_maker, gloves)
     medical_wholesaler = (await make_company("vendor")).id
@@ -127,6 +131,21 @@ async def test_the_sql_rule_matches_the_pure_rule_for_every_vendor_and_rfq(world
         "open cancelled unpublished": await _rfq(buyer, status="cancelled", published=False),
         "open awarded": await _rfq(buyer, status="awarded", products=(gloves["product"],)),
     }
+    # and buyers whose segments restrict vendors: one sees only the glove maker (and no paper, which is no
+    # vendor rule), one may not see the medical wholesaler
+    only_gloves = (await make_company("buyer")).id
+    no_wholesaler = (await make_company("buyer")).id
+    await a_segment("Glove maker only", [only_gloves],
+                    [("allow", "vendor", glove_maker), ("deny", "category", paper["id"])])
+    await a_segment("No wholesaler", [no_wholesaler], [("deny", "vendor", medical_wholesaler)])
+    rfqs |= {
+        "only gloves: open free text": await _rfq(only_gloves),
+        "only gloves: open medical": await _rfq(only_gloves, products=(medical["product"],)),
+        "only gloves: invited stationer": await _rfq(only_gloves, visibility="invited", invited=(stationer,)),
+        "no wholesaler: open medical": await _rfq(no_wholesaler, products=(medical["product"],)),
+        "no wholesaler: open free text": await _rfq(no_wholesaler),
+    }
+    segment_rules = {company: await access.vendor_rules(company) for company in (buyer, only_gloves, no_wholesaler)}
     # the expectation from the pure rule, over the same data read back in memory
     rfq_rows = {row["id"]: row for row in await Rfq.select()}
     paths_of = {rfq_id: set() for rfq_id in rfqs.values()}
@@ -143,8 +162,14 @@ async def test_the_sql_rule_matches_the_pure_rule_for_every_vendor_and_rfq(world
             if rfq_rows[rfq_id]["status"] != "draft" and rfq_rows[rfq_id]["published_at"] is not None and (
                 (rfq_id, vendor_id) in invitations
                 or (rfq_rows[rfq_id]["visibility"] == "open"
-                    and open_rfq_meant_for(paths_of[rfq_id], vendor_paths, bool(listings))))
+                    and open_rfq_meant_for(
+                        paths_of[rfq_id], vendor_paths, bool(listings),
+                        buyer_sees_vendor=is_vendor_visible(vendor_id, segment_rules[rfq_rows[rfq_id]["buyer"]]))))
         }
+        # and eligible_vendor_ids says the same of the open ones
+        for rfq_id in rfqs.values():
+            if rfq_rows[rfq_id]["visibility"] == "open" and rfq_rows[rfq_id]["published_at"] is not None:
+                assert (vendor_id in await access.eligible_vendor_ids(rfq_id)) is (rfq_id in expected), rfq_id
         # then the SQL rule agrees, and the inbox shows the published ones of them
         assert await access.rfq_ids_meant_for(vendor_id) == expected, vendor_id
         if vendor_id == suspended.id:
@@ -157,8 +182,12 @@ async def test_the_sql_rule_matches_the_pure_rule_for_every_vendor_and_rfq(world
     names = {rfq_id: name for name, rfq_id in rfqs.items()}
     assert {names[i] for i in await access.rfq_ids_meant_for(glove_maker)} == {
         "open medical", "open gloves", "open paper and gloves", "open free text", "open uncategorised",
-        "invited closed", "open awarded"}
+        "invited closed", "open awarded", "only gloves: open free text", "only gloves: open medical",
+        "no wholesaler: open medical", "no wholesaler: open free text"}
     assert {names[i] for i in await access.rfq_ids_meant_for(medical_wholesaler)} == {
         "open medical", "open free text", "open uncategorised"}
+    assert {names[i] for i in await access.rfq_ids_meant_for(stationer)} == {
+        "open paper and gloves", "open free text", "open uncategorised", "only gloves: invited stationer",
+        "no wholesaler: open free text"}
     assert {names[i] for i in await access.rfq_ids_meant_for(newcomer)} == {"invited newcomer"}
     assert await access.rfq_ids_meant_for(suspended.id) == set()

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.catalog.states import RuleEffect, RuleTarget
-from app.catalog.visibility import OfferFacts, Rule, category_ancestry, is_listed, is_visible
+from app.catalog.visibility import OfferFacts, Rule, category_ancestry, is_listed, is_vendor_visible, is_visible
 
 ALLOW, DENY = RuleEffect.ALLOW, RuleEffect.DENY
 CATEGORY, PRODUCT, VENDOR = RuleTarget.CATEGORY, RuleTarget.PRODUCT, RuleTarget.VENDOR
@@ -97,3 +97,23 @@ def test_a_second_allow_rule_of_a_kind_already_allowed_never_hides(item, rules, 
 @given(offers_strategy, rules_strategy)
 def test_rule_order_does_not_matter(item, rules):
     assert is_visible(item, rules) == is_visible(item, list(reversed(rules)))
+
+
+def test_a_vendor_is_hidden_by_a_vendor_deny_rule_or_by_vendor_allow_rules_that_name_others():
+    assert is_vendor_visible(100, [])
+    assert not is_vendor_visible(100, [Rule(DENY, VENDOR, 100)])
+    assert is_vendor_visible(100, [Rule(DENY, VENDOR, 200)])
+    assert not is_vendor_visible(100, [Rule(ALLOW, VENDOR, 200)])
+    assert is_vendor_visible(100, [Rule(ALLOW, VENDOR, 200), Rule(ALLOW, VENDOR, 100)])
+    assert not is_vendor_visible(100, [Rule(ALLOW, VENDOR, 100), Rule(DENY, VENDOR, 100)])
+    # rules of the other kinds are about offers, not about the vendor
+    assert is_vendor_visible(100, [Rule(DENY, CATEGORY, 100), Rule(ALLOW, PRODUCT, 5)])
+
+
+@given(offers_strategy, rules_strategy)
+def test_the_vendor_rules_alone_agree_with_the_offer_rule_on_vendor_rules(item, rules):
+    # given only the rules about vendors, the offer rule decides exactly by its vendor
+    vendor_rules = [rule for rule in rules if rule.target is VENDOR]
+    assert is_vendor_visible(item.vendor_id, rules) == is_visible(item, vendor_rules)
+    # and an offer visible under all the rules is always of a visible vendor
+    assert is_visible(item, rules) <= is_vendor_visible(item.vendor_id, rules)

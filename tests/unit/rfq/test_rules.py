@@ -117,14 +117,17 @@ def test_reminders_fall_in_the_last_day_before_the_deadline():
 
 
 @pytest.mark.parametrize(
-    ("rfq_paths", "vendor_paths", "has_listing", "expected"),
+    ("rfq_paths", "vendor_paths", "has_listing", "sees_vendor", "expected"),
     [
-        ({"/1/"}, {"/1/4/"}, True, True),  # a subcategory
-        ({"/1/"}, {"/2/"}, True, False),
-        (set(), set(), True, True),  # free text reaches any vendor with an approved listing
-        (set(), set(), False, False),
-        ({"/1/", "/3/"}, {"/3/"}, True, True),
+        ({"/1/"}, {"/1/4/"}, True, True, True),  # a subcategory
+        ({"/1/"}, {"/2/"}, True, True, False),
+        (set(), set(), True, True, True),  # free text reaches any vendor with an approved listing
+        (set(), set(), False, True, False),
+        ({"/1/", "/3/"}, {"/3/"}, True, True, True),
+        # a vendor the buyer's segment may not see is never reached
+        ({"/1/"}, {"/1/4/"}, True, False, False),
+        (set(), set(), True, False, False),
     ],
 )
-def test_which_vendors_an_open_rfq_reaches(rfq_paths, vendor_paths, has_listing, expected):
-    assert rules.open_rfq_meant_for(rfq_paths, vendor_paths, has_listing) is expected
+def test_which_vendors_an_open_rfq_reaches(rfq_paths, vendor_paths, has_listing, sees_vendor, expected):
+    assert rules.open_rfq_meant_for(rfq_paths, vendor_paths, has_listing, buyer_sees_vendor=sees_vendor) is expected
