@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from litestar.types import ControllerRouterHandler
 
 from app.accounts.roles import Role
@@ -19,7 +20,15 @@ from app.errors import DomainError
 from app.vendors import imports, services
 from app.vendors.feed import COLUMNS
 from app.vendors.listing_rules import FIELDS
-from app.vendors.schemas import ImportOut, ImportUpload, ListingIn, ListingOut, ListingPage, ListingPatch
+from app.vendors.schemas import (
+    ImportOut,
+    ImportRowError,
+    ImportUpload,
+    ListingIn,
+    ListingOut,
+    ListingPage,
+    ListingPatch,
+)
 
 PrincipalRequest = Request[Principal, Any, Any]
 vendors_only = requires_roles(Role.VENDOR_ADMIN, Role.VENDOR_SALES)
@@ -97,6 +106,26 @@ class JobApi(Controller):
     @get("/{import_id:int}", summary="A feed import of yours: status, progress and the report of rejected rows")
     async def get_job(self, request: PrincipalRequest, import_id: FromPath[int]) -> ImportOut:
         return await imports.get_import(principal_of(request), import_id)
+
+    @get(
+        "/{import_id:int}/errors.csv",
+        summary="Every rejected row of a feed import of yours, as CSV (row, column, reason)",
+        media_type="text/csv",
+    )
+    async def get_job_errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:
+        return _report_download(await imports.full_report(principal_of(request), import_id), import_id)
+
+
+def _report_download(batches: AsyncIterator[list[ImportRowError]], import_id: int) -> Stream:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield ("\ufeff" + imports.report_csv([], header=True)).encode()  # the BOM: spreadsheets then read UTF-8
+        async for batch in batches:
+            yield imports.report_csv(batch).encode()
+
+    return Stream(
+        chunks(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{import_id}-rejected-rows.csv"'},
+    )
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -249,6 +278,10 @@ class ImportPages(Controller):
     async def show(self, request: PrincipalRequest, import_id: FromPath[int]) -> Template:
         feed_import = await imports.get_import(principal_of(request), import_id)
         return Template(template_name="vendors/import.html", context={"job": feed_import})
+
+    @get("/{import_id:int}/errors.csv")
+    async def errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:
+        return _report_download(await imports.full_report(principal_of(request), import_id), import_id)
 
 
 async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:

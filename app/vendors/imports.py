@@ -10,10 +10,12 @@ every rejected row in `FeedImportError`. All or nothing (the default) checks eve
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import logging
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -204,6 +206,54 @@ async def import_report(import_id: int, *, vendor_id: int, errors_shown: int = E
     return _import_out(
         row, [ImportRowError(row=e["row_number"], column=e["column"], reason=e["reason"]) for e in errors], total
     )
+
+
+REPORT_BATCH = 5_000
+
+
+async def full_report(principal: Principal, import_id: int) -> AsyncIterator[list[ImportRowError]]:
+    """Every rejected row of one of the caller's imports, in row order, a batch at a time: the whole report
+    (the job's page and API show its first ERRORS_SHOWN). Another vendor's import is 404 before anything is sent."""
+    owned = await FeedImport.exists().where((FeedImport.id == import_id) & (FeedImport.vendor == principal.company_id))
+    if not owned:
+        raise NotFound("No such import.")
+    return _report_batches(import_id)
+
+
+async def _report_batches(import_id: int) -> AsyncIterator[list[ImportRowError]]:
+    # Keyset paging: a 100,000-row report streams in constant memory, each batch one indexed query.
+    last_row, last_id = -1, 0
+    while True:
+        rows = await FeedImportError.select(
+            FeedImportError.id, FeedImportError.row_number, FeedImportError.column, FeedImportError.reason
+        ).where(
+            (FeedImportError.feed_import == import_id)
+            & (
+                (FeedImportError.row_number > last_row)
+                | ((FeedImportError.row_number == last_row) & (FeedImportError.id > last_id))
+            )
+        ).order_by(FeedImportError.row_number).order_by(FeedImportError.id).limit(REPORT_BATCH)
+        if rows:
+            yield [ImportRowError(row=r["row_number"], column=r["column"], reason=r["reason"]) for r in rows]
+            last_row, last_id = rows[-1]["row_number"], rows[-1]["id"]
+        if len(rows) < REPORT_BATCH:
+            return
+
+
+def report_csv(errors: Iterable[ImportRowError], *, header: bool = False) -> str:
+    """CSV lines (row, column, reason) of a report. A cell that a spreadsheet would read as a formula (the
+    column names and values come from the vendor's file) is kept as text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(["row", "column", "reason"])
+    for error in errors:
+        writer.writerow([error.row, _as_text(error.column), _as_text(error.reason)])
+    return out.getvalue()
+
+
+def _as_text(value: str) -> str:
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 async def list_imports(principal: Principal, limit: int = 20) -> list[ImportOut]:
