@@ -1,7 +1,8 @@
 """Feed import benchmark: a deterministic 100,000-row CSV imported in-process for a fresh vendor, twice.
 
 The first run inserts every listing, the second updates them all (same SKUs); both run in
-all-or-nothing mode (the default: every row is checked first, then written 1,000 per transaction).
+all-or-nothing mode (the default: every row is checked and staged 1,000 per transaction, then all are
+written in one transaction; best effort writes 1,000 rows per transaction).
 A third, untimed run of the updates measures the peak memory Python allocates while importing
 (tracemalloc slows the import, so it is kept out of the timed runs). Prints figures; asserts nothing.
 

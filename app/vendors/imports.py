@@ -1,10 +1,15 @@
 """Feed imports: keep the uploaded file, then check and upsert its rows by SKU in batches, with progress.
 
 The upload is checked at once for what can be seen at once (type, encoding of the first
-bytes, header); the rows are handled by a job (`tasks.run_feed_import`) that streams the file,
-writes `BATCH_ROWS` rows per transaction with one bulk upsert (PostgreSQL: COPY into a temporary
-table, then INSERT … SELECT … ON CONFLICT; SQLite: one multi-row INSERT … ON CONFLICT), and records
-every rejected row in `FeedImportError`. All or nothing (the default) checks every row before writing one.
+bytes, header); the rows are handled by a job (`tasks.run_feed_import`) that streams the file
+`BATCH_ROWS` rows at a time and records every rejected row in `FeedImportError`.
+
+All or nothing (the default) checks every row and stages it (`FeedImportRow`, `FeedImportTier`), a
+transaction per batch with its progress; then, if no row was rejected, writes the whole import in ONE
+transaction (INSERT … SELECT … ON CONFLICT from the staged rows, then their tiers): the vendor's
+listings never show half a file. Best effort writes each batch in its own transaction with one bulk
+upsert (PostgreSQL: COPY into a temporary table, then INSERT … SELECT … ON CONFLICT; SQLite: one
+multi-row INSERT … ON CONFLICT).
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import io
 import logging
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import asyncpg
 
 from app import db
 from app.auth import Principal
@@ -27,7 +34,7 @@ from app.catalog.states import ListingStatus, status_after_edit
 from app.catalog.tables import Category, Listing
 from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
-from app.money import to_minor
+from app.money import from_minor, to_minor
 from app.settings import get_settings
 from app.vendors.feed import (
     HEAD_BYTES,
@@ -48,7 +55,7 @@ from app.vendors.listing_rules import (
 )
 from app.vendors.schemas import ImportOut, ImportRowError
 from app.vendors.services import replace_tiers, row_values
-from app.vendors.tables import FeedImport, FeedImportError, ImportPhase, ImportStatus
+from app.vendors.tables import FeedImport, FeedImportError, FeedImportRow, FeedImportTier, ImportPhase, ImportStatus
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,7 @@ class ImportJob:
     path: Path
     file_format: FileFormat
     all_or_nothing: bool
+    claimed_at: datetime  # this run's `started_at`: the import is this run's while it is unchanged
 
 
 @dataclass(slots=True)
@@ -277,6 +285,23 @@ async def overdue_import_ids() -> list[int]:
 # --- running an import ----------------------------------------------------------------------------
 
 
+class _StagedAlready(Exception):
+    """A SKU of the batch was staged by an earlier batch (PostgreSQL's COPY cannot replace it)."""
+
+
+class _TakenOver(Exception):
+    """Another run claimed the import (this one looked crashed): this run must write nothing more."""
+
+
+def _ours(job: ImportJob) -> Any:
+    """The import's row while this run still owns it: running, claimed by this run (`started_at`)."""
+    return (
+        (FeedImport.id == job.id)
+        & (FeedImport.status == ImportStatus.RUNNING.value)
+        & (FeedImport.started_at == job.claimed_at)
+    )
+
+
 async def _claim(import_id: int) -> ImportJob | None:
     """Mark the import running, unless it is finished or another worker is running it (then None)."""
     now = utcnow()
@@ -312,14 +337,17 @@ async def _claim(import_id: int) -> ImportJob | None:
         ).where(same).returning(FeedImport.id)
         if not claimed:
             return None
-        # A crashed run's report is rebuilt from scratch; its written rows are upserted again.
+        # A crashed run's report is rebuilt from scratch, and what it staged is staged again (an
+        # all-or-nothing run wrote nothing; a best-effort run's written rows are upserted again).
         await FeedImportError.delete().where(FeedImportError.feed_import == import_id)
+        await _clear_stage(import_id)
     return ImportJob(
         id=row["id"],
         vendor_id=row["vendor"],
         path=Path(row["stored_path"]),
         file_format=FileFormat(row["file_format"]),
         all_or_nothing=row["all_or_nothing"],
+        claimed_at=now,
     )
 
 
@@ -329,44 +357,77 @@ async def run_import(import_id: int, on_progress: ProgressCallback | None = None
     if job is None:
         return
     try:
-        tally = await _process(job, on_progress)
+        if job.all_or_nothing:
+            await _import_all_or_nothing(job, on_progress)
+        else:
+            await _import_best_effort(job, on_progress)
+    except _TakenOver:
+        log.warning("feed import %s was claimed by another run; this run stopped without writing", import_id)
     except FeedError as exc:
-        await _finish(job, ImportStatus.FAILED, f"The file could not be read: {exc}")
-        return
+        await _fail(job, f"The file could not be read: {exc}")
     except Exception:
         log.exception("feed import %s failed", import_id)
-        await _finish(job, ImportStatus.FAILED, "Something went wrong on our side while importing; it is logged.")
-        return
-    message = ""
-    if tally.rejected and job.all_or_nothing:
-        message = f"{tally.rejected} of {tally.total} rows were rejected, so nothing was imported (all or nothing)."
-    elif tally.rejected:
-        message = f"{tally.rejected} of {tally.total} rows were rejected; the other rows were imported."
-    await _finish(job, ImportStatus.DONE, message)
+        await _fail(job, "Something went wrong on our side while importing; it is logged.")
 
 
-async def _finish(job: ImportJob, status: ImportStatus, message: str) -> None:
-    await FeedImport.update(
-        {FeedImport.status: status.value, FeedImport.error: message, FeedImport.finished_at: utcnow()}
-    ).where(FeedImport.id == job.id)
-
-
-async def _process(job: ImportJob, on_progress: ProgressCallback | None) -> Tally:
+async def _start(job: ImportJob) -> Tally:
     if not job.path.exists():
         raise FeedError("the uploaded file is no longer on the server; upload it again")
     tally = Tally(total=await asyncio.to_thread(count_rows, job.path, job.file_format))
     await FeedImport.update({FeedImport.rows_total: tally.total}).where(FeedImport.id == job.id)
-    if job.all_or_nothing:
-        async for batch in _checked_batches(job):
-            rejected = [row for row in batch if row.errors]
-            tally.done += len(batch)
-            tally.rejected += len(rejected)
-            async with db.transaction():
-                await _record(job, tally, rejected, ImportPhase.CHECKING)
-            _report(on_progress, ImportPhase.CHECKING, tally)
-        if tally.rejected:
-            return tally
-        tally.done = 0
+    return tally
+
+
+async def _import_all_or_nothing(job: ImportJob, on_progress: ProgressCallback | None) -> None:
+    """Check and stage every row (a transaction per batch, progress visible), then write them all in one.
+
+    Until that one transaction commits, the vendor's listings are as they were: a crash, a lost
+    worker or a database error leaves nothing half-imported, and the sweeper's re-run starts over.
+    """
+    tally = await _start(job)
+    good = 0
+    async for batch in _checked_batches(job):
+        rejected = [row for row in batch if row.errors]
+        tally.done += len(batch)
+        tally.rejected += len(rejected)
+        good += len(batch) - len(rejected)
+        try:
+            await _stage_batch(job, tally, batch, rejected)
+        except _StagedAlready:  # PostgreSQL: a SKU of the batch is staged already: the batch again, replacing
+            await _stage_batch(job, tally, batch, rejected, replace=True)
+        _report(on_progress, ImportPhase.CHECKING, tally)
+    if tally.rejected:
+        async with db.transaction():
+            await _finish(job, tally)
+            await _clear_stage(job.id)
+        return
+    # The write shows as "writing, 0 done" until it commits: its own progress would be invisible.
+    tally.done = 0
+    await FeedImport.update(
+        {FeedImport.phase: ImportPhase.WRITING.value, FeedImport.rows_done: 0, FeedImport.heartbeat_at: utcnow()}
+    ).where(_ours(job))
+    _report(on_progress, ImportPhase.WRITING, tally)
+    tally.done, tally.imported = tally.total, good
+    async with db.transaction():
+        # First the import's own row: a second run that thinks this one crashed waits for this
+        # transaction (PostgreSQL: row lock; SQLite: the write lock), then finds the import done.
+        await _finish(job, tally)
+        await _write_staged(job)
+    _report(on_progress, ImportPhase.WRITING, tally)
+
+
+async def _stage_batch(
+    job: ImportJob, tally: Tally, batch: list[CheckedRow], rejected: list[CheckedRow], *, replace: bool = False
+) -> None:
+    async with db.transaction():
+        if not tally.rejected:  # after a rejected row nothing will be written: only check the rest
+            await _stage(job, batch, replace=replace)
+        await _record(job, tally, rejected, ImportPhase.CHECKING)
+
+
+async def _import_best_effort(job: ImportJob, on_progress: ProgressCallback | None) -> None:
+    """Write the good rows batch by batch, each batch in its own transaction with its progress."""
+    tally = await _start(job)
     async for batch in _checked_batches(job):
         good = [row.values for row in batch if row.values is not None]
         rejected = [row for row in batch if row.errors]
@@ -377,7 +438,40 @@ async def _process(job: ImportJob, on_progress: ProgressCallback | None) -> Tall
             await _upsert(job.vendor_id, good)  # type: ignore[arg-type]
             await _record(job, tally, rejected, ImportPhase.WRITING)
         _report(on_progress, ImportPhase.WRITING, tally)
-    return tally
+    await _finish(job, tally)
+
+
+def _outcome(job: ImportJob, tally: Tally) -> str:
+    if tally.rejected and job.all_or_nothing:
+        return f"{tally.rejected} of {tally.total} rows were rejected, so nothing was imported (all or nothing)."
+    if tally.rejected:
+        return f"{tally.rejected} of {tally.total} rows were rejected; the other rows were imported."
+    return ""
+
+
+async def _finish(job: ImportJob, tally: Tally) -> None:
+    """Record the import as done with its figures, in the caller's transaction; `_TakenOver` if not ours."""
+    finished = await FeedImport.update(
+        {
+            FeedImport.status: ImportStatus.DONE.value,
+            FeedImport.error: _outcome(job, tally),
+            FeedImport.finished_at: utcnow(),
+            FeedImport.rows_done: tally.done,
+            FeedImport.rows_imported: tally.imported,
+            FeedImport.rows_rejected: tally.rejected,
+        }
+    ).where(_ours(job)).returning(FeedImport.id)
+    if not finished:
+        raise _TakenOver(job.id)
+
+
+async def _fail(job: ImportJob, message: str) -> None:
+    async with db.transaction():
+        failed = await FeedImport.update(
+            {FeedImport.status: ImportStatus.FAILED.value, FeedImport.error: message, FeedImport.finished_at: utcnow()}
+        ).where(_ours(job)).returning(FeedImport.id)
+        if failed:  # else the run that took over owns the staged rows
+            await _clear_stage(job.id)
 
 
 def _report(on_progress: ProgressCallback | None, phase: ImportPhase, tally: Tally) -> None:
@@ -386,8 +480,8 @@ def _report(on_progress: ProgressCallback | None, phase: ImportPhase, tally: Tal
 
 
 async def _record(job: ImportJob, tally: Tally, rejected: list[CheckedRow], phase: ImportPhase) -> None:
-    """Progress and the batch's rejected rows, in the caller's transaction."""
-    await FeedImport.update(
+    """Progress and the batch's rejected rows, in the caller's transaction; `_TakenOver` if not ours."""
+    recorded = await FeedImport.update(
         {
             FeedImport.phase: phase.value,
             FeedImport.rows_done: tally.done,
@@ -395,7 +489,9 @@ async def _record(job: ImportJob, tally: Tally, rejected: list[CheckedRow], phas
             FeedImport.rows_rejected: tally.rejected,
             FeedImport.heartbeat_at: utcnow(),
         }
-    ).where(FeedImport.id == job.id)
+    ).where(_ours(job)).returning(FeedImport.id)
+    if not recorded:
+        raise _TakenOver(job.id)
     errors = [
         FeedImportError(feed_import=job.id, row_number=row.number, column=error.column, reason=error.reason)
         for row in rejected
@@ -444,14 +540,19 @@ async def _checked_batches(job: ImportJob):  # type: ignore[no-untyped-def]
         rows.close()
 
 
+# --- the SQL of a write -----------------------------------------------------------------------------
+
 _UPSERT_COLUMNS = (
     "vendor", "sku", "title", "brand", "mpn", "gtin", "category", "description", "unit", "pack_size",
     "min_order_qty", "stock", "lead_time_days", "base_price", "currency", "status", "rejection_reason",
     "created_at", "updated_at", "submitted_at",
 )  # fmt: skip
-_UPDATED_ON_CONFLICT = [c for c in _UPSERT_COLUMNS if c not in {"vendor", "sku", "created_at", "rejection_reason"}]
+_UPDATED_ON_CONFLICT = [
+    c for c in _UPSERT_COLUMNS if c not in {"vendor", "sku", "created_at", "rejection_reason", "submitted_at"}
+]
 _CURATED_COLUMNS = ("title", "brand", "mpn", "gtin", "description", "unit", "pack_size")
-# What a batch brings per row (the rest is the vendor, the time and an empty rejection reason).
+# What a row brings (the rest is the vendor, the time and an empty rejection reason): the columns of
+# PostgreSQL's per-batch temporary table and of the staging table `FeedImportRow`.
 _STAGED_COLUMNS = (
     "sku", "title", "brand", "mpn", "gtin", "category", "description", "unit", "pack_size", "min_order_qty",
     "stock", "lead_time_days", "base_price", "currency", "status", "submitted_at",
@@ -462,11 +563,23 @@ def _names(columns: Iterable[str], prefix: str = "") -> str:
     return ", ".join(f'{prefix}"{column}"' for column in columns)
 
 
+# A null submission time keeps the listing's: only a row that sends the listing to curation sets one.
 _ON_CONFLICT = (
     "ON CONFLICT (vendor, sku) DO UPDATE SET "
     + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _UPDATED_ON_CONFLICT)
-    + " RETURNING id, sku"
+    + ', "submitted_at" = COALESCE(EXCLUDED."submitted_at", listing."submitted_at")'
 )
+
+
+def _insert_listings_from(source: str, *, vendor: str, now: str, where: str = "") -> str:
+    """The one upsert of listings by SKU: from `source` (rows of `_STAGED_COLUMNS` and a position)."""
+    return (
+        f"INSERT INTO listing ({_names(_UPSERT_COLUMNS)}) "  # noqa: S608 - only our names and placeholders
+        f"SELECT {vendor}, {_names(_STAGED_COLUMNS[:-1])}, '', {now}, {now}, submitted_at FROM {source} {where} "
+        f"ORDER BY position {_ON_CONFLICT}"
+    )
+
+
 _ROW_PLACEHOLDERS = "(" + ", ".join("{}" for _ in _UPSERT_COLUMNS) + ")"
 
 # PostgreSQL: a batch is COPYed into a temporary table and upserted from there with one INSERT … SELECT.
@@ -476,7 +589,7 @@ _ROW_PLACEHOLDERS = "(" + ", ".join("{}" for _ in _UPSERT_COLUMNS) + ")"
 # linearly with every listing of the vendor (344 ms per batch at 20,000 listings, growing with each
 # batch: quadratic); and a 20,000-parameter statement costs ~40 ms to parse, plan and bind.
 #
-# The staging table has the listing's column types (CREATE TABLE AS) and is dropped at commit.
+# The temporary table has the listing's column types (CREATE TABLE AS) and is dropped at commit.
 _PG_STAGE = (
     "CREATE TEMPORARY TABLE feed_listing ON COMMIT DROP AS "  # noqa: S608 - only our column names
     f"SELECT 0 AS position, {_names(_STAGED_COLUMNS)} FROM listing WITH NO DATA"
@@ -488,13 +601,94 @@ _PG_EXISTING = (
     "FROM unnest($2::varchar[]) AS wanted (sku) CROSS JOIN LATERAL "
     "(SELECT * FROM listing WHERE listing.vendor = $1 AND listing.sku = wanted.sku LIMIT 1) AS l"
 )
-# $1 = the vendor, $2 = now.
-_PG_UPSERT = (
-    f"INSERT INTO listing ({_names(_UPSERT_COLUMNS)}) "  # noqa: S608 - only our column names
-    f"SELECT $1, {_names(_STAGED_COLUMNS[:-1])}, '', $2, $2, submitted_at FROM feed_listing ORDER BY position "
-    + _ON_CONFLICT
+_SQLITE_EXISTING = (
+    f"SELECT sku, status, submitted_at, {_names(_CURATED_COLUMNS)} FROM listing "  # noqa: S608
+    "WHERE vendor = ? AND sku IN"
 )
+# $1 = the vendor, $2 = now.
+_PG_UPSERT = _insert_listings_from("feed_listing", vendor="$1", now="$2") + " RETURNING id, sku"
 _PG_DELETE_TIERS = "DELETE FROM listing_tier WHERE listing = ANY($1::integer[])"
+
+# All or nothing: the checked rows wait in `FeedImportRow` / `FeedImportTier`, one row per SKU (a later
+# row of the file replaces the staged one: its values, its tiers, its `row_number`; the first row's
+# position stays, so listings are created in the file's order).
+_STAGE_COLUMNS = ("feed_import", "position", "row_number", *_STAGED_COLUMNS, "seen_status", "seen_changed")
+_ON_STAGED_CONFLICT = "ON CONFLICT (feed_import, sku) DO UPDATE SET " + ", ".join(
+    f'"{c}" = EXCLUDED."{c}"' for c in _STAGE_COLUMNS if c not in {"feed_import", "position", "sku"}
+)
+_TIER_COLUMNS = ("feed_import", "sku", "row_number", "min_qty", "unit_price")
+_SQLITE_STAGE_ROW = (
+    f"INSERT INTO feed_import_row ({_names(_STAGE_COLUMNS)}) "  # noqa: S608 - only our column names
+    f"VALUES ({', '.join('?' for _ in _STAGE_COLUMNS)}) {_ON_STAGED_CONFLICT}"
+)
+_SQLITE_STAGE_TIER = (
+    f"INSERT INTO feed_import_tier ({_names(_TIER_COLUMNS)}) VALUES ({', '.join('?' for _ in _TIER_COLUMNS)})"  # noqa: S608
+)
+# PostgreSQL COPYs a batch, or when a SKU is staged already, upserts it as column arrays ($1 = the import).
+_PG_STAGE_ROWS = (
+    f"INSERT INTO feed_import_row ({_names(_STAGE_COLUMNS)}) SELECT $1, * FROM unnest("  # noqa: S608
+    + ", ".join(
+        f"${n}::{FeedImportRow._meta.get_column_by_name(column).column_type}[]"
+        for n, column in enumerate(_STAGE_COLUMNS[1:], start=2)
+    )
+    + f") {_ON_STAGED_CONFLICT}"
+)
+# The write of an import: placeholders are the vendor then the import, except where said.
+# Staged rows whose listing is not as it was when they were staged (it appeared, went, or its status
+# or product facts moved since): their status is decided again, with the listing as it is now.
+_RESTAGE = (
+    f"SELECT s.id, {_names(_STAGED_COLUMNS[:-2], 's.')}, l.status AS listing_status, "  # noqa: S608
+    + ", ".join(f'l."{c}" AS "listing_{c}"' for c in _CURATED_COLUMNS)
+    + " FROM feed_import_row s LEFT JOIN listing l ON l.vendor = {} AND l.sku = s.sku WHERE s.feed_import = {} "
+    "AND CASE WHEN l.id IS NULL THEN s.seen_status IS NOT NULL ELSE s.seen_status IS NULL "
+    "OR l.status <> s.seen_status OR (" + " OR ".join(f'l."{c}" <> s."{c}"' for c in _CURATED_COLUMNS)
+    + ") <> s.seen_changed END"
+)
+# Tiers are replaced: first those of the listings that exist (before the upsert: new ones have none).
+_STAGED_LISTING_IDS = (
+    "SELECT l.id FROM feed_import_row s JOIN listing l ON l.vendor = {} AND l.sku = s.sku WHERE s.feed_import = {}"
+)
+_SQLITE_DELETE_STAGED_LISTINGS_TIERS = f"DELETE FROM listing_tier WHERE listing IN ({_STAGED_LISTING_IDS})"  # noqa: S608
+# PostgreSQL: `= ANY(ARRAY(…))` probes the listing index per id; `IN (…)`, planned from the stale
+# statistics of a just-filled staging table, became a hash join over every vendor's tiers.
+_PG_DELETE_STAGED_LISTINGS_TIERS = f"DELETE FROM listing_tier WHERE listing = ANY(ARRAY({_STAGED_LISTING_IDS}))"  # noqa: S608
+# Placeholders: the vendor, now, now, the import.
+_WRITE_STAGED_LISTINGS = _insert_listings_from("feed_import_row", vendor="{}", now="{}", where="WHERE feed_import = {}")
+_WRITE_STAGED_TIERS = (
+    "INSERT INTO listing_tier (listing, min_qty, unit_price) SELECT l.id, t.min_qty, t.unit_price "
+    "FROM feed_import_tier t JOIN feed_import_row s ON s.feed_import = t.feed_import AND s.sku = t.sku "
+    "AND s.row_number = t.row_number JOIN listing l ON l.vendor = {} AND l.sku = t.sku WHERE t.feed_import = {}"
+)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def _status_after(before: Mapping[str, Any] | None, changed: bool, now: datetime) -> tuple[str, datetime | None]:
+    """The listing's status after a row, and its new submission time (None: keep the listing's)."""
+    if before is None:
+        return ListingStatus.DRAFT.value, None
+    current = ListingStatus(before["status"])
+    status = status_after_edit(current, changed)
+    return status.value, (now if status is not current else None)
+
+
+def _connection() -> Any:
+    """The raw connection of the caller's unit of work (asyncpg, or aiosqlite on SQLite)."""
+    transaction = db.get_engine().current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("a feed batch is written inside db.transaction()")
+    return transaction.connection
+
+
+async def _existing(vendor_id: int, skus: list[str]) -> dict[str, Mapping[str, Any]]:
+    """The vendor's listings of these SKUs: status, submission time and product facts, by SKU."""
+    if db.is_sqlite():  # the connection itself: the ORM's query building costs more than the query
+        sql = f"{_SQLITE_EXISTING} ({', '.join('?' for _ in skus)})"
+        rows = await _connection().execute_fetchall(sql, [vendor_id, *skus])
+    else:
+        rows = await _connection().fetch(_PG_EXISTING, vendor_id, skus)
+    return {row["sku"]: row for row in rows}
 
 
 async def _upsert(vendor_id: int, batch: list[ListingValues]) -> None:
@@ -513,47 +707,36 @@ async def _upsert(vendor_id: int, batch: list[ListingValues]) -> None:
         await _upsert_postgres(vendor_id, batch)
 
 
-def _staged_rows(batch: list[ListingValues], existing: dict[str, Any], now: datetime) -> list[tuple[Any, ...]]:
+def _staged_rows(batch: list[ListingValues], existing: Mapping[str, Any], now: datetime) -> list[tuple[Any, ...]]:
     """The batch as `_STAGED_COLUMNS` rows, each status following the edit rules (pure, no I/O)."""
     rows = []
     for values in batch:
         before = existing.get(values.sku)
-        status, submitted_at = ListingStatus.DRAFT, None
-        if before is not None:
-            current = ListingStatus(before["status"])
-            status = status_after_edit(current, curated_facts_changed(before, values))
-            submitted_at = now if status is not current else before["submitted_at"]
+        changed = before is not None and curated_facts_changed(before, values)
+        status, submitted_at = _status_after(before, changed, now)
+        if submitted_at is None and before is not None:
+            submitted_at = before["submitted_at"]  # kept, read in the same transaction
         stored = row_values(values)
-        rows.append((*(stored[c] for c in _STAGED_COLUMNS[:-2]), status.value, submitted_at))
+        rows.append((*(stored[c] for c in _STAGED_COLUMNS[:-2]), status, submitted_at))
     return rows
 
 
 async def _upsert_sqlite(vendor_id: int, batch: list[ListingValues]) -> None:
     # aiosqlite: one multi-row INSERT … ON CONFLICT with bound parameters (20 per row) is the fast path.
-    existing = {
-        row["sku"]: row
-        for row in await Listing.select(
-            Listing.sku, Listing.status, Listing.submitted_at, *(getattr(Listing, c) for c in _CURATED_COLUMNS)
-        ).where((Listing.vendor == vendor_id) & Listing.sku.is_in([values.sku for values in batch]))
-    }
+    existing = await _existing(vendor_id, [values.sku for values in batch])
     now = utcnow()
     args: list[Any] = []
     for *stored, status, submitted_at in _staged_rows(batch, existing, now):
         args.extend([vendor_id, *stored, status, "", now, now, submitted_at])
     placeholders = ", ".join(_ROW_PLACEHOLDERS for _ in batch)
-    sql = f"INSERT INTO listing ({_names(_UPSERT_COLUMNS)}) VALUES {placeholders} {_ON_CONFLICT}"  # noqa: S608
+    sql = f"INSERT INTO listing ({_names(_UPSERT_COLUMNS)}) VALUES {placeholders} {_ON_CONFLICT} RETURNING id, sku"  # noqa: S608
     ids = {row["sku"]: row["id"] for row in await Listing.raw(sql, *args)}
     await replace_tiers(ids.values(), {ids[values.sku]: values.tiers for values in batch})
 
 
 async def _upsert_postgres(vendor_id: int, batch: list[ListingValues]) -> None:
-    transaction = db.get_engine().current_transaction.get()
-    if transaction is None:
-        raise RuntimeError("a feed batch is written inside db.transaction()")
-    connection = transaction.connection  # the raw asyncpg connection of this unit of work
-    existing = {
-        row["sku"]: row for row in await connection.fetch(_PG_EXISTING, vendor_id, [values.sku for values in batch])
-    }
+    connection = _connection()
+    existing = await _existing(vendor_id, [values.sku for values in batch])
     now = utcnow()
     staged = _staged_rows(batch, existing, now)
     await connection.execute(_PG_STAGE)
@@ -572,3 +755,115 @@ async def _upsert_postgres(vendor_id: int, batch: list[ListingValues]) -> None:
         await connection.copy_records_to_table(
             "listing_tier", records=tiers, columns=("listing", "min_qty", "unit_price")
         )
+
+
+# --- all or nothing: staging, then one write ---------------------------------------------------------
+
+
+async def _stage(job: ImportJob, batch: list[CheckedRow], *, replace: bool = False) -> None:
+    """The batch's rows into the staging tables, in the caller's transaction, each with the status it
+    gives its listing as the listing is now (`_write_staged` decides again for listings changed since)."""
+    # One staged row per SKU: the position of its first row, the values of its last (memory stays flat).
+    last: dict[str, tuple[int, CheckedRow]] = {}
+    for row in batch:
+        if row.values is not None:
+            last[row.values.sku] = (last.get(row.values.sku, (row.number, row))[0], row)
+    if not last:
+        return
+    existing = await _existing(job.vendor_id, list(last))
+    now = utcnow()
+    rows: list[tuple[Any, ...]] = []
+    tiers: list[tuple[Any, ...]] = []
+    for position, row in last.values():
+        values = row.values
+        assert values is not None
+        before = existing.get(values.sku)
+        changed = before is not None and curated_facts_changed(before, values)
+        stored = row_values(values)
+        rows.append((
+            job.id, position, row.number, *(stored[c] for c in _STAGED_COLUMNS[:-2]),
+            *_status_after(before, changed, now), None if before is None else before["status"], changed,
+        ))  # fmt: skip
+        tiers.extend((job.id, values.sku, row.number, tier.min_qty, to_minor(tier.unit_price)) for tier in values.tiers)
+    if db.is_sqlite():
+        await _stage_sqlite(rows, tiers)
+    else:
+        await _stage_postgres(rows, tiers, replace=replace)
+
+
+async def _stage_sqlite(rows: list[tuple[Any, ...]], tiers: list[tuple[Any, ...]]) -> None:
+    # The connection's own executemany: one statement prepared once, bound per row in C (a multi-row
+    # INSERT of 21,000 parameters built through the ORM costs several times more).
+    connection = _connection()
+    await connection.executemany(_SQLITE_STAGE_ROW, rows)
+    if tiers:
+        await connection.executemany(_SQLITE_STAGE_TIER, tiers)
+
+
+async def _stage_postgres(rows: list[tuple[Any, ...]], tiers: list[tuple[Any, ...]], *, replace: bool) -> None:
+    connection = _connection()
+    if replace:  # twice as slow as COPY: only for a batch that gives a SKU an earlier batch gave
+        await connection.execute(_PG_STAGE_ROWS, rows[0][0], *zip(*(row[1:] for row in rows), strict=True))
+    else:
+        try:
+            await connection.copy_records_to_table("feed_import_row", records=rows, columns=_STAGE_COLUMNS)
+        except asyncpg.UniqueViolationError:
+            raise _StagedAlready from None  # the transaction is aborted: the caller runs the batch again
+    if tiers:
+        await connection.copy_records_to_table("feed_import_tier", records=tiers, columns=_TIER_COLUMNS)
+
+
+async def _write_staged(job: ImportJob) -> None:
+    """The import's staged rows become the vendor's listings and tiers, in the caller's transaction.
+
+    A fixed number of statements whatever the number of rows (plus one per listing changed since staged).
+    """
+    await _restage_changed(job)
+    delete_tiers = _SQLITE_DELETE_STAGED_LISTINGS_TIERS if db.is_sqlite() else _PG_DELETE_STAGED_LISTINGS_TIERS
+    await Listing.raw(delete_tiers, job.vendor_id, job.id)
+    now = utcnow()
+    await Listing.raw(_WRITE_STAGED_LISTINGS, job.vendor_id, now, now, job.id)
+    await _write_staged_tiers(job)
+    await _clear_stage(job.id)
+
+
+async def _write_staged_tiers(job: ImportJob) -> None:
+    await Listing.raw(_WRITE_STAGED_TIERS, job.vendor_id, job.id)
+
+
+async def _restage_changed(job: ImportJob) -> None:
+    """Decide again the status a staged row gives a listing that changed since it was staged.
+
+    Rare (a curator's decision or the vendor's own edit while the file was being checked): the
+    decision stays the edit rule's, taken with the listing as it is in the writing transaction.
+    """
+    now = utcnow()
+    for row in await Listing.raw(_RESTAGE, job.vendor_id, job.id):
+        before = None
+        if row["listing_status"] is not None:
+            before = {"status": row["listing_status"], **{c: row[f"listing_{c}"] for c in _CURATED_COLUMNS}}
+        changed = before is not None and curated_facts_changed(before, _staged_values(row))
+        status, submitted_at = _status_after(before, changed, now)
+        await FeedImportRow.update(
+            {
+                FeedImportRow.status: status,
+                FeedImportRow.submitted_at: submitted_at,
+                FeedImportRow.seen_status: None if before is None else before["status"],
+                FeedImportRow.seen_changed: changed,
+            }
+        ).where(FeedImportRow.id == row["id"])
+
+
+def _staged_values(row: Mapping[str, Any]) -> ListingValues:
+    return ListingValues(
+        sku=row["sku"], title=row["title"], base_price=from_minor(row["base_price"]), currency=row["currency"],
+        brand=row["brand"], mpn=row["mpn"], gtin=row["gtin"], category_id=row["category"],
+        description=row["description"], unit=row["unit"], pack_size=row["pack_size"],
+        min_order_qty=row["min_order_qty"], stock=row["stock"], lead_time_days=row["lead_time_days"],
+    )  # fmt: skip
+
+
+async def _clear_stage(import_id: int) -> None:
+    """Forget what an import staged, in the caller's transaction (written, failed, or run again)."""
+    await FeedImportTier.delete().where(FeedImportTier.feed_import == import_id)
+    await FeedImportRow.delete().where(FeedImportRow.feed_import == import_id)

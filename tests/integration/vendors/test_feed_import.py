@@ -198,9 +198,9 @@ async def test_progress_is_reported_batch_by_batch(world, monkeypatch):
     seen = []
     # when it runs
     await imports.run_import(import_id, lambda phase, done, total: seen.append((phase, done, total)))
-    # then the checking pass then the writing pass each report their progress
+    # then the checking pass reports each batch, the writing (one transaction) its start and its commit
     assert seen == [("checking", 10, 25), ("checking", 20, 25), ("checking", 25, 25),
-                    ("writing", 10, 25), ("writing", 20, 25), ("writing", 25, 25)]
+                    ("writing", 0, 25), ("writing", 25, 25)]
     row = await FeedImport.select().where(FeedImport.id == import_id).first()
     assert (row["rows_done"], row["rows_total"], row["status"]) == (25, 25, "done")
 
