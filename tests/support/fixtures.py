@@ -53,8 +53,13 @@ async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     await db.close_pool()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app() -> Litestar:
+    """One app for the whole session: building it (routes, OpenAPI, the back office's CRUD apps) costs seconds.
+
+    It keeps no state between requests of its own: users, sessions, tokens, throttles and flashes live in
+    the database (emptied before every test) or in cookies of each test's own client.
+    """
     return create_app(run_worker=False)
 
 
