@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from app.accounts.roles import CompanyKind
-from app.auth import Principal, authenticated, operators_only, principal_of
+from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
-from app.curation import services
+from app.curation import categories, choices, events, listings, price_lists, products, segments
 from app.curation.schemas import (
     ApproveIn,
     CategoryIn,
@@ -45,9 +45,6 @@ from app.curation.schemas import (
 )
 from app.errors import DomainError, InvalidInput
 
-PrincipalRequest = Request[Principal, Any, Any]
-
-
 # --- API ----------------------------------------------------------------------------------------
 
 
@@ -67,47 +64,47 @@ class CurationApi(Controller):
         submitted_to: FromQuery[date | None] = None,
         page: FromQuery[int] = 1,
     ) -> ListingPage:
-        return await services.list_listings(services.QueueFilters(
+        return await listings.list_listings(listings.QueueFilters(
             status=status or None, vendor_id=vendor, category_id=category, text=q,
             submitted_from=submitted_from, submitted_to=submitted_to, page=page,
         ))
 
     @get("/listings/{listing_id:int}", summary="A listing with its product and suggested matches")
     async def get_listing(self, listing_id: FromPath[int]) -> ListingDetail:
-        return await services.listing_detail(listing_id)
+        return await listings.listing_detail(listing_id)
 
     @post("/listings/{listing_id:int}/approve", status_code=200,
           summary="Approve: match to product_id, or without one create a product from the listing")
     async def approve(self, request: PrincipalRequest, listing_id: FromPath[int], data: JSONBody[ApproveIn]) -> (
         ListingDetail
     ):
-        return await services.approve_listing(principal_of(request), listing_id, data.product_id)
+        return await listings.approve_listing(principal_of(request), listing_id, data.product_id)
 
     @post("/listings/{listing_id:int}/reject", status_code=200, summary="Reject a pending listing with a reason")
     async def reject(self, request: PrincipalRequest, listing_id: FromPath[int], data: JSONBody[RejectIn]) -> (
         ListingDetail
     ):
-        return await services.reject_listing(principal_of(request), listing_id, data.reason)
+        return await listings.reject_listing(principal_of(request), listing_id, data.reason)
 
     @post("/listings/{listing_id:int}/suspend", status_code=200, summary="Suspend an approved or pending listing")
     async def suspend(self, request: PrincipalRequest, listing_id: FromPath[int]) -> ListingDetail:
-        return await services.suspend_listing(principal_of(request), listing_id)
+        return await listings.suspend_listing(principal_of(request), listing_id)
 
     @post("/vendors/{vendor_id:int}/suspend-listings", status_code=200,
           summary="Suspend every approved and pending listing of a vendor at once")
     async def suspend_vendor(self, request: PrincipalRequest, vendor_id: FromPath[int]) -> SuspendOut:
-        return await services.suspend_vendor_listings(principal_of(request), vendor_id)
+        return await listings.suspend_vendor_listings(principal_of(request), vendor_id)
 
     @post("/products/{product_id:int}/merge", status_code=200,
           summary="Merge a duplicate product into another: its listings move, it becomes merged")
     async def merge(self, request: PrincipalRequest, product_id: FromPath[int], data: JSONBody[MergeIn]) -> MergeOut:
-        return await services.merge_products(principal_of(request), product_id, data.into_product_id)
+        return await products.merge_products(principal_of(request), product_id, data.into_product_id)
 
     @post("/products/{product_id:int}/feature", status_code=200, summary="Feature or unfeature a product")
     async def feature(self, request: PrincipalRequest, product_id: FromPath[int], data: JSONBody[FeatureIn]) -> (
         ProductOut
     ):
-        return await services.feature_product(principal_of(request), product_id, data.featured)
+        return await products.feature_product(principal_of(request), product_id, data.featured)
 
     @get("/events", summary="The curation audit log, newest first")
     async def events(
@@ -117,7 +114,7 @@ class CurationApi(Controller):
         action: FromQuery[str] = "",
         page: FromQuery[int] = 1,
     ) -> EventPage:
-        return await services.list_events(listing_id=listing, product_id=product, action=action, page=page)
+        return await events.list_events(listing_id=listing, product_id=product, action=action, page=page)
 
 
 class CategoryApi(Controller):
@@ -127,11 +124,11 @@ class CategoryApi(Controller):
 
     @post("/", guards=[operators_only], status_code=201, summary="Add a category (operators)")
     async def create(self, request: PrincipalRequest, data: JSONBody[CategoryIn]) -> CategoryOut:
-        return await services.create_category(principal_of(request), data)
+        return await categories.create_category(principal_of(request), data)
 
     @get("/", summary="The category tree (a buyer's: what its segment may browse)")
     async def tree(self, request: PrincipalRequest) -> list[CategoryTreeNode]:
-        return await services.category_tree(principal_of(request))
+        return await categories.category_tree(principal_of(request))
 
 
 class SegmentApi(Controller):
@@ -141,19 +138,19 @@ class SegmentApi(Controller):
 
     @post("/", status_code=201, summary="Add a customer segment")
     async def create(self, request: PrincipalRequest, data: JSONBody[SegmentIn]) -> SegmentOut:
-        return await services.create_segment(principal_of(request), data)
+        return await segments.create_segment(principal_of(request), data)
 
     @get("/", summary="Every segment with its rules and member companies")
     async def list_segments(self) -> list[SegmentOut]:
-        return await services.list_segments()
+        return await segments.list_segments()
 
     @post("/{segment_id:int}/rules", status_code=201, summary="Allow or deny a category, product or vendor")
     async def add_rule(self, request: PrincipalRequest, segment_id: FromPath[int], data: JSONBody[RuleIn]) -> RuleOut:
-        return await services.add_rule(principal_of(request), segment_id, data)
+        return await segments.add_rule(principal_of(request), segment_id, data)
 
     @delete("/{segment_id:int}/rules/{rule_id:int}", status_code=204, summary="Remove a rule")
     async def delete_rule(self, request: PrincipalRequest, segment_id: FromPath[int], rule_id: FromPath[int]) -> None:
-        await services.delete_rule(principal_of(request), segment_id, rule_id)
+        await segments.delete_rule(principal_of(request), segment_id, rule_id)
 
 
 class CompanySegmentApi(Controller):
@@ -165,7 +162,7 @@ class CompanySegmentApi(Controller):
     async def set_segment(
         self, request: PrincipalRequest, company_id: FromPath[int], data: JSONBody[CompanySegmentIn]
     ) -> CompanySegmentOut:
-        return await services.set_company_segment(principal_of(request), company_id, data.segment_id)
+        return await segments.set_company_segment(principal_of(request), company_id, data.segment_id)
 
 
 class PriceListApi(Controller):
@@ -175,24 +172,24 @@ class PriceListApi(Controller):
 
     @post("/", status_code=201, summary="A price list for one segment or one buyer company, with entries")
     async def create(self, request: PrincipalRequest, data: JSONBody[PriceListIn]) -> PriceListOut:
-        return await services.create_price_list(principal_of(request), data)
+        return await price_lists.create_price_list(principal_of(request), data)
 
     @get("/", summary="Every price list, optionally of one segment or company")
     async def list_price_lists(
         self, segment: FromQuery[int | None] = None, company: FromQuery[int | None] = None
     ) -> list[PriceListSummary]:
-        return await services.list_price_lists(segment, company)
+        return await price_lists.list_price_lists(segment, company)
 
     @get("/{price_list_id:int}", summary="A price list with its entries")
     async def get_price_list(self, price_list_id: FromPath[int]) -> PriceListOut:
-        return await services.get_price_list(price_list_id)
+        return await price_lists.get_price_list(price_list_id)
 
     @post("/{price_list_id:int}/entries", status_code=200,
           summary="Add entries (replacing the same listing and min_qty), or replace them all")
     async def set_entries(
         self, request: PrincipalRequest, price_list_id: FromPath[int], data: JSONBody[EntriesIn]
     ) -> PriceListOut:
-        return await services.set_entries(principal_of(request), price_list_id, data)
+        return await price_lists.set_entries(principal_of(request), price_list_id, data)
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -322,19 +319,19 @@ class CurationPages(Controller):
                   "submitted_from": submitted_from, "submitted_to": submitted_to}
         error: DomainError | None = None
         try:
-            result = await services.list_listings(services.QueueFilters(
+            result = await listings.list_listings(listings.QueueFilters(
                 status=status or None, vendor_id=_int(vendor, "vendor"), category_id=_int(category, "category"),
                 text=q, submitted_from=_date(submitted_from, "submitted from"),
                 submitted_to=_date(submitted_to, "submitted to"), page=_int(page, "page") or 1,
             ))
         except DomainError as exc:
-            error, result = exc, ListingPage(items=[], total=0, page=1, per_page=services.PER_PAGE)
+            error, result = exc, ListingPage(items=[], total=0, page=1, per_page=listings.PER_PAGE)
         return Template(
             template_name="curation/queue.html",
             context={
                 "result": result, "params": params, "statuses": [s.value for s in ListingStatus],
-                "vendors": await services.companies_of_kind(CompanyKind.VENDOR),
-                "categories": await services.category_choices(), "error": error.message if error else None,
+                "vendors": await choices.companies_of_kind(CompanyKind.VENDOR),
+                "categories": await choices.category_choices(), "error": error.message if error else None,
             },
             status_code=error.status_code if error else 200,
         )
@@ -342,7 +339,7 @@ class CurationPages(Controller):
     @post("/vendors/suspend-listings", status_code=303)
     async def suspend_vendor(self, request: PrincipalRequest, data: URLEncodedBody[VendorForm]) -> Response[Any]:
         try:
-            result = await services.suspend_vendor_listings(principal_of(request), _required_int(data.vendor_id,
+            result = await listings.suspend_vendor_listings(principal_of(request), _required_int(data.vendor_id,
                                                                                                   "a vendor"))
         except DomainError as exc:
             flash(request, exc.message, "error")
@@ -357,7 +354,7 @@ class CurationPages(Controller):
     ) -> Template:
         return Template(
             template_name="curation/listing.html",
-            context={"detail": await services.listing_detail(listing_id), "error": error.message if error else None,
+            context={"detail": await listings.listing_detail(listing_id), "error": error.message if error else None,
                      "reason": reason},
             status_code=error.status_code if error else 200,
         )
@@ -371,7 +368,7 @@ class CurationPages(Controller):
         self, request: PrincipalRequest, listing_id: FromPath[int], data: URLEncodedBody[ApproveForm]
     ) -> Response[Any]:
         try:
-            detail = await services.approve_listing(principal_of(request), listing_id,
+            detail = await listings.approve_listing(principal_of(request), listing_id,
                                                     _int(data.product_id, "product"))
         except DomainError as exc:
             return await self._listing_page(listing_id, error=exc)
@@ -383,7 +380,7 @@ class CurationPages(Controller):
         self, request: PrincipalRequest, listing_id: FromPath[int], data: URLEncodedBody[RejectForm]
     ) -> Response[Any]:
         try:
-            detail = await services.reject_listing(principal_of(request), listing_id, data.reason)
+            detail = await listings.reject_listing(principal_of(request), listing_id, data.reason)
         except DomainError as exc:
             return await self._listing_page(listing_id, error=exc, reason=data.reason)
         flash(request, f"Listing {detail.listing.sku} is rejected; the vendor sees your reason.", "success")
@@ -392,7 +389,7 @@ class CurationPages(Controller):
     @post("/listings/{listing_id:int}/suspend", status_code=303)
     async def suspend(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
         try:
-            detail = await services.suspend_listing(principal_of(request), listing_id)
+            detail = await listings.suspend_listing(principal_of(request), listing_id)
         except DomainError as exc:
             return await self._listing_page(listing_id, error=exc)
         flash(request, f"Listing {detail.listing.sku} is suspended.", "success")
@@ -405,7 +402,7 @@ class CurationPages(Controller):
         back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
             "/operator/curation/events")
         try:
-            product = await services.feature_product(principal_of(request), product_id, data.featured == "1")
+            product = await products.feature_product(principal_of(request), product_id, data.featured == "1")
         except DomainError as exc:
             flash(request, exc.message, "error")
             return _back(back)
@@ -419,7 +416,7 @@ class CurationPages(Controller):
         back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
             "/operator/curation/events")
         try:
-            result = await services.merge_products(principal_of(request), product_id,
+            result = await products.merge_products(principal_of(request), product_id,
                                                    _required_int(data.into_product_id, "the surviving product"))
         except DomainError as exc:
             flash(request, exc.message, "error")
@@ -438,12 +435,12 @@ class CurationPages(Controller):
         params = {"listing": listing, "product": product, "action": action}
         error: DomainError | None = None
         try:
-            result = await services.list_events(
+            result = await events.list_events(
                 listing_id=_int(listing, "listing"), product_id=_int(product, "product"), action=action,
                 page=_int(page, "page") or 1,
             )
         except DomainError as exc:
-            error, result = exc, EventPage(items=[], total=0, page=1, per_page=services.EVENTS_PER_PAGE)
+            error, result = exc, EventPage(items=[], total=0, page=1, per_page=events.EVENTS_PER_PAGE)
         return Template(
             template_name="curation/events.html",
             context={"result": result, "params": params, "error": error.message if error else None},
@@ -456,8 +453,8 @@ class CurationPages(Controller):
         return Template(
             template_name="curation/segments.html",
             context={
-                "segments": await services.list_segments(),
-                "buyers": await services.companies_of_kind(CompanyKind.BUYER),
+                "segments": await segments.list_segments(),
+                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
                 "effects": [e.value for e in RuleEffect], "targets": [t.value for t in RuleTarget],
                 "error": error.message if error else None,
                 "form": dataclasses.asdict(form) if form is not None else {},
@@ -472,7 +469,7 @@ class CurationPages(Controller):
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
         try:
-            segment = await services.create_segment(principal_of(request),
+            segment = await segments.create_segment(principal_of(request),
                                                     SegmentIn(name=data.name, description=data.description))
         except DomainError as exc:
             return await self._segments_page(error=exc, form=data)
@@ -484,7 +481,7 @@ class CurationPages(Controller):
         self, request: PrincipalRequest, segment_id: FromPath[int], data: URLEncodedBody[RuleForm]
     ) -> Response[Any]:
         try:
-            rule = await services.add_rule(principal_of(request), segment_id, RuleIn(
+            rule = await segments.add_rule(principal_of(request), segment_id, RuleIn(
                 effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "a target id")))
         except DomainError as exc:
             return await self._segments_page(error=exc, form=data)
@@ -495,14 +492,14 @@ class CurationPages(Controller):
     async def delete_rule(
         self, request: PrincipalRequest, segment_id: FromPath[int], rule_id: FromPath[int]
     ) -> Response[Any]:
-        await services.delete_rule(principal_of(request), segment_id, rule_id)
+        await segments.delete_rule(principal_of(request), segment_id, rule_id)
         flash(request, "The rule is removed.", "success")
         return _back("/operator/curation/segments")
 
     @post("/segments/members", status_code=303)
     async def set_member(self, request: PrincipalRequest, data: URLEncodedBody[MemberForm]) -> Response[Any]:
         try:
-            await services.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
+            await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
                                                _int(data.segment_id, "segment"))
         except DomainError as exc:
             return await self._segments_page(error=exc, form=data)
@@ -517,9 +514,9 @@ class CurationPages(Controller):
         return Template(
             template_name="curation/price_lists.html",
             context={
-                "price_lists": await services.list_price_lists(),
-                "segments": await services.segment_choices(),
-                "buyers": await services.companies_of_kind(CompanyKind.BUYER),
+                "price_lists": await price_lists.list_price_lists(),
+                "segments": await choices.segment_choices(),
+                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
                 "error": error.message if error else None, "form": form or PriceListForm(),
             },
             status_code=error.status_code if error else 200,
@@ -534,7 +531,7 @@ class CurationPages(Controller):
         Response[Any]
     ):
         try:
-            created = await services.create_price_list(principal_of(request), PriceListIn(
+            created = await price_lists.create_price_list(principal_of(request), PriceListIn(
                 name=data.name, currency=data.currency,
                 segment_id=_int(data.segment_id, "segment") if data.owner == "segment" else None,
                 company_id=_int(data.company_id, "company") if data.owner == "company" else None,
@@ -551,8 +548,8 @@ class CurationPages(Controller):
         return Template(
             template_name="curation/price_list.html",
             context={
-                "detail": await services.get_price_list(price_list_id),
-                "listings": await services.listing_choices(),
+                "detail": await price_lists.get_price_list(price_list_id),
+                "listings": await choices.listing_choices(),
                 "error": error.message if error else None, "form": form or EntryForm(),
             },
             status_code=error.status_code if error else 200,
@@ -569,7 +566,7 @@ class CurationPages(Controller):
         try:
             entry = EntryIn(listing_id=_required_int(data.listing_id, "a listing"),
                             min_qty=_required_int(data.min_qty, "the minimum quantity"), unit_price=data.unit_price)
-            await services.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
+            await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
             return await self._price_list_page(price_list_id, error=exc, form=data)
         flash(request, "The price is saved; buyers see it on their next page.", "success")
