@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.roles import Role
-from app.auth import Principal, principal_of, requires_roles
-from app.catalog import services
+from app.auth import PrincipalRequest, catalog_readers, principal_of
+from app.catalog.product_page import product_detail
 from app.catalog.schemas import ProductDetail, SearchResult
+from app.catalog.search_results import parse_filters, search_products
 from app.errors import DomainError, InvalidInput
 
-PrincipalRequest = Request[Principal, Any, Any]
-
 # Buyers browse their own catalog; operators may look at the unsegmented one; vendors get 403.
-catalog_readers = requires_roles(Role.BUYER_ADMIN, Role.PURCHASER, Role.APPROVER, Role.OPERATOR)
 
 
 class CatalogApi(Controller):
@@ -42,17 +39,17 @@ class CatalogApi(Controller):
         page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 20,
     ) -> SearchResult:
-        filters = services.parse_filters(
+        filters = parse_filters(
             category=category, vendor=vendor, brand=brand, min_price=min_price, max_price=max_price,
             in_stock=in_stock, sort=sort,
         )
-        return await services.search_products(principal_of(request), q, filters, page, per_page)
+        return await search_products(principal_of(request), q, filters, page, per_page)
 
     @get("/products/{product_id:int}", summary="A product with every offer you may see, cheapest first")
     async def product(
         self, request: PrincipalRequest, product_id: FromPath[int], quantity: FromQuery[int] = 1
     ) -> ProductDetail:
-        return await services.product_detail(principal_of(request), product_id, quantity)
+        return await product_detail(principal_of(request), product_id, quantity)
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -80,12 +77,12 @@ class CatalogPages(Controller):
         params = {name: request.query_params.get(name, "") for name in (*_PAGE_PARAMS, "page")}
         context: dict[str, Any] = {"params": params, "result": None, "error": None}
         try:
-            filters = services.parse_filters(
+            filters = parse_filters(
                 category=_whole("category", params["category"]), vendor=_whole("vendor", params["vendor"]),
                 brand=params["brand"], min_price=params["min_price"], max_price=params["max_price"],
                 in_stock=params["in_stock"] in {"1", "true", "on"}, sort=params["sort"] or "relevance",
             )
-            context["result"] = await services.search_products(
+            context["result"] = await search_products(
                 principal_of(request), params["q"], filters,
                 _whole("page", params["page"], 1) or 1, _whole("per_page", params["per_page"], 20) or 20,
             )
@@ -103,7 +100,7 @@ class CatalogPages(Controller):
         self, request: PrincipalRequest, product_id: FromPath[int], quantity: FromQuery[str] = "1"
     ) -> Template:
         amount = _whole("quantity", quantity, 1) or 1
-        product = await services.product_detail(principal_of(request), product_id, amount)
+        product = await product_detail(principal_of(request), product_id, amount)
         return Template(template_name="catalog/product.html", context={"product": product})
 
 

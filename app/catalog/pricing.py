@@ -1,6 +1,6 @@
 """The one price resolver: which unit price a buyer pays for a listing at a quantity and a moment.
 
-Pure: plain values in, a `ResolvedPrice` out, no I/O. `app/catalog/prices.py` loads the
+Pure: plain values in, a `ResolvedPrice` out, no I/O. `app/catalog/price_candidates.py` loads the
 candidate entries for a whole page or cart in a fixed number of queries and calls this.
 """
 

@@ -2,7 +2,7 @@
 
 import dramatiq
 
-from app.catalog import services
+from app.catalog import facet_cache
 from app.worker import periodic  # importing app.worker sets the broker before any actor exists
 
 
@@ -10,4 +10,4 @@ from app.worker import periodic  # importing app.worker sets the broker before a
 @periodic
 @dramatiq.actor(queue_name="default", max_retries=0)
 async def prune_catalog_changes() -> None:
-    await services.prune_catalog_changes()
+    await facet_cache.prune_catalog_changes()

@@ -10,7 +10,9 @@ from app import db
 from app.accounts.roles import CompanyKind
 from app.accounts.tables import Company
 from app.errors import DomainError
-from app.vendors import imports
+from app.vendors.import_reports import import_report
+from app.vendors.import_run import run_import
+from app.vendors.import_start import start_import
 
 
 async def _vendor_id(vendor: str) -> int:
@@ -30,7 +32,7 @@ async def import_feed_file(vendor: str, path: str, all_or_nothing: bool) -> int:
         source = Path(path)
         try:
             with source.open("rb") as stream:  # noqa: ASYNC230 - start_import copies it in a thread
-                import_id = await imports.start_import(
+                import_id = await start_import(
                     vendor_id, None, source.name, stream, all_or_nothing=all_or_nothing, enqueue=False
                 )
         except DomainError as exc:
@@ -42,8 +44,8 @@ async def import_feed_file(vendor: str, path: str, all_or_nothing: bool) -> int:
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            await imports.run_import(import_id, progress)
-        report = await imports.import_report(import_id, vendor_id=vendor_id, errors_shown=1_000_000)
+            await run_import(import_id, progress)
+        report = await import_report(import_id, vendor_id=vendor_id, errors_shown=1_000_000)
     finally:
         await db.close_pool()
     click.echo(

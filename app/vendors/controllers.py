@@ -6,19 +6,20 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Stream, Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.roles import Role
-from app.auth import Principal, principal_of, requires_roles
+from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError
-from app.vendors import imports, services
+from app.vendors import services
 from app.vendors.feed import COLUMNS
+from app.vendors.import_reports import full_report, get_import, list_imports, report_csv
+from app.vendors.import_start import start_import
 from app.vendors.listing_rules import FIELDS
 from app.vendors.schemas import (
     ImportOut,
@@ -30,15 +31,13 @@ from app.vendors.schemas import (
     ListingPatch,
 )
 
-PrincipalRequest = Request[Principal, Any, Any]
-vendors_only = requires_roles(Role.VENDOR_ADMIN, Role.VENDOR_SALES)
 MAX_FEED_BYTES = 256 * 1024 * 1024
 TIER_ROWS = 5
 Multipart = Annotated[ImportUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 async def _start(principal: Principal, upload: ImportUpload) -> int:
-    return await imports.start_import(
+    return await start_import(
         principal.company_id,
         principal.user_id,
         upload.file.filename,
@@ -53,7 +52,7 @@ async def _start(principal: Principal, upload: ImportUpload) -> int:
 class ListingApi(Controller):
     path = "/api/v1/listings"
     tags = ["vendor listings"]
-    guards = [vendors_only]
+    guards = [sellers_only]
 
     @post("/", status_code=201, summary="Create a draft listing of your company")
     async def create(self, request: PrincipalRequest, data: JSONBody[ListingIn]) -> ListingOut:
@@ -95,17 +94,17 @@ class ListingApi(Controller):
     )
     async def import_feed(self, request: PrincipalRequest, data: Multipart) -> ImportOut:
         principal = principal_of(request)
-        return await imports.get_import(principal, await _start(principal, data), errors_shown=0)
+        return await get_import(principal, await _start(principal, data), errors_shown=0)
 
 
 class JobApi(Controller):
     path = "/api/v1/jobs"
     tags = ["vendor listings"]
-    guards = [vendors_only]
+    guards = [sellers_only]
 
     @get("/{import_id:int}", summary="A feed import of yours: status, progress and the report of rejected rows")
     async def get_job(self, request: PrincipalRequest, import_id: FromPath[int]) -> ImportOut:
-        return await imports.get_import(principal_of(request), import_id)
+        return await get_import(principal_of(request), import_id)
 
     @get(
         "/{import_id:int}/errors.csv",
@@ -113,14 +112,14 @@ class JobApi(Controller):
         media_type="text/csv",
     )
     async def get_job_errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:
-        return _report_download(await imports.full_report(principal_of(request), import_id), import_id)
+        return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
 def _report_download(batches: AsyncIterator[list[ImportRowError]], import_id: int) -> Stream:
     async def chunks() -> AsyncIterator[bytes]:
-        yield ("\ufeff" + imports.report_csv([], header=True)).encode()  # the BOM: spreadsheets then read UTF-8
+        yield ("\ufeff" + report_csv([], header=True)).encode()  # the BOM: spreadsheets then read UTF-8
         async for batch in batches:
-            yield imports.report_csv(batch).encode()
+            yield report_csv(batch).encode()
 
     return Stream(
         chunks(), media_type="text/csv; charset=utf-8",
@@ -190,7 +189,7 @@ class ImportForm:
 
 class ListingPages(Controller):
     path = "/vendor/listings"
-    guards = [vendors_only]
+    guards = [sellers_only]
     include_in_schema = False
 
     @get("/")
@@ -257,7 +256,7 @@ def _form_page(form: ListingForm, listing: ListingOut | None, error: DomainError
 
 class ImportPages(Controller):
     path = "/vendor/imports"
-    guards = [vendors_only]
+    guards = [sellers_only]
     include_in_schema = False
 
     @get("/")
@@ -276,18 +275,18 @@ class ImportPages(Controller):
 
     @get("/{import_id:int}")
     async def show(self, request: PrincipalRequest, import_id: FromPath[int]) -> Template:
-        feed_import = await imports.get_import(principal_of(request), import_id)
+        feed_import = await get_import(principal_of(request), import_id)
         return Template(template_name="vendors/import.html", context={"job": feed_import})
 
     @get("/{import_id:int}/errors.csv")
     async def errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:
-        return _report_download(await imports.full_report(principal_of(request), import_id), import_id)
+        return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
 async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:
     return Template(
         template_name="vendors/imports.html",
-        context={"imports": await imports.list_imports(principal), "columns": COLUMNS,
+        context={"imports": await list_imports(principal), "columns": COLUMNS,
                  "error": error.message if error else None},
         status_code=error.status_code if error else 200,
     )

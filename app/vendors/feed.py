@@ -227,7 +227,7 @@ def _csv_rows(path: Path, header_only: bool) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(path: Path, header_only: bool) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazy: a heavy import that only XLSX feeds need
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

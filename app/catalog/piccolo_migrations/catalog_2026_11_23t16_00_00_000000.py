@@ -7,7 +7,7 @@ that counted under an old snapshot S0 may store its row after the prune, and a d
 not see would then be missing from the check.
 
 `catalog_change_watermark` holds one xid8, `horizon`, that only grows. A prune
-(`services.prune_catalog_changes`, one statement, so one snapshot P) sets it to wm =
+(`facet_cache.prune_catalog_changes`, one statement, so one snapshot P) sets it to wm =
 GREATEST(old, LEAST(xmin(P), the lowest xmin of the cache rows still valid)), deletes the change rows
 with xid < wm and the cache rows whose snapshot's xmin < wm. A cache row is stored only when its
 snapshot's xmin >= the watermark the storing statement reads, and read only when its snapshot's

@@ -1,0 +1,117 @@
+"""Reading feed imports: a vendor's latest imports, one with its first rejected rows, and the whole report as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from app.auth import Principal
+from app.errors import NotFound
+from app.vendors.schemas import ImportOut, ImportRowError
+from app.vendors.tables import FeedImport, FeedImportError
+
+ERRORS_SHOWN = 1_000
+REPORT_BATCH = 5_000
+
+_IMPORT_COLUMNS = (
+    FeedImport.id, FeedImport.vendor, FeedImport.filename, FeedImport.file_format, FeedImport.all_or_nothing,
+    FeedImport.status, FeedImport.phase, FeedImport.rows_total, FeedImport.rows_done, FeedImport.rows_imported,
+    FeedImport.rows_rejected, FeedImport.error, FeedImport.created_at, FeedImport.started_at, FeedImport.finished_at,
+)  # fmt: skip
+
+
+def _import_out(row: dict[str, Any], errors: list[ImportRowError] | None = None, errors_total: int = 0) -> ImportOut:
+    return ImportOut(
+        id=row["id"],
+        filename=row["filename"],
+        file_format=row["file_format"],
+        all_or_nothing=row["all_or_nothing"],
+        status=row["status"],
+        phase=row["phase"],
+        rows_total=row["rows_total"],
+        rows_done=row["rows_done"],
+        rows_imported=row["rows_imported"],
+        rows_rejected=row["rows_rejected"],
+        error=row["error"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        errors=errors or [],
+        errors_total=errors_total,
+    )
+
+
+async def get_import(principal: Principal, import_id: int, errors_shown: int = ERRORS_SHOWN) -> ImportOut:
+    """One import of the caller's company with its row report (another vendor's is 404)."""
+    return await import_report(import_id, vendor_id=principal.company_id, errors_shown=errors_shown)
+
+
+async def import_report(import_id: int, *, vendor_id: int, errors_shown: int = ERRORS_SHOWN) -> ImportOut:
+    row = await FeedImport.select(*_IMPORT_COLUMNS).where(
+        (FeedImport.id == import_id) & (FeedImport.vendor == vendor_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such import.")
+    mine = FeedImportError.feed_import == import_id
+    errors = await FeedImportError.select(
+        FeedImportError.row_number, FeedImportError.column, FeedImportError.reason
+    ).where(mine).order_by(FeedImportError.row_number).order_by(FeedImportError.id).limit(errors_shown)
+    total = await FeedImportError.count().where(mine)
+    return _import_out(
+        row, [ImportRowError(row=e["row_number"], column=e["column"], reason=e["reason"]) for e in errors], total
+    )
+
+
+async def full_report(principal: Principal, import_id: int) -> AsyncIterator[list[ImportRowError]]:
+    """Every rejected row of one of the caller's imports, in row order, a batch at a time: the whole report
+    (the job's page and API show its first ERRORS_SHOWN). Another vendor's import is 404 before anything is sent."""
+    owned = await FeedImport.exists().where((FeedImport.id == import_id) & (FeedImport.vendor == principal.company_id))
+    if not owned:
+        raise NotFound("No such import.")
+    return _report_batches(import_id)
+
+
+async def _report_batches(import_id: int) -> AsyncIterator[list[ImportRowError]]:
+    # Keyset paging: a 100,000-row report streams in constant memory, each batch one indexed query.
+    last_row, last_id = -1, 0
+    while True:
+        rows = await FeedImportError.select(
+            FeedImportError.id, FeedImportError.row_number, FeedImportError.column, FeedImportError.reason
+        ).where(
+            (FeedImportError.feed_import == import_id)
+            & (
+                (FeedImportError.row_number > last_row)
+                | ((FeedImportError.row_number == last_row) & (FeedImportError.id > last_id))
+            )
+        ).order_by(FeedImportError.row_number).order_by(FeedImportError.id).limit(REPORT_BATCH)
+        if rows:
+            yield [ImportRowError(row=r["row_number"], column=r["column"], reason=r["reason"]) for r in rows]
+            last_row, last_id = rows[-1]["row_number"], rows[-1]["id"]
+        if len(rows) < REPORT_BATCH:
+            return
+
+
+def report_csv(errors: Iterable[ImportRowError], *, header: bool = False) -> str:
+    """CSV lines (row, column, reason) of a report. A cell that a spreadsheet would read as a formula (the
+    column names and values come from the vendor's file) is kept as text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(["row", "column", "reason"])
+    for error in errors:
+        writer.writerow([error.row, _as_text(error.column), _as_text(error.reason)])
+    return out.getvalue()
+
+
+def _as_text(value: str) -> str:
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+async def list_imports(principal: Principal, limit: int = 20) -> list[ImportOut]:
+    """The caller's company's latest imports, newest first."""
+    rows = await FeedImport.select(*_IMPORT_COLUMNS).where(FeedImport.vendor == principal.company_id).order_by(
+        FeedImport.id, ascending=False
+    ).limit(limit)
+    return [_import_out(row) for row in rows]
