@@ -22,7 +22,6 @@ import asyncio
 import logging
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -35,7 +34,8 @@ import httpx
 
 import app  # noqa: F401
 from app.settings import get_settings
-from bench.catalog import free_port, percentiles
+from bench._server import migrate, serving
+from bench.catalog import percentiles
 
 PASSWORD = "bench-password"  # noqa: S105 (the benchmark users' throwaway password)
 
@@ -229,35 +229,20 @@ async def main() -> None:
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     from app.db import close_pool, db_now, start_pool
     from app.rfq.tables import RfqLine
 
     backend = "SQLite" if get_settings().database_is_sqlite else "PostgreSQL"
     print(f"bidding benchmark on {backend}: {args.vendors} vendors x (1 offer + {args.revisions} revisions) of "
           f"{args.lines} lines, {args.concurrency} concurrent clients, {args.server_workers} app process(es)")
-    result = await run_forwards(app_name="all")
-    if not result.success:
-        raise SystemExit(result.message)
+    await migrate()
     await start_pool()
     rfq_id, line_ids, tokens, deadline, warmup_id = await build(args.vendors, args.lines, args.deadline_in)
 
-    port = free_port()
-    env = {**os.environ, "MARKET_ENV": "production" if os.environ.get("MARKET_SECRET_KEY") else "development"}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port),
-                               "--workers", str(args.server_workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rng = random.Random(7)
     main_rec = Recorder()
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{base_url}/login", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with serving(workers=args.server_workers) as server:
+        base_url = server.base_url
         # A server that has just started has no prepared statements yet: warm it up on another RFQ first, as a
         # server running for hours would be. These writes are not in the figures.
         warm_tokens = tokens[: args.warmup]
@@ -305,9 +290,6 @@ async def main() -> None:
                 for i, t in enumerate(offer_of)]
         edge_seconds = await burst(base_url, edge, args.concurrency, edge_rec, late_ok=True)
         report("revisions straddling the deadline", edge_rec, edge_seconds, len(edge))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     accepted = dict(main_rec.accepted)
     for offer_id, numbers in edge_rec.accepted.items():
         accepted.setdefault(offer_id, []).extend(numbers)

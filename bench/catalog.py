@@ -12,11 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +25,7 @@ import httpx
 import app  # noqa: F401
 from app.settings import get_settings
 from bench._data import Size, build
+from bench._server import migrate, serving
 
 
 def bar(name: str, done: int, total: int) -> None:
@@ -44,12 +42,6 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         "p50": pick(50) * 1000, "p95": pick(95) * 1000, "p99": pick(99) * 1000,
         "mean": statistics.mean(ordered) * 1000,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def make_buyers(buyer_ids: list[int], count: int) -> list[str]:
@@ -190,17 +182,13 @@ async def main() -> None:
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     from app.db import close_pool, start_pool
 
     settings = get_settings()
     backend = "SQLite" if settings.database_is_sqlite else "PostgreSQL"
     print(f"catalog benchmark on {backend}: {args.products:,} products x {args.listings_per_product} listings, "
           f"{args.vendors} vendors, {args.segments} segments, {args.buyers:,} buyers, {args.contracts:,} contracts")
-    result = await run_forwards(app_name="all")
-    if not result.success:
-        raise SystemExit(result.message)
+    await migrate()
     size = Size(products=args.products, vendors=args.vendors, listings_per_product=args.listings_per_product,
                 segments=args.segments, buyers=args.buyers, contracts=args.contracts)
     started = time.perf_counter()
@@ -220,18 +208,8 @@ async def main() -> None:
     rng = random.Random(11)
     requests = [search_params(rng, list(info["words"]), list(info["brands"])) for _ in range(args.requests)]
 
-    port = free_port()
-    env = {**os.environ, "MARKET_ENV": "production" if os.environ.get("MARKET_SECRET_KEY") else "development"}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{base_url}/login", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with serving() as server:
+        base_url = server.base_url
         if not settings.database_is_sqlite:
             # Whole-catalog facets are counted once per segment after each catalog change and kept until the
             # next one: time that first count on its own (from an empty cache, whatever earlier runs left),
@@ -251,9 +229,6 @@ async def main() -> None:
         print(f"search through HTTP, {args.concurrency} clients ({parallel['errors']} errors): "
               f"p50 {parallel['p50']:.1f} ms  p95 {parallel['p95']:.1f} ms  p99 {parallel['p99']:.1f} ms  "
               f"{parallel['rps']:.0f} req/s\n{parallel['shapes']}", flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     direct = await measure_direct(tokens, requests)
     await close_pool()
 
@@ -273,7 +248,8 @@ async def time_feed_import(rows: int) -> None:
     from app import db
     from app.accounts.tables import Company
     from app.clock import utcnow
-    from app.vendors import imports
+    from app.vendors.import_run import run_import
+    from app.vendors.import_start import start_import
     from bench.feed_import import write_feed
 
     await db.start_pool()
@@ -286,9 +262,9 @@ async def time_feed_import(rows: int) -> None:
         ).returning(Company.id)
         for label in ("inserts", "updates"):
             with path.open("rb") as source:
-                import_id = await imports.start_import(vendor[0]["id"], None, path.name, source, enqueue=False)
+                import_id = await start_import(vendor[0]["id"], None, path.name, source, enqueue=False)
             started = time.perf_counter()
-            await imports.run_import(import_id)
+            await run_import(import_id)
             elapsed = time.perf_counter() - started
             print(f"feed import of {rows:,} rows ({label}): {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s")
     finally:

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import csv
-import io
 import os
 import resource
 import shutil
@@ -32,6 +30,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import migrate
 
 HEADER = ["sku", "title", "brand", "mpn", "description", "unit", "pack_size", "stock", "lead_time_days",
           "base_price", "currency", "tiers"]  # fmt: skip
@@ -67,17 +67,16 @@ async def main() -> None:
     os.environ.setdefault("MARKET_DATABASE_URL", f"sqlite:///{work}/bench.sqlite3")
     logging_quiet()
 
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
     import app  # noqa: F401 - reads the settings from the environment set above
     from app import db
     from app.accounts.tables import Company
     from app.catalog.tables import Listing, ListingTier
     from app.clock import utcnow
-    from app.vendors import imports
+    from app.vendors.import_reports import import_report
+    from app.vendors.import_run import run_import
+    from app.vendors.import_start import start_import
 
-    with contextlib.redirect_stdout(io.StringIO()):
-        await run_forwards(app_name="all")
+    await migrate(quiet=True)
     await db.start_pool(4)
     try:
         engine = "SQLite" if db.is_sqlite() else "PostgreSQL"
@@ -95,13 +94,13 @@ async def main() -> None:
 
         async def run(label: str) -> None:
             with path.open("rb") as source:
-                import_id = await imports.start_import(
+                import_id = await start_import(
                     vendor_id, None, path.name, source, all_or_nothing=not args.best_effort, enqueue=False
                 )
             started = time.perf_counter()
-            await imports.run_import(import_id)
+            await run_import(import_id)
             elapsed = time.perf_counter() - started
-            report = await imports.import_report(import_id, vendor_id=vendor_id, errors_shown=3)
+            report = await import_report(import_id, vendor_id=vendor_id, errors_shown=3)
             print(f"  {label:<8} {elapsed:6.1f} s = {args.rows / elapsed:8,.0f} rows/s  ({mode}; {report.status}, "
                   f"{report.rows_imported:,} imported, {report.rows_rejected:,} rejected; "
                   f"max RSS {max_rss_mb():.0f} MB)", flush=True)
@@ -115,11 +114,11 @@ async def main() -> None:
         if not args.no_tracemalloc:
             tracemalloc.start()
             with path.open("rb") as source:
-                import_id = await imports.start_import(
+                import_id = await start_import(
                     vendor_id, None, path.name, source, all_or_nothing=not args.best_effort, enqueue=False
                 )
             tracemalloc.reset_peak()
-            await imports.run_import(import_id)
+            await run_import(import_id)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"  peak Python memory while importing (tracemalloc, untimed updates run): {peak / 1e6:.1f} MB "

@@ -38,6 +38,8 @@ import app  # noqa: E402, F401
 # far too slow for hundreds of test logins. The algorithm and code path stay the same.
 BaseUser._pbkdf2_iteration_count = 1_000
 
+# The shared builders in tests/support assert too: pytest explains their failures as it does a test's.
+pytest.register_assert_rewrite("tests.support")
 pytest_plugins = ["tests.support.fixtures"]
 
 

@@ -1,4 +1,4 @@
-"""Rows the curation tests start from, inserted directly (the vendor portal is another area)."""
+"""Rows the curation tests start from, inserted directly (the vendor portal is another area); a back-office session."""
 
 from __future__ import annotations
 
@@ -32,3 +32,11 @@ async def a_category(name: str, parent_path: str | None = None, parent: int | No
     await category.save()
     await Category.update({Category.path: f"{parent_path or '/'}{category.id}/"}).where(Category.id == category.id)
     return category.id
+
+
+async def back_office(browser, email):
+    """An operator's session in piccolo-admin, with the CSRF header its API wants on writes."""
+    session = await browser(email)
+    assert (await session.get("/admin/api/tables/")).status_code == 200  # sets piccolo-admin's csrftoken cookie
+    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    return session

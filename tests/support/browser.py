@@ -1,0 +1,33 @@
+"""Browser steps shared by the Chromium stories: logging in as a demo user, a vendor answering an RFQ."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Browser, Page, expect
+
+from app.demo import DEMO_PASSWORD
+
+
+async def log_in(chromium: Browser, live_server: str, email: str) -> Page:
+    context = await chromium.new_context(base_url=live_server)
+    context.set_default_timeout(15_000)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    return page
+
+
+async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
+    vendor = await log_in(chromium, live_server, email)
+    await vendor.get_by_role("link", name="RFQ inbox").click()
+    await vendor.get_by_role("link", name=title).click()
+    for line, price in enumerate(prices, start=1):
+        await vendor.get_by_label(f"Unit price of line {line}").fill(price)
+    await vendor.get_by_label("Lead time (days)").fill("5")
+    await vendor.get_by_role("button", name="Submit offer").click()
+    await expect(vendor.get_by_role("status")).to_contain_text("offer")
+    await vendor.context.close()

@@ -1,0 +1,50 @@
+"""Vendor feed builders: CSV files, an upload through the API and its finished job, the tiers a feed wrote."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from app.catalog.tables import ListingTier
+from tests.support.fixtures import drain
+
+HEADER = ["sku", "title", "base_price", "currency", "gtin", "stock", "tiers"]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+async def upload(client, content: bytes, name="feed.csv", all_or_nothing: bool | None = None):
+    data = {} if all_or_nothing is None else {"all_or_nothing": str(all_or_nothing).lower()}
+    return await client.post("/api/v1/listings/import", files={"file": (name, content)}, data=data)
+
+
+async def import_and_wait(client, content: bytes, name="feed.csv", all_or_nothing=None) -> dict:
+    response = await upload(client, content, name, all_or_nothing)
+    assert response.status_code == 202, response.text
+    drain("imports")
+    return (await client.get(f"/api/v1/jobs/{response.json()['id']}")).json()
+
+
+BATCH_HEADER = ["sku", "title", "base_price", "currency", "tiers"]  # the columns a batch-write test needs
+
+
+def feed(rows) -> io.BytesIO:
+    text = io.StringIO()
+    csv.writer(text).writerows([BATCH_HEADER, *rows])
+    return io.BytesIO(text.getvalue().encode())
+
+
+async def tiers_of(vendor_id: int) -> dict[str, list[tuple[int, int]]]:
+    rows = await ListingTier.select(ListingTier.listing.sku, ListingTier.min_qty, ListingTier.unit_price).where(
+        ListingTier.listing.vendor == vendor_id
+    ).order_by(ListingTier.min_qty)
+    tiers: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        tiers.setdefault(row["listing.sku"], []).append((row["min_qty"], row["unit_price"]))
+    return tiers
