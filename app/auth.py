@@ -8,10 +8,13 @@ the caller may see and turn everything else into 404, so nothing leaks through a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
@@ -19,8 +22,21 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.columns import Column
 from piccolo.query import Query
+from piccolo_api.session_auth.tables import SessionsBase
 
-from app.accounts.roles import CompanyKind, Role, is_company_admin
+from app.accounts.roles import (
+    AWARDER_ROLES,
+    BUYER_ROLES,
+    CATALOG_READER_ROLES,
+    GROUP_ADMIN_ROLES,
+    SELLER_ROLES,
+    CompanyKind,
+    CompanyStatus,
+    Role,
+    is_company_admin,
+)
+from app.accounts.tables import ApiToken, Company, Membership
+from app.clock import utcnow
 from app.errors import Forbidden, NotAuthenticated, NotFound
 
 # Shared with piccolo-admin, which reads the same session table and cookie: one identity,
@@ -57,6 +73,10 @@ class Principal:
         return not self.roles.isdisjoint(roles)
 
 
+# What a handler behind the authentication middleware receives: `request.user` is the Principal (or None).
+PrincipalRequest = Request[Principal, Any, Any]
+
+
 class AuthenticationMiddleware(ASGIMiddleware):
     """Puts the `Principal` (or None) into `scope["user"]`; guards decide what that allows."""
 
@@ -69,8 +89,6 @@ class AuthenticationMiddleware(ASGIMiddleware):
         return scope["path"].startswith("/static/")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        from app.accounts import services  # the accounts area imports this module
-
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         principal: Principal | None = None
         credential: str | None = None
@@ -78,14 +96,106 @@ class AuthenticationMiddleware(ASGIMiddleware):
             scheme, _, token = connection.headers.get("authorization", "").partition(" ")
             if scheme.lower() == "bearer" and token.strip():
                 credential = token.strip()
-                principal = await services.principal_for_token(credential)
+                principal = await principal_for_token(credential)
         else:
             credential = connection.cookies.get(SESSION_COOKIE)
             if credential:
-                principal = await services.principal_for_session(credential)
+                principal = await principal_for_session(credential)
         scope["user"] = principal
         scope["auth"] = credential if principal else None
         await next_app(scope, receive, send)
+
+
+# --- who is calling: tokens, sessions, principals --------------------------------------------------
+
+
+def digest(secret: str) -> str:
+    """What is stored of a token: its SHA-256, so a database leak yields no usable token."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+
+
+async def principal_for_session(token: str) -> Principal | None:
+    user_id = await SessionsBase.get_user_id(token, increase_expiry=timedelta(minutes=30))
+    return await load_principal(user_id) if user_id else None
+
+
+
+
+# Every API request and page load asks who the caller is: one query with the roles joined in,
+# not one per table (membership, user, company, roles, token).
+_PRINCIPAL_COLUMNS = (
+    'm.id AS membership_id, m."user" AS user_id, m.name AS name, u.email AS email, u.active AS active,'
+    " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, c.currency AS currency,"
+    " sm.segment AS segment_id, r.role AS role"
+)
+_PRINCIPAL_JOINS = (
+    'JOIN piccolo_user u ON u.id = m."user" JOIN company c ON c.id = m.company'
+    " LEFT JOIN segment_member sm ON sm.company = c.id LEFT JOIN member_role r ON r.membership = m.id"
+)
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    rows = await ApiToken.raw(
+        f"SELECT t.id AS token_id, t.last_used_at AS last_used_at, {_PRINCIPAL_COLUMNS}"  # noqa: S608 (constants)
+        f' FROM api_token t JOIN membership m ON m."user" = t."user" {_PRINCIPAL_JOINS}'
+        " WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        digest(token),
+    )
+    if not rows:
+        return None
+    now = utcnow()
+    last_used = rows[0]["last_used_at"]
+    if last_used is None or now - last_used > timedelta(minutes=5):
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == rows[0]["token_id"])
+    return await _principal_of(rows)
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    """The caller behind a session or token; None once the user or company is deactivated."""
+    rows = await Membership.raw(
+        f'SELECT {_PRINCIPAL_COLUMNS} FROM membership m {_PRINCIPAL_JOINS} WHERE m."user" = {{}}',  # noqa: S608
+        user_id,
+    )
+    return await _principal_of(rows)
+
+
+async def _principal_of(rows: list[dict]) -> Principal | None:
+    """The principal from a membership's rows (one per role)."""
+    if not rows:
+        return None
+    row = rows[0]
+    if not row["active"] or row["status"] != CompanyStatus.ACTIVE.value:
+        return None
+    roles = frozenset(Role(r["role"]) for r in rows if r["role"] is not None)
+    company_id = row["company_id"]
+    visible = {company_id}
+    if roles & GROUP_ADMIN_ROLES:
+        visible |= await _subsidiaries(company_id)
+    return Principal(
+        user_id=row["user_id"],
+        email=row["email"],
+        name=row["name"],
+        company_id=company_id,
+        company_name=row["company_name"],
+        company_kind=CompanyKind(row["kind"]),
+        roles=roles,
+        visible_company_ids=frozenset(visible),
+        segment_id=row["segment_id"],
+        currency=row["currency"],
+    )
+
+
+async def _subsidiaries(company_id: int) -> set[int]:
+    """Every company below `company_id` in its group, one query per level of the tree."""
+    found: set[int] = set()
+    frontier = [company_id]
+    while frontier:
+        rows = await Company.select(Company.id).where(Company.parent.is_in(frontier))
+        frontier = [row["id"] for row in rows if row["id"] not in found]
+        found.update(frontier)
+    return found
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -117,7 +227,12 @@ def requires_roles(*roles: Role) -> Guard:
     return guard
 
 
+# The named guards: each role set is written once, in app/accounts/roles.py.
 operators_only = requires_roles(Role.OPERATOR)
+buyers_only = requires_roles(*BUYER_ROLES)
+awarders_only = requires_roles(*AWARDER_ROLES)
+sellers_only = requires_roles(*SELLER_ROLES)
+catalog_readers = requires_roles(*CATALOG_READER_ROLES)
 
 
 # --- tenancy ------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ import click
 
 import app  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
 
+# Each command imports what it runs in its own body, marked `# lazy:`: `market --help` and `market migrate` stay
+# fast and build no app, and `market serve --workers N` leaves importing the app to uvicorn's processes.
+
 
 def _run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(coro)
@@ -26,7 +29,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Apply every pending database migration."""
-    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.commands.forwards import run_forwards  # lazy: only this command needs it
 
     result = _run(run_forwards(app_name="all"))
     if not result.success:
@@ -40,9 +43,9 @@ def migrate() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="App processes (needs Redis and PostgreSQL).")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app and API."""
-    import uvicorn
+    import uvicorn  # lazy: only this command needs it
 
-    from app.settings import get_settings
+    from app.settings import get_settings  # lazy: only this command needs it
 
     settings = get_settings()
     if workers > 1 and (settings.redis_url is None or settings.database_is_sqlite):
@@ -56,10 +59,10 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--threads", default=None, type=int, help="Worker threads (default MARKET_WORKER_THREADS).")
 def worker(threads: int | None) -> None:
     """Run background jobs from Redis, plus the sweeper that finds overdue work."""
-    from dramatiq import Worker
+    from dramatiq import Worker  # lazy: only this command needs it
 
-    from app.settings import get_settings
-    from app.worker import Sweeper, broker, load_actors
+    from app.settings import get_settings  # lazy: only this command needs it
+    from app.worker import Sweeper, broker, load_actors  # lazy: only this command needs it
 
     settings = get_settings()
     if settings.redis_url is None:
@@ -86,8 +89,8 @@ def worker(threads: int | None) -> None:
 @click.option("--name", default="")
 def create_operator(email: str, password: str, name: str) -> None:
     """Create an operator login (for the portal and the back office)."""
-    from app.demo import create_operator as create
-    from app.errors import DomainError
+    from app.demo import create_operator as create  # lazy: only this command needs it
+    from app.errors import DomainError  # lazy: only this command needs it
 
     try:
         created = _run(create(email, password, name))
@@ -99,7 +102,7 @@ def create_operator(email: str, password: str, name: str) -> None:
 @main.command("demo-data")
 def demo_data() -> None:
     """Load the demo companies and users (idempotent) and print their logins."""
-    from app.demo import DEMO_PASSWORD, load_demo_data
+    from app.demo import DEMO_PASSWORD, load_demo_data  # lazy: only this command needs it
 
     logins = _run(load_demo_data())
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -114,7 +117,7 @@ def demo_data() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
 def import_feed(vendor: str, all_or_nothing: bool, path: str) -> None:
     """Import a CSV or XLSX feed of listings for a vendor, in this process, and print the row report."""
-    from app.vendors.cli import import_feed_file
+    from app.vendors.cli import import_feed_file  # lazy: only this command needs it
 
     sys.exit(_run(import_feed_file(vendor, path, all_or_nothing)))
 

@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from app.db import make_engine
+from app.engine import make_engine
 from app.settings import get_settings
 
 DB = make_engine(get_settings())

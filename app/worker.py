@@ -7,6 +7,7 @@ processes run them; without it, an in-memory broker and a worker inside the app 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -67,8 +68,6 @@ def periodic_actors() -> Iterator[Actor]:  # type: ignore[type-arg]
 
 
 def load_actors() -> None:
-    import importlib
-
     for module in TASK_MODULES:
         importlib.import_module(module)
 

@@ -14,11 +14,9 @@ from litestar.response import Redirect, Template
 from app.accounts import services
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
 from app.accounts.schemas import CompanyIn, CompanyOut, MeOut, TokenOut, TokenRequest, UserIn, UserOut
-from app.auth import SESSION_COOKIE, Principal, authenticated, operators_only, principal_of
+from app.auth import SESSION_COOKIE, Principal, PrincipalRequest, authenticated, operators_only, principal_of
 from app.errors import DomainError
 from app.settings import get_settings
-
-PrincipalRequest = Request[Principal, Any, Any]
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:

@@ -26,14 +26,25 @@ class Role(StrEnum):
     OPERATOR = "operator"
 
 
-ROLES_BY_KIND: dict[CompanyKind, frozenset[Role]] = {
-    CompanyKind.BUYER: frozenset({Role.BUYER_ADMIN, Role.PURCHASER, Role.APPROVER}),
-    CompanyKind.VENDOR: frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES}),
-    CompanyKind.OPERATOR: frozenset({Role.OPERATOR}),
-}
-
+# The role sets, each written once; app/auth.py turns them into the named guards.
+# Every user of a buyer company: drafts RFQs, reads the catalog at its prices.
+BUYER_ROLES = frozenset({Role.BUYER_ADMIN, Role.PURCHASER, Role.APPROVER})
+# The buyer users who decide: award an RFQ, accept or reject a contract amendment.
+AWARDER_ROLES = frozenset({Role.BUYER_ADMIN, Role.APPROVER})
+# Every user of a vendor company: answers RFQs, keeps listings, signs off its side of contracts.
+SELLER_ROLES = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES})
+OPERATOR_ROLES = frozenset({Role.OPERATOR})
+CATALOG_READER_ROLES = BUYER_ROLES | OPERATOR_ROLES
 # The roles that manage their own company's users.
 COMPANY_ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.VENDOR_ADMIN, Role.OPERATOR})
+# The admins of a group's parent company also see its subsidiaries.
+GROUP_ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.VENDOR_ADMIN})
+
+ROLES_BY_KIND: dict[CompanyKind, frozenset[Role]] = {
+    CompanyKind.BUYER: BUYER_ROLES,
+    CompanyKind.VENDOR: SELLER_ROLES,
+    CompanyKind.OPERATOR: OPERATOR_ROLES,
+}
 
 
 class RoleError(ValueError):

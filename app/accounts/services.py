@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import re
 import secrets
@@ -17,7 +16,7 @@ from app import db
 from app.accounts.roles import CompanyKind, CompanyStatus, Role, RoleError, validate_roles
 from app.accounts.schemas import CompanyIn, CompanyOut, MeOut, UserIn, UserOut
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
-from app.auth import Principal, require_company_admin, require_visible_company, scope_to_companies
+from app.auth import Principal, digest, require_company_admin, require_visible_company, scope_to_companies
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from app.money import MoneyError, parse_currency
@@ -53,11 +52,6 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     if len(password) > BaseUser._max_password_length:
         raise InvalidInput(f"The password must be at most {BaseUser._max_password_length} characters long.")
-
-
-def digest(secret: str) -> str:
-    """What is stored of a token: its SHA-256, so a database leak yields no usable token."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 async def hash_password(password: str) -> str:
@@ -362,11 +356,6 @@ async def end_session(token: str) -> None:
     await SessionsBase.remove_session(token)
 
 
-async def principal_for_session(token: str) -> Principal | None:
-    user_id = await SessionsBase.get_user_id(token, increase_expiry=timedelta(minutes=30))
-    return await load_principal(user_id) if user_id else None
-
-
 async def issue_token(email: str, password: str, client_ip: str) -> str:
     user_id = await check_credentials(email, password, client_ip)
     token = secrets.token_urlsafe(32)
@@ -378,81 +367,6 @@ async def revoke_token(token: str) -> None:
     await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(
         (ApiToken.token_hash == digest(token)) & ApiToken.revoked_at.is_null()
     )
-
-
-# Every API request and page load asks who the caller is: one query with the roles joined in,
-# not one per table (membership, user, company, roles, token).
-_PRINCIPAL_COLUMNS = (
-    'm.id AS membership_id, m."user" AS user_id, m.name AS name, u.email AS email, u.active AS active,'
-    " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, c.currency AS currency,"
-    " sm.segment AS segment_id, r.role AS role"
-)
-_PRINCIPAL_JOINS = (
-    'JOIN piccolo_user u ON u.id = m."user" JOIN company c ON c.id = m.company'
-    " LEFT JOIN segment_member sm ON sm.company = c.id LEFT JOIN member_role r ON r.membership = m.id"
-)
-
-
-async def principal_for_token(token: str) -> Principal | None:
-    rows = await ApiToken.raw(
-        f"SELECT t.id AS token_id, t.last_used_at AS last_used_at, {_PRINCIPAL_COLUMNS}"  # noqa: S608 (constants)
-        f' FROM api_token t JOIN membership m ON m."user" = t."user" {_PRINCIPAL_JOINS}'
-        " WHERE t.token_hash = {} AND t.revoked_at IS NULL",
-        digest(token),
-    )
-    if not rows:
-        return None
-    now = utcnow()
-    last_used = rows[0]["last_used_at"]
-    if last_used is None or now - last_used > timedelta(minutes=5):
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == rows[0]["token_id"])
-    return await _principal_of(rows)
-
-
-async def load_principal(user_id: int) -> Principal | None:
-    """The caller behind a session or token; None once the user or company is deactivated."""
-    rows = await Membership.raw(
-        f'SELECT {_PRINCIPAL_COLUMNS} FROM membership m {_PRINCIPAL_JOINS} WHERE m."user" = {{}}',  # noqa: S608
-        user_id,
-    )
-    return await _principal_of(rows)
-
-
-async def _principal_of(rows: list[dict]) -> Principal | None:
-    """The principal from a membership's rows (one per role)."""
-    if not rows:
-        return None
-    row = rows[0]
-    if not row["active"] or row["status"] != CompanyStatus.ACTIVE.value:
-        return None
-    roles = frozenset(Role(r["role"]) for r in rows if r["role"] is not None)
-    company_id = row["company_id"]
-    visible = {company_id}
-    if roles & {Role.BUYER_ADMIN, Role.VENDOR_ADMIN}:
-        visible |= await _subsidiaries(company_id)
-    return Principal(
-        user_id=row["user_id"],
-        email=row["email"],
-        name=row["name"],
-        company_id=company_id,
-        company_name=row["company_name"],
-        company_kind=CompanyKind(row["kind"]),
-        roles=roles,
-        visible_company_ids=frozenset(visible),
-        segment_id=row["segment_id"],
-        currency=row["currency"],
-    )
-
-
-async def _subsidiaries(company_id: int) -> set[int]:
-    """Every company below `company_id` in its group, one query per level of the tree."""
-    found: set[int] = set()
-    frontier = [company_id]
-    while frontier:
-        rows = await Company.select(Company.id).where(Company.parent.is_in(frontier))
-        frontier = [row["id"] for row in rows if row["id"] not in found]
-        found.update(frontier)
-    return found
 
 
 async def me(principal: Principal) -> MeOut:

@@ -7,16 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.accounts.roles import CompanyKind, Role
+from app.accounts.roles import AWARDER_ROLES, BUYER_ROLES, SELLER_ROLES, CompanyKind
 from app.auth import Principal
 from app.contracts.rules import ContractStatus, Side, status_at
 from app.contracts.tables import Contract
 from app.errors import Forbidden, NotFound
-from app.rfq.access import AWARDER_ROLES, BUYER_ROLES
-
-# Terminating and agreeing to amendments binds the buyer company: the roles that may award.
-BUYER_DECIDERS = AWARDER_ROLES
-VENDOR_ROLES = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +75,7 @@ def side_of(principal: Principal, head: ContractHead) -> Side | None:
 
 
 def require_buyer_decider(principal: Principal, head: ContractHead) -> None:
-    if side_of(principal, head) is not Side.BUYER or not principal.has_any_role(BUYER_DECIDERS):
+    if side_of(principal, head) is not Side.BUYER or not principal.has_any_role(AWARDER_ROLES):
         raise Forbidden("Only a buyer_admin or approver of the contract's buyer company can do this.")
 
 
@@ -90,7 +85,7 @@ def require_buyer(principal: Principal, head: ContractHead) -> None:
 
 
 def require_seller(principal: Principal, head: ContractHead) -> None:
-    if side_of(principal, head) is not Side.VENDOR or not principal.has_any_role(VENDOR_ROLES):
+    if side_of(principal, head) is not Side.VENDOR or not principal.has_any_role(SELLER_ROLES):
         raise Forbidden("Only a vendor_admin or vendor_sales user of the contract's vendor can do this.")
 
 

@@ -1,20 +1,105 @@
-"""Contracts made from an award: one per awarded vendor, in the award's own transaction."""
+"""The award: the buyer gives RFQ lines to offers, once, and each awarded vendor gets its contract, in one
+transaction; the vendors are told who won what."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
+from app import db
+from app.accounts.recipients import addresses_of
+from app.accounts.roles import SELLER_ROLES
+from app.auth import Principal
 from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
 from app.contracts import rules
 from app.contracts.access import contract_head
+from app.contracts.mail import contract_link, tell
 from app.contracts.rules import Side, VersionStatus
-from app.contracts.services import contract_link, next_number, snapshot_of, sync_prices, tell
 from app.contracts.tables import Contract, ContractLine, ContractVersion
-from app.errors import NotFound
-from app.offers.tables import Award
-from app.rfq.tables import Rfq
+from app.contracts.terms import next_number, snapshot_of, sync_prices
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.money import from_minor
+from app.notifications.services import queue_email
+from app.offers import services as offers
+from app.offers import store
+from app.offers.schemas import AwardIn, AwardResultOut
+from app.offers.tables import Award, Offer, OfferStatus
+from app.rfq import transitions
+from app.rfq.access import buyer_actor, rfq_for_buyer
+from app.rfq.states import Actor, RfqStatus
+from app.rfq.tables import Rfq, RfqLine
+
+
+async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResultOut:
+    """Award lines to offers, once, and make their contracts: the RFQ moves closed → awarded
+    (rfq.transitions.award, a conditional update) in the same transaction as the Award rows (one per
+    line, a unique index) and the contracts, so concurrent calls make one award."""
+    head = await rfq_for_buyer(principal, rfq_id)
+    if buyer_actor(principal, head) is not Actor.AWARDER:
+        raise Forbidden("Only a buyer_admin or an approver of the RFQ's company can award it.")
+    line_ids = [item.rfq_line_id for item in data.awards]
+    if len(set(line_ids)) != len(line_ids):
+        raise InvalidInput("An RFQ line appears twice in awards; award each line to one offer.")
+    async with db.transaction():
+        rfq = await store.lock_rfq(rfq_id, exclusive=True)
+        now = await db.db_now()
+        await transitions.award(rfq_id, RfqStatus(rfq["status"]), now)
+        asked = {row["id"]: row for row in await RfqLine.select().where(RfqLine.rfq == rfq_id)}
+        latest = {
+            bid.offer_id: bid
+            for bid in await store.latest_revisions(rfq_id, sorted({item.offer_id for item in data.awards}))
+        }
+        rows = []
+        for index, item in enumerate(data.awards, start=1):
+            if item.rfq_line_id not in asked:
+                raise InvalidInput(f"awards[{index}]: line {item.rfq_line_id} is not a line of this RFQ.")
+            bid = latest.get(item.offer_id)
+            if bid is None:
+                raise InvalidInput(f"awards[{index}]: offer {item.offer_id} is not a live offer on this RFQ.")
+            if item.rfq_line_id not in bid.lines:
+                raise InvalidInput(
+                    f"awards[{index}]: offer {item.offer_id} does not offer line {item.rfq_line_id}; "
+                    "choose an offer that priced it."
+                )
+            price, quantity = bid.lines[item.rfq_line_id]
+            rows.append(Award(
+                rfq=rfq_id, rfq_line=item.rfq_line_id, offer=bid.offer_id, revision=bid.revision_id,
+                vendor=bid.vendor_id, unit_price=price, currency=rfq["currency"], quantity=quantity,
+                awarded_by=principal.user_id, awarded_at=now,
+            ))
+        await Award.insert(*rows)
+        await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
+        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, asked, latest_all=await _live_vendors(rfq_id))
+    return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
+
+
+async def _live_vendors(rfq_id: int) -> set[int]:
+    rows = await Offer.select(Offer.vendor).where((Offer.rfq == rfq_id) & (Offer.status == OfferStatus.LIVE.value))
+    return {row["vendor"] for row in rows}
+
+
+async def _tell_vendors(rfq_id: int, title: str, currency: str, rows: list[Award], asked: dict[int, Any],
+                        latest_all: set[int]) -> None:
+    """Winners hear what they won at their own price; everyone else only that they did not win."""
+    won: dict[int, list[Award]] = defaultdict(list)
+    for row in rows:
+        won[row.vendor].append(row)
+    recipients = await addresses_of(set(won) | latest_all, SELLER_ROLES)
+    for vendor_id in sorted(set(won) | latest_all):
+        if vendor_id in won:
+            listing = "\n".join(
+                f"- line {asked[row.rfq_line]['position']}: {asked[row.rfq_line]['description']}, "
+                f"{row.quantity} {asked[row.rfq_line]['unit']} at {from_minor(row.unit_price)} {currency}"
+                for row in sorted(won[vendor_id], key=lambda r: asked[r.rfq_line]["position"])
+            )
+            subject = f"You won lines of RFQ {rfq_id}: {title}"
+            body = f"Your offer on RFQ {rfq_id} \"{title}\" was awarded these lines:\n\n{listing}\n"
+        else:
+            subject = f"RFQ {rfq_id} was awarded to another offer"
+            body = f"Thank you for your offer on RFQ {rfq_id} \"{title}\". It was not successful this time.\n"
+        for address in recipients.get(vendor_id, []):
+            await queue_email(to=address, subject=subject, body=body)
 
 
 async def contracts_from_award(rfq_id: int) -> list[int]:

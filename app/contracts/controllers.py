@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from app import db
-from app.auth import Principal, authenticated, principal_of
-from app.contracts import access, documents, services
+from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of
+from app.contracts import access, amendments, awards, documents, lifecycle, views
+from app.contracts.forms import amendment_from_form
 from app.contracts.rules import ContractStatus, Side
 from app.contracts.schemas import (
-    AmendLineIn,
     AmendmentIn,
     ContractOut,
     ContractPage,
@@ -28,24 +27,20 @@ from app.contracts.schemas import (
     VersionOut,
 )
 from app.errors import DomainError, InvalidInput
-
-PrincipalRequest = Request[Principal, Any, Any]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+from app.files import XLSX, bytes_response
+from app.offers import services as offers
+from app.offers.pages import comparison_page
+from app.offers.schemas import AwardIn, AwardLineIn, AwardResultOut
 
 
 async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
-    contract = await services.get_contract(principal, contract_id)
-    return _download(documents.contract_pdf(contract), "application/pdf", f"{contract.number}.pdf")
+    contract = await views.get_contract(principal, contract_id)
+    return bytes_response(documents.contract_pdf(contract), "application/pdf", f"{contract.number}.pdf")
 
 
 async def _xlsx(principal: Principal, contract_id: int) -> Response[bytes]:
-    contract = await services.get_contract(principal, contract_id)
-    return _download(documents.contract_xlsx(contract), XLSX, f"{contract.number}.xlsx")
+    contract = await views.get_contract(principal, contract_id)
+    return bytes_response(documents.contract_xlsx(contract), XLSX, f"{contract.number}.xlsx")
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -61,15 +56,15 @@ class ContractApi(Controller):
         self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 50,
     ) -> ContractPage:
-        return await services.list_contracts(principal_of(request), status, page, per_page)
+        return await views.list_contracts(principal_of(request), status, page, per_page)
 
     @get("/{contract_id:int}", summary="A contract: parties, terms, lines (waiting ones too), versions, proposal")
     async def get_contract(self, request: PrincipalRequest, contract_id: FromPath[int]) -> ContractOut:
-        return await services.get_contract(principal_of(request), contract_id)
+        return await views.get_contract(principal_of(request), contract_id)
 
     @get("/{contract_id:int}/versions", summary="Every version of a contract, rejected proposals included")
     async def versions(self, request: PrincipalRequest, contract_id: FromPath[int]) -> list[VersionOut]:
-        return await services.all_versions(principal_of(request), contract_id)
+        return await views.all_versions(principal_of(request), contract_id)
 
     @get("/{contract_id:int}/document.pdf", summary="The contract as a PDF document")
     async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
@@ -84,60 +79,43 @@ class ContractApi(Controller):
     async def terminate(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[TerminateIn]
     ) -> ContractOut:
-        return await services.terminate(principal_of(request), contract_id, data.reason)
+        return await lifecycle.terminate(principal_of(request), contract_id, data.reason)
 
     @post("/{contract_id:int}/renew", status_code=201,
           summary="Renew: a draft RFQ prefilled with the contract's lines, its vendor invited (buyer)")
     async def renew(self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[RenewIn]) -> RenewalOut:
-        return await services.renew(principal_of(request), contract_id, data)
+        return await lifecycle.renew(principal_of(request), contract_id, data)
 
     @post("/{contract_id:int}/lines/{line_id:int}/link", status_code=200,
           summary="Link a waiting line to one of your listings (vendor); its contract price applies from now")
     async def link(
         self, request: PrincipalRequest, contract_id: FromPath[int], line_id: FromPath[int], data: JSONBody[LinkIn]
     ) -> ContractOut:
-        return await services.link_line(principal_of(request), contract_id, line_id, data.listing_id)
+        return await lifecycle.link_line(principal_of(request), contract_id, line_id, data.listing_id)
 
     @post("/{contract_id:int}/amendments", status_code=201,
           summary="Propose an amendment: new dates and/or line prices; the other party accepts or rejects it")
     async def propose(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[AmendmentIn]
     ) -> ContractOut:
-        return await services.propose_amendment(principal_of(request), contract_id, data)
+        return await amendments.propose_amendment(principal_of(request), contract_id, data)
 
     @post("/{contract_id:int}/amendments/{number:int}/accept", status_code=200,
           summary="Accept the other party's amendment: it becomes the current version, prices follow from now")
     async def accept(
         self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int], data: JSONBody[DecisionIn]
     ) -> ContractOut:
-        return await services.accept_amendment(principal_of(request), contract_id, number)
+        return await amendments.accept_amendment(principal_of(request), contract_id, number)
 
     @post("/{contract_id:int}/amendments/{number:int}/reject", status_code=200,
           summary="Reject the other party's amendment, or withdraw your own; the current version stays")
     async def reject(
         self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int], data: JSONBody[DecisionIn]
     ) -> ContractOut:
-        return await services.reject_amendment(principal_of(request), contract_id, number, data.note)
+        return await amendments.reject_amendment(principal_of(request), contract_id, number, data.note)
 
 
 # --- pages --------------------------------------------------------------------------------------
-
-
-def amendment_from_form(form: dict[str, str]) -> AmendmentIn:
-    """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note."""
-    lines = [
-        AmendLineIn(line_id=int(key.removeprefix("price_")), unit_price=value.strip())
-        for key, value in form.items()
-        if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip()
-    ]
-    amendment = AmendmentIn(lines=lines, note=form.get("note", "")[:2000])
-    if form.get("valid_to", "").strip():
-        try:
-            day = datetime.strptime(form["valid_to"].strip(), "%Y-%m-%d").date()
-        except ValueError:
-            raise InvalidInput("Valid to is a date like 2027-12-31.") from None
-        amendment.valid_to = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-    return amendment
 
 
 class ContractPages(Controller):
@@ -149,7 +127,7 @@ class ContractPages(Controller):
     async def index(
         self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1
     ) -> Template:
-        result = await services.list_contracts(principal_of(request), status or None, page, 50)
+        result = await views.list_contracts(principal_of(request), status or None, page, 50)
         return Template(template_name="contracts/list.html", context={
             "page": result, "status": status or "", "statuses": [s.value for s in ContractStatus]})
 
@@ -170,13 +148,13 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         return await _act(request, contract_id, "The contract is terminated; its prices no longer apply.",
-                          services.terminate(principal_of(request), contract_id, data.get("reason", "")[:2000]))
+                          lifecycle.terminate(principal_of(request), contract_id, data.get("reason", "")[:2000]))
 
     @post("/{contract_id:int}/renew", status_code=303)
     async def renew(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[Any]:
         principal = principal_of(request)
         try:
-            renewal = await services.renew(principal, contract_id, RenewIn())
+            renewal = await lifecycle.renew(principal, contract_id, RenewIn())
         except DomainError as exc:
             return await _detail(principal, contract_id, exc)
         flash(request, "A draft RFQ renewing the contract is ready: review it and publish.", "success")
@@ -188,7 +166,7 @@ class ContractPages(Controller):
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
         return await _act(request, contract_id, "The line is linked: its contract price applies from now.",
-                          services.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")))
+                          lifecycle.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")))
 
     @post("/{contract_id:int}/amendments", status_code=303)
     async def propose(
@@ -196,7 +174,7 @@ class ContractPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            await services.propose_amendment(principal, contract_id, amendment_from_form(data))
+            await amendments.propose_amendment(principal, contract_id, amendment_from_form(data))
         except DomainError as exc:
             return await _detail(principal, contract_id, exc)
         flash(request, "Your amendment is proposed; the other party is asked to accept it.", "success")
@@ -207,7 +185,7 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int]
     ) -> Response[Any]:
         return await _act(request, contract_id, "The amendment is agreed and in force.",
-                          services.accept_amendment(principal_of(request), contract_id, number))
+                          amendments.accept_amendment(principal_of(request), contract_id, number))
 
     @post("/{contract_id:int}/amendments/{number:int}/reject", status_code=303)
     async def reject(
@@ -215,7 +193,7 @@ class ContractPages(Controller):
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
         return await _act(request, contract_id, "The amendment is rejected; the current version stays.",
-                          services.reject_amendment(principal_of(request), contract_id, number,
+                          amendments.reject_amendment(principal_of(request), contract_id, number,
                                                     data.get("note", "")[:2000]))
 
 
@@ -231,7 +209,7 @@ async def _act(request: PrincipalRequest, contract_id: int, message: str, action
 
 async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None) -> Template:
     head = await access.contract_for(principal, contract_id)
-    contract = await services.contract_out(contract_id)
+    contract = await views.contract_out(contract_id)
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
     can = access.abilities(principal, head, await db.db_now(), proposal_side)
     side = access.side_of(principal, head)
@@ -244,4 +222,59 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     )
 
 
-ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages]
+# --- the award: the RFQ's lines become contracts -----------------------------------------------------
+
+
+class AwardApi(Controller):
+    path = "/api/v1/rfqs"
+    tags = ["offers"]
+    guards = [authenticated]
+
+    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=200,
+          summary="Award the RFQ, whole or line by line (buyer_admin or approver; once)")
+    async def award(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[AwardIn]) -> AwardResultOut:
+        return await awards.award(principal_of(request), rfq_id, data)
+
+
+class AwardPages(Controller):
+    path = "/rfqs"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=303)
+    async def award(
+        self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            chosen = await _awards_from_form(principal, rfq_id, data)
+            await awards.award(principal, rfq_id, AwardIn(awards=chosen))
+        except DomainError as exc:
+            return await comparison_page(principal, rfq_id, exc)
+        flash(request, "The RFQ is awarded; the vendors are told by e-mail.", "success")
+        return Redirect(path=f"/rfqs/{rfq_id}/comparison", status_code=303)
+
+
+async def _awards_from_form(principal: Principal, rfq_id: int, form: dict[str, str]) -> list[AwardLineIn]:
+    """`whole` = one offer for every line it priced, else `line_<id>` = offer id per line."""
+    def number(value: str, what: str) -> int:
+        if not value.strip().isdigit():
+            raise InvalidInput(f"Choose an offer for {what}.")
+        return int(value)
+
+    if form.get("whole", "").strip():
+        offer_id = number(form["whole"], "the whole RFQ")
+        matrix = await offers.comparison_out(principal, rfq_id)
+        return [AwardLineIn(rfq_line_id=row.rfq_line_id, offer_id=offer_id)
+                for row in matrix.rows if any(c is not None and c.offer_id == offer_id for c in row.cells)]
+    chosen = [
+        AwardLineIn(rfq_line_id=int(key.removeprefix("line_")), offer_id=number(value, key))
+        for key, value in form.items()
+        if key.startswith("line_") and key.removeprefix("line_").isdigit() and value.strip()
+    ]
+    if not chosen:
+        raise InvalidInput("Choose an offer for at least one line, or one offer for the whole RFQ.")
+    return chosen
+
+
+ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages]

@@ -2,7 +2,7 @@
 
 import dramatiq
 
-from app.contracts import services
+from app.contracts import lifecycle
 from app.worker import periodic  # importing app.worker sets the broker before any actor exists
 
 
@@ -10,4 +10,4 @@ from app.worker import periodic  # importing app.worker sets the broker before a
 @periodic
 @dramatiq.actor(queue_name="default", max_retries=0)
 async def sweep_contracts() -> None:
-    await services.sweep()
+    await lifecycle.sweep()

@@ -10,8 +10,8 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
-from app.demo_catalog import load_demo_catalog
-from app.demo_rfqs import load_demo_rfqs
+from app.demo.catalog import load_demo_catalog
+from app.demo.rfqs import load_demo_rfqs
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
 OPERATOR_COMPANY = "Marketplace Operations"

@@ -11,12 +11,13 @@ from piccolo.apps.user.tables import BaseUser
 
 from app import db
 from app.accounts import services as accounts
-from app.auth import Principal
+from app.auth import Principal, load_principal
 from app.catalog.tables import Listing
+from app.contracts import awards
 from app.offers import services as offers
 from app.offers.schemas import AwardIn, AwardLineIn, OfferIn, OfferLineIn
 from app.offers.tables import Award, Offer, OfferStatus
-from app.rfq import services as rfqs
+from app.rfq import drafting, transitions
 from app.rfq.schemas import AuctionSettingsIn, RfqIn, RfqLineIn
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqLine
@@ -87,7 +88,7 @@ AUCTION = DemoRfq(
 
 async def _principal(email: str) -> Principal:
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == email).first()
-    principal = await accounts.load_principal(user["id"]) if user else None
+    principal = await load_principal(user["id"]) if user else None
     if principal is None:
         raise RuntimeError(f"demo user {email} is missing: load the demo companies first")
     return principal
@@ -120,7 +121,7 @@ async def _draft(demo: DemoRfq, author: Principal, vendor_ids: dict[str, int]) -
                   description=line.description, unit=line.unit, target_price=line.target_price)
         for line in demo.lines
     ]
-    created = await rfqs.create_rfq(author, RfqIn(
+    created = await drafting.create_rfq(author, RfqIn(
         title=demo.title, currency="EUR", deadline=await db.db_now() + DEADLINE_AHEAD,
         description=demo.description, bidding_mode="auction" if demo.auction else "sealed",
         auction=demo.auction, lines=lines, vendor_ids=sorted(vendor_ids[name] for name in demo.vendors),
@@ -158,23 +159,23 @@ async def ensure_demo_rfq(demo: DemoRfq) -> int:
     vendor_ids = await _vendor_ids(demo.vendors)
     rfq_id = await _draft(demo, author, vendor_ids)
     if await _status(rfq_id) is RfqStatus.DRAFT:
-        await rfqs.publish(author, rfq_id)
+        await transitions.publish(author, rfq_id)
     line_ids = [row["id"] for row in await RfqLine.select(RfqLine.id).where(RfqLine.rfq == rfq_id).order_by(
         RfqLine.position)]
     if await _status(rfq_id) is RfqStatus.PUBLISHED:
         for name, (email, bids) in demo.bids.items():
             await _bid(rfq_id, line_ids, vendor_ids[name], email, bids)
         if demo.awarder is not None:
-            await rfqs.close(author, rfq_id)
+            await transitions.close(author, rfq_id)
     if demo.awarder is not None and await _status(rfq_id) is RfqStatus.CLOSED and not await Award.exists().where(
         Award.rfq == rfq_id
     ):
         live = {row["vendor"]: row["id"] for row in await Offer.select(Offer.id, Offer.vendor).where(
             (Offer.rfq == rfq_id) & (Offer.status == OfferStatus.LIVE.value)
         )}
-        awards = [AwardLineIn(rfq_line_id=line_id, offer_id=live[vendor_ids[name]])
+        chosen = [AwardLineIn(rfq_line_id=line_id, offer_id=live[vendor_ids[name]])
                   for line_id, name in zip(line_ids, demo.award_to, strict=True)]
-        await offers.award(await _principal(demo.awarder), rfq_id, AwardIn(awards=awards))
+        await awards.award(await _principal(demo.awarder), rfq_id, AwardIn(awards=chosen))
     return rfq_id
 
 

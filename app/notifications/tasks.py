@@ -2,22 +2,22 @@
 
 import dramatiq
 
-from app.notifications import services
+from app.notifications import delivery
 from app.worker import periodic  # importing app.worker sets the broker before any actor exists
 
 
 @dramatiq.actor(
     queue_name="mail",
-    max_retries=services.MAX_ATTEMPTS,
-    min_backoff=int(services.MIN_RETRY_DELAY.total_seconds() * 1000),
-    max_backoff=int(services.MAX_RETRY_DELAY.total_seconds() * 1000),
+    max_retries=delivery.MAX_ATTEMPTS,
+    min_backoff=int(delivery.MIN_RETRY_DELAY.total_seconds() * 1000),
+    max_backoff=int(delivery.MAX_RETRY_DELAY.total_seconds() * 1000),
 )
 async def deliver_email(email_id: int) -> None:
-    await services.deliver(email_id)
+    await delivery.deliver(email_id)
 
 
 @periodic
 @dramatiq.actor(queue_name="default", max_retries=0)
 async def sweep_outbox() -> None:
-    for email_id in await services.overdue_ids():
+    for email_id in await delivery.overdue_ids():
         deliver_email.send(email_id)

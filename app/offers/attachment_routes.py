@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect
 from litestar.types import ControllerRouterHandler
 
-from app.auth import Principal, authenticated, principal_of
+from app.auth import PrincipalRequest, authenticated, principal_of
 from app.errors import DomainError, InvalidInput, NotFound
-from app.offers import offer_attachments, services
+from app.files import MultipartBody, file_response, read_upload
+from app.offers import offer_attachments, pages, services
 from app.offers.schemas import OfferAttachmentOut
-from app.rfq.controllers import MultipartBody, _file, _read
-
-PrincipalRequest = Request[Principal, Any, Any]
+from app.rfq.attachments import MAX_BYTES
 
 
 class OfferAttachmentApi(Controller):
@@ -34,7 +33,8 @@ class OfferAttachmentApi(Controller):
         upload = data.get("file")
         if upload is None:
             raise InvalidInput("send the file in the multipart field 'file'")
-        return await offer_attachments.attach(principal_of(request), offer_id, upload.filename, await _read(upload))
+        content = await read_upload(upload, MAX_BYTES)
+        return await offer_attachments.attach(principal_of(request), offer_id, upload.filename, content)
 
     @get("/", summary="The offer's files (its vendor; the RFQ's buyer only after bidding closes)")
     async def list_files(self, request: PrincipalRequest, offer_id: FromPath[int]) -> list[OfferAttachmentOut]:
@@ -44,7 +44,7 @@ class OfferAttachmentApi(Controller):
          media_type=None)
     async def download(self, request: PrincipalRequest, offer_id: FromPath[int], attachment_id: FromPath[int]
                        ) -> File:
-        return _file(await offer_attachments.download(principal_of(request), offer_id, attachment_id))
+        return file_response(await offer_attachments.download(principal_of(request), offer_id, attachment_id))
 
 
 class OfferAttachmentPages(Controller):
@@ -57,12 +57,10 @@ class OfferAttachmentPages(Controller):
     @get("/offers/{offer_id:int}/attachments/{attachment_id:int}", media_type=None)
     async def download(self, request: PrincipalRequest, offer_id: FromPath[int], attachment_id: FromPath[int]
                        ) -> File:
-        return _file(await offer_attachments.download(principal_of(request), offer_id, attachment_id))
+        return file_response(await offer_attachments.download(principal_of(request), offer_id, attachment_id))
 
     @post("/vendor/rfqs/{rfq_id:int}/attachments", status_code=303)
     async def attach(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
-        from app.offers.controllers import _vendor_page
-
         principal = principal_of(request)
         form = await request.form()
         upload = form.get("file")
@@ -72,11 +70,12 @@ class OfferAttachmentPages(Controller):
                 raise InvalidInput("Submit your offer first, then attach files to it.")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise InvalidInput("Choose a file to attach.")
-            await offer_attachments.attach(principal, current.offer.id, upload.filename, await _read(upload))
+            content = await read_upload(upload, MAX_BYTES)
+            await offer_attachments.attach(principal, current.offer.id, upload.filename, content)
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            return await _vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc)
         flash(request, "The file is attached to your offer.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.roles import Role
-from app.auth import Principal, authenticated, principal_of, requires_roles
+from app.auth import PrincipalRequest, authenticated, principal_of, sellers_only
 from app.errors import DomainError, InvalidInput
-from app.offers import exports, negotiation, offer_attachments, services, thread
+from app.files import XLSX, bytes_response
+from app.offers import exports, negotiation, pages, services
 from app.offers.attachment_routes import ROUTES as ATTACHMENT_ROUTES
+from app.offers.forms import offer_from_form
 from app.offers.live_routes import ROUTES as LIVE_ROUTES
 from app.offers.negotiation_routes import ROUTES as NEGOTIATION_ROUTES
 from app.offers.schemas import (
-    AwardIn,
-    AwardLineIn,
-    AwardResultOut,
     ComparisonOut,
     CounterProposalIn,
     CounterProposalOut,
@@ -30,16 +27,9 @@ from app.offers.schemas import (
     InboxPageOut,
     NegotiationOut,
     OfferIn,
-    OfferLineIn,
     OfferOut,
     RfqOffersOut,
 )
-from app.rfq.access import AWARDER_ROLES
-
-PrincipalRequest = Request[Principal, Any, Any]
-sellers_only = requires_roles(Role.VENDOR_ADMIN, Role.VENDOR_SALES)
-awarders_only = requires_roles(Role.BUYER_ADMIN, Role.APPROVER)
-
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -70,19 +60,14 @@ class RfqOfferApi(Controller):
     @get("/{rfq_id:int}/comparison.csv", summary="The comparison as CSV (buyer, after the close)")
     async def comparison_csv(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
         data = await services.comparison_out(principal_of(request), rfq_id)
-        return _download(exports.comparison_csv(data), "text/csv; charset=utf-8", f"rfq-{rfq_id}-comparison.csv")
+        return bytes_response(exports.comparison_csv(data), "text/csv; charset=utf-8", f"rfq-{rfq_id}-comparison.csv")
 
     @get("/{rfq_id:int}/comparison.xlsx", summary="The comparison as an Excel workbook (buyer, after the close)")
     async def comparison_xlsx(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
         data = await services.comparison_out(principal_of(request), rfq_id)
-        return _download(exports.comparison_xlsx(data),
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return bytes_response(exports.comparison_xlsx(data),
+                         XLSX,
                          f"rfq-{rfq_id}-comparison.xlsx")
-
-    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=200,
-          summary="Award the RFQ, whole or line by line (buyer_admin or approver; once)")
-    async def award(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[AwardIn]) -> AwardResultOut:
-        return await services.award(principal_of(request), rfq_id, data)
 
 
 class InboxApi(Controller):
@@ -138,41 +123,7 @@ class NegotiationApi(Controller):
         return await negotiation.accept(principal_of(request), proposal_id)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
-
-
 # --- pages --------------------------------------------------------------------------------------
-
-
-def offer_from_form(form: dict[str, str]) -> OfferIn:
-    """The offer form (price_<line>, quantity_<line>, lead_time_days, valid_until, notes) as an OfferIn."""
-    lines = []
-    for key, value in form.items():
-        if key.startswith("price_") and value.strip():
-            line_id = int(key.removeprefix("price_"))
-            quantity = form.get(f"quantity_{line_id}", "").strip()
-            if quantity and not quantity.isdigit():
-                raise InvalidInput(f"The quantity of line {line_id} must be a whole number.")
-            lines.append(OfferLineIn(rfq_line_id=line_id, unit_price=value.strip(),
-                                     quantity=int(quantity) if quantity else None))
-    if not lines:
-        raise InvalidInput("Give a unit price for at least one line.")
-    lead = form.get("lead_time_days", "").strip() or "0"
-    if not lead.isdigit():
-        raise InvalidInput("The lead time is a whole number of days.")
-    valid_until = None
-    if form.get("valid_until", "").strip():
-        try:
-            day = datetime.strptime(form["valid_until"].strip(), "%Y-%m-%d").date()
-        except ValueError:
-            raise InvalidInput("Valid until is a date like 2027-01-31.") from None
-        valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-    notes = form.get("notes", "")
-    if len(notes) > 5000:
-        raise InvalidInput("Notes are at most 5,000 characters.")
-    return OfferIn(lines=lines, lead_time_days=int(lead), valid_until=valid_until, notes=notes)
 
 
 class VendorRfqPages(Controller):
@@ -187,7 +138,7 @@ class VendorRfqPages(Controller):
 
     @get("/{rfq_id:int}")
     async def show(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
-        return await _vendor_page(principal_of(request), rfq_id)
+        return await pages.vendor_page(principal_of(request), rfq_id)
 
     @post("/{rfq_id:int}/offer", status_code=303)
     async def save_offer(
@@ -204,7 +155,7 @@ class VendorRfqPages(Controller):
                 saved = await services.revise_offer(principal, current.offer.id, offer)
                 message = f"Revision {saved.revision_count} of your offer is submitted."
         except DomainError as exc:
-            return await _vendor_page(principal, rfq_id, exc, data)
+            return await pages.vendor_page(principal, rfq_id, exc, data)
         flash(request, message, "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 
@@ -217,7 +168,7 @@ class VendorRfqPages(Controller):
                 raise InvalidInput("You have no live offer on this RFQ.")
             await services.withdraw_offer(principal, current.offer.id)
         except DomainError as exc:
-            return await _vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc)
         flash(request, "Your offer is withdrawn.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 
@@ -229,7 +180,7 @@ class VendorRfqPages(Controller):
         try:
             await negotiation.accept(principal, proposal_id)
         except DomainError as exc:
-            return await _vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc)
         flash(request, "You accepted the counter-proposal: a new revision at those prices is submitted.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 
@@ -241,30 +192,9 @@ class VendorRfqPages(Controller):
         try:
             await services.decline_rfq(principal, rfq_id, DeclineIn(reason=data.get("reason", "")[:2000]))
         except DomainError as exc:
-            return await _vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc)
         flash(request, "You declined this RFQ.", "success")
         return Redirect(path="/vendor/rfqs", status_code=303)
-
-
-async def _vendor_page(principal: Principal, rfq_id: int, error: DomainError | None = None,
-                       form: dict[str, str] | None = None) -> Template:
-    rfq = await services.rfq_for_seller(principal, rfq_id)
-    latest = rfq.offer.revisions[-1] if rfq.offer and rfq.offer.revisions else None
-    if form is None and latest is not None:
-        form = {f"price_{line.rfq_line_id}": str(line.unit_price) for line in latest.lines}
-        form |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
-        form |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
-                 "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}
-    files = await offer_attachments.list_for(principal, rfq.offer.id) if rfq.offer else []
-    negotiation_view = {
-        "entries": thread.timeline(rfq.offer, rfq.proposals, files) if rfq.offer else [], "currency": rfq.currency,
-        "line_names": {line.id: f"{line.position}. {line.description}" for line in rfq.lines}, "offer_files": files,
-    }
-    return Template(
-        template_name="offers/vendor_rfq.html",
-        context={"rfq": rfq, "form": form or {}, "error": error.message if error else None, **negotiation_view},
-        status_code=error.status_code if error else 200,
-    )
 
 
 class ComparisonPages(Controller):
@@ -274,58 +204,7 @@ class ComparisonPages(Controller):
 
     @get("/{rfq_id:int}/comparison")
     async def show(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
-        return await _comparison_page(principal_of(request), rfq_id)
-
-    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=303)
-    async def award(
-        self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
-    ) -> Response[Any]:
-        principal = principal_of(request)
-        try:
-            awards = await _awards_from_form(principal, rfq_id, data)
-            await services.award(principal, rfq_id, AwardIn(awards=awards))
-        except DomainError as exc:
-            return await _comparison_page(principal, rfq_id, exc)
-        flash(request, "The RFQ is awarded; the vendors are told by e-mail.", "success")
-        return Redirect(path=f"/rfqs/{rfq_id}/comparison", status_code=303)
-
-
-async def _awards_from_form(principal: Principal, rfq_id: int, form: dict[str, str]) -> list[AwardLineIn]:
-    """`whole` = one offer for every line it priced, else `line_<id>` = offer id per line."""
-    def number(value: str, what: str) -> int:
-        if not value.strip().isdigit():
-            raise InvalidInput(f"Choose an offer for {what}.")
-        return int(value)
-
-    if form.get("whole", "").strip():
-        offer_id = number(form["whole"], "the whole RFQ")
-        matrix = await services.comparison_out(principal, rfq_id)
-        return [AwardLineIn(rfq_line_id=row.rfq_line_id, offer_id=offer_id)
-                for row in matrix.rows if any(c is not None and c.offer_id == offer_id for c in row.cells)]
-    awards = [
-        AwardLineIn(rfq_line_id=int(key.removeprefix("line_")), offer_id=number(value, key))
-        for key, value in form.items()
-        if key.startswith("line_") and key.removeprefix("line_").isdigit() and value.strip()
-    ]
-    if not awards:
-        raise InvalidInput("Choose an offer for at least one line, or one offer for the whole RFQ.")
-    return awards
-
-
-async def _comparison_page(principal: Principal, rfq_id: int, error: DomainError | None = None) -> Template:
-    offers = await services.offers_for_buyer(principal, rfq_id)
-    matrix = None if offers.sealed else await services.comparison_out(principal, rfq_id)
-    awards = await services.awards_of(rfq_id, services.RfqStatus(offers.status)) if offers.status == "awarded" else None
-    return Template(
-        template_name="offers/comparison.html",
-        context={
-            "offers": offers, "matrix": matrix, "awards": awards,
-            "files": await offer_attachments.files_by_offer(principal, rfq_id),
-            "can_award": offers.status == "closed" and principal.has_any_role(AWARDER_ROLES),
-            "error": error.message if error else None,
-        },
-        status_code=error.status_code if error else 200,
-    )
+        return await pages.comparison_page(principal_of(request), rfq_id)
 
 
 ROUTES: list[ControllerRouterHandler] = [

@@ -27,8 +27,8 @@ from app.offers import auction
 from app.offers.rules import ParsedLine
 from app.offers.schemas import AuctionBuyerOut, AuctionStandingOut, AuctionVendorOut
 from app.offers.tables import Offer, OfferLine, OfferRevision, OfferStatus
-from app.rfq import access
-from app.rfq.states import BiddingMode, RfqStatus, prices_revealed
+from app.rfq import access, transitions
+from app.rfq.states import BiddingMode, RfqStatus
 from app.rfq.tables import Rfq, RfqLine
 
 # How often a stream looks at the database, how often it says it is alive when nothing changed, and how long
@@ -123,12 +123,10 @@ async def after_bid(rfq: AuctionRfq | None, received_at: datetime) -> None:
     ).returning(Rfq.id)
     if not moved:
         return
-    from app.rfq.services import deadline_moved  # the rfq area imports the offers' tables
-
     head = await access.rfq_head(rfq.id)
     if head is None:
         raise NotFound("No such RFQ.")
-    await deadline_moved(head, rfq.deadline, received_at)
+    await transitions.deadline_moved(head, rfq.deadline, received_at)
 
 
 # --- the live view ---------------------------------------------------------------------------------
@@ -208,7 +206,7 @@ async def snapshot(watcher: Viewer) -> AuctionVendorOut | AuctionBuyerOut:
 
 
 def _buyer_view(rfq: AuctionRfq, named: list[tuple[auction.Bid, str]]) -> AuctionBuyerOut:
-    revealed = prices_revealed(rfq.status)
+    revealed = access.buyer_sees_offers(rfq, access.WhenSealed.HIDE)
     names = {bid.offer_id: name for bid, name in named}
     bids = [bid for bid, _ in named]
     return AuctionBuyerOut(

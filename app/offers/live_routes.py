@@ -3,19 +3,15 @@ token) and for the vendor's page (session cookie: a browser's EventSource cannot
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.roles import Role
-from app.auth import Principal, authenticated, principal_of, requires_roles
+from app.auth import PrincipalRequest, authenticated, principal_of, sellers_only
 from app.offers import live
 from app.offers.schemas import AuctionBuyerOut, AuctionVendorOut
 
-PrincipalRequest = Request[Principal, Any, Any]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -45,7 +41,7 @@ class AuctionApi(Controller):
 
 class VendorAuctionPages(Controller):
     path = "/vendor/rfqs"
-    guards = [requires_roles(Role.VENDOR_ADMIN, Role.VENDOR_SALES)]
+    guards = [sellers_only]
     include_in_schema = False
 
     @get("/{rfq_id:int}/auction", response_headers=NO_STORE)

@@ -5,34 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app.auth import Principal, authenticated, principal_of
-from app.errors import DomainError, Forbidden, InvalidInput, NotFound
+from app.auth import Principal, PrincipalRequest, authenticated, principal_of
+from app.errors import DomainError, Forbidden, NotFound
 from app.offers import negotiation, offer_attachments, services, thread
-from app.offers.schemas import CounterProposalIn, NegotiationOut, ProposalLineIn
+from app.offers.forms import proposal_from_form
+from app.offers.schemas import NegotiationOut
 from app.rfq.access import buyer_actor, rfq_for_buyer
-
-PrincipalRequest = Request[Principal, Any, Any]
-
-
-def proposal_from_form(form: dict[str, str]) -> CounterProposalIn:
-    """The counter-proposal form (target_<line id>, message) as a CounterProposalIn; empty targets are left out."""
-    lines = [
-        ProposalLineIn(rfq_line_id=int(key.removeprefix("target_")), unit_price=value.strip())
-        for key, value in form.items()
-        if key.startswith("target_") and key.removeprefix("target_").isdigit() and value.strip()
-    ]
-    if not lines:
-        raise InvalidInput("Give a target price for at least one line.")
-    message = form.get("message", "").strip()
-    if len(message) > 5000:
-        raise InvalidInput("The message is at most 5,000 characters.")
-    return CounterProposalIn(lines=lines, message=message)
 
 
 async def _thread_on(principal: Principal, rfq_id: int, offer_id: int) -> NegotiationOut:

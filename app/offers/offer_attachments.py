@@ -13,21 +13,20 @@ storage folder outside the database) and these:
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from typing import Any
 
 from app import db
 from app.accounts.roles import CompanyKind
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, NotFound
-from app.offers import services
-from app.offers.rules import check_bidding_open
+from app.errors import Conflict, NotFound
+from app.files import Download
+from app.offers import store
 from app.offers.schemas import OfferAttachmentOut
 from app.offers.tables import Offer, OfferAttachment, OfferStatus
-from app.rfq.access import rfq_for_buyer
-from app.rfq.attachments import AttachmentError, Download, check_file, directory
-from app.rfq.states import RfqStatus, prices_revealed
+from app.rfq import attachments, rules
+from app.rfq.access import WhenSealed, buyer_sees_offers, rfq_for_buyer
+from app.rfq.states import RfqStatus
 
 MAX_PER_OFFER = 20
 
@@ -41,50 +40,36 @@ def _out(row: dict[str, Any]) -> OfferAttachmentOut:
 
 async def attach(principal: Principal, offer_id: int, filename: str, content: bytes) -> OfferAttachmentOut:
     """Add a file to the caller's live offer while bidding is open (the deadline judged by the database's clock)."""
-    services._require_seller(principal)
-    row = await services._own_offer_row(principal, offer_id)
-    try:
-        checked = check_file(filename, content)
-    except AttachmentError as exc:
-        raise InvalidInput(str(exc)) from None
-    stored_name = secrets.token_hex(16)
-    folder = directory()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / stored_name
-    path.write_bytes(content)  # before the row: a row never points at a missing file
-    try:
-        async with db.transaction():
-            rfq = await services._lock_rfq(row["rfq"])
-            now = await db.db_now()
-            check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
-            # The offer's row locked on PostgreSQL: concurrent uploads count one after the other.
-            query = Offer.select(Offer.status, Offer.revision_count).where(Offer.id == offer_id)
-            if not db.is_sqlite():
-                query = query.lock_rows("UPDATE")
-            offer = await query.first()
-            if offer is None or offer["status"] != OfferStatus.LIVE.value:
-                raise Conflict("This offer was withdrawn: files can only be added to a live offer.")
-            if await OfferAttachment.count().where(OfferAttachment.offer == offer_id) >= MAX_PER_OFFER:
-                raise Conflict(f"An offer has at most {MAX_PER_OFFER} attachments.")
-            attachment = OfferAttachment(
-                offer=offer_id, revision_number=offer["revision_count"], filename=checked.filename,
-                content_type=checked.content_type, size=len(content), stored_name=stored_name,
-                uploaded_by=principal.user_id, uploaded_at=now,
-            )
-            await attachment.save()
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    store.require_seller(principal)
+    row = await store.own_offer_row(principal, offer_id)
+    file = attachments.checked(filename, content)
+    async with attachments.stored(content) as stored_name, db.transaction():
+        rfq = await store.lock_rfq(row["rfq"])
+        now = await db.db_now()
+        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+        # The offer's row locked on PostgreSQL: concurrent uploads count one after the other.
+        query = Offer.select(Offer.status, Offer.revision_count).where(Offer.id == offer_id)
+        if not db.is_sqlite():
+            query = query.lock_rows("UPDATE")
+        offer = await query.first()
+        if offer is None or offer["status"] != OfferStatus.LIVE.value:
+            raise Conflict("This offer was withdrawn: files can only be added to a live offer.")
+        if await OfferAttachment.count().where(OfferAttachment.offer == offer_id) >= MAX_PER_OFFER:
+            raise Conflict(f"An offer has at most {MAX_PER_OFFER} attachments.")
+        attachment = OfferAttachment(
+            offer=offer_id, revision_number=offer["revision_count"], filename=file.filename,
+            content_type=file.content_type, size=len(content), stored_name=stored_name,
+            uploaded_by=principal.user_id, uploaded_at=now,
+        )
+        await attachment.save()
     return _out(attachment.to_dict())
 
 
 async def _offer_seen_by(principal: Principal, offer_id: int) -> dict[str, Any]:
     """The offer for its own vendor, or for the RFQ's buyer once prices are revealed; else 404."""
     if principal.company_kind is CompanyKind.VENDOR:
-        return await services._own_offer_row(principal, offer_id)
-    from app.offers.negotiation import _offer_for_buyer
-
-    return await _offer_for_buyer(principal, offer_id)
+        return await store.own_offer_row(principal, offer_id)
+    return await store.offer_for_buyer(principal, offer_id)
 
 
 async def list_for(principal: Principal, offer_id: int) -> list[OfferAttachmentOut]:
@@ -102,16 +87,13 @@ async def download(principal: Principal, offer_id: int, attachment_id: int) -> D
     ).first()
     if row is None:
         raise NotFound("No such attachment.")
-    path = directory() / row["stored_name"]
-    if not path.is_file():
-        raise NotFound("This attachment's file is missing; ask the vendor to attach it again.")
-    return Download(path=path, filename=row["filename"], content_type=row["content_type"])
+    return attachments.stored_download(row, "This attachment's file is missing; ask the vendor to attach it again.")
 
 
 async def files_by_offer(principal: Principal, rfq_id: int) -> dict[int, list[OfferAttachmentOut]]:
     """The files of every live offer on the caller's RFQ, by offer id; empty while the offers are sealed."""
     head = await rfq_for_buyer(principal, rfq_id)
-    if not prices_revealed(head.status):
+    if not buyer_sees_offers(head, WhenSealed.HIDE):
         return {}
     rows = await OfferAttachment.select().where(
         (OfferAttachment.offer.rfq == rfq_id) & (OfferAttachment.offer.status == OfferStatus.LIVE.value)

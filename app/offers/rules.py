@@ -1,4 +1,5 @@
-"""The pure rules of bidding: when an RFQ takes offers, what a valid offer line is. No I/O."""
+"""The pure rules of an offer: what a valid offer line and validity are. No I/O. (When bidding is open is an
+RFQ deadline rule: app/rfq/rules.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from app.clock import as_utc
-from app.errors import Conflict, InvalidInput
+from app.errors import InvalidInput
 from app.money import MoneyError, parse_amount, to_minor
 from app.offers.schemas import OfferLineIn
-from app.rfq.states import RfqStatus, accepts_offers
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +20,6 @@ class ParsedLine:
     unit_price: Decimal
     unit_price_minor: int
     quantity: int
-
-
-def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime) -> None:
-    """409 unless the RFQ is published and `now` (the database's clock) is before its deadline."""
-    deadline = as_utc(deadline)
-    if status is RfqStatus.CANCELLED:
-        raise Conflict("This RFQ was cancelled: it takes no offers.")
-    if not accepts_offers(status) or as_utc(now) >= deadline:
-        raise Conflict(f"Bidding closed at {deadline:%Y-%m-%d %H:%M:%S} UTC: no more offers, revisions or withdrawals.")
 
 
 def parse_offer_lines(asked: Mapping[int, int], lines: Sequence[OfferLineIn]) -> list[ParsedLine]:

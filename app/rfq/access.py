@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Select
 
-from app.accounts.roles import CompanyKind, CompanyStatus, Role
+from app.accounts.roles import AWARDER_ROLES, BUYER_ROLES, CompanyKind, CompanyStatus
 from app.auth import Principal, can_see_company
 from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import Listing, SegmentMember, SegmentRule
 from app.catalog.visibility import Rule, is_vendor_visible, vendor_rules_of_sql
-from app.errors import Forbidden, NotFound
-from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility
+from app.errors import Conflict, Forbidden, NotFound
+from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility, prices_revealed
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
 
@@ -181,9 +183,6 @@ async def rfq_ids_meant_for(vendor_id: int) -> set[int]:
 
 # --- who may act on an RFQ ------------------------------------------------------------------------
 
-BUYER_ROLES = frozenset({Role.PURCHASER, Role.BUYER_ADMIN, Role.APPROVER})
-AWARDER_ROLES = frozenset({Role.BUYER_ADMIN, Role.APPROVER})
-
 
 def buyer_actor(principal: Principal, head: RfqHead) -> Actor:
     """The Actor a caller is for this RFQ's transitions; 403 unless a buyer user of the RFQ's own company
@@ -191,3 +190,39 @@ def buyer_actor(principal: Principal, head: RfqHead) -> Actor:
     if principal.company_id != head.buyer_id or not principal.has_any_role(BUYER_ROLES):
         raise Forbidden("Only a purchaser, buyer_admin or approver of the RFQ's company can do this.")
     return Actor.AWARDER if principal.has_any_role(AWARDER_ROLES) else Actor.BUYER
+
+
+# --- sealed bids ----------------------------------------------------------------------------------
+
+
+class Bidding(Protocol):
+    """What the sealed-bid decision reads of an RFQ (an `RfqHead`, an auction's state, …)."""
+
+    @property
+    def status(self) -> RfqStatus: ...
+
+    @property
+    def deadline(self) -> datetime: ...
+
+
+class WhenSealed(StrEnum):
+    """What the buyer gets while offers are sealed, by what it asked for."""
+
+    HIDE = "hide"  # a view or list: it shows no price, no file, no standing (the caller leaves them out)
+    MISSING = "missing"  # one priced thing by its id (an offer, its thread, its file): 404, as if it did not exist
+    REFUSE = "refuse"  # what exists only after the close (the comparison, its exports): 409 that says when
+
+
+def buyer_sees_offers(rfq: Bidding, when_sealed: WhenSealed) -> bool:
+    """The one sealed-bid decision: True once bidding has closed (states.prices_revealed); before that False
+    for `HIDE`, and for the other two the error it answers. Vendors never reach a competitor's offer at all
+    (their reads go through `rfq_for_vendor` and own-offer checks)."""
+    if prices_revealed(rfq.status):
+        return True
+    if when_sealed is WhenSealed.MISSING:
+        raise NotFound("No such offer.")
+    if when_sealed is WhenSealed.REFUSE:
+        raise Conflict(
+            f"Offers are sealed until bidding closes ({rfq.deadline:%Y-%m-%d %H:%M} UTC); the comparison opens then."
+        )
+    return False

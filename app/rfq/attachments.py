@@ -3,15 +3,21 @@ only to those allowed to see the RFQ."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 from app import db
 from app.accounts.roles import CompanyKind
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, NotFound
+from app.files import Download
 from app.rfq import access
+from app.rfq.access import buyer_actor
 from app.rfq.schemas import AttachmentOut
 from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqAttachment
@@ -72,6 +78,38 @@ def directory() -> Path:
     return get_settings().var_dir / "attachments"
 
 
+def checked(filename: str, content: bytes) -> CheckedFile:
+    """`check_file`, or a 400 that says why the file may not be attached."""
+    try:
+        return check_file(filename, content)
+    except AttachmentError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+@asynccontextmanager
+async def stored(content: bytes) -> AsyncIterator[str]:
+    """The file written under a fresh random name before its row is (a row never points at a missing file), and
+    removed again when the caller's block fails (no row points at it then). RFQ and offer attachments use it."""
+    stored_name = secrets.token_hex(16)
+    folder = directory()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / stored_name
+    await asyncio.to_thread(path.write_bytes, content)  # up to MAX_BYTES: off the event loop
+    try:
+        yield stored_name
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def stored_download(row: Mapping[str, Any], missing: str) -> Download:
+    """The stored file of an attachment row, or 404 saying `missing` when its file is gone."""
+    path = directory() / row["stored_name"]
+    if not path.is_file():
+        raise NotFound(missing)
+    return Download(path=path, filename=row["filename"], content_type=row["content_type"])
+
+
 def _out(row: dict) -> AttachmentOut:
     return AttachmentOut(id=row["id"], filename=row["filename"], content_type=row["content_type"], size=row["size"],
                          uploaded_at=row["uploaded_at"])
@@ -79,33 +117,19 @@ def _out(row: dict) -> AttachmentOut:
 
 async def attach(principal: Principal, rfq_id: int, filename: str, content: bytes) -> AttachmentOut:
     """Attach a file to a draft or published RFQ of the caller's company."""
-    from app.rfq.services import buyer_actor
-
     head = await access.rfq_for_buyer(principal, rfq_id)
     buyer_actor(principal, head)
-    try:
-        checked = check_file(filename, content)
-    except AttachmentError as exc:
-        raise InvalidInput(str(exc)) from None
-    stored_name = secrets.token_hex(16)
-    folder = directory()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / stored_name
-    path.write_bytes(content)  # before the row: a row never points at a missing file
-    try:
-        async with db.transaction():
-            head = await access.rfq_for_buyer(principal, rfq_id)
-            if head.status not in (RfqStatus.DRAFT, RfqStatus.PUBLISHED):
-                raise Conflict(f"Files can only be attached to a draft or published RFQ; this one is {head.status}.")
-            if await RfqAttachment.count().where(RfqAttachment.rfq == rfq_id) >= MAX_PER_RFQ:
-                raise Conflict(f"An RFQ has at most {MAX_PER_RFQ} attachments.")
-            row = RfqAttachment(rfq=rfq_id, filename=checked.filename, content_type=checked.content_type,
-                                size=len(content), stored_name=stored_name, uploaded_by=principal.user_id,
-                                uploaded_at=await db.db_now())
-            await row.save()
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    file = checked(filename, content)
+    async with stored(content) as stored_name, db.transaction():
+        head = await access.rfq_for_buyer(principal, rfq_id)
+        if head.status not in (RfqStatus.DRAFT, RfqStatus.PUBLISHED):
+            raise Conflict(f"Files can only be attached to a draft or published RFQ; this one is {head.status}.")
+        if await RfqAttachment.count().where(RfqAttachment.rfq == rfq_id) >= MAX_PER_RFQ:
+            raise Conflict(f"An RFQ has at most {MAX_PER_RFQ} attachments.")
+        row = RfqAttachment(rfq=rfq_id, filename=file.filename, content_type=file.content_type,
+                            size=len(content), stored_name=stored_name, uploaded_by=principal.user_id,
+                            uploaded_at=await db.db_now())
+        await row.save()
     return _out(row.to_dict())
 
 
@@ -122,13 +146,6 @@ async def list_attachments(rfq_id: int) -> list[AttachmentOut]:
     return [_out(row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class Download:
-    path: Path
-    filename: str
-    content_type: str
-
-
 async def download(principal: Principal, rfq_id: int, attachment_id: int) -> Download:
     """The file for someone allowed to see the RFQ (its buyer, a vendor it is meant for, operators); else 404."""
     await _visible_rfq(principal, rfq_id)
@@ -137,7 +154,4 @@ async def download(principal: Principal, rfq_id: int, attachment_id: int) -> Dow
     ).first()
     if row is None:
         raise NotFound("No such attachment.")
-    path = directory() / row["stored_name"]
-    if not path.is_file():
-        raise NotFound("This attachment's file is missing; ask the buyer to attach it again.")
-    return Download(path=path, filename=row["filename"], content_type=row["content_type"])
+    return stored_download(row, "This attachment's file is missing; ask the buyer to attach it again.")

@@ -4,11 +4,13 @@ answer to every vendor without naming who asked."""
 from __future__ import annotations
 
 from app import db
-from app.accounts.roles import CompanyKind
+from app.accounts.recipients import addresses_of
+from app.accounts.roles import SELLER_ROLES, CompanyKind
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, NotFound
 from app.notifications.services import queue_email
-from app.rfq import access
+from app.rfq import access, mail, rules
+from app.rfq.access import buyer_actor
 from app.rfq.schemas import ClarificationOut
 from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqClarification
@@ -17,24 +19,22 @@ from app.settings import get_settings
 
 async def ask(principal: Principal, rfq_id: int, question: str) -> ClarificationOut:
     """A vendor asks while bidding is open; the RFQ's author and buyer_admins are told."""
-    from app.rfq.services import VENDOR_ROLES, buyer_recipients
-
     head = await access.rfq_for_vendor(principal, rfq_id)
-    if not principal.has_any_role(VENDOR_ROLES):
+    if not principal.has_any_role(SELLER_ROLES):
         raise NotFound("No such RFQ.")
     text = (question or "").strip()
     if not text:
         raise InvalidInput("question must not be blank")
     async with db.transaction():
         head = await access.rfq_for_vendor(principal, rfq_id)
-        if head.status is not RfqStatus.PUBLISHED or head.deadline <= await db.db_now():
+        if head.status is not RfqStatus.PUBLISHED or rules.bidding_over(head.deadline, await db.db_now()):
             raise Conflict("Questions can only be asked while bidding is open.")
         row = RfqClarification(rfq=rfq_id, vendor=principal.company_id, asked_by=principal.user_id, question=text,
                                asked_at=await db.db_now())
         await row.save()
         link = f"{get_settings().base_url}/rfqs/{rfq_id}"
         # The buyer learns which vendor asked (answering needs no more); the text is the vendor's own.
-        for address in await buyer_recipients(head):
+        for address in await mail.buyer_recipients(head):
             await queue_email(
                 to=address, subject=f"New question on {head.title}",
                 body=f"A vendor asked about \"{head.title}\" (RFQ {rfq_id}):\n\n{text}\n\nAnswer: {link}\n",
@@ -46,9 +46,6 @@ async def answer(
     principal: Principal, rfq_id: int, clarification_id: int, text: str, publish: bool
 ) -> ClarificationOut:
     """The buyer answers once: privately to the asker, or published to every vendor without the asker's name."""
-    from app.rfq.access import buyer_actor
-    from app.rfq.services import VENDOR_ROLES, addresses_of, audience_of
-
     head = await access.rfq_for_buyer(principal, rfq_id)
     buyer_actor(principal, head)
     text = (text or "").strip()
@@ -71,8 +68,8 @@ async def answer(
                 raise NotFound("No such question.")
             raise Conflict("This question is already answered.")
         row = updated[0]
-        audience = await audience_of(head) if publish else [row["vendor"]]
-        addresses = await addresses_of(audience, VENDOR_ROLES)
+        audience = await mail.audience_of(head) if publish else [row["vendor"]]
+        addresses = await addresses_of(audience, SELLER_ROLES)
         subject = f"Clarification on {head.title}"
         body = (f"Question: {row['question']}\n\nAnswer: {text}\n\n"
                 f"{get_settings().base_url}/vendor/rfqs/{rfq_id}\n")

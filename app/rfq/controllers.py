@@ -2,45 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts.roles import Role
-from app.auth import Principal, authenticated, principal_of, requires_roles
+from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
 from app.errors import DomainError, InvalidInput
-from app.rfq import attachments, clarifications, services
+from app.files import MultipartBody, file_response, read_upload
+from app.rfq import attachments, clarifications, drafting, transitions, views
+from app.rfq.forms import FORM_LINES, parse_moment, rfq_from_form
 from app.rfq.schemas import (
     AnswerIn,
     AttachmentOut,
-    AuctionSettingsIn,
     CancelIn,
     ClarificationOut,
     ExtendIn,
     InvitationsIn,
     QuestionIn,
     RfqIn,
-    RfqLineIn,
     RfqOut,
     RfqPage,
     RfqPatch,
     RfqVendorOut,
 )
 from app.rfq.states import RfqStatus
-
-MultipartBody = Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-PrincipalRequest = Request[Principal, Any, Any]
-buyers_only = requires_roles(Role.PURCHASER, Role.BUYER_ADMIN, Role.APPROVER)
-FORM_LINES = 5
-
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -52,42 +42,42 @@ class RfqApi(Controller):
 
     @post("/", guards=[buyers_only], status_code=201, summary="Create a draft RFQ with its lines and invited vendors")
     async def create(self, request: PrincipalRequest, data: JSONBody[RfqIn]) -> RfqOut:
-        return await services.create_rfq(principal_of(request), data)
+        return await drafting.create_rfq(principal_of(request), data)
 
     @get("/", summary="The RFQs the caller may see: its company's, those meant for its vendor company, or all")
     async def list_rfqs(
         self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1,
         per_page: FromQuery[int] = 20,
     ) -> RfqPage:
-        return await services.list_rfqs(principal_of(request), status, page, per_page)
+        return await views.list_rfqs(principal_of(request), status, page, per_page)
 
     @get("/{rfq_id:int}", summary="One RFQ: the buyer's view, or a vendor's (no other vendor, no offer data)")
     async def get_rfq(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> RfqOut | RfqVendorOut:
-        return await services.get_rfq(principal_of(request), rfq_id)
+        return await views.get_rfq(principal_of(request), rfq_id)
 
     @patch("/{rfq_id:int}", guards=[buyers_only], summary="Change a draft (409 once published)")
     async def update(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[RfqPatch]) -> RfqOut:
-        return await services.update_rfq(principal_of(request), rfq_id, data)
+        return await drafting.update_rfq(principal_of(request), rfq_id, data)
 
     @post("/{rfq_id:int}/invitations", guards=[buyers_only], status_code=200, summary="Invite more vendors")
     async def invite(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[InvitationsIn]) -> RfqOut:
-        return await services.add_invitations(principal_of(request), rfq_id, data.vendor_ids)
+        return await drafting.add_invitations(principal_of(request), rfq_id, data.vendor_ids)
 
     @post("/{rfq_id:int}/publish", guards=[buyers_only], status_code=200, summary="Publish a draft; vendors are told")
     async def publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> RfqOut:
-        return await services.publish(principal_of(request), rfq_id)
+        return await transitions.publish(principal_of(request), rfq_id)
 
     @post("/{rfq_id:int}/extend", guards=[buyers_only], status_code=200, summary="Extend the deadline (never shorten)")
     async def extend(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[ExtendIn]) -> RfqOut:
-        return await services.extend(principal_of(request), rfq_id, data.deadline)
+        return await transitions.extend(principal_of(request), rfq_id, data.deadline)
 
     @post("/{rfq_id:int}/close", guards=[buyers_only], status_code=200, summary="End bidding before the deadline")
     async def close(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> RfqOut:
-        return await services.close(principal_of(request), rfq_id)
+        return await transitions.close(principal_of(request), rfq_id)
 
     @post("/{rfq_id:int}/cancel", guards=[buyers_only], status_code=200, summary="Cancel with a reason")
     async def cancel(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[CancelIn]) -> RfqOut:
-        return await services.cancel(principal_of(request), rfq_id, data.reason)
+        return await transitions.cancel(principal_of(request), rfq_id, data.reason)
 
     @post("/{rfq_id:int}/attachments", guards=[buyers_only], status_code=201,
           summary="Attach a file (multipart field 'file'; PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT, up to 10 MB)")
@@ -95,12 +85,13 @@ class RfqApi(Controller):
         upload = data.get("file")
         if upload is None:
             raise InvalidInput("send the file in the multipart field 'file'")
-        return await attachments.attach(principal_of(request), rfq_id, upload.filename, await _read(upload))
+        content = await read_upload(upload, attachments.MAX_BYTES)
+        return await attachments.attach(principal_of(request), rfq_id, upload.filename, content)
 
     @get("/{rfq_id:int}/attachments/{attachment_id:int}", summary="Download an attachment", media_type=None)
     async def download(self, request: PrincipalRequest, rfq_id: FromPath[int],
                        attachment_id: FromPath[int]) -> File:
-        return _file(await attachments.download(principal_of(request), rfq_id, attachment_id))
+        return file_response(await attachments.download(principal_of(request), rfq_id, attachment_id))
 
     @get("/{rfq_id:int}/clarifications", summary="Questions and answers: all for the buyer; own and published "
                                                  "for a vendor, without who asked")
@@ -120,76 +111,7 @@ class RfqApi(Controller):
         return await clarifications.answer(principal_of(request), rfq_id, clarification_id, data.answer, data.publish)
 
 
-async def _read(upload: UploadFile) -> bytes:
-    content = await upload.read(attachments.MAX_BYTES + 1)  # never more than the limit in memory
-    await upload.close()
-    return content
-
-
-def _file(download: attachments.Download) -> File:
-    return File(path=download.path, filename=download.filename, media_type=download.content_type,
-                content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
-
-
 # --- pages --------------------------------------------------------------------------------------
-
-
-def parse_moment(raw: str, what: str) -> datetime:
-    """A moment from a `datetime-local` field (taken as UTC) or an ISO string with its offset."""
-    text = (raw or "").strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what} must be a date and time such as 2027-01-31T17:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def rfq_from_form(form: Any) -> RfqIn:
-    """The new-RFQ form as the API's input: blank line rows are skipped."""
-    lines = []
-    for n in range(1, FORM_LINES + 1):
-        description = form.get(f"line{n}_description", "").strip()
-        product = form.get(f"line{n}_product_id", "").strip()
-        quantity = form.get(f"line{n}_quantity", "").strip()
-        if not (description or product):
-            continue
-        try:
-            lines.append(RfqLineIn(
-                quantity=int(quantity or "0"), product_id=int(product) if product else None,
-                description=description, unit=form.get(f"line{n}_unit", "pcs") or "pcs",
-                target_price=form.get(f"line{n}_target_price", "").strip() or None,
-                notes=form.get(f"line{n}_notes", ""),
-            ))
-        except ValueError:
-            raise InvalidInput(f"line {n}: quantity and product id must be whole numbers") from None
-    delivery = form.get("delivery_date", "").strip()
-    try:
-        delivery_date = date.fromisoformat(delivery) if delivery else None
-    except ValueError:
-        raise InvalidInput("delivery_date must be a date such as 2027-02-15") from None
-    try:
-        vendor_ids = [int(v) for v in form.getall("vendor_ids", [])]
-    except ValueError:
-        raise InvalidInput("choose vendors from the list") from None
-    mode = form.get("bidding_mode", "sealed")
-    auction = None
-    if mode == "auction":
-        try:
-            auction = AuctionSettingsIn(
-                min_decrement=form.get("min_decrement", "").strip() or None,
-                show_best_price=form.get("show_best_price") == "on",
-                anti_snipe_minutes=int(form.get("anti_snipe_minutes", "0") or 0),
-                max_extension_minutes=int(form.get("max_extension_minutes", "0") or 0),
-            )
-        except ValueError:
-            raise InvalidInput("the auction minutes must be whole numbers") from None
-    return RfqIn(
-        title=form.get("title", "").strip(), currency=form.get("currency", ""),
-        deadline=parse_moment(form.get("deadline", ""), "deadline"), description=form.get("description", ""),
-        delivery_address=form.get("delivery_address", ""), delivery_date=delivery_date,
-        payment_terms=form.get("payment_terms", "net_30"), visibility=form.get("visibility", "invited"),
-        bidding_mode=mode, auction=auction, lines=lines, vendor_ids=vendor_ids,
-    )
 
 
 class RfqPages(Controller):
@@ -200,7 +122,7 @@ class RfqPages(Controller):
     @get("/")
     async def list_page(self, request: PrincipalRequest, status: FromQuery[str | None] = None,
                         page: FromQuery[int] = 1) -> Template:
-        rfqs = await services.list_rfqs(principal_of(request), status or None, page, 20)
+        rfqs = await views.list_rfqs(principal_of(request), status or None, page, 20)
         return Template(template_name="rfq/list.html",
                         context={"page": rfqs, "status": status or "", "statuses": [s.value for s in RfqStatus]})
 
@@ -209,7 +131,7 @@ class RfqPages(Controller):
         return await self._form(request, {}, None)
 
     async def _form(self, request: PrincipalRequest, form: Any, error: DomainError | None) -> Template:
-        vendors = await services.vendor_choices(principal_of(request).company_id)
+        vendors = await views.vendor_choices(principal_of(request).company_id)
         return Template(
             template_name="rfq/new.html",
             context={"form": form, "vendors": vendors, "line_numbers": range(1, FORM_LINES + 1),
@@ -222,7 +144,7 @@ class RfqPages(Controller):
     async def create(self, request: PrincipalRequest) -> Response[Any]:
         form = await request.form()
         try:
-            rfq = await services.create_rfq(principal_of(request), rfq_from_form(form))
+            rfq = await drafting.create_rfq(principal_of(request), rfq_from_form(form))
         except DomainError as exc:
             return await self._form(request, form, exc)
         flash(request, f"Draft \"{rfq.title}\" saved. Publish it when it is ready.", "success")
@@ -233,7 +155,7 @@ class RfqPages(Controller):
         return await self._detail(principal_of(request), rfq_id, None)
 
     async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None) -> Template:
-        rfq = await services.get_rfq(principal, rfq_id)
+        rfq = await views.get_rfq(principal, rfq_id)
         questions = await clarifications.list_for(principal, rfq_id)
         return Template(
             template_name="rfq/detail.html",
@@ -255,7 +177,7 @@ class RfqPages(Controller):
 
     @post("/{rfq_id:int}/publish", status_code=303)
     async def publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
-        return await self._act(request, rfq_id, lambda p: services.publish(p, rfq_id),
+        return await self._act(request, rfq_id, lambda p: transitions.publish(p, rfq_id),
                                "Published: the vendors have been told.")
 
     @post("/{rfq_id:int}/extend", status_code=303)
@@ -263,19 +185,19 @@ class RfqPages(Controller):
         form = await request.form()
 
         async def action(principal: Principal) -> None:
-            await services.extend(principal, rfq_id, parse_moment(form.get("deadline", ""), "deadline"))
+            await transitions.extend(principal, rfq_id, parse_moment(form.get("deadline", ""), "deadline"))
 
         return await self._act(request, rfq_id, action, "Deadline extended: the vendors have been told.")
 
     @post("/{rfq_id:int}/close", status_code=303)
     async def close(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
-        return await self._act(request, rfq_id, lambda p: services.close(p, rfq_id),
+        return await self._act(request, rfq_id, lambda p: transitions.close(p, rfq_id),
                                "Bidding is closed: you can compare the offers.")
 
     @post("/{rfq_id:int}/cancel", status_code=303)
     async def cancel(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
-        return await self._act(request, rfq_id, lambda p: services.cancel(p, rfq_id, form.get("reason", "")),
+        return await self._act(request, rfq_id, lambda p: transitions.cancel(p, rfq_id, form.get("reason", "")),
                                "The RFQ is cancelled.")
 
     @post("/{rfq_id:int}/attachments", status_code=303)
@@ -286,7 +208,8 @@ class RfqPages(Controller):
         async def action(principal: Principal) -> None:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise InvalidInput("Choose a file to attach.")
-            await attachments.attach(principal, rfq_id, upload.filename, await _read(upload))
+            content = await read_upload(upload, attachments.MAX_BYTES)
+            await attachments.attach(principal, rfq_id, upload.filename, content)
 
         return await self._act(request, rfq_id, action, "The file is attached.")
 
@@ -309,7 +232,7 @@ class RfqFilePages(Controller):
 
     @get("/{attachment_id:int}", media_type=None)
     async def download(self, request: PrincipalRequest, rfq_id: FromPath[int], attachment_id: FromPath[int]) -> File:
-        return _file(await attachments.download(principal_of(request), rfq_id, attachment_id))
+        return file_response(await attachments.download(principal_of(request), rfq_id, attachment_id))
 
 
 ROUTES: list[ControllerRouterHandler] = [RfqApi, RfqPages, RfqFilePages]

@@ -1,12 +1,15 @@
-"""Pure rules of an RFQ's content and timing: lines, auction settings, deadlines, reminders. No I/O."""
+"""Pure rules of an RFQ's content and timing: lines, auction settings, deadlines (when bidding is open, when it is
+over), reminders. No I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.clock import as_utc
+from app.errors import Conflict
 from app.money import MoneyError, parse_amount, to_minor
-from app.rfq.states import BiddingMode
+from app.rfq.states import BiddingMode, RfqStatus, accepts_offers
 
 MAX_LINES = 200
 MAX_TITLE = 200
@@ -120,13 +123,29 @@ def check_deadline(deadline: datetime, now: datetime) -> None:
     """A deadline is an aware moment in the future (by the database's clock)."""
     if deadline.tzinfo is None or deadline.utcoffset() is None:
         raise RuleError("deadline must include a time zone, for example 2027-01-31T17:00:00+01:00")
-    if deadline <= now:
+    if bidding_over(deadline, now):
         raise RuleError("deadline must be in the future")
+
+
+def bidding_over(deadline: datetime, now: datetime) -> bool:
+    """Bidding ends at the deadline itself: an offer stamped at the deadline is late. The closing job asks the
+    same in SQL (`deadline <= now`, app/rfq/deadlines.py)."""
+    return as_utc(now) >= as_utc(deadline)
+
+
+def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime) -> None:
+    """409 unless the RFQ is published and `now` (the database's clock) is before its deadline."""
+    deadline = as_utc(deadline)
+    if status is RfqStatus.CANCELLED:
+        raise Conflict("This RFQ was cancelled: it takes no offers.")
+    if not accepts_offers(status) or bidding_over(deadline, now):
+        raise Conflict(f"Bidding closed at {deadline:%Y-%m-%d %H:%M:%S} UTC: no more offers, revisions or withdrawals.")
+
 
 
 def check_extension(current: datetime, requested: datetime, now: datetime) -> None:
     """An extension moves the deadline later, never earlier, and only while bidding is still open."""
-    if current <= now:
+    if bidding_over(current, now):
         raise RuleError("the deadline has already passed; bidding is over and can no longer be extended")
     if requested <= current:
         raise RuleError(

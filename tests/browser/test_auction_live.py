@@ -16,8 +16,8 @@ from app.offers import services
 from app.offers.schemas import OfferIn, OfferLineIn
 from app.rfq.states import BiddingMode
 from app.rfq.tables import Rfq
-from tests.integration.offers.conftest import make_rfq, principal
 from tests.support.fixtures import PASSWORD, make_company, make_user
+from tests.support.offers import make_rfq, principal
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from app.catalog.tables import Listing
 from app.contracts.tables import Contract
 from app.demo import load_demo_data
-from tests.browser.test_rfq_story import answer, log_in
+from tests.support.browser import answer, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,40 +3,16 @@ bidding closes, the buyer compares the offers side by side and awards them line 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import expect
 
-from app.demo import DEMO_PASSWORD, load_demo_data
+from app.demo import load_demo_data
 from app.offers.tables import Award
+from tests.support.browser import answer, log_in
 
 pytestmark = pytest.mark.browser
-
-
-async def log_in(chromium: Browser, live_server: str, email: str) -> Page:
-    context = await chromium.new_context(base_url=live_server)
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("E-mail").fill(email)
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(r"/dashboard$"))
-    return page
-
-
-async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
-    vendor = await log_in(chromium, live_server, email)
-    await vendor.get_by_role("link", name="RFQ inbox").click()
-    await vendor.get_by_role("link", name=title).click()
-    for line, price in enumerate(prices, start=1):
-        await vendor.get_by_label(f"Unit price of line {line}").fill(price)
-    await vendor.get_by_label("Lead time (days)").fill("5")
-    await vendor.get_by_role("button", name="Submit offer").click()
-    await expect(vendor.get_by_role("status")).to_contain_text("offer")
-    await vendor.context.close()
 
 
 async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server):

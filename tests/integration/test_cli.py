@@ -10,7 +10,7 @@ from piccolo.apps.user.tables import BaseUser
 from app.accounts.tables import Company, Membership
 from app.contracts.tables import Contract, ContractLine, ContractPrice
 from app.demo import DEMO_PASSWORD
-from app.demo_rfqs import AUCTION, AWARDED
+from app.demo.rfqs import AUCTION, AWARDED
 from app.notifications.tables import OutboxEmail
 from app.offers.tables import Award, Offer, OfferRevision
 from app.rfq.tables import Rfq

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.tables import ListingTier
 from app.clock import utcnow
 from app.contracts.tables import ContractPrice
 from app.money import to_minor
-from tests.integration.catalog.data import a_category, a_contract_price, a_listing, a_price_list, a_product, a_segment
+from tests.support.catalog import a_category, a_contract_price, a_listing, a_price_list, a_product, a_segment
 from tests.support.fixtures import make_company
 from tests.support.queries import count_queries
 

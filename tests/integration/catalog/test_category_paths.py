@@ -9,7 +9,7 @@ import pytest
 
 from app.catalog.tables import Category
 from app.db import is_sqlite
-from tests.integration.catalog.data import a_listing, a_product, a_segment
+from tests.support.catalog import a_listing, a_product, a_segment
 
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError)
 MIGRATION = importlib.import_module("app.catalog.piccolo_migrations.catalog_2026_11_29t19_30_00_000000")

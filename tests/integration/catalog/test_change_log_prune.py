@@ -10,10 +10,10 @@ import asyncio
 import pytest
 
 from app import db
-from app.catalog import services, tasks
+from app.catalog import facet_cache, tasks
 from app.catalog.tables import Listing
 from app.worker import periodic_actors
-from tests.integration.catalog.data import a_category, a_listing, a_product
+from tests.support.catalog import a_category, a_listing, a_product
 
 postgres_only = pytest.mark.skipif(db.is_sqlite(), reason="the facet cache and its change log exist on PostgreSQL only")
 
@@ -32,16 +32,16 @@ async def last_change() -> int:
     return int((await sql("SELECT CAST(max(xid) AS text) AS xid FROM catalog_change"))[0]["xid"])
 
 
-async def prune_past(xid: int) -> services.Pruned:
+async def prune_past(xid: int) -> facet_cache.Pruned:
     """Prunes until the watermark is above `xid` (a transaction elsewhere on the server, still running, holds
     every snapshot's xmin back until it ends); the counts are summed over the prunes."""
     changes = caches = 0
     for _ in range(100):
-        pruned = await services.prune_catalog_changes()
+        pruned = await facet_cache.prune_catalog_changes()
         assert pruned is not None
         changes, caches = changes + pruned.changes, caches + pruned.caches
         if int(pruned.watermark) > xid:
-            return services.Pruned(watermark=pruned.watermark, changes=changes, caches=caches)
+            return facet_cache.Pruned(watermark=pruned.watermark, changes=changes, caches=caches)
         await asyncio.sleep(0.2)
     raise AssertionError(f"the watermark stayed at or below {xid}")
 
@@ -69,7 +69,7 @@ def test_the_prune_is_a_periodic_actor():
 
 @pytest.mark.skipif(not db.is_sqlite(), reason="SQLite only: it keeps no change log")
 async def test_on_sqlite_the_prune_does_nothing(world, shop):
-    assert await services.prune_catalog_changes() is None
+    assert await facet_cache.prune_catalog_changes() is None
 
 
 @postgres_only
@@ -85,7 +85,7 @@ async def test_the_prune_deletes_the_change_rows_below_the_watermark_and_raises_
     stored = await sql("SELECT CAST(horizon AS text) AS horizon FROM catalog_change_watermark")
     assert int(stored[0]["horizon"]) >= int(pruned.watermark) > changed
     # and pruning again is harmless: the watermark never goes down
-    again = await services.prune_catalog_changes()
+    again = await facet_cache.prune_catalog_changes()
     assert again is not None and int(again.watermark) >= int(pruned.watermark)
 
 
@@ -101,7 +101,7 @@ async def test_counts_of_a_snapshot_taken_before_a_prune_are_never_used_after_it
     await prune_past(await last_change())
     # then the slow search cannot store its counts any more
     stale = '[[1, "x", 1]]'
-    await sql(services._STORE, 0, False, 1, stale, stale, stale, old)
+    await sql(facet_cache._STORE, 0, False, 1, stale, stale, stale, old)
     assert await cached_total() is None  # and the prune deleted the browse's counts, older than the change
     # and even a row it stored just before the prune committed (the prune did not see it) is not used
     await sql("DELETE FROM catalog_facet_cache WHERE segment = 0 AND in_stock = false")
@@ -120,7 +120,7 @@ async def test_a_valid_cache_row_outlives_a_prune_and_a_change_after_it_still_in
     client = await api(world.purchaser)
     assert (await search(client))["total"] == 1
     assert await cached_total() == 1
-    await services.prune_catalog_changes()
+    await facet_cache.prune_catalog_changes()
     # then the row is still there and still used (marked here to tell it from a recount)
     assert await cached_total() == 1
     await sql("UPDATE catalog_facet_cache SET total = 777 WHERE segment = 0 AND in_stock = false")

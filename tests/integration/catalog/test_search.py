@@ -3,7 +3,7 @@
 import pytest
 
 from app.catalog.tables import Listing, Product
-from tests.integration.catalog.data import a_category, a_listing, a_product
+from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import make_company
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from app.accounts.tables import Company
 from app.catalog.tables import Category, Listing, Product
-from tests.integration.catalog.data import a_category, a_listing, a_price_list, a_product, a_segment
+from tests.support.catalog import a_category, a_listing, a_price_list, a_product, a_segment
 from tests.support.fixtures import make_company
 
 

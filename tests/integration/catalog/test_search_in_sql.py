@@ -11,12 +11,12 @@ from decimal import Decimal
 
 import pytest
 
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.search import Filters, OfferRow, ProductRow, Sort, browse, query_terms
 from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import Listing, SegmentRule
 from app.catalog.visibility import OfferFacts, Rule, category_ancestry, is_visible
-from tests.integration.catalog.data import (
+from tests.support.catalog import (
     a_category,
     a_contract_price,
     a_listing,

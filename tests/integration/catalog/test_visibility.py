@@ -10,7 +10,7 @@ from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import Listing, Product
 from app.catalog.visibility import OfferFacts, Rule, is_visible
 from app.errors import NotFound
-from tests.integration.catalog.data import a_category, a_listing, a_product, a_segment
+from tests.support.catalog import a_category, a_listing, a_product, a_segment
 from tests.support.fixtures import make_company, make_user
 
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app import db
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.pricing import PriceSource
 from app.contracts.tables import Contract, ContractLine, ContractPrice, ContractVersion
-from tests.integration.contracts.conftest import an_rfq, award, offer
+from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import make_company, make_user
 
 

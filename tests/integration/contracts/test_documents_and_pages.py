@@ -5,7 +5,7 @@ import io
 import openpyxl
 from pypdf import PdfReader
 
-from tests.integration.catalog.data import a_listing
+from tests.support.catalog import a_listing
 from tests.support.fixtures import csrf_token
 
 

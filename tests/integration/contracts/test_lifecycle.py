@@ -2,12 +2,12 @@
 
 from decimal import Decimal
 
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.pricing import PriceSource
 from app.contracts.tables import Contract, ContractPrice
 from app.notifications.tables import OutboxEmail
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
-from tests.integration.catalog.data import a_listing
+from tests.support.catalog import a_listing
 from tests.support.fixtures import make_company, make_user
 
 

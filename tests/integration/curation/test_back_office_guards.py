@@ -7,9 +7,8 @@ import pytest
 from app.admin import listing_edit_leaves_status_and_product
 from app.catalog.tables import CurationEvent, Listing, SegmentRule
 from app.clock import utcnow
-from tests.integration.catalog.data import a_segment
-from tests.integration.curation.data import a_listing, a_product
-from tests.integration.curation.test_price_list_one_party import back_office
+from tests.support.catalog import a_segment
+from tests.support.curation import a_listing, a_product, back_office
 
 
 async def listing_row(listing: int) -> dict:

@@ -3,7 +3,7 @@
 import asyncio
 
 from app.catalog.tables import CurationEvent, Listing, Product
-from tests.integration.curation.data import a_listing, a_product
+from tests.support.curation import a_listing, a_product
 from tests.support.fixtures import make_user
 
 

@@ -1,7 +1,7 @@
 """The curation flow end to end over the API: approve, match, reject, suspend, merge, feature, audit."""
 
 from app.catalog.tables import CurationEvent, Listing, Product
-from tests.integration.curation.data import a_category, a_listing, a_product
+from tests.support.curation import a_category, a_listing, a_product
 from tests.support.fixtures import make_company
 
 

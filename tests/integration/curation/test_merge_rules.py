@@ -4,7 +4,7 @@ see stays hidden after it is merged, an allowed one stays allowed, and the audit
 import pytest
 
 from app.catalog.tables import CurationEvent, SegmentRule
-from tests.integration.catalog.data import a_listing, a_product, a_segment
+from tests.support.catalog import a_listing, a_product, a_segment
 from tests.support.fixtures import make_company, make_user
 
 

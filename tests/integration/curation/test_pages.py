@@ -1,7 +1,7 @@
 """The operators' curation pages: queue, listing (suggestions, approve, reject), audit log, segments, price lists."""
 
 from app.catalog.tables import Listing, PriceListEntry, Product, SegmentMember
-from tests.integration.curation.data import a_listing, a_product
+from tests.support.curation import a_listing, a_product
 from tests.support.fixtures import csrf_token
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from app.catalog.tables import PriceList, Segment
 from app.clock import utcnow
+from tests.support.curation import back_office
 
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError)
 MIGRATION = importlib.import_module("app.catalog.piccolo_migrations.catalog_2026_11_29t18_40_00_000000")
@@ -124,14 +125,6 @@ async def test_the_api_refuses_both_or_neither_with_what_to_fix(world, api, part
 
 
 # --- piccolo-admin ------------------------------------------------------------------------------
-
-
-async def back_office(browser, email):
-    """An operator's session in piccolo-admin, with the CSRF header its API wants on writes."""
-    session = await browser(email)
-    assert (await session.get("/admin/api/tables/")).status_code == 200  # sets piccolo-admin's csrftoken cookie
-    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
-    return session
 
 
 @pytest.mark.parametrize(("parties", "field", "message"), [

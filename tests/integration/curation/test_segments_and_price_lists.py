@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.pricing import PriceSource
 from app.catalog.tables import CurationEvent, PriceList, PriceListEntry, SegmentMember, SegmentRule
-from tests.integration.curation.data import a_category, a_listing, a_product
+from tests.support.curation import a_category, a_listing, a_product
 
 
 async def a_segment(client, name: str) -> int:

@@ -23,7 +23,7 @@ import pytest
 from app import db
 from app.clock import as_utc, utcnow
 from app.errors import DomainError
-from app.notifications import mailer, services, tasks
+from app.notifications import delivery, mailer, services, tasks
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.settings import get_settings
 from app.worker import periodic_actors
@@ -155,7 +155,7 @@ async def anonymous(app: Any) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
         await client.aclose()
 
 
-LONG_AGO = services.LOST_AFTER + timedelta(minutes=5)
+LONG_AGO = delivery.LOST_AFTER + timedelta(minutes=5)
 
 
 # --- written with the change it reports ---------------------------------------------------------
@@ -232,8 +232,8 @@ async def test_delivering_the_same_email_twice_sends_it_once(mail_dir, sends):
     # given a committed e-mail
     email_id = await queue_committed()
     # when it is delivered twice (a duplicate message)
-    first = await services.deliver(email_id)
-    second = await services.deliver(email_id)
+    first = await delivery.deliver(email_id)
+    second = await delivery.deliver(email_id)
     # then only the first call sent it
     assert (first, second) == (True, False)
     assert len(sends) == 1
@@ -262,7 +262,7 @@ async def test_deliver_is_a_no_op_unless_the_email_is_pending(status, mail_dir, 
     email_id = await insert_email(status=status, attempts=1, claimed_ago=timedelta(seconds=5))
     before = await get_row(email_id)
     # when a delivery for it arrives
-    sent = await services.deliver(email_id)
+    sent = await delivery.deliver(email_id)
     # then nothing is sent and the row is unchanged
     assert sent is False
     assert sends == []
@@ -273,7 +273,7 @@ async def test_deliver_is_a_no_op_unless_the_email_is_pending(status, mail_dir, 
 async def test_deliver_of_an_unknown_email_is_a_no_op(sends):
     # given no such row (its transaction was rolled back after all, or it was deleted)
     # when a message for it arrives, then it is a no-op, not an error that dramatiq would retry
-    assert await services.deliver(424242) is False
+    assert await delivery.deliver(424242) is False
     assert sends == []
 
 
@@ -288,7 +288,7 @@ async def test_a_failed_delivery_stays_pending_with_the_error_and_the_next_attem
     calls = failing_mailer(monkeypatch, failures=1)
     # when it is delivered
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        await services.deliver(email_id)
+        await delivery.deliver(email_id)
     # then the error propagates (so dramatiq retries) and the row is pending again, with the reason
     row = await get_row(email_id)
     assert row["status"] == PENDING
@@ -297,7 +297,7 @@ async def test_a_failed_delivery_stays_pending_with_the_error_and_the_next_attem
     assert row["sent_at"] is None
     assert eml_files(mail_dir) == []
     # when it is delivered again
-    assert await services.deliver(email_id) is True
+    assert await delivery.deliver(email_id) is True
     # then it is sent, the error is cleared, and both attempts built the same Message-ID
     row = await get_row(email_id)
     assert (row["status"], row["attempts"], row["last_error"]) == (SENT, 2, "")
@@ -312,23 +312,23 @@ async def test_after_max_attempts_the_email_is_failed_and_deliver_stops_raising(
     email_id = await queue_committed()
     calls = failing_mailer(monkeypatch, failures=10_000)
     # when every attempt but the last fails
-    for attempt in range(1, services.MAX_ATTEMPTS):
+    for attempt in range(1, delivery.MAX_ATTEMPTS):
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            await services.deliver(email_id)
+            await delivery.deliver(email_id)
         row = await get_row(email_id)
         assert (row["status"], row["attempts"]) == (PENDING, attempt)
     # and the last one fails too
-    result = await services.deliver(email_id)
+    result = await delivery.deliver(email_id)
     # then the row is failed for good, deliver returns False without raising (no more retries)
     assert result is False
     row = await get_row(email_id)
     assert row["status"] == FAILED
-    assert row["attempts"] == services.MAX_ATTEMPTS
+    assert row["attempts"] == delivery.MAX_ATTEMPTS
     assert row["last_error"] == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert row["sent_at"] is None
     # and later messages for it send nothing
-    assert await services.deliver(email_id) is False
-    assert len(calls) == services.MAX_ATTEMPTS
+    assert await delivery.deliver(email_id) is False
+    assert len(calls) == delivery.MAX_ATTEMPTS
     assert eml_files(mail_dir) == []
 
 
@@ -337,7 +337,7 @@ def test_the_deliver_actor_is_retried_as_many_times_as_the_outbox_allows():
     options = tasks.deliver_email.options
     # then dramatiq retries a failed delivery, with backoff, up to MAX_ATTEMPTS times on the mail queue
     assert tasks.deliver_email.queue_name == "mail"
-    assert options["max_retries"] >= services.MAX_ATTEMPTS - 1
+    assert options["max_retries"] >= delivery.MAX_ATTEMPTS - 1
     assert options["min_backoff"] > 0
 
 
@@ -365,16 +365,16 @@ async def test_an_email_that_cannot_be_built_ends_failed_not_stuck_in_sending(se
         assert await OutboxEmail.count() == 0
         return
     # when every allowed attempt is made, the sweeper releasing stuck claims in between
-    for _ in range(services.MAX_ATTEMPTS + 1):
+    for _ in range(delivery.MAX_ATTEMPTS + 1):
         with contextlib.suppress(ValueError):
-            await services.deliver(email_id)
-        await services.overdue_ids(now=utcnow() + services.STUCK_AFTER + timedelta(minutes=1))
+            await delivery.deliver(email_id)
+        await delivery.overdue_ids(now=utcnow() + delivery.STUCK_AFTER + timedelta(minutes=1))
     # then it was never sent, the operators see why, and it is given up on (after MAX_ATTEMPTS at most)
     assert sends == []
     row = await get_row(email_id)
     assert "linefeed" in row["last_error"]
     assert row["status"] == FAILED
-    assert 1 <= row["attempts"] <= services.MAX_ATTEMPTS
+    assert 1 <= row["attempts"] <= delivery.MAX_ATTEMPTS
 
 
 # --- a lost message loses no work ---------------------------------------------------------------
@@ -384,14 +384,14 @@ async def test_overdue_ids_finds_lost_and_stuck_emails_and_nothing_in_flight():
     # given e-mails in every state
     lost = await insert_email(age=LONG_AGO)
     stuck = await insert_email(
-        status=SENDING, age=LONG_AGO, attempts=1, claimed_ago=services.STUCK_AFTER + timedelta(minutes=1)
+        status=SENDING, age=LONG_AGO, attempts=1, claimed_ago=delivery.STUCK_AFTER + timedelta(minutes=1)
     )
     fresh = await insert_email(age=timedelta(seconds=10))
     busy = await insert_email(status=SENDING, age=LONG_AGO, attempts=1, claimed_ago=timedelta(seconds=30))
     sent = await insert_email(status=SENT, age=LONG_AGO, attempts=1, claimed_ago=LONG_AGO)
-    failed = await insert_email(status=FAILED, age=LONG_AGO, attempts=services.MAX_ATTEMPTS, claimed_ago=LONG_AGO)
+    failed = await insert_email(status=FAILED, age=LONG_AGO, attempts=delivery.MAX_ATTEMPTS, claimed_ago=LONG_AGO)
     # when the sweeper asks for overdue work
-    overdue = await services.overdue_ids()
+    overdue = await delivery.overdue_ids()
     # then the lost one and the stuck one are due; the stuck claim is released back to pending
     assert overdue == [lost, stuck]
     assert (await get_row(stuck))["status"] == PENDING
@@ -404,10 +404,10 @@ async def test_overdue_ids_finds_lost_and_stuck_emails_and_nothing_in_flight():
 
 async def test_overdue_ids_uses_lost_after_as_the_cut_off():
     # given a pending row just younger than LOST_AFTER
-    email_id = await insert_email(age=services.LOST_AFTER - timedelta(seconds=30))
+    email_id = await insert_email(age=delivery.LOST_AFTER - timedelta(seconds=30))
     # then it is not overdue now, but is a minute later
-    assert await services.overdue_ids() == []
-    assert await services.overdue_ids(now=utcnow() + timedelta(minutes=1)) == [email_id]
+    assert await delivery.overdue_ids() == []
+    assert await delivery.overdue_ids(now=utcnow() + timedelta(minutes=1)) == [email_id]
 
 
 async def test_the_sweeper_waits_for_a_failed_emails_retry_to_fall_due(monkeypatch):
@@ -419,21 +419,21 @@ async def test_the_sweeper_waits_for_a_failed_emails_retry_to_fall_due(monkeypat
 
     monkeypatch.setattr(mailer, "deliver", down)
     with pytest.raises(ConnectionRefusedError):
-        await services.deliver(email_id)
+        await delivery.deliver(email_id)
     row = await OutboxEmail.select(OutboxEmail.next_attempt_at).where(OutboxEmail.id == email_id).first()
     assert row["next_attempt_at"] > utcnow()
     # then the sweeper leaves it to dramatiq's retry for now
-    assert await services.overdue_ids() == []
+    assert await delivery.overdue_ids() == []
     # and takes it only once the retry is overdue by LOST_AFTER (its message was lost after all)
-    late = row["next_attempt_at"] + services.LOST_AFTER + timedelta(seconds=1)
-    assert await services.overdue_ids(now=late) == [email_id]
+    late = row["next_attempt_at"] + delivery.LOST_AFTER + timedelta(seconds=1)
+    assert await delivery.overdue_ids(now=late) == [email_id]
 
 
 def test_retry_delays_back_off_exponentially_up_to_a_cap():
-    delays = [services.retry_delay(attempt) for attempt in range(1, 12)]
-    assert delays[0] == services.MIN_RETRY_DELAY
+    delays = [delivery.retry_delay(attempt) for attempt in range(1, 12)]
+    assert delays[0] == delivery.MIN_RETRY_DELAY
     assert delays == sorted(delays)
-    assert delays[-1] == services.MAX_RETRY_DELAY
+    assert delays[-1] == delivery.MAX_RETRY_DELAY
 
 
 def test_the_outbox_sweep_is_a_periodic_actor():
@@ -448,7 +448,7 @@ async def test_the_sweeper_delivers_lost_and_stuck_emails_but_not_fresh_ones(wor
     # one queued a moment ago whose message is still in flight, and a live claim
     lost = await insert_email(age=LONG_AGO, to="lost@acme.example")
     stuck = await insert_email(
-        status=SENDING, age=LONG_AGO, attempts=1, claimed_ago=services.STUCK_AFTER + timedelta(minutes=1),
+        status=SENDING, age=LONG_AGO, attempts=1, claimed_ago=delivery.STUCK_AFTER + timedelta(minutes=1),
         to="stuck@acme.example",
     )
     fresh = await insert_email(age=timedelta(seconds=5), to="fresh@acme.example")
@@ -497,9 +497,9 @@ async def test_a_broker_outage_after_commit_does_not_fail_the_committed_change(m
     # then the change is committed and the e-mail pending: the sweeper delivers it later
     assert await OutboxEmail.count() == 1
     monkeypatch.undo()
-    later = utcnow() + services.LOST_AFTER + timedelta(minutes=1)
-    for email_id in await services.overdue_ids(now=later):
-        await services.deliver(email_id)
+    later = utcnow() + delivery.LOST_AFTER + timedelta(minutes=1)
+    for email_id in await delivery.overdue_ids(now=later):
+        await delivery.deliver(email_id)
     assert (await OutboxEmail.select(OutboxEmail.status).first())["status"] == SENT
     # and the caller was not told its committed change failed
     assert error is None
@@ -572,7 +572,7 @@ async def test_operators_see_every_email_with_its_status(world, browser):
     # given e-mails in several states
     await insert_email(status=SENT, attempts=1, to="sent@acme.example", subject="Contract signed")
     await insert_email(
-        status=FAILED, attempts=services.MAX_ATTEMPTS, to="failed@acme.example", subject="Offer rejected",
+        status=FAILED, attempts=delivery.MAX_ATTEMPTS, to="failed@acme.example", subject="Offer rejected",
         last_error="SMTPRecipientsRefused: 550 no such user",
     )
     await insert_email(to="pending@acme.example", subject="New RFQ")
@@ -592,7 +592,7 @@ async def test_operators_see_every_email_with_its_status(world, browser):
 
 async def test_the_outbox_page_filters_by_status(world, browser):
     await insert_email(status=SENT, attempts=1, to="sent@acme.example")
-    await insert_email(status=FAILED, attempts=services.MAX_ATTEMPTS, to="failed@acme.example")
+    await insert_email(status=FAILED, attempts=delivery.MAX_ATTEMPTS, to="failed@acme.example")
     operator = await browser(world.operator)
     # when the operator picks the failed e-mails
     page = await operator.get("/operator/outbox", params={"status": FAILED})

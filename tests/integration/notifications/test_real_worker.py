@@ -19,7 +19,7 @@ import pytest
 
 from app import db
 from app.clock import utcnow
-from app.notifications import services
+from app.notifications import delivery, services
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -128,7 +128,7 @@ async def test_a_real_worker_sweeps_up_an_email_whose_message_was_lost(market_wo
         subject="Your RFQ closes tomorrow",
         body_text="Reminder.\n",
         status=OutboxStatus.PENDING.value,
-        created_at=utcnow() - services.LOST_AFTER - timedelta(minutes=5),
+        created_at=utcnow() - delivery.LOST_AFTER - timedelta(minutes=5),
     )
     await email.save()
     # when a worker starts (its sweeper runs once at start, then every MARKET_SWEEP_INTERVAL)

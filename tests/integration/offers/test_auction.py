@@ -19,11 +19,11 @@ from app.money import to_minor
 from app.notifications.tables import OutboxEmail
 from app.offers import live, services
 from app.offers.schemas import OfferIn, OfferLineIn
-from app.rfq import services as rfq_services
+from app.rfq import deadlines
 from app.rfq.states import BiddingMode, RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation
-from tests.integration.offers.conftest import make_rfq, offer_body, principal, set_status
 from tests.support.fixtures import make_company, make_user
+from tests.support.offers import make_rfq, offer_body, principal, set_status
 
 # Ten widgets and five gadgets: a bid's total is 10 * first price + 5 * second price.
 LINES = [("Widget", 10, None), ("Gadget", 5, None)]
@@ -376,7 +376,7 @@ async def test_the_close_job_after_an_extension_does_not_close_early(bidding, ap
     assert response.status_code == 201, response.text
     await asyncio.sleep(max(0.0, (original - await db.db_now()).total_seconds()) + 0.2)
     assert await db.db_now() > original
-    closed = await rfq_services.close_if_due(rfq_id)
+    closed = await deadlines.close_if_due(rfq_id)
     # then nothing closed: the job reads the moved deadline, and bidding stays open
     assert closed is False
     assert (await rfq_row(rfq_id))["status"] == "published"

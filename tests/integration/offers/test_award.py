@@ -5,7 +5,7 @@ import pytest
 from app.offers.tables import Award
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq
-from tests.integration.offers.conftest import offer_body, set_status
+from tests.support.offers import offer_body, set_status
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from app.rfq import access
 from app.rfq.rules import open_rfq_meant_for
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
-from tests.integration.catalog.data import a_segment
-from tests.integration.offers.conftest import make_rfq
+from tests.support.catalog import a_segment
 from tests.support.fixtures import make_company, make_user
+from tests.support.offers import make_rfq
 
 
 async def test_the_inbox_api_pages_by_deadline_with_a_next_page(bidding, api, world):

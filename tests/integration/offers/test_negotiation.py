@@ -4,7 +4,7 @@ import pytest
 
 from app.offers.tables import CounterProposal
 from app.rfq.states import RfqStatus
-from tests.integration.offers.conftest import offer_body, set_status
+from tests.support.offers import offer_body, set_status
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import pytest
 
 from app.offers.tables import CounterProposal, CounterProposalLine
 from app.rfq.states import RfqStatus
-from tests.integration.offers.conftest import make_rfq, offer_body, set_status
 from tests.support.fixtures import csrf_token
+from tests.support.offers import make_rfq, offer_body, set_status
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from app.offers.tables import OfferAttachment
 from app.rfq.attachments import directory
 from app.rfq.states import RfqStatus
-from tests.integration.offers.conftest import offer_body, set_status
 from tests.support.fixtures import csrf_token
+from tests.support.offers import offer_body, set_status
 
 PDF = b"%PDF-1.7\n% our quotation, signed\n"
 

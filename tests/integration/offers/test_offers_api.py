@@ -6,7 +6,7 @@ from app import db
 from app.offers.tables import Offer, OfferLine, OfferRevision
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation
-from tests.integration.offers.conftest import make_rfq, offer_body, set_status
+from tests.support.offers import make_rfq, offer_body, set_status
 
 
 async def test_a_vendor_submits_an_offer_and_sees_it_with_its_revision(bidding, api):

@@ -3,8 +3,8 @@
 from app.offers.tables import Award, Offer, OfferRevision
 from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqInvitation
-from tests.integration.offers.conftest import make_rfq, offer_body, set_status
 from tests.support.fixtures import csrf_token
+from tests.support.offers import make_rfq, offer_body, set_status
 
 
 async def test_the_inbox_lists_the_rfqs_meant_for_the_vendor_with_time_left(bidding, browser, world):

@@ -6,14 +6,15 @@ from datetime import timedelta
 
 from app import db
 from app.clock import as_utc
+from app.contracts import awards
 from app.errors import Conflict
 from app.offers import services
 from app.offers.schemas import AwardIn, AwardLineIn, OfferIn, OfferLineIn
 from app.offers.tables import Award, Offer, OfferRevision
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation
-from tests.integration.offers.conftest import offer_body, principal, set_status
 from tests.support.fixtures import make_company, make_user
+from tests.support.offers import offer_body, principal, set_status
 
 
 def offer_in(lines: list[int], price: str) -> OfferIn:
@@ -81,7 +82,7 @@ async def test_twenty_concurrent_award_service_calls_make_one(bidding, world):
     await set_status(bidding.rfq_id, RfqStatus.CLOSED)
     admin = await principal(world.buyer_admin)
     data = AwardIn(awards=[AwardLineIn(rfq_line_id=line, offer_id=offer.id) for line in bidding.lines])
-    results = await asyncio.gather(*[services.award(admin, bidding.rfq_id, data) for _ in range(20)],
+    results = await asyncio.gather(*[awards.award(admin, bidding.rfq_id, data) for _ in range(20)],
                                    return_exceptions=True)
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception)), results

@@ -7,7 +7,7 @@ import pytest
 
 from app.notifications.tables import OutboxEmail
 from app.rfq.states import RfqStatus
-from tests.integration.offers.conftest import offer_body, set_status
+from tests.support.offers import offer_body, set_status
 
 A_PRICES = ("0.0871", "0.4713", "3.3333")
 B_PRICES = ("0.0922", "0.4499")

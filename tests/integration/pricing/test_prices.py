@@ -3,7 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from app.catalog.prices import buyer_of, resolve_prices
+from app.catalog.price_candidates import buyer_of, resolve_prices
 from app.catalog.pricing import PriceSource
 from app.catalog.tables import Listing, ListingTier, PriceList, PriceListEntry, Segment, SegmentMember
 from app.clock import utcnow

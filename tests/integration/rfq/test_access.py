@@ -1,24 +1,22 @@
 """Who may see an RFQ: 404 for everyone it is not meant for."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
 from app.auth import Principal
-from app.catalog.tables import Category, Listing, Product
 from app.clock import utcnow
 from app.errors import NotFound
-from app.money import to_minor
 from app.rfq import access
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 from tests.support.fixtures import make_company, make_user
+from tests.support.rfq import a_category_with_listing
 
 
 async def principal(email: str) -> Principal:
     from piccolo.apps.user.tables import BaseUser
 
-    from app.accounts.services import load_principal
+    from app.auth import load_principal
 
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == email).first()
     loaded = await load_principal(user["id"])
@@ -32,17 +30,6 @@ async def an_rfq(buyer_id: int, *, status="published", visibility="invited", pro
     await rfq.save()
     await RfqLine(rfq=rfq.id, position=1, product=product_id, description="Nitrile gloves M", quantity=1000).save()
     return rfq.id
-
-
-async def a_category_with_listing(vendor_id: int, name: str) -> tuple[int, int]:
-    category = Category(name=name, path="")
-    await category.save()
-    await Category.update({Category.path: f"/{category.id}/"}).where(Category.id == category.id)
-    product = Product(name=f"{name} item", category=category.id, created_at=utcnow(), updated_at=utcnow())
-    await product.save()
-    await Listing(vendor=vendor_id, sku=f"{name}-1", title=name, product=product.id, base_price=to_minor(Decimal(1)),
-                  currency="EUR", status="approved", created_at=utcnow(), updated_at=utcnow()).save()
-    return category.id, product.id
 
 
 async def test_the_buyer_sees_its_rfq_and_another_buyer_gets_404(world):

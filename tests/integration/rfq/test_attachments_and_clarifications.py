@@ -8,8 +8,8 @@ import pytest
 from app.notifications.tables import OutboxEmail
 from app.rfq.attachments import directory
 from app.rfq.tables import RfqAttachment, RfqClarification
-from tests.integration.rfq.test_rfq_api import a_draft, a_published, emails_to
 from tests.support.fixtures import csrf_token, make_company, make_user
+from tests.support.rfq import a_draft, a_published, emails_to, new_form
 
 PDF = b"%PDF-1.7\n% the tender specification\n"
 
@@ -83,8 +83,6 @@ async def test_a_vendor_cannot_attach_and_a_closed_rfq_takes_no_files(world, pur
 async def test_the_buyer_attaches_through_the_page(world, browser):
     client = await browser(world.purchaser)
     api_rfq_page = await client.get("/rfqs/new")
-    from tests.integration.rfq.test_rfq_pages import new_form
-
     created = await client.post("/rfqs/new", data=new_form(csrf_token(api_rfq_page.text), world.vendor.id))
     rfq_path = created.headers["location"]
     detail = await client.get(rfq_path)

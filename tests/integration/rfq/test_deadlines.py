@@ -13,11 +13,11 @@ from app import db
 from app.clock import utcnow
 from app.notifications.tables import OutboxEmail
 from app.offers.tables import Offer
-from app.rfq import services, tasks
+from app.rfq import deadlines, tasks
 from app.rfq.tables import Rfq, RfqInvitation
 from app.worker import broker
-from tests.integration.rfq.test_rfq_api import a_published, emails_to, iso
 from tests.support.fixtures import drain, make_company, make_user
+from tests.support.rfq import a_published, emails_to, iso
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ async def test_a_second_close_sends_no_second_email(world, purchaser, worker):
     tasks.close_rfq_at_deadline.send(rfq["id"])
     tasks.sweep_rfqs.send()
     drain("rfq", "default", "mail")
-    again = await services.close_if_due(rfq["id"])
+    again = await deadlines.close_if_due(rfq["id"])
     # then
     assert again is False
     assert await closing_mails() == sorted([world.purchaser, world.buyer_admin])
@@ -87,7 +87,7 @@ async def test_a_second_close_sends_no_second_email(world, purchaser, worker):
 
 async def test_an_early_message_closes_nothing(world, purchaser):
     rfq = await a_published(purchaser, world)
-    assert await services.close_if_due(rfq["id"]) is False
+    assert await deadlines.close_if_due(rfq["id"]) is False
     assert await status_of(rfq["id"]) == "published"
     assert await closing_mails() == []
 
@@ -96,7 +96,7 @@ async def test_a_cancelled_rfq_is_not_closed_by_its_message(world, purchaser):
     rfq = await a_published(purchaser, world)
     await purchaser.post(f"/api/v1/rfqs/{rfq['id']}/cancel", json={"reason": "Budget cut"})
     await Rfq.update({Rfq.deadline: utcnow() - timedelta(seconds=1)}).where(Rfq.id == rfq["id"])
-    assert await services.close_if_due(rfq["id"]) is False
+    assert await deadlines.close_if_due(rfq["id"]) is False
     assert await status_of(rfq["id"]) == "cancelled"
 
 
@@ -114,8 +114,8 @@ async def test_the_sweeper_schedules_deadlines_that_came_within_range_once(world
     soon = utcnow() + timedelta(days=2)
     await Rfq.update({Rfq.deadline: soon}).where(Rfq.id == rfq["id"])
     # when the sweeper runs twice
-    first = await services.sweep()
-    second = await services.sweep()
+    first = await tasks.sweep()
+    second = await tasks.sweep()
     # then one message is scheduled, for the new deadline
     assert (first["scheduled"], second["scheduled"]) == (1, 0)
     row = await Rfq.select(Rfq.close_scheduled_for).where(Rfq.id == rfq["id"]).first()
@@ -128,7 +128,7 @@ async def test_an_extension_reschedules_and_the_old_message_is_a_no_op(world, pu
     assert (await purchaser.post(f"/api/v1/rfqs/{rfq['id']}/extend", json={"deadline": iso(later)})).status_code == 200
     row = await Rfq.select(Rfq.close_scheduled_for).where(Rfq.id == rfq["id"]).first()
     assert row["close_scheduled_for"] == later
-    assert await services.close_if_due(rfq["id"]) is False  # the first message, arriving at the old deadline
+    assert await deadlines.close_if_due(rfq["id"]) is False  # the first message, arriving at the old deadline
 
 
 async def test_unanswered_vendors_get_one_reminder_a_day_before_the_deadline(world, purchaser):
@@ -144,8 +144,8 @@ async def test_unanswered_vendors_get_one_reminder_a_day_before_the_deadline(wor
         (RfqInvitation.rfq == rfq["id"]) & (RfqInvitation.vendor == declined.id)
     )
     # when the sweeper runs twice
-    first = await services.sweep()
-    second = await services.sweep()
+    first = await tasks.sweep()
+    second = await tasks.sweep()
     # then only the silent vendor is reminded, once
     assert (first["reminded"], second["reminded"]) == (1, 0)
     reminders = [m for m in await emails_to(world.vendor_admin) if m["subject"].startswith("Reminder")]
@@ -157,13 +157,13 @@ async def test_unanswered_vendors_get_one_reminder_a_day_before_the_deadline(wor
 
 async def test_no_reminder_while_the_deadline_is_more_than_a_day_away(world, purchaser):
     await a_published(purchaser, world, deadline=iso(utcnow() + timedelta(hours=25)))
-    assert (await services.sweep())["reminded"] == 0
+    assert (await tasks.sweep())["reminded"] == 0
 
 
 async def test_the_deadline_is_judged_by_the_database_clock(world, purchaser):
     rfq = await a_published(purchaser, world)
     now = await db.db_now()
     await Rfq.update({Rfq.deadline: now + timedelta(seconds=1)}).where(Rfq.id == rfq["id"])
-    assert await services.close_if_due(rfq["id"]) is False
+    assert await deadlines.close_if_due(rfq["id"]) is False
     await asyncio.sleep(1.2)
-    assert await services.close_if_due(rfq["id"]) is True
+    assert await deadlines.close_if_due(rfq["id"]) is True

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from app.clock import utcnow
-from app.rfq import services
+from app.rfq import tasks
 from app.rfq.tables import Rfq, RfqInvitation
-from tests.integration.rfq.test_rfq_api import a_published, emails_to, iso
+from tests.support.rfq import a_published, emails_to, iso
 
 
 @pytest.fixture
@@ -30,29 +30,29 @@ async def reminded_at(rfq_id: int):  # type: ignore[no-untyped-def]
 async def test_an_extension_beyond_a_day_sends_the_reminder_again_before_the_new_deadline(world, purchaser):
     # given an RFQ closing in 12 hours whose silent vendor was reminded
     rfq = await a_published(purchaser, world, deadline=iso(utcnow() + timedelta(hours=12)))
-    assert (await services.sweep())["reminded"] == 1
+    assert (await tasks.sweep())["reminded"] == 1
     # when the buyer extends it by three days
     later = utcnow() + timedelta(days=3)
     response = await purchaser.post(f"/api/v1/rfqs/{rfq['id']}/extend", json={"deadline": iso(later)})
     assert response.status_code == 200, response.text
     # then the reminder is due again, but not sent while the new deadline is more than a day away
     assert await reminded_at(rfq["id"]) is None
-    assert (await services.sweep())["reminded"] == 0
+    assert (await tasks.sweep())["reminded"] == 0
     # and once the new deadline is within a day, the vendor is reminded a second time, once
     await Rfq.update({Rfq.deadline: utcnow() + timedelta(hours=20)}).where(Rfq.id == rfq["id"])
-    assert (await services.sweep())["reminded"] == 1
-    assert (await services.sweep())["reminded"] == 0
+    assert (await tasks.sweep())["reminded"] == 1
+    assert (await tasks.sweep())["reminded"] == 0
     assert await reminders_to(world.vendor_admin) == 2
 
 
 async def test_an_extension_that_stays_within_the_day_sends_no_second_reminder(world, purchaser):
     rfq = await a_published(purchaser, world, deadline=iso(utcnow() + timedelta(hours=12)))
-    assert (await services.sweep())["reminded"] == 1
+    assert (await tasks.sweep())["reminded"] == 1
     first = await reminded_at(rfq["id"])
     later = utcnow() + timedelta(hours=18)
     assert (await purchaser.post(f"/api/v1/rfqs/{rfq['id']}/extend", json={"deadline": iso(later)})).status_code == 200
     assert await reminded_at(rfq["id"]) == first
-    assert (await services.sweep())["reminded"] == 0
+    assert (await tasks.sweep())["reminded"] == 0
     assert await reminders_to(world.vendor_admin) == 1
 
 
@@ -61,5 +61,5 @@ async def test_an_extension_before_any_reminder_changes_nothing_but_the_deadline
     later = utcnow() + timedelta(days=3)
     assert (await purchaser.post(f"/api/v1/rfqs/{rfq['id']}/extend", json={"deadline": iso(later)})).status_code == 200
     assert await reminded_at(rfq["id"]) is None
-    assert (await services.sweep())["reminded"] == 0
+    assert (await tasks.sweep())["reminded"] == 0
     assert await reminders_to(world.vendor_admin) == 0

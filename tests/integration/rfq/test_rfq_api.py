@@ -11,58 +11,14 @@ from app.accounts.services import set_company_status
 from app.clock import utcnow
 from app.notifications.tables import OutboxEmail
 from app.offers.tables import Offer
-from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+from app.rfq.tables import Rfq, RfqInvitation
 from tests.support.fixtures import make_company, make_user
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def body(vendor_ids: list[int], **overrides):
-    data = {
-        "title": "Nitrile gloves 2027",
-        "currency": "EUR",
-        # Beyond the broker's delay range, so no closing message is scheduled unless a test asks for one.
-        "deadline": iso(utcnow() + timedelta(days=10)),
-        "delivery_address": "Hospital Road 1, Berlin",
-        "lines": [
-            {"description": "Nitrile gloves size M", "quantity": 1000, "unit": "box", "target_price": "4.2500"},
-            {"description": "Nitrile gloves size L", "quantity": 500},
-        ],
-        "vendor_ids": vendor_ids,
-    }
-    data.update(overrides)
-    return data
-
-
-async def emails_to(address: str) -> list[dict]:
-    return await OutboxEmail.select(OutboxEmail.subject, OutboxEmail.body_text).where(
-        OutboxEmail.to_address == address
-    )
-
-
-async def counts() -> tuple[int, int, int, int]:
-    return (await Rfq.count(), await RfqLine.count(), await RfqInvitation.count(), await OutboxEmail.count())
+from tests.support.rfq import a_category_with_listing, a_draft, a_published, body, counts, emails_to, iso
 
 
 @pytest.fixture
 async def purchaser(world, api):
     return await api(world.purchaser)
-
-
-async def a_draft(client, world, **overrides) -> dict:
-    vendor_ids = overrides.pop("vendor_ids", [world.vendor.id])
-    response = await client.post("/api/v1/rfqs", json=body(vendor_ids, **overrides))
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def a_published(client, world, **overrides) -> dict:
-    draft = await a_draft(client, world, **overrides)
-    response = await client.post(f"/api/v1/rfqs/{draft['id']}/publish")
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 # --- drafting -----------------------------------------------------------------------------------
@@ -172,8 +128,6 @@ async def test_publishing_needs_a_line_and_for_invited_rfqs_a_vendor(world, purc
 
 
 async def test_an_open_rfq_is_published_to_the_eligible_vendors(world, purchaser):
-    from tests.integration.rfq.test_access import a_category_with_listing
-
     _, product_id = await a_category_with_listing(world.vendor.id, "Gloves")
     elsewhere = await make_company("vendor")
     other_admin = await make_user(elsewhere.id, "vendor_admin")

@@ -8,18 +8,7 @@ from app.clock import utcnow
 from app.offers.tables import Offer, OfferLine, OfferRevision
 from app.rfq.tables import Rfq, RfqLine
 from tests.support.fixtures import csrf_token, make_company
-
-
-def new_form(token: str, vendor_id: int, **overrides) -> dict:
-    data = {
-        "_csrf_token": token, "title": "Printer paper", "currency": "EUR",
-        "deadline": (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
-        "payment_terms": "net_30", "visibility": "invited", "bidding_mode": "sealed",
-        "line1_description": "A4 paper 80g", "line1_quantity": "200", "line1_unit": "ream",
-        "line1_target_price": "3.10", "vendor_ids": [str(vendor_id)],
-    }
-    data.update(overrides)
-    return data
+from tests.support.rfq import new_form
 
 
 async def created_through_the_form(client, world) -> int:

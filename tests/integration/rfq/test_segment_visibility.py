@@ -13,11 +13,10 @@ from app.clock import utcnow
 from app.notifications.tables import OutboxEmail
 from app.offers.tables import Offer
 from app.rfq.tables import Rfq, RfqInvitation
-from tests.integration.catalog.data import a_listing, a_segment
-from tests.integration.offers.conftest import offer_body
-from tests.integration.rfq.test_access import a_category_with_listing
-from tests.integration.rfq.test_rfq_api import a_draft, body, counts, emails_to
+from tests.support.catalog import a_listing, a_segment
 from tests.support.fixtures import make_company, make_user
+from tests.support.offers import offer_body
+from tests.support.rfq import a_category_with_listing, a_draft, body, counts, emails_to
 
 
 @dataclass

@@ -14,20 +14,11 @@ from openpyxl import Workbook
 
 from app.catalog.tables import Listing, ListingTier
 from app.clock import utcnow
-from app.vendors import imports
+from app.vendors import import_run, import_start
 from app.vendors.tables import FeedImport, FeedImportError
 from app.worker import broker
-from tests.support.fixtures import drain, make_company, make_user
-
-HEADER = ["sku", "title", "base_price", "currency", "gtin", "stock", "tiers"]
-
-
-def csv_bytes(rows, header=HEADER, encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
+from tests.support.fixtures import make_company, make_user
+from tests.support.vendors import HEADER, csv_bytes, import_and_wait, upload
 
 
 def xlsx_bytes(rows, header=HEADER) -> bytes:
@@ -45,18 +36,6 @@ GOOD = [
     ["A-1", "Gloves M", "12.50", "EUR", "4006381333931", "10", "10:11.90|100:10.50"],
     ["A-2", "Gloves L", "12.50", "EUR", "", "0", ""],
 ]
-
-
-async def upload(client, content: bytes, name="feed.csv", all_or_nothing: bool | None = None):
-    data = {} if all_or_nothing is None else {"all_or_nothing": str(all_or_nothing).lower()}
-    return await client.post("/api/v1/listings/import", files={"file": (name, content)}, data=data)
-
-
-async def import_and_wait(client, content: bytes, name="feed.csv", all_or_nothing=None) -> dict:
-    response = await upload(client, content, name, all_or_nothing)
-    assert response.status_code == 202, response.text
-    drain("imports")
-    return (await client.get(f"/api/v1/jobs/{response.json()['id']}")).json()
 
 
 async def test_a_csv_feed_creates_draft_listings_with_tiers(world, api, worker):
@@ -174,16 +153,16 @@ async def test_re_running_a_finished_import_is_a_no_op_and_a_crashed_one_runs_ag
     job = await import_and_wait(client, csv_bytes(GOOD))
     finished = await FeedImport.select().where(FeedImport.id == job["id"]).first()
     # when the job is delivered again
-    await imports.run_import(job["id"])
+    await import_run.run_import(job["id"])
     # then nothing changes
     assert await FeedImport.select().where(FeedImport.id == job["id"]).first() == finished
     # given a worker that crashed while running it (no heartbeat for long)
     await FeedImport.update(
         {FeedImport.status: "running", FeedImport.rows_done: 1, FeedImport.heartbeat_at: utcnow() - timedelta(hours=1)}
     ).where(FeedImport.id == job["id"])
-    assert await imports.overdue_import_ids() == [job["id"]]
+    assert await import_run.overdue_import_ids() == [job["id"]]
     # when it is run again, it finishes, without duplicates
-    await imports.run_import(job["id"])
+    await import_run.run_import(job["id"])
     again = (await client.get(f"/api/v1/jobs/{job['id']}")).json()
     assert (again["status"], again["rows_done"], again["rows_imported"]) == ("done", 2, 2)
     assert await Listing.count() == 2
@@ -191,13 +170,13 @@ async def test_re_running_a_finished_import_is_a_no_op_and_a_crashed_one_runs_ag
 
 async def test_progress_is_reported_batch_by_batch(world, monkeypatch):
     # given a feed of 25 rows and batches of 10
-    monkeypatch.setattr(imports, "BATCH_ROWS", 10)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 10)
     rows = [[f"P-{n}", "Thing", "1.00", "EUR", "", "1", ""] for n in range(25)]
     feed = io.BytesIO(csv_bytes(rows))
-    import_id = await imports.start_import(world.vendor.id, None, "feed.csv", feed, enqueue=False)
+    import_id = await import_start.start_import(world.vendor.id, None, "feed.csv", feed, enqueue=False)
     seen = []
     # when it runs
-    await imports.run_import(import_id, lambda phase, done, total: seen.append((phase, done, total)))
+    await import_run.run_import(import_id, lambda phase, done, total: seen.append((phase, done, total)))
     # then the checking pass reports each batch, the writing (one transaction) its start and its commit
     assert seen == [("checking", 10, 25), ("checking", 20, 25), ("checking", 25, 25),
                     ("writing", 0, 25), ("writing", 25, 25)]

@@ -8,9 +8,9 @@ import pytest
 from app import db
 from app.catalog.tables import Listing, ListingTier
 from app.clock import utcnow
-from app.vendors import imports
+from app.vendors import import_reports, import_run, import_start, import_writes
 from app.vendors.tables import FeedImport, FeedImportRow, FeedImportTier
-from tests.integration.vendors.test_feed_import_writes import feed, tiers_of
+from tests.support.vendors import feed, tiers_of
 
 BEFORE = [["A-1", "Gloves M", "12.50", "EUR", "10:11.90|100:10.50"],
           ["A-2", "Gloves L", "12.50", "EUR", "10:11.00"],
@@ -30,13 +30,13 @@ class WorkerLost(BaseException):
 
 
 async def start(vendor_id: int, rows) -> int:
-    return await imports.start_import(vendor_id, None, "feed.csv", feed(rows), enqueue=False)
+    return await import_start.start_import(vendor_id, None, "feed.csv", feed(rows), enqueue=False)
 
 
 async def run(vendor_id: int, rows):  # type: ignore[no-untyped-def]
     import_id = await start(vendor_id, rows)
-    await imports.run_import(import_id)
-    return await imports.import_report(import_id, vendor_id=vendor_id)
+    await import_run.run_import(import_id)
+    return await import_reports.import_report(import_id, vendor_id=vendor_id)
 
 
 async def snapshot(vendor_id: int) -> tuple[list[dict], list[dict]]:
@@ -101,7 +101,7 @@ async def test_a_failure_while_writing_leaves_listings_and_tiers_exactly_as_befo
 ):
     vendor = vendor_with_listings
     before = await snapshot(vendor)
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)  # the file is checked and staged in three transactions
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 2)  # the file is checked and staged in three transactions
     seen_inside: list[list[str]] = []
     if failure == "database error in the upsert":
         # given a database that fails on A-5, after A-1 … A-4 were upserted by the same statement
@@ -112,7 +112,7 @@ async def test_a_failure_while_writing_leaves_listings_and_tiers_exactly_as_befo
             seen_inside.append(await skus(job.vendor_id))
             raise RuntimeError("injected failure")
 
-        monkeypatch.setattr(imports, "_write_staged_tiers", fail_after_the_listings)
+        monkeypatch.setattr(import_writes, "_write_staged_tiers", fail_after_the_listings)
     # when the vendor imports the file (all or nothing)
     report = await run(vendor, FILE)
     # then the import failed and says so, and nothing of the file shows: every column, every tier
@@ -142,14 +142,14 @@ async def test_a_worker_lost_while_writing_leaves_nothing_and_the_re_run_imports
     import_id = await start(vendor, FILE)
     # given a worker that dies once the listings are upserted, before the tiers are written
     with monkeypatch.context() as patch:
-        patch.setattr(imports, "BATCH_ROWS", 2)
+        patch.setattr(import_run, "BATCH_ROWS", 2)
 
         async def die(job):  # type: ignore[no-untyped-def]
             raise WorkerLost
 
-        patch.setattr(imports, "_write_staged_tiers", die)
+        patch.setattr(import_writes, "_write_staged_tiers", die)
         with pytest.raises(WorkerLost):
-            await imports.run_import(import_id)
+            await import_run.run_import(import_id)
     # then the vendor's listings and tiers are as before, the import is left running with its staged rows
     assert await snapshot(vendor) == before
     assert (await FeedImport.select(FeedImport.status).where(FeedImport.id == import_id).first())["status"] == (
@@ -165,10 +165,10 @@ async def test_a_worker_lost_while_writing_leaves_nothing_and_the_re_run_imports
     await FeedImport.update({FeedImport.heartbeat_at: utcnow() - timedelta(hours=1)}).where(
         FeedImport.id == import_id
     )
-    assert await imports.overdue_import_ids() == [import_id]
-    await imports.run_import(import_id)
+    assert await import_run.overdue_import_ids() == [import_id]
+    await import_run.run_import(import_id)
     # then every row of the file is imported once, with exactly its tiers, and nothing else
-    report = await imports.import_report(import_id, vendor_id=vendor)
+    report = await import_reports.import_report(import_id, vendor_id=vendor)
     assert (report.status, report.rows_done, report.rows_imported) == ("done", 6, 6), report
     assert await skus(vendor) == ["A-1", "A-2", "A-3", "A-4", "A-5", "A-6"]
     assert await tiers_of(vendor) == FILE_TIERS
@@ -182,11 +182,11 @@ async def test_progress_shows_while_the_rows_are_checked_and_the_listings_change
     world, api, monkeypatch
 ):
     # given a 5-row file checked and staged 2 rows per transaction, and the vendor's portal client
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 2)
     client = await api(world.vendor_admin)
     import_id = await start(world.vendor.id, [[f"P-{n}", "Thing", "1.00", "EUR", ""] for n in range(5)])
     seen = []
-    stage_batch = imports._stage_batch
+    stage_batch = import_run._stage_batch
 
     async def stage_and_look(*args, **kwargs):  # type: ignore[no-untyped-def]
         await stage_batch(*args, **kwargs)
@@ -194,9 +194,9 @@ async def test_progress_shows_while_the_rows_are_checked_and_the_listings_change
         listings = (await client.get("/api/v1/listings")).json()["total"]
         seen.append((job["status"], job["phase"], job["rows_done"], job["rows_total"], listings))
 
-    monkeypatch.setattr(imports, "_stage_batch", stage_and_look)
+    monkeypatch.setattr(import_run, "_stage_batch", stage_and_look)
     # when the import runs
-    await imports.run_import(import_id)
+    await import_run.run_import(import_id)
     # then after each batch the API showed the rows checked so far, and no listing yet
     assert seen == [("running", "checking", 2, 5, 0), ("running", "checking", 4, 5, 0),
                     ("running", "checking", 5, 5, 0)]  # fmt: skip
@@ -209,7 +209,7 @@ async def test_a_sku_given_again_in_a_later_batch_is_one_listing_with_the_later_
     world, monkeypatch
 ):
     # given a file, staged 2 rows per transaction, that gives D-1 in its first and its second batch
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 2)
     rows = [["D-1", "First", "1.00", "EUR", "10:0.90"], ["X-1", "X", "1.00", "EUR", ""],
             ["Y-1", "Y", "1.00", "EUR", ""], ["D-1", "Second", "2.00", "EUR", "20:1.80"],
             ["Z-1", "Z", "1.00", "EUR", ""]]  # fmt: skip
@@ -236,7 +236,7 @@ async def test_a_listing_curation_changed_while_the_file_was_checked_follows_the
     await Listing.update({Listing.status: "pending", Listing.submitted_at: submitted}).where(Listing.sku == "P-1")
     # and a file with a new price for S-1 (kept approved) and a new title for P-1 (stays pending), during
     # whose checking curation suspends S-1 and approves P-1
-    stage_batch = imports._stage_batch
+    stage_batch = import_run._stage_batch
 
     async def stage_then_curate(job, tally, *args, **kwargs):  # type: ignore[no-untyped-def]
         await stage_batch(job, tally, *args, **kwargs)
@@ -244,7 +244,7 @@ async def test_a_listing_curation_changed_while_the_file_was_checked_follows_the
             await Listing.update({Listing.status: "suspended"}).where(Listing.sku == "S-1")
             await Listing.update({Listing.status: "approved"}).where(Listing.sku == "P-1")
 
-    monkeypatch.setattr(imports, "_stage_batch", stage_then_curate)
+    monkeypatch.setattr(import_run, "_stage_batch", stage_then_curate)
     # when the file is written
     report = await run(vendor, [["S-1", "Saw", "9.00", "EUR", ""], ["P-1", "Pliers, long nose", "5.00", "EUR", ""]])
     assert report.status == "done", report
@@ -257,10 +257,10 @@ async def test_a_listing_curation_changed_while_the_file_was_checked_follows_the
 
 async def test_a_run_whose_import_another_run_claimed_stops_without_writing(world, monkeypatch):
     # given an import whose run stalls after its first batch, so long that the sweeper lets a second run claim it
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 2)
     vendor = world.vendor.id
     import_id = await start(vendor, FILE)
-    stage_batch = imports._stage_batch
+    stage_batch = import_run._stage_batch
     rivals = []
 
     async def stall_then_be_overtaken(job, tally, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -269,11 +269,11 @@ async def test_a_run_whose_import_another_run_claimed_stops_without_writing(worl
             await FeedImport.update({FeedImport.heartbeat_at: utcnow() - timedelta(hours=1)}).where(
                 FeedImport.id == import_id
             )
-            rivals.append(await imports._claim(import_id))
+            rivals.append(await import_run._claim(import_id))
 
-    monkeypatch.setattr(imports, "_stage_batch", stall_then_be_overtaken)
+    monkeypatch.setattr(import_run, "_stage_batch", stall_then_be_overtaken)
     # when the first run goes on
-    await imports.run_import(import_id)
+    await import_run.run_import(import_id)
     # then it stopped at its next batch: nothing written, the import is the rival run's
     assert await skus(vendor) == []
     row = await FeedImport.select(FeedImport.status, FeedImport.started_at).where(FeedImport.id == import_id).first()
@@ -283,6 +283,6 @@ async def test_a_run_whose_import_another_run_claimed_stops_without_writing(worl
     await FeedImport.update({FeedImport.heartbeat_at: utcnow() - timedelta(hours=1)}).where(
         FeedImport.id == import_id
     )
-    await imports.run_import(import_id)
+    await import_run.run_import(import_id)
     assert await skus(vendor) == ["A-1", "A-2", "A-3", "A-4", "A-5", "A-6"]
     assert await tiers_of(vendor) == FILE_TIERS

@@ -1,44 +1,24 @@
 """What a feed batch writes, on both databases: upsert by SKU, tiers replaced, statuses, order, plans."""
 
-import csv
-import io
-
 import pytest
 
 from app import db
-from app.catalog.tables import Listing, ListingTier
-from app.vendors import imports
+from app.catalog.tables import Listing
+from app.vendors import import_reports, import_run, import_sql, import_start
 from tests.support.fixtures import make_company
-
-HEADER = ["sku", "title", "base_price", "currency", "tiers"]
-
-
-def feed(rows) -> io.BytesIO:
-    text = io.StringIO()
-    csv.writer(text).writerows([HEADER, *rows])
-    return io.BytesIO(text.getvalue().encode())
+from tests.support.vendors import feed, tiers_of
 
 
 async def run_feed(vendor_id: int, rows) -> None:
-    import_id = await imports.start_import(vendor_id, None, "feed.csv", feed(rows), enqueue=False)
-    await imports.run_import(import_id)
-    report = await imports.import_report(import_id, vendor_id=vendor_id)
+    import_id = await import_start.start_import(vendor_id, None, "feed.csv", feed(rows), enqueue=False)
+    await import_run.run_import(import_id)
+    report = await import_reports.import_report(import_id, vendor_id=vendor_id)
     assert (report.status, report.rows_rejected, report.error) == ("done", 0, ""), report
-
-
-async def tiers_of(vendor_id: int) -> dict[str, list[tuple[int, int]]]:
-    rows = await ListingTier.select(ListingTier.listing.sku, ListingTier.min_qty, ListingTier.unit_price).where(
-        ListingTier.listing.vendor == vendor_id
-    ).order_by(ListingTier.min_qty)
-    tiers: dict[str, list[tuple[int, int]]] = {}
-    for row in rows:
-        tiers.setdefault(row["listing.sku"], []).append((row["min_qty"], row["unit_price"]))
-    return tiers
 
 
 async def test_a_re_import_replaces_tiers_and_statuses_follow_the_edit_rules(world, monkeypatch):
     # given a vendor's imported feed (batches of 2), two listings of which curation approved,
-    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 2)
     vendor = world.vendor.id
     await run_feed(vendor, [["A-1", "Gloves M", "12.50", "EUR", "10:11.90|100:10.50"],
                             ["A-2", "Gloves L", "12.50", "EUR", "10:11.00"],
@@ -78,7 +58,7 @@ async def test_a_re_import_replaces_tiers_and_statuses_follow_the_edit_rules(wor
 
 async def test_listings_are_created_in_the_order_of_the_file_across_batches(world, monkeypatch):
     # given a feed of 7 rows in an unsorted SKU order, written 3 rows per batch
-    monkeypatch.setattr(imports, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_run, "BATCH_ROWS", 3)
     skus = ["Z-9", "A-1", "M-5", "B-2", "Y-8", "C-3", "X-7"]
     # when it is imported
     await run_feed(world.vendor.id, [[sku, f"Thing {sku}", "1.00", "EUR", ""] for sku in skus])
@@ -96,7 +76,7 @@ async def test_on_postgresql_existing_listings_are_found_by_index_probes_even_in
         # when the look-up of existing listings is planned generically, as PostgreSQL does for a
         # statement asyncpg has cached and run five times
         await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        await connection.execute(f"PREPARE feed_existing (integer, varchar[]) AS {imports._PG_EXISTING}")
+        await connection.execute(f"PREPARE feed_existing (integer, varchar[]) AS {import_sql.PG_EXISTING}")
         try:
             explain = f"EXPLAIN EXECUTE feed_existing({int(world.vendor.id)}, ARRAY['S-00001', 'S-00002'])"
             plan = [row[0] for row in await connection.fetch(explain)]

@@ -3,12 +3,12 @@
 import csv
 import io
 
-from app.vendors import imports
+from app.vendors import import_reports
 from app.vendors.schemas import ImportRowError
-from tests.integration.vendors.test_feed_import import csv_bytes, import_and_wait
 from tests.support.fixtures import make_company, make_user
+from tests.support.vendors import csv_bytes, import_and_wait
 
-BAD_ROWS = imports.ERRORS_SHOWN + 203
+BAD_ROWS = import_reports.ERRORS_SHOWN + 203
 
 
 def rows_of(body: bytes) -> list[list[str]]:
@@ -20,7 +20,7 @@ async def test_the_csv_holds_every_rejected_row_in_row_order(world, api, worker)
     client = await api(world.vendor_admin)
     rows = [[f"R-{n}", f"Row {n}", "not a price", "EUR", "", "1", ""] for n in range(BAD_ROWS)]
     job = await import_and_wait(client, csv_bytes(rows), all_or_nothing=False)
-    assert (len(job["errors"]), job["errors_total"]) == (imports.ERRORS_SHOWN, BAD_ROWS)
+    assert (len(job["errors"]), job["errors_total"]) == (import_reports.ERRORS_SHOWN, BAD_ROWS)
     # when its vendor downloads the report
     response = await client.get(f"/api/v1/jobs/{job['id']}/errors.csv")
     # then every one is there, file row numbers in order (the header is row 1), with its column and reason
@@ -55,7 +55,7 @@ async def test_another_vendors_report_is_404_and_buyers_get_403(world, api, brow
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_stays_text():
-    text = imports.report_csv(
+    text = import_reports.report_csv(
         [ImportRowError(row=2, column="=HYPERLINK(\"x\")", reason="-1 is below zero"),
          ImportRowError(row=3, column="stock", reason="ok")],
         header=True,

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.errors import Conflict, InvalidInput
-from app.offers.rules import check_bidding_open, check_valid_until, parse_offer_lines
+from app.offers.rules import check_valid_until, parse_offer_lines
 from app.offers.schemas import OfferLineIn
+from app.rfq.rules import check_bidding_open
 from app.rfq.states import RfqStatus
 
 DEADLINE = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)

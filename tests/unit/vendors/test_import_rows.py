@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from app.vendors.imports import _STAGED_COLUMNS, _staged_rows
+from app.vendors.import_sql import STAGED_COLUMNS
+from app.vendors.import_writes import _staged_rows
 from app.vendors.listing_rules import ListingValues
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -18,8 +19,8 @@ def stored(status: str, **facts) -> dict:
 
 
 def as_dict(row: tuple) -> dict:
-    assert len(row) == len(_STAGED_COLUMNS)
-    return dict(zip(_STAGED_COLUMNS, row, strict=True))
+    assert len(row) == len(STAGED_COLUMNS)
+    return dict(zip(STAGED_COLUMNS, row, strict=True))
 
 
 def test_a_new_sku_is_a_draft_never_submitted_with_its_values_as_stored():

@@ -1,0 +1,98 @@
+"""What an RFQ tells people: who hears of it (its vendors, its buyer's people) and the e-mails' words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from app.accounts.recipients import addresses_of, author_and_admins
+from app.accounts.roles import SELLER_ROLES
+from app.clock import as_utc
+from app.notifications.services import queue_email
+from app.rfq import access
+from app.rfq.access import RfqHead
+from app.rfq.states import (
+    Visibility,
+)
+from app.rfq.tables import Rfq, RfqInvitation
+from app.settings import get_settings
+
+
+async def invited_vendor_ids(rfq_id: int) -> list[int]:
+    return [r["vendor"] for r in await RfqInvitation.select(RfqInvitation.vendor).where(RfqInvitation.rfq == rfq_id)]
+
+
+async def audience_of(head: RfqHead) -> list[int]:
+    """Every vendor an RFQ is meant for: the invited ones, and for open RFQs the eligible ones."""
+    audience = set(await invited_vendor_ids(head.id))
+    if head.visibility is Visibility.OPEN:
+        audience |= await access.eligible_vendor_ids(head.id)
+    return sorted(audience)
+
+
+async def tell_vendors(vendor_ids: Iterable[int], head: RfqHead, mail: Any) -> None:
+    """One e-mail per vendor user, naming no other vendor and no price."""
+    subject, body = mail(head)
+    addresses = await addresses_of(vendor_ids, SELLER_ROLES)
+    for vendor_id in sorted(addresses):
+        for address in addresses[vendor_id]:
+            await queue_email(to=address, subject=subject, body=body)
+
+
+async def buyer_recipients(head: RfqHead) -> list[str]:
+    """The RFQ's author and its company's buyer_admins."""
+    row = await Rfq.select(Rfq.author).where(Rfq.id == head.id).first()
+    return await author_and_admins(head.buyer_id, row["author"] if row else None)
+
+
+async def tell_buyer_closed(head: RfqHead) -> None:
+    """The RFQ's author and its company's buyer_admins hear that bidding is over."""
+    recipients = await buyer_recipients(head)
+    link = f"{get_settings().base_url}/rfqs/{head.id}"
+    subject = f"Bidding closed: {head.title}"
+    body = (
+        f"Bidding on your request for quotation \"{head.title}\" (RFQ {head.id}) is closed.\n\n"
+        f"Compare the offers and award: {link}/comparison\n"
+    )
+    for address in recipients:
+        await queue_email(to=address, subject=subject, body=body)
+
+
+def deadline_text(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def vendor_link(head: RfqHead) -> str:
+    return f"{get_settings().base_url}/vendor/rfqs/{head.id}"
+
+
+def invitation_mail(head: RfqHead) -> tuple[str, str]:
+    return (
+        f"Request for quotation: {head.title}",
+        f"You are invited to quote on \"{head.title}\" (RFQ {head.id}).\n\n"
+        f"Deadline: {deadline_text(head.deadline)}\nAnswer here: {vendor_link(head)}\n",
+    )
+
+
+def extension_mail(head: RfqHead, previous: datetime) -> tuple[str, str]:
+    return (
+        f"Deadline extended: {head.title}",
+        f"The deadline of \"{head.title}\" (RFQ {head.id}) moved from {deadline_text(previous)} "
+        f"to {deadline_text(head.deadline)}.\n\n{vendor_link(head)}\n",
+    )
+
+
+def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
+    return (
+        f"Cancelled: {head.title}",
+        f"The buyer cancelled the request for quotation \"{head.title}\" (RFQ {head.id}).\n\nReason: {reason}\n",
+    )
+
+
+def reminder_mail(head: RfqHead) -> tuple[str, str]:
+    return (
+        f"Reminder: {head.title} closes {deadline_text(head.deadline)}",
+        f"Bidding on \"{head.title}\" (RFQ {head.id}) closes at {deadline_text(head.deadline)} and you have not "
+        f"answered yet. Send an offer or decline: {vendor_link(head)}\n",
+    )

@@ -1,0 +1,171 @@
+"""Reading RFQs: the buyer's and the vendor's view of one, the lists each role gets, the vendors a buyer may invite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.accounts.roles import CompanyKind, CompanyStatus
+from app.accounts.tables import Company
+from app.auth import Principal, scope_to_companies
+from app.errors import InvalidInput, NotFound
+from app.money import from_minor
+from app.offers.tables import Offer, OfferStatus
+from app.rfq import access, attachments
+from app.rfq.access import RfqHead
+from app.rfq.schemas import (
+    AuctionSettingsOut,
+    InvitationOut,
+    RfqLineOut,
+    RfqOut,
+    RfqPage,
+    RfqSummaryOut,
+    RfqVendorOut,
+    VendorChoice,
+)
+from app.rfq.states import (
+    BiddingMode,
+    RfqStatus,
+)
+from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+
+MAX_PER_PAGE = 100
+
+
+def choice(kind: type, raw: str, what: str) -> Any:
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InvalidInput(f"{what} must be one of {', '.join(v.value for v in kind)}") from None
+
+
+async def get_rfq(principal: Principal, rfq_id: int) -> RfqOut | RfqVendorOut:
+    """The buyer's view for its company (and operators), the vendor's view for a vendor it is meant for."""
+    if principal.company_kind is CompanyKind.VENDOR:
+        head = await access.rfq_for_vendor(principal, rfq_id)
+        return await vendor_view(head, principal.company_id)
+    await access.rfq_for_buyer(principal, rfq_id)
+    return await buyer_view(rfq_id)
+
+
+async def list_rfqs(principal: Principal, status: str | None, page: int, per_page: int) -> RfqPage:
+    """Each role its own: buyers their companies' RFQs, vendors the published ones meant for them, operators all."""
+    if page < 1:
+        raise InvalidInput("page must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    wanted = choice(RfqStatus, status, "status") if status else None
+    query = Rfq.select(
+        Rfq.id, Rfq.title, Rfq.buyer, Rfq.buyer.name, Rfq.status, Rfq.deadline, Rfq.currency, Rfq.visibility,
+        Rfq.bidding_mode,
+    )
+    count = Rfq.count()
+    if principal.company_kind is CompanyKind.VENDOR:
+        # The rule as SQL: the database filters and pages, no list of every RFQ meant for the vendor first.
+        meant_for = access.meant_for_vendor(principal.company_id)
+        query, count = query.where(meant_for), count.where(meant_for)
+    else:
+        query, count = scope_to_companies(query, Rfq.buyer, principal), scope_to_companies(count, Rfq.buyer, principal)
+    if wanted is not None:
+        query, count = query.where(Rfq.status == wanted.value), count.where(Rfq.status == wanted.value)
+    rows = await query.order_by(Rfq.deadline, ascending=False).order_by(Rfq.id, ascending=False).limit(
+        per_page
+    ).offset((page - 1) * per_page)
+    items = [
+        RfqSummaryOut(
+            id=row["id"], title=row["title"], buyer_id=row["buyer"], buyer_name=row["buyer.name"],
+            status=row["status"], deadline=row["deadline"], currency=row["currency"], visibility=row["visibility"],
+            bidding_mode=row["bidding_mode"],
+        )
+        for row in rows
+    ]
+    return RfqPage(items=items, total=await count, page=page, per_page=per_page)
+
+
+async def vendor_choices(buyer_id: int) -> list[VendorChoice]:
+    """Active vendor companies the buyer company may invite (those its segment may see)."""
+    rows = await Company.select(Company.id, Company.name).where(
+        (Company.kind == CompanyKind.VENDOR.value) & (Company.status == CompanyStatus.ACTIVE.value)
+    ).order_by(Company.name)
+    hidden = set(await access.vendors_hidden_from(buyer_id, [row["id"] for row in rows]))
+    return [VendorChoice(id=row["id"], name=row["name"]) for row in rows if row["id"] not in hidden]
+
+
+async def rfq_row(rfq_id: int) -> dict[str, Any]:
+    row = await Rfq.select(Rfq.all_columns(), Rfq.buyer.name).where(Rfq.id == rfq_id).first()
+    if row is None:
+        raise NotFound("No such RFQ.")
+    return row
+
+
+async def line_outs(rfq_id: int) -> list[RfqLineOut]:
+    rows = await RfqLine.select().where(RfqLine.rfq == rfq_id).order_by(RfqLine.position)
+    return [
+        RfqLineOut(
+            id=row["id"], position=row["position"], product_id=row["product"], description=row["description"],
+            quantity=row["quantity"], unit=row["unit"], target_price=from_minor(row["target_price"]),
+            notes=row["notes"],
+        )
+        for row in rows
+    ]
+
+
+def auction_out(row: dict[str, Any]) -> AuctionSettingsOut | None:
+    if row["bidding_mode"] != BiddingMode.AUCTION.value:
+        return None
+    return AuctionSettingsOut(
+        min_decrement=from_minor(row["min_decrement"]), show_best_price=row["show_best_price"],
+        anti_snipe_minutes=row["anti_snipe_minutes"], max_extension_minutes=row["max_extension_minutes"],
+    )
+
+
+async def buyer_view(rfq_id: int) -> RfqOut:
+    row = await rfq_row(rfq_id)
+    invitations = await RfqInvitation.select(
+        RfqInvitation.vendor, RfqInvitation.vendor.name, RfqInvitation.invited_at, RfqInvitation.declined_at,
+        RfqInvitation.decline_reason,
+    ).where(RfqInvitation.rfq == rfq_id).order_by(RfqInvitation.vendor.name)
+    answered = {
+        r["vendor"]
+        for r in await Offer.select(Offer.vendor).where(
+            (Offer.rfq == rfq_id) & (Offer.status == OfferStatus.LIVE.value)
+        )
+    }
+    return RfqOut(
+        id=row["id"], title=row["title"], description=row["description"], buyer_id=row["buyer"],
+        buyer_name=row["buyer.name"], currency=row["currency"], delivery_address=row["delivery_address"],
+        delivery_date=row["delivery_date"], payment_terms=row["payment_terms"], deadline=row["deadline"],
+        visibility=row["visibility"], bidding_mode=row["bidding_mode"], auction=auction_out(row),
+        status=row["status"], created_at=row["created_at"], published_at=row["published_at"],
+        closed_at=row["closed_at"], cancelled_at=row["cancelled_at"], cancel_reason=row["cancel_reason"],
+        lines=await line_outs(rfq_id),
+        attachments=await attachments.list_attachments(rfq_id),
+        invitations=[
+            InvitationOut(
+                vendor_id=i["vendor"], vendor_name=i["vendor.name"], invited_at=i["invited_at"],
+                answered=i["vendor"] in answered, declined=i["declined_at"] is not None,
+                decline_reason=i["decline_reason"],
+            )
+            for i in invitations
+        ],
+        answered_count=len(answered),
+        invited_count=len(invitations),
+    )
+
+
+async def vendor_view(head: RfqHead, vendor_id: int) -> RfqVendorOut:
+    row = await rfq_row(head.id)
+    mine = await RfqInvitation.select(RfqInvitation.declined_at).where(
+        (RfqInvitation.rfq == head.id) & (RfqInvitation.vendor == vendor_id)
+    ).first()
+    return RfqVendorOut(
+        id=row["id"], title=row["title"], description=row["description"], buyer_name=row["buyer.name"],
+        currency=row["currency"], delivery_address=row["delivery_address"], delivery_date=row["delivery_date"],
+        payment_terms=row["payment_terms"], deadline=row["deadline"], visibility=row["visibility"],
+        bidding_mode=row["bidding_mode"], auction=auction_out(row), status=row["status"],
+        published_at=row["published_at"], closed_at=row["closed_at"], cancelled_at=row["cancelled_at"],
+        cancel_reason=row["cancel_reason"], lines=await line_outs(head.id),
+        attachments=await attachments.list_attachments(head.id),
+        declined=bool(mine and mine["declined_at"] is not None),
+    )
+
+
