@@ -1,17 +1,15 @@
-"""A contract as a document: a PDF with a real layout (fpdf2) and an XLSX workbook (openpyxl). No I/O."""
+"""A contract as a document: a PDF with a real layout (fpdf2) and an XLSX workbook (app/spreadsheets.py). No I/O."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.contracts.schemas import ContractLineOut, ContractOut, PartyOut
+from app.spreadsheets import Workbook
 
 PAYMENT_TERMS = {"prepaid": "Prepayment", "net_30": "Net 30 days", "net_60": "Net 60 days", "net_90": "Net 90 days"}
 
@@ -137,37 +135,26 @@ def contract_pdf(contract: ContractOut) -> bytes:
 def contract_xlsx(contract: ContractOut) -> bytes:
     """A "Contract" sheet (terms, then one row per line) and a "Versions" sheet (every agreed version's lines)."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Contract"
-    bold = Font(bold=True)
+    sheet = workbook.sheet("Contract")
     for label, value in [
         ("Contract", contract.number), ("Buyer", contract.buyer.name), ("Vendor", contract.vendor.name),
         ("Currency", contract.currency), ("Payment terms", contract.payment_terms),
         ("Valid from", _day(contract.valid_from)), ("Valid to", _day(contract.valid_to)),
         ("Status", contract.status), ("Version", contract.version), ("RFQ", f"{contract.rfq_id}: {contract.rfq_title}"),
     ]:
-        sheet.append([label, value])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
+        sheet.emphasize(sheet.append([label, value]), 1, bold=True)
     sheet.append([])
-    header = ["Line", "Description", "Unit", "Listing SKU", "Unit price", "Volume tiers", "Min order", "Max order",
-              "Committed"]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    sheet.append(["Line", "Description", "Unit", "Listing SKU", "Unit price", "Volume tiers", "Min order",
+                  "Max order", "Committed"], bold=True)
     for line in contract.lines:
-        # openpyxl writes Decimal as a number cell from its exact text.
         sheet.append([line.position, line.description, line.unit, _listing(line), line.unit_price,
                       _tiers(line), line.min_order_qty, line.max_order_qty, line.committed_qty])
-    versions = workbook.create_sheet("Versions")
+    versions = workbook.sheet("Versions")
     versions.append(["Version", "Status", "Valid from", "Valid to", "Line", "Description", "Unit price",
-                     "Volume tiers"])
-    for cell in versions[1]:
-        cell.font = bold
+                     "Volume tiers"], bold=True)
     for version in contract.versions:
         for vline in version.lines:
             versions.append([version.number, version.status, _day(version.valid_from), _day(version.valid_to),
                              vline.position, vline.description, Decimal(vline.unit_price),
                              "; ".join(f"from {t.min_qty}: {t.unit_price}" for t in vline.tiers)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()

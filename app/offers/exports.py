@@ -1,31 +1,26 @@
-"""The comparison as a spreadsheet: CSV and XLSX from the same rows, no I/O."""
+"""The comparison as a spreadsheet: CSV and XLSX from the same rows, through app/spreadsheets.py; no I/O."""
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-
 from app.offers.schemas import ComparisonOut
+from app.spreadsheets import Cell, Workbook, csv_file
+
+BEST_FILL = "C6EFCE"
+_FIRST_VENDOR_COLUMN = 7  # counted from 1, after the line's six columns
+_VENDOR_COLUMNS = 4  # unit price, quantity, extended, best
 
 
-def _text(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
-
-
-def comparison_table(data: ComparisonOut) -> list[list[Any]]:
+def comparison_table(data: ComparisonOut) -> list[list[Cell]]:
     """One row per RFQ line, then totals; per vendor: unit price, quantity, extended price, best."""
-    header: list[Any] = ["Line", "Description", "Quantity", "Unit", "Target unit price", "Best unit price"]
+    header: list[Cell] = ["Line", "Description", "Quantity", "Unit", "Target unit price", "Best unit price"]
     for vendor in data.vendors:
         name = vendor.vendor_name
         header += [f"{name}: unit price", f"{name}: quantity", f"{name}: extended", f"{name}: best"]
     table = [header]
     for row in data.rows:
-        values: list[Any] = [row.position, row.description, row.quantity, row.unit, row.target_price,
+        values: list[Cell] = [row.position, row.description, row.quantity, row.unit, row.target_price,
                              row.best_unit_price]
         for cell in row.cells:
             if cell is None:
@@ -47,32 +42,24 @@ def comparison_table(data: ComparisonOut) -> list[list[Any]]:
     return table
 
 
+def _title_row(data: ComparisonOut) -> list[Cell]:
+    return [f"RFQ {data.rfq_id}: {data.title}", f"currency {data.currency}"]
+
+
 def comparison_csv(data: ComparisonOut) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([f"RFQ {data.rfq_id}: {data.title}", f"currency {data.currency}"])
-    for values in comparison_table(data):
-        writer.writerow(["" if v is None else (_text(v) if isinstance(v, Decimal) else v) for v in values])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_file([_title_row(data), *comparison_table(data)])
 
 
 def comparison_xlsx(data: ComparisonOut) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Comparison"
-    sheet.append([f"RFQ {data.rfq_id}: {data.title}", f"currency {data.currency}"])
-    best_fill = PatternFill("solid", fgColor="C6EFCE")
+    sheet = workbook.sheet("Comparison")
+    sheet.append(_title_row(data))
     for number, values in enumerate(comparison_table(data)):
-        # openpyxl writes Decimal as a number cell from its exact text: no float on the way.
-        sheet.append(values)
+        row = sheet.append(values, bold=number == 0)
         if number == 0:
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for index, cell in enumerate(row):
-            if cell.value == "best":
-                for neighbour in row[index - 3:index]:
-                    neighbour.fill = best_fill
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            continue
+        for first in range(_FIRST_VENDOR_COLUMN, len(values) + 1, _VENDOR_COLUMNS):
+            if values[first + 2] == "best":  # the "best" marker lights up the vendor's price, quantity and extended
+                for column in range(first, first + 3):
+                    sheet.emphasize(row, column, fill=BEST_FILL)
+    return workbook.to_bytes()

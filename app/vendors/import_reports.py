@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from app.auth import Principal
 from app.errors import NotFound
+from app.spreadsheets import Cell, csv_text
 from app.vendors.schemas import ImportOut, ImportRowError
 from app.vendors.tables import FeedImport, FeedImportError
 
@@ -94,19 +93,11 @@ async def _report_batches(import_id: int) -> AsyncIterator[list[ImportRowError]]
 
 
 def report_csv(errors: Iterable[ImportRowError], *, header: bool = False) -> str:
-    """CSV lines (row, column, reason) of a report. A cell that a spreadsheet would read as a formula (the
-    column names and values come from the vendor's file) is kept as text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if header:
-        writer.writerow(["row", "column", "reason"])
-    for error in errors:
-        writer.writerow([error.row, _as_text(error.column), _as_text(error.reason)])
-    return out.getvalue()
-
-
-def _as_text(value: str) -> str:
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """CSV lines (row, column, reason) of a report. The column names and values come from the vendor's file: the
+    writer keeps a cell that a spreadsheet would read as a formula as text."""
+    rows: list[list[Cell]] = [["row", "column", "reason"]] if header else []
+    rows += [[error.row, error.column, error.reason] for error in errors]
+    return csv_text(rows)
 
 
 async def list_imports(principal: Principal, limit: int = 20) -> list[ImportOut]:

@@ -1,0 +1,133 @@
+"""Every CSV and XLSX the app produces is written here, so that no user text can become a live formula in them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+Cell = str | int | float | Decimal | date | bool | None
+"""What a cell may hold: text, a number, a date or moment, a boolean, or nothing."""
+
+# OWASP's CSV injection rule: a spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
+# carriage return, strips them and reads what follows).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_BOLD = Font(bold=True)
+
+
+def neutralized(text: str) -> str:
+    """The text kept as text: one that a spreadsheet would evaluate gets a leading `'`, any other is unchanged."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _moment(value: datetime) -> datetime:
+    # Spreadsheets have no time zones: an aware moment is written as UTC.
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Cell) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralized(value)
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")  # exact, and never "1E+2"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return _moment(value).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"a spreadsheet cell cannot hold {type(value).__name__}")
+
+
+def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
+    """Rows as CSV lines (Excel's dialect), for a file written whole or streamed a part at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return out.getvalue()
+
+
+CSV_BOM = "\ufeff"
+"""Starts a CSV file so that spreadsheets read it as UTF-8."""
+
+
+def csv_file(rows: Iterable[Sequence[Cell]]) -> bytes:
+    """A whole CSV file: UTF-8 with the byte order mark."""
+    return (CSV_BOM + csv_text(rows)).encode("utf-8")
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+
+class Sheet:
+    """One worksheet, written a row at a time; text is always a text cell, numbers and dates are typed cells."""
+
+    def __init__(self, worksheet: Worksheet) -> None:
+        self._sheet = worksheet
+        self._rows = 0
+
+    def append(self, values: Sequence[Cell], *, bold: bool = False) -> int:
+        """Adds a row below the last one (an empty sequence leaves a blank row); returns its number, from 1."""
+        self._rows += 1
+        for column, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = self._sheet.cell(row=self._rows, column=column)
+            if isinstance(value, str):
+                # The XML cannot hold control characters: each becomes U+FFFD, before the formula check.
+                cell.value = neutralized(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+                cell.data_type = "s"  # never a formula ("=") nor an error value ("#N/A")
+            elif isinstance(value, datetime):
+                cell.value = _moment(value)
+            elif isinstance(value, bool | int | float | Decimal | date):
+                cell.value = value  # openpyxl writes a Decimal from its exact text: no float on the way
+            else:
+                raise TypeError(f"a spreadsheet cell cannot hold {type(value).__name__}")
+            if bold:
+                cell.font = _BOLD
+        return self._rows
+
+    def emphasize(self, row: int, column: int, *, bold: bool = False, fill: str | None = None) -> None:
+        """Bold text and/or a background colour (hex RGB, "C6EFCE") for one cell, counted from 1."""
+        cell = self._sheet.cell(row=row, column=column)
+        if bold:
+            cell.font = _BOLD
+        if fill is not None:
+            cell.fill = PatternFill("solid", fgColor=fill)
+
+
+class Workbook:
+    """An XLSX workbook of named sheets, in the order they were added."""
+
+    def __init__(self) -> None:
+        self._book = openpyxl.Workbook()
+        self._sheets = 0
+
+    def sheet(self, title: str) -> Sheet:
+        """A new, empty sheet named `title`."""
+        worksheet = self._book.active if self._sheets == 0 else self._book.create_sheet()
+        worksheet.title = title
+        self._sheets += 1
+        return Sheet(worksheet)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self._book.save(buffer)
+        return buffer.getvalue()

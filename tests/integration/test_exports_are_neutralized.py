@@ -1,0 +1,220 @@
+"""Issue 12, defect 2: user text never becomes a live formula in any CSV or XLSX download, numbers stay numbers.
+
+Every user-text field that reaches an export holds a hostile string; each export is downloaded over HTTP.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+import openpyxl
+import pytest
+
+from app import db
+from app.accounts.tables import Company
+from app.contracts.tables import Contract
+from app.rfq.tables import RfqLine
+from app.spreadsheets import FORMULA_STARTS
+from app.vendors.tables import FeedImportError
+from tests.support.catalog import a_category, a_listing, a_product
+from tests.support.contracts import award, offer
+from tests.support.fixtures import make_company, make_user
+from tests.support.rfq import body
+from tests.support.vendors import csv_bytes, import_and_wait
+
+# Through the API and the builders: what the services keep (they strip leading whitespace).
+PRODUCT = '=HYPERLINK("http://x")'  # an approved listing's title, so the product's name
+RFQ_TITLE = "+1+1 gloves"
+GEL = "@SUM(A1) hand gel"
+GEL_UNIT = "-2"
+SKU = "-A-GLOVE"
+BUYER = "+1+1 Hospital"
+VENDOR_A = '=cmd|" /C calc"!A0'
+NOTES = ("=notes()", "@notes", "+notes", "-notes")  # two RFQ lines' notes, two offers' notes: in no export today
+# Written into the rows directly, as the back office or an older version may have left them.
+GLOVE_UNIT = "\tbox"
+VENDOR_B = "\rBeta Supplies"
+# A feed with a hostile cell in every column, and report rows whose column and reason start with each character.
+FEED_ROW = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\rx", "=1+1"]
+REPORT_ROWS = [(f"{start}column", f"{start}reason") for start in ("=", "+", "-", "@", "\t", "\r")]
+
+
+@dataclass
+class Market:
+    rfq_id: int
+    contract_id: int
+    buyer: str
+    seller_a: str
+
+
+@pytest.fixture
+async def market(api) -> Market:
+    # given a buyer and two vendors with hostile names, and a hostile product vendor A has a listing of
+    buyer = await make_company("buyer", name=BUYER)
+    vendor_a = await make_company("vendor", name=VENDOR_A)
+    vendor_b = await make_company("vendor", name="Beta Supplies")
+    await Company.update({Company.name: VENDOR_B}).where(Company.id == vendor_b.id)
+    buyer_admin = await make_user(buyer.id, "buyer_admin")
+    seller_a = await make_user(vendor_a.id, "vendor_admin")
+    seller_b = await make_user(vendor_b.id, "vendor_sales")
+    product = await a_product(PRODUCT, category=await a_category("Gloves"))
+    await a_listing(vendor_a.id, product, SKU, "10.00")
+    # and an RFQ for the product and a free-text line, with hostile title, description, unit and notes
+    buyer_client = await api(buyer_admin)
+    draft = await buyer_client.post("/api/v1/rfqs", json=body([vendor_a.id, vendor_b.id], title=RFQ_TITLE, lines=[
+        {"product_id": product, "quantity": 1000, "unit": "box", "target_price": "9.00", "notes": NOTES[0]},
+        {"description": GEL, "quantity": 40, "unit": GEL_UNIT, "target_price": "4.00", "notes": NOTES[1]},
+    ]))
+    assert draft.status_code == 201, draft.text
+    published = await buyer_client.post(f"/api/v1/rfqs/{draft.json()['id']}/publish")
+    assert published.status_code == 200, published.text
+    rfq = published.json()
+    lines = [line["id"] for line in rfq["lines"]]
+    await RfqLine.update({RfqLine.unit: GLOVE_UNIT}).where(RfqLine.id == lines[0])
+    # and an offer from each vendor, with hostile notes; B offers above the targets (negative savings)
+    valid_until = (await db.db_now() + timedelta(days=200)).isoformat()
+    offer_a = await offer(api, seller_a, rfq["id"], {lines[0]: "8.00", lines[1]: "3.00"}, valid_until=valid_until,
+                          notes=NOTES[2])
+    await offer(api, seller_b, rfq["id"], {lines[0]: "9.50", lines[1]: "4.50"}, valid_until=valid_until,
+                notes=NOTES[3])
+    # and both lines awarded to A: a contract
+    response = await award(api, buyer_admin, rfq["id"], {line: offer_a for line in lines})
+    assert response.status_code == 200, response.text
+    contract = await Contract.select(Contract.id).where(Contract.rfq == rfq["id"]).first()
+    assert contract is not None
+    return Market(rfq_id=rfq["id"], contract_id=contract["id"], buyer=buyer_admin, seller_a=seller_a)
+
+
+# --- reading the downloads ----------------------------------------------------------------------
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite() and text == text.strip()
+    except InvalidOperation:
+        return False
+
+
+def assert_csv_is_inert(rows: list[list[str]]) -> None:
+    """No text cell starts with a formula character; only a number may start with "-"."""
+    for row in rows:
+        for cell in row:
+            assert is_number(cell) or not cell.startswith(FORMULA_STARTS), cell
+
+
+def xlsx_sheets(content: bytes) -> dict[str, list[list[openpyxl.cell.cell.Cell]]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return {sheet.title: [list(row) for row in sheet.iter_rows()] for sheet in workbook}
+
+
+def assert_xlsx_is_inert(sheets: dict[str, list[list[openpyxl.cell.cell.Cell]]]) -> None:
+    for rows in sheets.values():
+        for row in rows:
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s" and not cell.value.startswith(FORMULA_STARTS), cell.coordinate
+
+
+def quoted(text: str) -> str:
+    return "'" + text
+
+
+def read_back(text: str) -> str:
+    # XML reads every line end as "\n"
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def values(rows: list[list[openpyxl.cell.cell.Cell]]) -> list[list[object]]:
+    return [[cell.value for cell in row] for row in rows]
+
+
+# --- the exports --------------------------------------------------------------------------------
+
+
+async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
+    # when the buyer downloads the comparison as CSV
+    response = await (await api(market.buyer)).get(f"/api/v1/rfqs/{market.rfq_id}/comparison.csv")
+    # then it is CSV with one charset, no cell would run, and every hostile text is there, quoted
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(response.content)
+    assert_csv_is_inert(rows)
+    title, header, gloves, gel, total, coverage, lead, savings = rows
+    assert title == [f"RFQ {market.rfq_id}: {RFQ_TITLE}", "currency EUR"]
+    columns = ("unit price", "quantity", "extended", "best")
+    assert header[6:] == [quoted(f"{vendor}: {column}") for vendor in (VENDOR_A, VENDOR_B) for column in columns]
+    assert gloves[:10] == ["1", quoted(PRODUCT), "1000", quoted(GLOVE_UNIT), "9.0000", "8.0000", "8.0000", "1000",
+                           "8000.0000", "best"]
+    assert gel[:4] == ["2", quoted(GEL), "40", quoted(GEL_UNIT)]
+    # and the figures are numbers: a negative saving is written as "-520.0000", never quoted
+    assert (total[8], total[12]) == ("8120.0000", "9680.0000")
+    assert (coverage[8], lead[8]) == ("2/2", "5")
+    assert (savings[8], savings[12]) == ("1040.0000", "-520.0000")
+
+
+async def test_the_comparison_xlsx_has_text_cells_and_number_cells(market, api):
+    response = await (await api(market.buyer)).get(f"/api/v1/rfqs/{market.rfq_id}/comparison.xlsx")
+    assert response.status_code == 200
+    sheets = xlsx_sheets(response.content)
+    assert_xlsx_is_inert(sheets)
+    rows = sheets["Comparison"]
+    table = values(rows)
+    # then the issue's cell B3 is the product's name as text, not =HYPERLINK(...)
+    assert (rows[2][1].data_type, rows[2][1].value) == ("s", quoted(PRODUCT))
+    assert table[1][6] == quoted(f"{VENDOR_A}: unit price")
+    assert table[1][10] == read_back(quoted(f"{VENDOR_B}: unit price"))
+    assert table[2][3] == quoted(GLOVE_UNIT) and table[3][1:4] == [quoted(GEL), 40, quoted(GEL_UNIT)]
+    assert RFQ_TITLE in table[0][0]
+    # and quantities, prices, totals and savings are number cells
+    numbers = [rows[2][0], rows[2][2], rows[2][4], rows[2][6], rows[2][8], rows[4][8], rows[7][8], rows[7][12]]
+    assert all(cell.data_type == "n" for cell in numbers)
+    assert [cell.value for cell in numbers] == [1, 1000, 9, 8, 8000, 8120, 1040, -520]
+
+
+async def test_the_contract_xlsx_has_text_cells_and_number_cells(market, api):
+    response = await (await api(market.seller_a)).get(f"/api/v1/contracts/{market.contract_id}/document.xlsx")
+    assert response.status_code == 200
+    sheets = xlsx_sheets(response.content)
+    assert_xlsx_is_inert(sheets)
+    contract, versions = values(sheets["Contract"]), values(sheets["Versions"])
+    # then the parties, the lines' descriptions, units and the listing's SKU are quoted text
+    assert (contract[1][1], contract[2][1]) == (quoted(BUYER), quoted(VENDOR_A))
+    assert contract[9][1] == f"{market.rfq_id}: {RFQ_TITLE}"
+    assert sheets["Contract"][12][1].data_type == "s"  # the issue's Contract!B13
+    assert contract[12][:5] == [1, quoted(PRODUCT), quoted(GLOVE_UNIT), quoted(SKU), 8]
+    assert contract[13][:5] == [2, quoted(GEL), quoted(GEL_UNIT), "waiting for the vendor", 3]
+    assert [row[5] for row in versions[1:]] == [quoted(PRODUCT), quoted(GEL)]  # the issue's Versions!F2
+    # and the figures are number cells
+    figures = [sheets["Contract"][12][4], sheets["Contract"][12][8], sheets["Versions"][1][6]]
+    assert [(cell.data_type, cell.value) for cell in figures] == [("n", 8), ("n", 1000), ("n", 8)]
+
+
+async def test_the_import_row_report_keeps_every_cell_as_text(api, worker):
+    # given a vendor's feed with a hostile cell in every column, and report rows that start with each character
+    vendor = await make_company("vendor")
+    client = await api(await make_user(vendor.id, "vendor_admin"))
+    job = await import_and_wait(client, csv_bytes([FEED_ROW]), all_or_nothing=False)
+    assert job["rows_rejected"] == 1, job
+    await FeedImportError.insert(*[
+        FeedImportError(feed_import=job["id"], row_number=3, column=column, reason=reason)
+        for column, reason in REPORT_ROWS
+    ])
+    # when the vendor downloads the report
+    response = await client.get(f"/api/v1/jobs/{job['id']}/errors.csv")
+    # then it is CSV with one charset, no cell would run, and the hostile cells are quoted
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    header, *report = csv_rows(response.content)
+    assert header == ["row", "column", "reason"]
+    assert_csv_is_inert(report)
+    assert [row for row in report if row[0] == "3"] == [["3", quoted(c), quoted(r)] for c, r in REPORT_ROWS]
+    assert {row[0] for row in report} == {"2", "3"}  # the feed's row (the header is row 1) and the planted ones
