@@ -16,7 +16,7 @@ from app.errors import DomainError, Forbidden, NotFound
 from app.offers import negotiation, offer_attachments, services, thread
 from app.offers.forms import proposal_from_form
 from app.offers.schemas import NegotiationOut
-from app.rfq.access import buyer_actor, rfq_for_buyer
+from app.rfq.access import NO_SUCH_OFFER, buyer_actor, rfq_for_buyer
 
 
 async def _thread_on(principal: Principal, rfq_id: int, offer_id: int) -> NegotiationOut:
@@ -24,7 +24,7 @@ async def _thread_on(principal: Principal, rfq_id: int, offer_id: int) -> Negoti
     await rfq_for_buyer(principal, rfq_id)  # vendors stop here, even on their own offer
     found = await negotiation.thread(principal, offer_id)
     if found.offer.rfq_id != rfq_id:
-        raise NotFound("No such offer.")
+        raise NotFound(NO_SUCH_OFFER)
     return found
 
 

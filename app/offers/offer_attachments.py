@@ -40,8 +40,8 @@ def _out(row: dict[str, Any]) -> OfferAttachmentOut:
 
 async def attach(principal: Principal, offer_id: int, filename: str, content: bytes) -> OfferAttachmentOut:
     """Add a file to the caller's live offer while bidding is open (the deadline judged by the database's clock)."""
+    row = await store.own_offer_row(principal, offer_id)  # first: to anyone else the offer is missing
     store.require_seller(principal)
-    row = await store.own_offer_row(principal, offer_id)
     file = attachments.checked(filename, content)
     async with attachments.stored(content) as stored_name, db.transaction():
         rfq = await store.lock_rfq(row["rfq"])

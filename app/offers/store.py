@@ -18,7 +18,7 @@ from app.errors import Forbidden, NotFound
 from app.money import from_minor
 from app.offers.schemas import CounterProposalOut, OfferIn, OfferLineOut, OfferOut, ProposalLineOut, RevisionOut
 from app.offers.tables import CounterProposal, CounterProposalLine, Offer, OfferLine, OfferRevision, OfferStatus
-from app.rfq.access import WhenSealed, buyer_actor, buyer_sees_offers, rfq_for_buyer
+from app.rfq.access import NO_SUCH_OFFER, NO_SUCH_RFQ, WhenSealed, buyer_actor, buyer_sees_offers, rfq_for_buyer
 from app.rfq.tables import Rfq, RfqLine
 
 
@@ -34,7 +34,7 @@ async def lock_rfq(rfq_id: int, *, exclusive: bool = False) -> dict[str, Any]:
         f"SELECT id, status, deadline, currency, bidding_mode FROM rfq WHERE id = {{}}{lock}", rfq_id  # noqa: S608
     )
     if not rows:
-        raise NotFound("No such RFQ.")
+        raise NotFound(NO_SUCH_RFQ)
     return rows[0]
 
 
@@ -44,14 +44,16 @@ async def asked_quantities(rfq_id: int) -> dict[int, int]:
 
 
 def require_seller(principal: Principal) -> None:
+    """A vendor_admin or vendor_sales user; anyone else who is not a vendor hears what a missing RFQ answers (call
+    it on RFQ ids; on an offer's, `own_offer_row` first)."""
     if principal.company_kind is not CompanyKind.VENDOR:
-        raise NotFound("No such RFQ.")
+        raise NotFound(NO_SUCH_RFQ)
     if not principal.has_any_role(SELLER_ROLES):
         raise Forbidden("Only a vendor_admin or vendor_sales user can answer RFQs.")
 
 
 async def own_offer_row(principal: Principal, offer_id: int) -> dict[str, Any]:
-    """The offer if it belongs to the caller's vendor company; anyone else's is 404.
+    """The offer if it belongs to the caller's vendor company; anyone else gets the 404 of a missing offer.
 
     It carries its RFQ's currency and bidding mode (fixed once published), so a revision needs no
     other read before its transaction.
@@ -69,7 +71,7 @@ async def own_offer_row(principal: Principal, offer_id: int) -> dict[str, Any]:
         or principal.company_kind is not CompanyKind.VENDOR
         or row["vendor"] not in principal.visible_company_ids
     ):
-        raise NotFound("No such offer.")
+        raise NotFound(NO_SUCH_OFFER)
     return row
 
 
@@ -190,16 +192,16 @@ async def offer_row(offer_id: int) -> dict[str, Any]:
         Offer.rfq.currency, Offer.rfq.title,
     ).where(Offer.id == offer_id).first()
     if row is None:
-        raise NotFound("No such offer.")
+        raise NotFound(NO_SUCH_OFFER)
     return row
 
 
 async def offer_for_buyer(principal: Principal, offer_id: int, *, acting: bool = False) -> dict[str, Any]:
-    """The offer, for the buyer of its RFQ once prices are revealed; else 404 (sealed means unseen).
-    `acting`: the caller must also be a buyer user of the RFQ's own company (operators and group admins
-    may read the thread, not negotiate)."""
+    """The offer, for the buyer of its RFQ once prices are revealed; else the 404 of a missing offer (sealed
+    means unseen; another company's RFQ is not named). `acting`: the caller must also be a buyer user of the
+    RFQ's own company (operators and group admins may read the thread, not negotiate)."""
     row = await offer_row(offer_id)
-    head = await rfq_for_buyer(principal, row["rfq"])
+    head = await rfq_for_buyer(principal, row["rfq"], not_found=NO_SUCH_OFFER)
     buyer_sees_offers(head, WhenSealed.MISSING)
     if acting:
         buyer_actor(principal, head)

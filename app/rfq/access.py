@@ -27,6 +27,10 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility, prices_revealed
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
+# What a caller hears of an RFQ, and of an offer, that does not exist or that it may not see: the same words.
+NO_SUCH_RFQ = "No such RFQ."
+NO_SUCH_OFFER = "No such offer."
+
 
 @dataclass(frozen=True, slots=True)
 class RfqHead:
@@ -69,11 +73,14 @@ async def rfq_head(rfq_id: int) -> RfqHead | None:
     return await _head(rfq_id)
 
 
-async def rfq_for_buyer(principal: Principal, rfq_id: int) -> RfqHead:
-    """The RFQ if the caller's company (or group, or an operator) owns it; else 404."""
+async def rfq_for_buyer(principal: Principal, rfq_id: int, *, not_found: str = NO_SUCH_RFQ) -> RfqHead:
+    """The RFQ if the caller's company (or group, or an operator) owns it; else 404 saying `not_found`.
+
+    Reached through another object's id (an offer's), the 404 must be the one a missing object of that kind
+    gets (`NO_SUCH_OFFER`): "No such RFQ." would tell a stranger that the object it named exists."""
     head = await _head(rfq_id)
     if head is None or principal.company_kind is CompanyKind.VENDOR or not can_see_company(principal, head.buyer_id):
-        raise NotFound("No such RFQ.")
+        raise NotFound(not_found)
     return head
 
 
@@ -81,9 +88,9 @@ async def rfq_for_vendor(principal: Principal, rfq_id: int) -> RfqHead:
     """The RFQ if it is published (or later) and meant for the caller's vendor company; else 404."""
     head = await _head(rfq_id)
     if head is None or principal.company_kind is not CompanyKind.VENDOR or not head.ever_published:
-        raise NotFound("No such RFQ.")
+        raise NotFound(NO_SUCH_RFQ)
     if not await is_meant_for(head, principal.company_id):
-        raise NotFound("No such RFQ.")
+        raise NotFound(NO_SUCH_RFQ)
     return head
 
 
@@ -220,7 +227,7 @@ def buyer_sees_offers(rfq: Bidding, when_sealed: WhenSealed) -> bool:
     if prices_revealed(rfq.status):
         return True
     if when_sealed is WhenSealed.MISSING:
-        raise NotFound("No such offer.")
+        raise NotFound(NO_SUCH_OFFER)
     if when_sealed is WhenSealed.REFUSE:
         raise Conflict(
             f"Offers are sealed until bidding closes ({rfq.deadline:%Y-%m-%d %H:%M} UTC); the comparison opens then."
