@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
+from app.back_office_audit import BackOfficeAudit
 from app.catalog.states import ListingStatus
 from app.catalog.tables import (
     Category,
@@ -220,7 +221,7 @@ def create_back_office(settings: Settings) -> Any:
         ),
         TableConfig(FeedImport, exclude_visible_columns=[FeedImport.stored_path], menu_group="Vendors"),
     ]
-    return create_admin(
+    back_office = create_admin(
         tables=tables,
         auth_table=BaseUser,
         session_table=SessionsBase,
@@ -228,3 +229,5 @@ def create_back_office(settings: Settings) -> Any:
         production=settings.production,
         sidebar_links={"Portal": "/dashboard", "Outbox": "/operator/outbox"},
     )
+    # Every write an operator makes here is logged (who, when, which row, before and after) or refused.
+    return BackOfficeAudit(back_office, tables=[config.table_class for config in tables])

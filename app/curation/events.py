@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from piccolo.columns.combination import Where
 
@@ -25,6 +26,8 @@ def _json_default(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     if isinstance(value, frozenset | set | tuple):
         return sorted(value) if not isinstance(value, tuple) else list(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
@@ -35,8 +38,17 @@ def event(
     product_id: int | None = None,
 ) -> CurationEvent:
     """An audit entry of `principal` doing `action`, for `record` to write with the change."""
+    return entry(principal.user_id, action, details, listing_id=listing_id, product_id=product_id)
+
+
+def entry(
+    actor_id: int | None, action: str, details: Mapping[str, Any], *, listing_id: int | None = None,
+    product_id: int | None = None,
+) -> CurationEvent:
+    """An audit entry of the user `actor_id` doing `action`: for callers that know the user only by id (the back
+    office's operators, who sign in to piccolo-admin, have no `Principal` there)."""
     return CurationEvent(
-        actor=principal.user_id,
+        actor=actor_id,
         action=action,
         listing=listing_id,
         product=product_id,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from app.catalog.tables import Category, Listing, Product
+from app.catalog.tables import Category, CurationEvent, Listing, Product
 from app.clock import utcnow
 from app.money import to_minor
 
@@ -40,3 +41,15 @@ async def back_office(browser, email):
     assert (await session.get("/admin/api/tables/")).status_code == 200  # sets piccolo-admin's csrftoken cookie
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
     return session
+
+
+async def back_office_entries() -> list[dict]:
+    """The audit log's entries of back-office writes, oldest first, their details as dicts."""
+    rows = await CurationEvent.select(
+        CurationEvent.id, CurationEvent.action, CurationEvent.actor, CurationEvent.listing, CurationEvent.product,
+        CurationEvent.details,
+    ).where(CurationEvent.action.like("back_office.%")).order_by(CurationEvent.id).output(load_json=True)
+    for row in rows:
+        if isinstance(row["details"], str):
+            row["details"] = json.loads(row["details"])
+    return rows
