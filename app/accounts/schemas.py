@@ -9,6 +9,8 @@ import msgspec
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ana@acme.example"])]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+# A code the services check against its list (kind, country, currency, role); the bound only stops a megabyte.
+MAX_CODE = 50
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -22,9 +24,9 @@ class TokenOut(msgspec.Struct):
 
 class CompanyIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    kind: Annotated[str, msgspec.Meta(examples=["buyer", "vendor", "operator"])]
-    country: Annotated[str, msgspec.Meta(examples=["DE"])]
-    currency: Annotated[str, msgspec.Meta(examples=["EUR"])]
+    kind: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["buyer", "vendor", "operator"])]
+    country: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["DE"])]
+    currency: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["EUR"])]
     tax_id: Annotated[str, msgspec.Meta(max_length=50)] = ""
     parent_id: int | None = None
 
@@ -44,7 +46,7 @@ class CompanyOut(msgspec.Struct):
 class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    roles: list[str]
+    roles: Annotated[list[Annotated[str, msgspec.Meta(max_length=MAX_CODE)]], msgspec.Meta(max_length=20)]
     # Without a password the user is invited by e-mail to choose one.
     password: Password | None = None
 

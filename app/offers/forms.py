@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from app.errors import InvalidInput
+from app.forms import read as read_form
 from app.offers.schemas import (
     CounterProposalIn,
     OfferIn,
-    OfferLineIn,
-    ProposalLineIn,
 )
 
 
@@ -22,8 +21,8 @@ def offer_from_form(form: dict[str, str]) -> OfferIn:
             quantity = form.get(f"quantity_{line_id}", "").strip()
             if quantity and not quantity.isdigit():
                 raise InvalidInput(f"The quantity of line {line_id} must be a whole number.")
-            lines.append(OfferLineIn(rfq_line_id=line_id, unit_price=value.strip(),
-                                     quantity=int(quantity) if quantity else None))
+            lines.append({"rfq_line_id": line_id, "unit_price": value.strip(),
+                          "quantity": int(quantity) if quantity else None})
     if not lines:
         raise InvalidInput("Give a unit price for at least one line.")
     lead = form.get("lead_time_days", "").strip() or "0"
@@ -36,22 +35,17 @@ def offer_from_form(form: dict[str, str]) -> OfferIn:
         except ValueError:
             raise InvalidInput("Valid until is a date like 2027-01-31.") from None
         valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-    notes = form.get("notes", "")
-    if len(notes) > 5000:
-        raise InvalidInput("Notes are at most 5,000 characters.")
-    return OfferIn(lines=lines, lead_time_days=int(lead), valid_until=valid_until, notes=notes)
+    return read_form({"lines": lines, "lead_time_days": int(lead), "valid_until": valid_until,
+                      "notes": form.get("notes", "")}, OfferIn)
 
 
 def proposal_from_form(form: dict[str, str]) -> CounterProposalIn:
     """The counter-proposal form (target_<line id>, message) as a CounterProposalIn; empty targets are left out."""
     lines = [
-        ProposalLineIn(rfq_line_id=int(key.removeprefix("target_")), unit_price=value.strip())
+        {"rfq_line_id": int(key.removeprefix("target_")), "unit_price": value.strip()}
         for key, value in form.items()
         if key.startswith("target_") and key.removeprefix("target_").isdigit() and value.strip()
     ]
     if not lines:
         raise InvalidInput("Give a target price for at least one line.")
-    message = form.get("message", "").strip()
-    if len(message) > 5000:
-        raise InvalidInput("The message is at most 5,000 characters.")
-    return CounterProposalIn(lines=lines, message=message)
+    return read_form({"lines": lines, "message": form.get("message", "").strip()}, CounterProposalIn)

@@ -8,7 +8,10 @@ from typing import Annotated
 
 import msgspec
 
-Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Unit price, a decimal string, ≤ 4 decimals")]
+from app.rfq.rules import MAX_LINES
+
+Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50"],
+                                    description="Unit price, a decimal string, ≤ 4 decimals")]
 
 
 class OfferLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -19,7 +22,8 @@ class OfferLineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
-    lines: Annotated[list[OfferLineIn], msgspec.Meta(min_length=1)]
+    # One line per RFQ line at most.
+    lines: Annotated[list[OfferLineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
     lead_time_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] = 0
     valid_until: datetime | None = None
     notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
@@ -102,7 +106,7 @@ class AwardLineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
-    awards: Annotated[list[AwardLineIn], msgspec.Meta(min_length=1)]
+    awards: Annotated[list[AwardLineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
 
 
 class AwardOut(msgspec.Struct):
@@ -202,7 +206,7 @@ class ProposalLineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CounterProposalIn(msgspec.Struct, forbid_unknown_fields=True):
-    lines: Annotated[list[ProposalLineIn], msgspec.Meta(min_length=1)]
+    lines: Annotated[list[ProposalLineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
     message: Annotated[str, msgspec.Meta(max_length=5000)] = ""
 
 

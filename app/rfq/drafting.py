@@ -149,8 +149,10 @@ def _auction_values(draft: rules.AuctionDraft, mode: BiddingMode) -> dict[Any, A
 
 
 async def _check_deadline(deadline: datetime) -> datetime:
+    now = await db.db_now()
     try:
-        rules.check_deadline(deadline, await db.db_now())
+        rules.check_deadline_horizon(deadline, now)  # first: a moment past the calendar cannot be converted
+        rules.check_deadline(deadline, now)
     except rules.RuleError as exc:
         raise invalid(exc) from None
     return as_utc(deadline)

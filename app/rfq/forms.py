@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.errors import InvalidInput
+from app.forms import read as read_form
 from app.rfq.schemas import (
     AuctionSettingsIn,
     RfqIn,
@@ -36,14 +37,14 @@ def rfq_from_form(form: Any) -> RfqIn:
         if not (description or product):
             continue
         try:
-            lines.append(RfqLineIn(
-                quantity=int(quantity or "0"), product_id=int(product) if product else None,
-                description=description, unit=form.get(f"line{n}_unit", "pcs") or "pcs",
-                target_price=form.get(f"line{n}_target_price", "").strip() or None,
-                notes=form.get(f"line{n}_notes", ""),
-            ))
+            numbers = {"quantity": int(quantity or "0"), "product_id": int(product) if product else None}
         except ValueError:
             raise InvalidInput(f"line {n}: quantity and product id must be whole numbers") from None
+        lines.append(read_form({
+            **numbers, "description": description, "unit": form.get(f"line{n}_unit", "pcs") or "pcs",
+            "target_price": form.get(f"line{n}_target_price", "").strip() or None,
+            "notes": form.get(f"line{n}_notes", ""),
+        }, RfqLineIn, f"line {n}: "))
     delivery = form.get("delivery_date", "").strip()
     try:
         delivery_date = date.fromisoformat(delivery) if delivery else None
@@ -57,18 +58,17 @@ def rfq_from_form(form: Any) -> RfqIn:
     auction = None
     if mode == "auction":
         try:
-            auction = AuctionSettingsIn(
-                min_decrement=form.get("min_decrement", "").strip() or None,
-                show_best_price=form.get("show_best_price") == "on",
-                anti_snipe_minutes=int(form.get("anti_snipe_minutes", "0") or 0),
-                max_extension_minutes=int(form.get("max_extension_minutes", "0") or 0),
-            )
+            minutes = {"anti_snipe_minutes": int(form.get("anti_snipe_minutes", "0") or 0),
+                       "max_extension_minutes": int(form.get("max_extension_minutes", "0") or 0)}
         except ValueError:
             raise InvalidInput("the auction minutes must be whole numbers") from None
-    return RfqIn(
-        title=form.get("title", "").strip(), currency=form.get("currency", ""),
-        deadline=parse_moment(form.get("deadline", ""), "deadline"), description=form.get("description", ""),
-        delivery_address=form.get("delivery_address", ""), delivery_date=delivery_date,
-        payment_terms=form.get("payment_terms", "net_30"), visibility=form.get("visibility", "invited"),
-        bidding_mode=mode, auction=auction, lines=lines, vendor_ids=vendor_ids,
-    )
+        auction = read_form({**minutes, "min_decrement": form.get("min_decrement", "").strip() or None,
+                         "show_best_price": form.get("show_best_price") == "on"}, AuctionSettingsIn, "auction ")
+    # The lines and auction are checked already: convert takes their Structs as they are.
+    return read_form({
+        "title": form.get("title", "").strip(), "currency": form.get("currency", ""),
+        "deadline": parse_moment(form.get("deadline", ""), "deadline"), "description": form.get("description", ""),
+        "delivery_address": form.get("delivery_address", ""), "delivery_date": delivery_date,
+        "payment_terms": form.get("payment_terms", "net_30"), "visibility": form.get("visibility", "invited"),
+        "bidding_mode": mode, "auction": auction, "lines": lines, "vendor_ids": vendor_ids,
+    }, RfqIn)

@@ -4,7 +4,7 @@ over), reminders. No I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.clock import as_utc
 from app.errors import Conflict
@@ -14,6 +14,14 @@ from app.rfq.states import BiddingMode, RfqStatus, accepts_offers
 MAX_LINES = 200
 MAX_TITLE = 200
 MAX_UNIT = 20
+# Bounds of the rest of an RFQ's text and lists (the API's schemas and the pages' forms read them from here).
+MAX_DESCRIPTION = 20_000
+MAX_LINE_TEXT = 5_000  # a line's description and notes; longer specifications are attachments
+MAX_ADDRESS = 2_000
+MAX_INVITED = 500  # vendor ids invited in one request
+# Bidding open for longer than this is a typo (the year 9999), not a plan. Two years of 366 days, so the same
+# date two years on is always within reach.
+MAX_DEADLINE_AHEAD = timedelta(days=2 * 366)
 # dramatiq's Redis broker refuses delays of 7 days or more; stay well inside.
 MAX_MESSAGE_DELAY = timedelta(days=6)
 REMIND_BEFORE = timedelta(hours=24)
@@ -127,10 +135,26 @@ def check_deadline(deadline: datetime, now: datetime) -> None:
         raise RuleError("deadline must be in the future")
 
 
+def check_deadline_horizon(deadline: datetime, now: datetime) -> None:
+    """A deadline (a new one or an extension) at most MAX_DEADLINE_AHEAD after `now`. Compared as aware moments,
+    never converted, so the year 9999 in any offset is refused rather than overflowing."""
+    latest = as_utc(now) + MAX_DEADLINE_AHEAD
+    if _aware(deadline) > latest:
+        raise RuleError(
+            f"deadline must be at most {MAX_DEADLINE_AHEAD.days // 366} years ahead: "
+            f"at the latest {latest:%Y-%m-%d %H:%M} UTC"
+        )
+
+
 def bidding_over(deadline: datetime, now: datetime) -> bool:
     """Bidding ends at the deadline itself: an offer stamped at the deadline is late. The closing job asks the
-    same in SQL (`deadline <= now`, app/rfq/deadlines.py)."""
-    return as_utc(now) >= as_utc(deadline)
+    same in SQL (`deadline <= now`, app/rfq/deadlines.py). Compared as aware moments (a naive one is UTC), not
+    converted: a moment at the calendar's edge (the year 1 at +14:00) cannot be converted to UTC."""
+    return _aware(now) >= _aware(deadline)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 
 def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime) -> None:

@@ -8,9 +8,23 @@ from typing import Annotated
 
 import msgspec
 
-AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True, examples=["2027-01-31T17:00:00+01:00"])]
-Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Decimal string, at most 4 decimals")]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+from app.rfq import rules
+
+AwareDateTime = Annotated[datetime, msgspec.Meta(
+    tz=True, examples=["2027-01-31T17:00:00+01:00"], description="Aware; at most 2 years ahead for a deadline")]
+Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50"],
+                                    description="Decimal string, at most 4 decimals")]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=rules.MAX_TITLE)]
+Description = Annotated[str, msgspec.Meta(max_length=rules.MAX_DESCRIPTION)]
+Address = Annotated[str, msgspec.Meta(max_length=rules.MAX_ADDRESS)]
+LineText = Annotated[str, msgspec.Meta(max_length=rules.MAX_LINE_TEXT)]
+Unit = Annotated[str, msgspec.Meta(max_length=rules.MAX_UNIT, examples=["pcs", "box"])]
+# Codes the rules check against their lists; the bound only stops a megabyte from reaching them.
+Currency = Annotated[str, msgspec.Meta(max_length=50, examples=["EUR"])]
+PaymentTerms = Annotated[str, msgspec.Meta(max_length=50, examples=["net_30"])]
+Visibility = Annotated[str, msgspec.Meta(max_length=50, examples=["invited", "open"])]
+BiddingMode = Annotated[str, msgspec.Meta(max_length=50, examples=["sealed", "auction"])]
+VendorIds = Annotated[list[int], msgspec.Meta(max_length=rules.MAX_INVITED)]
 
 
 class AuctionSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -23,45 +37,48 @@ class AuctionSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
 class RfqLineIn(msgspec.Struct, forbid_unknown_fields=True):
     quantity: int
     product_id: int | None = None
-    description: str = ""
-    unit: str = "pcs"
+    description: LineText = ""
+    unit: Unit = "pcs"
     target_price: Price | None = None
-    notes: str = ""
+    notes: LineText = ""
+
+
+Lines = Annotated[list[RfqLineIn], msgspec.Meta(max_length=rules.MAX_LINES)]
 
 
 class RfqIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
-    currency: Annotated[str, msgspec.Meta(examples=["EUR"])]
+    currency: Currency
     deadline: AwareDateTime
-    description: str = ""
-    delivery_address: str = ""
+    description: Description = ""
+    delivery_address: Address = ""
     delivery_date: date | None = None
-    payment_terms: Annotated[str, msgspec.Meta(examples=["net_30"])] = "net_30"
-    visibility: Annotated[str, msgspec.Meta(examples=["invited", "open"])] = "invited"
-    bidding_mode: Annotated[str, msgspec.Meta(examples=["sealed", "auction"])] = "sealed"
+    payment_terms: PaymentTerms = "net_30"
+    visibility: Visibility = "invited"
+    bidding_mode: BiddingMode = "sealed"
     auction: AuctionSettingsIn | None = None
-    lines: list[RfqLineIn] = []
-    vendor_ids: list[int] = []
+    lines: Lines = []
+    vendor_ids: VendorIds = []
 
 
 class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
     """A draft's changes; a field left out stays as it is. `lines` replaces every line."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
-    currency: str | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
     deadline: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
-    description: str | msgspec.UnsetType = msgspec.UNSET
-    delivery_address: str | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    delivery_address: Address | msgspec.UnsetType = msgspec.UNSET
     delivery_date: date | msgspec.UnsetType | None = msgspec.UNSET
-    payment_terms: str | msgspec.UnsetType = msgspec.UNSET
-    visibility: str | msgspec.UnsetType = msgspec.UNSET
-    bidding_mode: str | msgspec.UnsetType = msgspec.UNSET
+    payment_terms: PaymentTerms | msgspec.UnsetType = msgspec.UNSET
+    visibility: Visibility | msgspec.UnsetType = msgspec.UNSET
+    bidding_mode: BiddingMode | msgspec.UnsetType = msgspec.UNSET
     auction: AuctionSettingsIn | msgspec.UnsetType | None = msgspec.UNSET
-    lines: list[RfqLineIn] | msgspec.UnsetType = msgspec.UNSET
+    lines: Lines | msgspec.UnsetType = msgspec.UNSET
 
 
 class InvitationsIn(msgspec.Struct, forbid_unknown_fields=True):
-    vendor_ids: Annotated[list[int], msgspec.Meta(min_length=1)]
+    vendor_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=rules.MAX_INVITED)]
 
 
 class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -97,7 +97,6 @@ async def extend(principal: Principal, rfq_id: int, deadline: datetime) -> RfqOu
     """Move a published RFQ's deadline later (never earlier); every vendor it is meant for is told."""
     head = await access.rfq_for_buyer(principal, rfq_id)
     buyer_actor(principal, head)
-    requested = as_utc(deadline)
     async with db.transaction():
         head = await access.rfq_for_buyer(principal, rfq_id)
         if head.status is not RfqStatus.PUBLISHED:
@@ -105,9 +104,14 @@ async def extend(principal: Principal, rfq_id: int, deadline: datetime) -> RfqOu
             raise Conflict(f"Only a published RFQ's deadline can be extended; this one is {head.status}.{hint}")
         now = await db.db_now()
         try:
-            rules.check_extension(head.deadline, requested, now)
+            rules.check_deadline_horizon(deadline, now)  # a bad value (400)
+        except rules.RuleError as exc:
+            raise InvalidInput(str(exc)) from None
+        try:
+            rules.check_extension(head.deadline, deadline, now)
         except rules.RuleError as exc:
             raise Conflict(f"The deadline cannot move: {exc}.") from None
+        requested = as_utc(deadline)  # within two years of now and after the current deadline: convertible
         moved = await Rfq.update({Rfq.deadline: requested}).where(
             (Rfq.id == rfq_id) & (Rfq.status == RfqStatus.PUBLISHED.value) & (Rfq.deadline < requested)
         ).returning(Rfq.id)
