@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
 
-from app import db
+from app import db, openapi
 from app.accounts.controllers import AuthApi, CompanyApi, LoginPages, MeApi, TeamPages, UserApi
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware
@@ -27,7 +27,7 @@ from app.catalog.controllers import ROUTES as catalog_routes
 from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages
-from app.errors import EXCEPTION_HANDLERS
+from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
 from app.notifications.controllers import OutboxPages
 from app.offers.controllers import ROUTES as offer_routes
 from app.rfq.controllers import ROUTES as rfq_routes
@@ -90,14 +90,15 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         samesite="lax",
         exclude=["^/api/", "^/admin"],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
         ],
         lifespan=[lifespan],
-        middleware=[flash_cookie.middleware, AuthenticationMiddleware()],
+        # First: a body no decoder should be given is a 400 before anything reads it.
+        middleware=[BodyCheckMiddleware(), flash_cookie.middleware, AuthenticationMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             # piccolo-admin has its own "csrftoken" cookie and checks: keep out of its way.
@@ -122,3 +123,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         ),
         debug=False,
     )
+    openapi.describe(app)
+    return app

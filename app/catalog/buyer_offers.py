@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app.auth import Principal
 from app.catalog.pricing import Buyer, ResolvedPrice
-from app.catalog.schemas import OfferOut
+from app.catalog.schemas import CatalogOfferOut
 
 # A listing with its product, vendor (v) and category (c): what every read of visible offers joins.
 OFFER_FROM = """
@@ -37,9 +37,9 @@ def placeholders(values: list[int]) -> str:
     return ", ".join("{}" for _ in values)
 
 
-def offer_out(listing: dict, price: ResolvedPrice) -> OfferOut:
+def offer_out(listing: dict, price: ResolvedPrice) -> CatalogOfferOut:
     """An offer as the buyer is shown it: the listing's row with its resolved price."""
-    return OfferOut(
+    return CatalogOfferOut(
         listing_id=listing["id"], sku=listing["sku"], vendor_id=listing["vendor"], vendor=listing["vendor_name"],
         unit_price=price.unit_price, currency=price.currency, price_source=price.source, price_reason=price.why,
         price_reference=price.reference, price_min_qty=price.min_qty, lead_time_days=listing["lead_time_days"],
@@ -50,7 +50,7 @@ def offer_out(listing: dict, price: ResolvedPrice) -> OfferOut:
 def by_price(currency: str):  # type: ignore[no-untyped-def]
     """The order of a product's offers: in the buyer's currency first, then cheapest, then soonest shipped."""
 
-    def key(offer: OfferOut) -> tuple:  # type: ignore[type-arg]
+    def key(offer: CatalogOfferOut) -> tuple:  # type: ignore[type-arg]
         return (offer.currency != currency, offer.unit_price, offer.lead_time_days, offer.listing_id)
 
     return key

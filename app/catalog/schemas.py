@@ -10,7 +10,7 @@ import msgspec
 from app.catalog.pricing import PriceSource
 
 
-class OfferOut(msgspec.Struct):
+class CatalogOfferOut(msgspec.Struct):
     """One vendor's offer, priced for the calling buyer by the one price resolver."""
 
     listing_id: int
@@ -29,7 +29,7 @@ class OfferOut(msgspec.Struct):
     unit: str
 
 
-class ProductOut(msgspec.Struct):
+class CatalogProductOut(msgspec.Struct):
     id: int
     name: str
     brand: str
@@ -37,7 +37,7 @@ class ProductOut(msgspec.Struct):
     gtin: str
     category_id: int | None
     featured: bool
-    offers: list[OfferOut]
+    offers: list[CatalogOfferOut]
 
 
 class FacetValue(msgspec.Struct):
@@ -55,7 +55,7 @@ class Facets(msgspec.Struct):
 
 
 class SearchResult(msgspec.Struct):
-    items: list[ProductOut]
+    items: list[CatalogProductOut]
     total: int
     page: int
     per_page: int
@@ -76,4 +76,4 @@ class ProductDetail(msgspec.Struct):
     category: str
     featured: bool
     quantity: int
-    offers: list[OfferOut]
+    offers: list[CatalogOfferOut]

@@ -47,7 +47,7 @@ from app.catalog.buyer_offers import BuyerContext, buyer_context, by_price, offe
 from app.catalog.facet_cache import CatalogFacets, catalog_facets
 from app.catalog.price_candidates import resolve_prices
 from app.catalog.product_search_sql import browse_statement, summary_statement
-from app.catalog.schemas import Facets, FacetValue, ProductOut, SearchResult
+from app.catalog.schemas import CatalogProductOut, Facets, FacetValue, SearchResult
 from app.catalog.search import Filters, Sort
 from app.catalog.search_sql import needs_prices, rows_found, search_statement
 from app.catalog.tables import Listing
@@ -180,7 +180,7 @@ async def search_products(
             continue
         first = rows[0]
         items.append(
-            ProductOut(
+            CatalogProductOut(
                 id=product_id, name=first["name"], brand=first["brand"] or "", mpn=first["mpn"] or "",
                 gtin=first["gtin"] or "", category_id=first["category_id"], featured=bool(first["featured"]),
                 offers=sorted((offer_out(row, prices[row["id"]]) for row in rows), key=by_price(context.currency)),

@@ -31,6 +31,7 @@ from app.files import XLSX, bytes_response
 from app.offers import services as offers
 from app.offers.pages import comparison_page
 from app.offers.schemas import AwardIn, AwardLineIn, AwardResultOut
+from app.openapi import MEDIA_TYPES
 
 
 async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
@@ -66,11 +67,12 @@ class ContractApi(Controller):
     async def versions(self, request: PrincipalRequest, contract_id: FromPath[int]) -> list[VersionOut]:
         return await views.all_versions(principal_of(request), contract_id)
 
-    @get("/{contract_id:int}/document.pdf", summary="The contract as a PDF document")
+    @get("/{contract_id:int}/document.pdf", summary="The contract as a PDF document",
+         opt={MEDIA_TYPES: ["application/pdf"]})
     async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
         return await _pdf(principal_of(request), contract_id)
 
-    @get("/{contract_id:int}/document.xlsx", summary="The contract as an Excel workbook")
+    @get("/{contract_id:int}/document.xlsx", summary="The contract as an Excel workbook", opt={MEDIA_TYPES: [XLSX]})
     async def xlsx(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
         return await _xlsx(principal_of(request), contract_id)
 

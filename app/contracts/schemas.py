@@ -8,8 +8,13 @@ from typing import Annotated
 
 import msgspec
 
+from app.rfq.rules import MAX_LINES, MAX_TITLE
+
 AwareDateTime = Annotated[datetime, msgspec.Meta(tz=True, examples=["2027-12-31T23:59:59+00:00"])]
-Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Decimal string, at most 4 decimals")]
+Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50"],
+                                    description="Decimal string, at most 4 decimals")]
+# Quantity tiers of one contract line, as many as a listing may have.
+MAX_TIERS = 20
 
 
 # --- in -----------------------------------------------------------------------------------------
@@ -23,14 +28,14 @@ class RenewIn(msgspec.Struct, forbid_unknown_fields=True):
     """A draft RFQ prefilled from the contract; the buyer reviews and publishes it."""
 
     deadline: AwareDateTime | None = None
-    title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    title: Annotated[str, msgspec.Meta(max_length=MAX_TITLE)] | None = None
 
 
 class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
     listing_id: int
 
 
-class TierIn(msgspec.Struct, forbid_unknown_fields=True):
+class ContractTierIn(msgspec.Struct, forbid_unknown_fields=True):
     min_qty: Annotated[int, msgspec.Meta(ge=2)]
     unit_price: Price
 
@@ -40,7 +45,7 @@ class AmendLineIn(msgspec.Struct, forbid_unknown_fields=True):
 
     line_id: int
     unit_price: Price | msgspec.UnsetType = msgspec.UNSET
-    tiers: list[TierIn] | msgspec.UnsetType = msgspec.UNSET
+    tiers: Annotated[list[ContractTierIn], msgspec.Meta(max_length=MAX_TIERS)] | msgspec.UnsetType = msgspec.UNSET
     committed_qty: int | msgspec.UnsetType | None = msgspec.UNSET
     min_order_qty: int | msgspec.UnsetType = msgspec.UNSET
     max_order_qty: int | msgspec.UnsetType | None = msgspec.UNSET
@@ -51,7 +56,8 @@ class AmendmentIn(msgspec.Struct, forbid_unknown_fields=True):
 
     valid_from: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
     valid_to: AwareDateTime | msgspec.UnsetType = msgspec.UNSET
-    lines: list[AmendLineIn] = []
+    # A contract has at most one line per RFQ line.
+    lines: Annotated[list[AmendLineIn], msgspec.Meta(max_length=MAX_LINES)] = []
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
@@ -62,7 +68,7 @@ class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
 # --- out ----------------------------------------------------------------------------------------
 
 
-class TierOut(msgspec.Struct):
+class ContractTierOut(msgspec.Struct):
     min_qty: int
     unit_price: Decimal
 
@@ -79,7 +85,7 @@ class ContractLineOut(msgspec.Struct):
     listing_title: str | None
     waiting_for_listing: bool
     unit_price: Decimal
-    tiers: list[TierOut]
+    tiers: list[ContractTierOut]
     committed_qty: int | None
     min_order_qty: int
     max_order_qty: int | None
@@ -91,7 +97,7 @@ class VersionLineOut(msgspec.Struct):
     position: int
     description: str
     unit_price: Decimal
-    tiers: list[TierOut]
+    tiers: list[ContractTierOut]
     committed_qty: int | None
     min_order_qty: int
     max_order_qty: int | None

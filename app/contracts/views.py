@@ -18,8 +18,8 @@ from app.contracts.schemas import (
     ContractOut,
     ContractPage,
     ContractSummaryOut,
+    ContractTierOut,
     PartyOut,
-    TierOut,
     VersionLineOut,
     VersionOut,
 )
@@ -58,7 +58,7 @@ def version_out(row: dict[str, Any]) -> VersionOut:
             VersionLineOut(
                 line_id=line["line_id"], position=line["position"], description=line["description"],
                 unit_price=Decimal(line["unit_price"]),
-                tiers=[TierOut(t["min_qty"], Decimal(t["unit_price"])) for t in line["tiers"]],
+                tiers=[ContractTierOut(t["min_qty"], Decimal(t["unit_price"])) for t in line["tiers"]],
                 committed_qty=line["committed_qty"], min_order_qty=line["min_order_qty"],
                 max_order_qty=line["max_order_qty"],
             )
@@ -79,11 +79,11 @@ async def contract_out(contract_id: int) -> ContractOut:
     lines = await ContractLine.select(
         ContractLine.all_columns(), ContractLine.rfq_line.product, ContractLine.listing.sku, ContractLine.listing.title,
     ).where(ContractLine.contract == contract_id).order_by(ContractLine.position)
-    tiers: dict[int, list[TierOut]] = defaultdict(list)
+    tiers: dict[int, list[ContractTierOut]] = defaultdict(list)
     for tier in await ContractLineTier.select().where(
         ContractLineTier.line.is_in([line["id"] for line in lines] or [-1])
     ).order_by(ContractLineTier.min_qty):
-        tiers[tier["line"]].append(TierOut(tier["min_qty"], from_minor(tier["unit_price"])))  # type: ignore[arg-type]
+        tiers[tier["line"]].append(ContractTierOut(tier["min_qty"], from_minor(tier["unit_price"])))  # type: ignore[arg-type]
     versions = [
         version_out(v)
         for v in await ContractVersion.select().where(ContractVersion.contract == contract_id).order_by(

@@ -24,18 +24,18 @@ from app.curation.schemas import (
     CategoryTreeNode,
     CompanySegmentIn,
     CompanySegmentOut,
+    CuratedProductOut,
     EntriesIn,
     EntryIn,
     EventPage,
     FeatureIn,
     ListingDetail,
-    ListingPage,
     MergeIn,
     MergeOut,
     PriceListIn,
     PriceListOut,
     PriceListSummary,
-    ProductOut,
+    QueuePage,
     RejectIn,
     RuleIn,
     RuleOut,
@@ -63,7 +63,7 @@ class CurationApi(Controller):
         submitted_from: FromQuery[date | None] = None,
         submitted_to: FromQuery[date | None] = None,
         page: FromQuery[int] = 1,
-    ) -> ListingPage:
+    ) -> QueuePage:
         return await listings.list_listings(listings.QueueFilters(
             status=status or None, vendor_id=vendor, category_id=category, text=q,
             submitted_from=submitted_from, submitted_to=submitted_to, page=page,
@@ -102,7 +102,7 @@ class CurationApi(Controller):
 
     @post("/products/{product_id:int}/feature", status_code=200, summary="Feature or unfeature a product")
     async def feature(self, request: PrincipalRequest, product_id: FromPath[int], data: JSONBody[FeatureIn]) -> (
-        ProductOut
+        CuratedProductOut
     ):
         return await products.feature_product(principal_of(request), product_id, data.featured)
 
@@ -325,7 +325,7 @@ class CurationPages(Controller):
                 submitted_to=_date(submitted_to, "submitted to"), page=_int(page, "page") or 1,
             ))
         except DomainError as exc:
-            error, result = exc, ListingPage(items=[], total=0, page=1, per_page=listings.PER_PAGE)
+            error, result = exc, QueuePage(items=[], total=0, page=1, per_page=listings.PER_PAGE)
         return Template(
             template_name="curation/queue.html",
             context={

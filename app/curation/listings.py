@@ -18,7 +18,7 @@ from app.catalog.states import ListingStatus, ListingTransitionError, ProductSta
 from app.catalog.tables import CurationEvent, Listing, Product
 from app.clock import utcnow
 from app.curation import events, matching, products, rules
-from app.curation.schemas import ListingDetail, ListingPage, ListingSummary, SuggestionOut, SuspendOut
+from app.curation.schemas import ListingDetail, ListingSummary, QueuePage, SuggestionOut, SuspendOut
 from app.curation.store import locked
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import from_minor
@@ -128,7 +128,7 @@ def _queue_conditions(filters: QueueFilters) -> list[Where]:
     return conditions
 
 
-async def list_listings(filters: QueueFilters) -> ListingPage:
+async def list_listings(filters: QueueFilters) -> QueuePage:
     """One page of the queue, oldest submission first: two queries."""
     if filters.page < 1:
         raise InvalidInput("page must be 1 or more")
@@ -143,7 +143,7 @@ async def list_listings(filters: QueueFilters) -> ListingPage:
     rows = await query.order_by(Listing.submitted_at, Listing.id).limit(filters.per_page).offset(
         (filters.page - 1) * filters.per_page
     )
-    return ListingPage(
+    return QueuePage(
         items=[summary(row) for row in rows], total=await count, page=filters.page, per_page=filters.per_page
     )
 

@@ -12,7 +12,7 @@ from app.catalog.states import ProductStatus, RuleEffect, RuleTarget
 from app.catalog.tables import Listing, Product, SegmentRule
 from app.clock import utcnow
 from app.curation import events, rules
-from app.curation.schemas import MergeOut, ProductOut
+from app.curation.schemas import CuratedProductOut, MergeOut
 from app.curation.store import locked
 from app.errors import Conflict, InvalidInput, NotFound
 
@@ -31,9 +31,9 @@ PRODUCT_COLUMNS = (
 )
 
 
-def product_out(row: Mapping[str, Any]) -> ProductOut:
+def product_out(row: Mapping[str, Any]) -> CuratedProductOut:
     """A row of `PRODUCT_COLUMNS` as the API's product."""
-    return ProductOut(
+    return CuratedProductOut(
         id=row["id"],
         name=row["name"],
         brand=row["brand"],
@@ -48,7 +48,7 @@ def product_out(row: Mapping[str, Any]) -> ProductOut:
     )
 
 
-async def by_id(ids: Iterable[int]) -> dict[int, ProductOut]:
+async def by_id(ids: Iterable[int]) -> dict[int, CuratedProductOut]:
     """The products of `ids`, keyed by id: one query."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -170,7 +170,7 @@ async def merge_products(principal: Principal, product_id: int, into_product_id:
     return MergeOut(product=products[product_id], survivor=products[into_product_id], moved_listing_ids=moved_ids)
 
 
-async def feature_product(principal: Principal, product_id: int, featured: bool) -> ProductOut:
+async def feature_product(principal: Principal, product_id: int, featured: bool) -> CuratedProductOut:
     """Feature or unfeature an active product; nothing is written when nothing changes."""
     async with db.transaction():
         row = await locked(

@@ -8,8 +8,15 @@ from typing import Annotated, Any
 
 import msgspec
 
+from app.curation.rules import REASON_MAX_LENGTH
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Price = Annotated[str, msgspec.Meta(examples=["12.50", "0.0035"], description="A decimal string, at most 4 decimals")]
+Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50", "0.0035"],
+                                    description="A decimal string, at most 4 decimals")]
+# A code the services check against its list (effect, target, currency); the bound only stops a megabyte.
+MAX_CODE = 50
+# Entries in one request: a segment's list of a whole catalog is a few thousand.
+MAX_ENTRIES = 10_000
 
 
 # --- listings and products ----------------------------------------------------------------------
@@ -33,7 +40,7 @@ class ListingSummary(msgspec.Struct):
     submitted_at: datetime | None
 
 
-class ListingPage(msgspec.Struct):
+class QueuePage(msgspec.Struct):
     items: list[ListingSummary]
     total: int
     page: int
@@ -44,7 +51,7 @@ class ListingPage(msgspec.Struct):
         return max(1, -(-self.total // self.per_page))
 
 
-class ProductOut(msgspec.Struct):
+class CuratedProductOut(msgspec.Struct):
     id: int
     name: str
     brand: str
@@ -59,7 +66,7 @@ class ProductOut(msgspec.Struct):
 
 
 class SuggestionOut(msgspec.Struct):
-    product: ProductOut
+    product: CuratedProductOut
     score: int
     reasons: list[str]
 
@@ -69,7 +76,7 @@ class ListingDetail(msgspec.Struct):
     description: str
     unit: str
     rejection_reason: str
-    product: ProductOut | None
+    product: CuratedProductOut | None
     suggestions: list[SuggestionOut]
 
 
@@ -79,7 +86,8 @@ class ApproveIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RejectIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(examples=["The GTIN does not match the product pictured."])]
+    reason: Annotated[str, msgspec.Meta(max_length=REASON_MAX_LENGTH,
+                                        examples=["The GTIN does not match the product pictured."])]
 
 
 class SuspendOut(msgspec.Struct):
@@ -92,8 +100,8 @@ class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MergeOut(msgspec.Struct):
-    product: ProductOut
-    survivor: ProductOut
+    product: CuratedProductOut
+    survivor: CuratedProductOut
     moved_listing_ids: list[int]
 
 
@@ -151,8 +159,8 @@ class SegmentIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
-    effect: Annotated[str, msgspec.Meta(examples=["allow", "deny"])]
-    target: Annotated[str, msgspec.Meta(examples=["category", "product", "vendor"])]
+    effect: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["allow", "deny"])]
+    target: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["category", "product", "vendor"])]
     target_id: int
 
 
@@ -200,16 +208,16 @@ class EntryIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PriceListIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
-    currency: Annotated[str, msgspec.Meta(examples=["EUR"])]
+    currency: Annotated[str, msgspec.Meta(max_length=MAX_CODE, examples=["EUR"])]
     segment_id: int | None = None
     company_id: int | None = None
     valid_from: Annotated[datetime | None, msgspec.Meta(description="Aware, e.g. 2026-01-01T00:00:00Z")] = None
     valid_to: Annotated[datetime | None, msgspec.Meta(description="Aware, after valid_from; open-ended if null")] = None
-    entries: list[EntryIn] = []
+    entries: Annotated[list[EntryIn], msgspec.Meta(max_length=MAX_ENTRIES)] = []
 
 
 class EntriesIn(msgspec.Struct, forbid_unknown_fields=True):
-    entries: list[EntryIn]
+    entries: Annotated[list[EntryIn], msgspec.Meta(max_length=MAX_ENTRIES)]
     # true: these entries replace every entry of the list; false: they are added, replacing the same tier.
     replace_all: bool = False
 

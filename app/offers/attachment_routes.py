@@ -17,7 +17,8 @@ from app.errors import DomainError, InvalidInput, NotFound
 from app.files import MultipartBody, file_response, read_upload
 from app.offers import offer_attachments, pages, services
 from app.offers.schemas import OfferAttachmentOut
-from app.rfq.attachments import MAX_BYTES
+from app.openapi import MEDIA_TYPES
+from app.rfq.attachments import CONTENT_TYPES, MAX_BYTES
 
 
 class OfferAttachmentApi(Controller):
@@ -30,18 +31,15 @@ class OfferAttachmentApi(Controller):
                   "JPEG, XLSX, DOCX, CSV or TXT, up to 10 MB)")
     async def attach(self, request: PrincipalRequest, offer_id: FromPath[int], data: MultipartBody
                      ) -> OfferAttachmentOut:
-        upload = data.get("file")
-        if upload is None:
-            raise InvalidInput("send the file in the multipart field 'file'")
-        content = await read_upload(upload, MAX_BYTES)
-        return await offer_attachments.attach(principal_of(request), offer_id, upload.filename, content)
+        content = await read_upload(data.file, MAX_BYTES)
+        return await offer_attachments.attach(principal_of(request), offer_id, data.file.filename, content)
 
     @get("/", summary="The offer's files (its vendor; the RFQ's buyer only after bidding closes)")
     async def list_files(self, request: PrincipalRequest, offer_id: FromPath[int]) -> list[OfferAttachmentOut]:
         return await offer_attachments.list_for(principal_of(request), offer_id)
 
     @get("/{attachment_id:int}", summary="Download a file of an offer (its vendor; the buyer after the close)",
-         media_type=None)
+         media_type=None, opt={MEDIA_TYPES: CONTENT_TYPES})
     async def download(self, request: PrincipalRequest, offer_id: FromPath[int], attachment_id: FromPath[int]
                        ) -> File:
         return file_response(await offer_attachments.download(principal_of(request), offer_id, attachment_id))

@@ -30,6 +30,7 @@ from app.offers.schemas import (
     OfferOut,
     RfqOffersOut,
 )
+from app.openapi import MEDIA_TYPES, STATUSES
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -53,16 +54,20 @@ class RfqOfferApi(Controller):
     async def decline(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[DeclineIn]) -> DeclineOut:
         return await services.decline_rfq(principal_of(request), rfq_id, data)
 
-    @get("/{rfq_id:int}/comparison", summary="Lines-by-vendors comparison of the offers (buyer, after the close)")
+    @get("/{rfq_id:int}/comparison", summary="Lines-by-vendors comparison of the offers (buyer, after the close)",
+         opt={STATUSES: [409]})
     async def comparison(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> ComparisonOut:
         return await services.comparison_out(principal_of(request), rfq_id)
 
-    @get("/{rfq_id:int}/comparison.csv", summary="The comparison as CSV (buyer, after the close)")
+    @get("/{rfq_id:int}/comparison.csv", summary="The comparison as CSV (buyer, after the close)",
+         opt={MEDIA_TYPES: ["text/csv"], STATUSES: [409]})
     async def comparison_csv(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
         data = await services.comparison_out(principal_of(request), rfq_id)
-        return bytes_response(exports.comparison_csv(data), "text/csv; charset=utf-8", f"rfq-{rfq_id}-comparison.csv")
+        # Litestar adds "; charset=utf-8" to every text/ type of a Response: naming it here doubled it.
+        return bytes_response(exports.comparison_csv(data), "text/csv", f"rfq-{rfq_id}-comparison.csv")
 
-    @get("/{rfq_id:int}/comparison.xlsx", summary="The comparison as an Excel workbook (buyer, after the close)")
+    @get("/{rfq_id:int}/comparison.xlsx", summary="The comparison as an Excel workbook (buyer, after the close)",
+         opt={MEDIA_TYPES: [XLSX], STATUSES: [409]})
     async def comparison_xlsx(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
         data = await services.comparison_out(principal_of(request), rfq_id)
         return bytes_response(exports.comparison_xlsx(data),

@@ -39,6 +39,10 @@ ALLOWED: dict[str, tuple[str, bytes | None]] = {
 }
 
 
+# The media types a download of an attachment may have (the OpenAPI document lists them).
+CONTENT_TYPES = tuple(sorted({content_type for content_type, _ in ALLOWED.values()}))
+
+
 class AttachmentError(ValueError):
     """A file that may not be attached; the message says why."""
 

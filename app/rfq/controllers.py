@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
 from app.errors import DomainError, InvalidInput
 from app.files import MultipartBody, file_response, read_upload
+from app.openapi import MEDIA_TYPES
 from app.rfq import attachments, clarifications, drafting, transitions, views
 from app.rfq.forms import FORM_LINES, parse_moment, rfq_from_form
 from app.rfq.schemas import (
@@ -82,13 +83,11 @@ class RfqApi(Controller):
     @post("/{rfq_id:int}/attachments", guards=[buyers_only], status_code=201,
           summary="Attach a file (multipart field 'file'; PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT, up to 10 MB)")
     async def attach(self, request: PrincipalRequest, rfq_id: FromPath[int], data: MultipartBody) -> AttachmentOut:
-        upload = data.get("file")
-        if upload is None:
-            raise InvalidInput("send the file in the multipart field 'file'")
-        content = await read_upload(upload, attachments.MAX_BYTES)
-        return await attachments.attach(principal_of(request), rfq_id, upload.filename, content)
+        content = await read_upload(data.file, attachments.MAX_BYTES)
+        return await attachments.attach(principal_of(request), rfq_id, data.file.filename, content)
 
-    @get("/{rfq_id:int}/attachments/{attachment_id:int}", summary="Download an attachment", media_type=None)
+    @get("/{rfq_id:int}/attachments/{attachment_id:int}", summary="Download an attachment", media_type=None,
+         opt={MEDIA_TYPES: attachments.CONTENT_TYPES})
     async def download(self, request: PrincipalRequest, rfq_id: FromPath[int],
                        attachment_id: FromPath[int]) -> File:
         return file_response(await attachments.download(principal_of(request), rfq_id, attachment_id))

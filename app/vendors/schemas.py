@@ -10,30 +10,43 @@ from typing import Annotated, Any
 import msgspec
 from litestar.datastructures import UploadFile
 
-Price = Annotated[str, msgspec.Meta(examples=["12.50"], description="Decimal string, at most 4 decimals")]
+from app.vendors.listing_rules import MAX_TIERS, TEXT_LIMITS
+
+Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50"],
+                                    description="Decimal string, at most 4 decimals")]
+# The bounds of listing_rules.TEXT_LIMITS, so the schema shows them and a megabyte never reaches the rules.
+Sku = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["sku"], examples=["AB-1001"])]
+ListingTitle = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["title"])]
+Brand = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["brand"])]
+Mpn = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["mpn"])]
+Description = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["description"])]
+Unit = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["unit"], examples=["pcs"])]
+# A GTIN has at most 14 digits; room for the spaces people type in it.
+Gtin = Annotated[str, msgspec.Meta(max_length=32, examples=["4006381333931"])]
+Currency = Annotated[str, msgspec.Meta(max_length=50, examples=["EUR"])]
 
 
-class TierIn(msgspec.Struct, forbid_unknown_fields=True):
+class ListingTierIn(msgspec.Struct, forbid_unknown_fields=True):
     min_qty: Annotated[int, msgspec.Meta(ge=2, examples=[10])]
     unit_price: Price
 
 
 class ListingIn(msgspec.Struct, forbid_unknown_fields=True):
-    sku: Annotated[str, msgspec.Meta(examples=["AB-1001"])]
-    title: str
+    sku: Sku
+    title: ListingTitle
     base_price: Price
-    currency: Annotated[str, msgspec.Meta(examples=["EUR"])]
-    brand: str = ""
-    mpn: str = ""
-    gtin: Annotated[str, msgspec.Meta(examples=["4006381333931"])] = ""
+    currency: Currency
+    brand: Brand = ""
+    mpn: Mpn = ""
+    gtin: Gtin = ""
     category_id: int | None = None
-    description: str = ""
-    unit: str = "pcs"
+    description: Description = ""
+    unit: Unit = "pcs"
     pack_size: int = 1
     min_order_qty: int = 1
     stock: int = 0
     lead_time_days: int = 0
-    tiers: list[TierIn] = []
+    tiers: Annotated[list[ListingTierIn], msgspec.Meta(max_length=MAX_TIERS)] = []
 
     def fields(self) -> dict[str, Any]:
         return msgspec.structs.asdict(self)
@@ -42,21 +55,21 @@ class ListingIn(msgspec.Struct, forbid_unknown_fields=True):
 class ListingPatch(msgspec.Struct, forbid_unknown_fields=True):
     """Only the fields sent change; `tiers`, when sent, replaces every tier."""
 
-    sku: str | msgspec.UnsetType = msgspec.UNSET
-    title: str | msgspec.UnsetType = msgspec.UNSET
+    sku: Sku | msgspec.UnsetType = msgspec.UNSET
+    title: ListingTitle | msgspec.UnsetType = msgspec.UNSET
     base_price: Price | msgspec.UnsetType = msgspec.UNSET
-    currency: str | msgspec.UnsetType = msgspec.UNSET
-    brand: str | msgspec.UnsetType = msgspec.UNSET
-    mpn: str | msgspec.UnsetType = msgspec.UNSET
-    gtin: str | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
+    brand: Brand | msgspec.UnsetType = msgspec.UNSET
+    mpn: Mpn | msgspec.UnsetType = msgspec.UNSET
+    gtin: Gtin | msgspec.UnsetType = msgspec.UNSET
     category_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    description: str | msgspec.UnsetType = msgspec.UNSET
-    unit: str | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    unit: Unit | msgspec.UnsetType = msgspec.UNSET
     pack_size: int | msgspec.UnsetType = msgspec.UNSET
     min_order_qty: int | msgspec.UnsetType = msgspec.UNSET
     stock: int | msgspec.UnsetType = msgspec.UNSET
     lead_time_days: int | msgspec.UnsetType = msgspec.UNSET
-    tiers: list[TierIn] | msgspec.UnsetType = msgspec.UNSET
+    tiers: Annotated[list[ListingTierIn], msgspec.Meta(max_length=MAX_TIERS)] | msgspec.UnsetType = msgspec.UNSET
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -66,7 +79,7 @@ class ListingPatch(msgspec.Struct, forbid_unknown_fields=True):
         }
 
 
-class TierOut(msgspec.Struct):
+class ListingTierOut(msgspec.Struct):
     min_qty: int
     unit_price: Decimal
 
@@ -88,7 +101,7 @@ class ListingOut(msgspec.Struct):
     lead_time_days: int
     base_price: Decimal
     currency: str
-    tiers: list[TierOut]
+    tiers: list[ListingTierOut]
     status: str
     rejection_reason: str
     created_at: datetime

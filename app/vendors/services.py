@@ -28,7 +28,7 @@ from app.vendors.listing_rules import (
     curated_facts_changed,
     vendor_move,
 )
-from app.vendors.schemas import ListingOut, ListingPage, TierOut
+from app.vendors.schemas import ListingOut, ListingPage, ListingTierOut
 
 MAX_PAGE_SIZE = 200
 
@@ -40,7 +40,7 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _out(row: Mapping[str, Any], tiers: Iterable[TierOut]) -> ListingOut:
+def _out(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> ListingOut:
     return ListingOut(
         id=row["id"],
         sku=row["sku"],
@@ -94,15 +94,17 @@ def row_values(values: ListingValues) -> dict[str, Any]:
     }
 
 
-async def _tiers_of(listing_ids: Iterable[int]) -> dict[int, list[TierOut]]:
+async def _tiers_of(listing_ids: Iterable[int]) -> dict[int, list[ListingTierOut]]:
     ids = sorted(set(listing_ids))
-    tiers: dict[int, list[TierOut]] = defaultdict(list)
+    tiers: dict[int, list[ListingTierOut]] = defaultdict(list)
     if ids:
         rows = await ListingTier.select(ListingTier.listing, ListingTier.min_qty, ListingTier.unit_price).where(
             ListingTier.listing.is_in(ids)
         ).order_by(ListingTier.min_qty)
         for row in rows:
-            tiers[row["listing"]].append(TierOut(min_qty=row["min_qty"], unit_price=from_minor(row["unit_price"])))  # type: ignore[arg-type]
+            tiers[row["listing"]].append(
+                ListingTierOut(min_qty=row["min_qty"], unit_price=from_minor(row["unit_price"]))
+            )  # type: ignore[arg-type]
     return tiers
 
 
@@ -190,7 +192,7 @@ async def create_listing(principal: Principal, raw: Mapping[str, Any]) -> Listin
     return await get_listing(principal, listing_id)
 
 
-def _raw_of(row: Mapping[str, Any], tiers: Iterable[TierOut]) -> dict[str, Any]:
+def _raw_of(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> dict[str, Any]:
     return {
         **{name: row[name] for name in ("sku", "title", "brand", "mpn", "gtin", "description", "unit", "currency")},
         **{name: row[name] for name in ("pack_size", "min_order_qty", "stock", "lead_time_days")},

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
-
-from app.asgi import create_app
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -33,7 +27,6 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 MISSING_CHROMIUM = "Debian's chromium is not installed: apt-get install chromium"
-SERVER_START_TIMEOUT_SECONDS = 30
 PAGE_TIMEOUT_MS = 15_000
 
 
@@ -52,48 +45,6 @@ def chromium_path() -> str:
             pytest.fail(f"{MISSING_CHROMIUM} (MARKET_REQUIRE_BROWSER=1)", pytrace=False)
         pytest.skip(MISSING_CHROMIUM)
     return path
-
-
-@pytest.fixture
-def live_server(clean_database: None) -> Iterator[str]:
-    """The base URL of the real app served by uvicorn in a thread, over the test's database.
-
-    Depends on `clean_database` so the tables are emptied before the server starts and the
-    server is stopped before that fixture closes the test's connection pool.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app=create_app(run_worker=False),
-        host="127.0.0.1",
-        port=port,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-    while not server.started:
-        if not thread.is_alive():
-            sock.close()
-            pytest.fail("the app server stopped while starting (see the log above)", pytrace=False)
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
-            pytest.fail(f"the app server did not start within {SERVER_START_TIMEOUT_SECONDS} s", pytrace=False)
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-        assert not thread.is_alive(), "the app server did not stop within 30 s"
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import expect
 
 from app import db
 from app.money import to_minor
@@ -16,22 +15,13 @@ from app.offers import services
 from app.offers.schemas import OfferIn, OfferLineIn
 from app.rfq.states import BiddingMode
 from app.rfq.tables import Rfq
+from tests.support.browser import log_in
 from tests.support.fixtures import PASSWORD, make_company, make_user
 from tests.support.offers import make_rfq, principal
 
 pytestmark = pytest.mark.browser
 
 
-async def log_in(chromium: Browser, live_server: str, email: str) -> Page:
-    context = await chromium.new_context(base_url=live_server)
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("E-mail").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(r"/dashboard$"))
-    return page
 
 
 def bid(lines: list[int], *prices: str) -> OfferIn:
@@ -51,7 +41,7 @@ async def test_the_vendor_sees_its_rank_and_the_deadline_move_live(chromium, liv
     await Rfq.update({Rfq.bidding_mode: BiddingMode.AUCTION.value, Rfq.min_decrement: to_minor(Decimal("1")),
                       Rfq.anti_snipe_minutes: 5, Rfq.max_extension_minutes: 30}).where(Rfq.id == rfq_id)
     await services.submit_offer(await principal(seller_a), rfq_id, bid(lines, "10"))
-    page = await log_in(chromium, live_server, seller_a)
+    page = await log_in(chromium, live_server, seller_a, PASSWORD)
     await page.goto(f"/vendor/rfqs/{rfq_id}")
     panel = page.locator("#auction")
     await expect(panel.locator('[data-field="rank"]')).to_have_text("1 of 1")

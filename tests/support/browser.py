@@ -9,13 +9,14 @@ from playwright.async_api import Browser, Page, expect
 from app.demo import DEMO_PASSWORD
 
 
-async def log_in(chromium: Browser, live_server: str, email: str) -> Page:
+async def log_in(chromium: Browser, live_server: str, email: str, password: str = DEMO_PASSWORD) -> Page:
+    """A new browser context signed in as `email` through the login form, on its dashboard."""
     context = await chromium.new_context(base_url=live_server)
     context.set_default_timeout(15_000)
     page = await context.new_page()
     await page.goto("/login")
     await page.get_by_label("E-mail").fill(email)
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     await expect(page).to_have_url(re.compile(r"/dashboard$"))
     return page

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from itertools import count
 
 import httpx
 import pytest
+import uvicorn
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 from litestar import Litestar
@@ -188,3 +192,48 @@ def browser(app: Litestar):  # type: ignore[no-untyped-def]
         return await browser_login(app, email, password)
 
     yield login
+
+
+SERVER_START_TIMEOUT_SECONDS = 30
+
+
+@pytest.fixture
+def live_server(clean_database: None) -> Iterator[str]:
+    """The base URL of the real app served by uvicorn in a thread, over the test's database.
+
+    Depends on `clean_database` so the tables are emptied before the server starts and the
+    server is stopped before that fixture closes the test's connection pool.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other processes
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app=create_app(run_worker=False),
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not server.started:
+        if not thread.is_alive():
+            sock.close()
+            pytest.fail("the app server stopped while starting (see the log above)", pytrace=False)
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+            pytest.fail(f"the app server did not start within {SERVER_START_TIMEOUT_SECONDS} s", pytrace=False)
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+        assert not thread.is_alive(), "the app server did not stop within 30 s"

@@ -157,3 +157,16 @@ async def test_only_vendors_the_rfq_is_meant_for_ask_and_only_while_bidding_is_o
     assert response.status_code == 409
     assert await RfqClarification.count() == 0
     assert await OutboxEmail.count().where(OutboxEmail.subject.like("New question%")) == 0
+
+
+@pytest.mark.parametrize(("name", "expected"), [("list.csv", "text/csv; charset=utf-8"),
+                                                ("note.txt", "text/plain; charset=utf-8")])
+async def test_a_text_attachment_names_its_charset_once(world, purchaser, name, expected):
+    # given a text file attached to the buyer's draft
+    rfq = await a_draft(purchaser, world)
+    attachment = (await attach(purchaser, rfq["id"], name, b"sku,qty\nA-1,5\n")).json()
+    # when it is downloaded
+    download = await purchaser.get(f"/api/v1/rfqs/{rfq['id']}/attachments/{attachment['id']}")
+    # then its type is exactly the stored one, with one charset
+    assert download.status_code == 200
+    assert download.headers["content-type"] == expected

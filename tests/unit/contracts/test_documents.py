@@ -8,7 +8,7 @@ import openpyxl
 from pypdf import PdfReader
 
 from app.contracts.documents import contract_pdf, contract_xlsx
-from app.contracts.schemas import ContractLineOut, ContractOut, PartyOut, TierOut, VersionLineOut, VersionOut
+from app.contracts.schemas import ContractLineOut, ContractOut, ContractTierOut, PartyOut, VersionLineOut, VersionOut
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 12, 31, tzinfo=UTC)
@@ -41,7 +41,7 @@ def a_contract(lines: list[ContractLineOut]) -> ContractOut:
 
 def test_the_pdf_holds_the_number_the_parties_and_every_line_even_on_several_pages():
     lines = [line(n, f"Item number {n} \u2013 spec \u2713", f"SKU-{n}" if n % 2 else None, f"{n}.25",
-                  tiers=[TierOut(50, Decimal("1.00"))] if n == 1 else []) for n in range(1, 61)]
+                  tiers=[ContractTierOut(50, Decimal("1.00"))] if n == 1 else []) for n in range(1, 61)]
     reader = PdfReader(io.BytesIO(contract_pdf(a_contract(lines))))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) > 1
