@@ -9,6 +9,11 @@ A third, untimed run of the updates measures the peak memory Python allocates wh
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench_import .venv/bin/python bench/feed_import.py
     .venv/bin/python bench/feed_import.py                 # SQLite in a temporary directory
     .venv/bin/python bench/feed_import.py --rows 20000 --best-effort --no-tracemalloc
+    MARKET_DATABASE_URL=… .venv/bin/python bench/feed_import.py --other-listings 1000000   # a grown marketplace
+
+`--other-listings N` first gives another vendor N listings (once per database: a later run with the same N
+finds them) and analyzes the table, as autovacuum would have: a marketplace's listing table only grows, and
+an import must not slow down with it.
 
 The database is migrated first (run_forwards); an existing database is fine: each run makes its own vendor.
 The temporary directory (feed file, stored uploads, SQLite database) is removed at the end.
@@ -60,6 +65,8 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--best-effort", action="store_true", help="import in best-effort mode instead")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the untimed memory run")
+    parser.add_argument("--other-listings", type=int, default=0,
+                        help="listings of another vendor present before the import (made once per database)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="feed-bench-"))
@@ -85,6 +92,12 @@ async def main() -> None:
         write_feed(path, args.rows)
         print(f"{engine} ({os.environ['MARKET_DATABASE_URL']}); feed of {args.rows:,} rows, "
               f"{path.stat().st_size / 1e6:.1f} MB, written in {time.perf_counter() - started:.1f} s")
+        if args.other_listings:
+            started = time.perf_counter()
+            made = await preload_other_listings(args.other_listings)
+            total = await Listing.count()
+            print(f"  {total:,} listings in the table ({made:,} made for another vendor in "
+                  f"{time.perf_counter() - started:.0f} s)", flush=True)
         vendor = await Company.insert(
             Company(name=f"Bench vendor {uuid.uuid4().hex[:8]}", kind="vendor", country="DE", currency="EUR",
                     created_at=utcnow())
@@ -126,6 +139,47 @@ async def main() -> None:
     finally:
         await db.close_pool()
         shutil.rmtree(work, ignore_errors=True)  # the feed, its stored copies and a SQLite database
+
+
+OTHER_VENDOR = "Bench vendor with many listings"
+PRELOAD_CHUNK = 100_000
+# Listings of the other vendor numbered {} to {} (inclusive), as drafts: what a big vendor's feed leaves.
+_PRELOAD_SELECT = (
+    "SELECT {vendor}, 'OTHER-' || {number}, 'Other article ' || {g}, 'pcs', 10000 + {g} % 1000, 'EUR', 'draft', "
+    "{now}, {now}"
+)
+_PRELOAD_COLUMNS = "vendor, sku, title, unit, base_price, currency, status, created_at, updated_at"
+
+
+async def preload_other_listings(count: int) -> int:
+    """Give the other vendor `count` listings, unless it has them already; how many were made."""
+    from app import db
+    from app.accounts.tables import Company
+    from app.catalog.tables import Listing
+    from app.clock import utcnow
+
+    found = await Company.select(Company.id).where(Company.name == OTHER_VENDOR).first()
+    if found is None:
+        found = (await Company.insert(
+            Company(name=OTHER_VENDOR, kind="vendor", country="DE", currency="EUR", created_at=utcnow())
+        ).returning(Company.id))[0]
+    vendor_id = found["id"]
+    have = await Listing.count().where(Listing.vendor == vendor_id)
+    now = utcnow()
+    for start in range(have + 1, count + 1, PRELOAD_CHUNK):
+        end = min(count, start + PRELOAD_CHUNK - 1)
+        if db.is_sqlite():
+            select = _PRELOAD_SELECT.format(vendor="{}", number="printf('%08d', g)", g="g", now="{}")
+            sql = (f"WITH RECURSIVE n(g) AS (SELECT {{}} UNION ALL SELECT g + 1 FROM n WHERE g < {{}}) "
+                   f"INSERT INTO listing ({_PRELOAD_COLUMNS}) {select} FROM n")
+            await Listing.raw(sql, start, end, vendor_id, now, now)
+        else:
+            select = _PRELOAD_SELECT.format(vendor="{}", number="lpad(g::text, 8, '0')", g="g", now="{}")
+            sql = f"INSERT INTO listing ({_PRELOAD_COLUMNS}) {select} FROM generate_series({{}}::int, {{}}::int) g"
+            await Listing.raw(sql, vendor_id, now, now, start, end)
+    if not db.is_sqlite():
+        await Listing.raw("ANALYZE listing")
+    return max(0, count - have)
 
 
 def logging_quiet() -> None:

@@ -60,7 +60,8 @@ class Product(Table, tablename="product"):
 class Listing(Table, tablename="listing"):
     """One vendor's offer; (vendor, sku) is unique."""
 
-    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    # No index of its own: the unique (vendor, sku) index of the migrations serves vendor lookups (2026-12-04T18:00).
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict)
     sku = Varchar(length=100, null=False, help_text="The vendor's own article number")
     product = ForeignKey(Product, null=True, on_delete=OnDelete.restrict, index=True)
     title = Varchar(length=300, null=False)

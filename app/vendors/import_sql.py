@@ -132,8 +132,15 @@ SQLITE_DELETE_STAGED_LISTINGS_TIERS = f"DELETE FROM listing_tier WHERE listing I
 PG_DELETE_STAGED_LISTINGS_TIERS = f"DELETE FROM listing_tier WHERE listing = ANY(ARRAY({_STAGED_LISTING_IDS}))"  # noqa: S608
 # Placeholders: the vendor, now, now, the import.
 WRITE_STAGED_LISTINGS = _insert_listings_from("feed_import_row", vendor="{}", now="{}", where="WHERE feed_import = {}")
+# A tier is written when it belongs to the row now staged for its SKU (a later row of the file replaced the
+# earlier one's tiers), for that SKU's listing: two probes of unique indexes per tier, as subqueries, because
+# PostgreSQL plans joins here from statistics taken before this import filled the staging tables and wrote the
+# vendor's listings. Joined, it filtered every tier against all the vendor's listings ("1 row" for 100,000) and
+# against all staged rows: rows x tiers (minutes, not seconds, for a 100,000-row import). Placeholders: the
+# vendor, the import.
 WRITE_STAGED_TIERS = (
-    "INSERT INTO listing_tier (listing, min_qty, unit_price) SELECT l.id, t.min_qty, t.unit_price "
-    "FROM feed_import_tier t JOIN feed_import_row s ON s.feed_import = t.feed_import AND s.sku = t.sku "
-    "AND s.row_number = t.row_number JOIN listing l ON l.vendor = {} AND l.sku = t.sku WHERE t.feed_import = {}"
+    "INSERT INTO listing_tier (listing, min_qty, unit_price) "
+    "SELECT (SELECT l.id FROM listing l WHERE l.vendor = {} AND l.sku = t.sku), t.min_qty, t.unit_price "
+    "FROM feed_import_tier t WHERE t.feed_import = {} AND t.row_number = "
+    "(SELECT s.row_number FROM feed_import_row s WHERE s.feed_import = t.feed_import AND s.sku = t.sku)"
 )

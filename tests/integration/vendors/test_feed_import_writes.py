@@ -87,3 +87,29 @@ async def test_on_postgresql_existing_listings_are_found_by_index_probes_even_in
     assert "Index Scan using listing_vendor_sku_unique" in text, text
     assert any("Index Cond" in line and "sku" in line for line in plan), text
     assert "Seq Scan on listing" not in text and "Filter" not in text, text
+
+
+@pytest.mark.skipif(db.is_sqlite(), reason="PostgreSQL plan check: SQLite keeps no statistics to go stale")
+async def test_on_postgresql_each_staged_tier_finds_its_listing_by_one_probe_whatever_the_statistics(world):
+    # given a vendor with thousands of listings that the statistics have never seen (written in the same
+    # transaction as the tiers, as an all-or-nothing import does), next to a vendor the statistics know
+    other = await make_company("vendor")
+    await run_feed(other.id, [[f"O-{n:05d}", "Other", "1.00", "EUR", ""] for n in range(2_000)])
+    await Listing.raw("ANALYZE listing")
+    async with db.transaction():
+        connection = db.get_engine().current_transaction.get().connection
+        await connection.execute(
+            "INSERT INTO listing (vendor, sku, title, unit, base_price, currency, status, created_at, updated_at) "
+            "SELECT $1, 'S-' || g, 'Thing', 'pcs', 10000, 'EUR', 'draft', now(), now() "
+            "FROM generate_series(1, 3000) g", int(world.vendor.id),
+        )
+        # when the write of the import's tiers is planned
+        explain = "EXPLAIN " + import_sql.WRITE_STAGED_TIERS.format("$1", "$2")
+        plan = [row[0] for row in await connection.fetch(explain, int(world.vendor.id), 1)]
+    # then each tier finds its staged row and its listing by one probe of a unique index each, never by
+    # filtering all the staged rows or all the vendor's listings
+    text = "\n".join(plan)
+    assert "using listing_vendor_sku_unique" in text and "using feed_import_row_sku_unique" in text, text
+    probes = [line for line in plan if "Index Cond" in line and "sku" in line]
+    assert len(probes) == 2, text
+    assert not any("Filter" in line and "sku" in line for line in plan), text
