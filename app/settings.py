@@ -29,6 +29,14 @@ class Settings:
     worker_threads: int
     base_url: str
     db_pool_size: int
+    # Vendor feed files come from outside: what one import may hold, unpack to and take (app/vendors/feed.py).
+    feed_max_unpacked_mb: int
+    feed_max_entry_mb: int
+    feed_max_ratio: int
+    feed_max_entries: int
+    feed_max_rows: int
+    feed_max_row_kb: int
+    feed_time_limit_seconds: int
 
     @property
     def production(self) -> bool:
@@ -105,7 +113,25 @@ def load_settings(environ: os._Environ[str] | dict[str, str] = os.environ) -> Se
         worker_threads=int(environ.get("MARKET_WORKER_THREADS", "2")),
         base_url=environ.get("MARKET_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         db_pool_size=int(environ.get("MARKET_DB_POOL_SIZE", "10")),
+        feed_max_unpacked_mb=_positive(environ, "MARKET_FEED_MAX_UNPACKED_MB", 256),
+        feed_max_entry_mb=_positive(environ, "MARKET_FEED_MAX_ENTRY_MB", 128),
+        feed_max_ratio=_positive(environ, "MARKET_FEED_MAX_RATIO", 100),
+        feed_max_entries=_positive(environ, "MARKET_FEED_MAX_ENTRIES", 500),
+        feed_max_rows=_positive(environ, "MARKET_FEED_MAX_ROWS", 200_000),
+        feed_max_row_kb=_positive(environ, "MARKET_FEED_MAX_ROW_KB", 1024),
+        feed_time_limit_seconds=_positive(environ, "MARKET_FEED_TIME_LIMIT", 600),
     )
+
+
+def _positive(environ: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, not {value}")
+    return value
 
 
 @lru_cache(maxsize=1)

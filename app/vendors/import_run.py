@@ -7,13 +7,24 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from app import db
 from app.catalog.tables import Category, Listing
 from app.clock import utcnow
-from app.vendors.feed import FeedError, FeedRow, FileFormat, check_row, count_rows, iter_rows
+from app.settings import get_settings
+from app.vendors.feed import (
+    Deadline,
+    FeedError,
+    FeedLimitReached,
+    FeedLimits,
+    FeedRow,
+    FileFormat,
+    check_row,
+    iter_rows,
+)
 from app.vendors.import_job import CheckedRow, ImportJob
 from app.vendors.import_writes import StagedAlready, clear_stage, stage, upsert, write_staged
 from app.vendors.listing_rules import FieldError, ListingInvalid
@@ -22,6 +33,8 @@ from app.vendors.tables import FeedImport, FeedImportError, ImportPhase, ImportS
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1_000
+# Rows counted per trip to a thread before the first pass; a heartbeat between trips: a long count is no crash.
+COUNT_ROWS = 20_000
 ANALYZE_FROM_ROWS = 10_000
 # A running import whose heartbeat is older than this was left behind by a crashed worker.
 STALE_AFTER = timedelta(minutes=5)
@@ -37,6 +50,19 @@ class Tally:
     done: int = 0
     imported: int = 0
     rejected: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """What one run may read: the file's limits, and the time limit counted from the claim."""
+
+    limits: FeedLimits
+    deadline: Deadline
+
+    @classmethod
+    def now(cls) -> Bounds:
+        settings = get_settings()
+        return cls(FeedLimits.of(settings), Deadline(settings.feed_time_limit_seconds))
 
 
 class _TakenOver(Exception):
@@ -115,6 +141,7 @@ async def run_import(import_id: int, on_progress: ProgressCallback | None = None
     """Run a queued import (or one a crashed worker left running); a finished import is left as it is.
 
     The file is streamed `BATCH_ROWS` rows at a time and every rejected row is recorded in `FeedImportError`.
+    A file over the row limit, or a run over the time limit (the settings' `feed_*`), fails with the reason.
     All or nothing (the default) checks every row and stages it (`FeedImportRow`, `FeedImportTier`), a
     transaction per batch with its progress; then, if no row was rejected, writes the whole import in ONE
     transaction (INSERT … SELECT … ON CONFLICT from the staged rows, then their tiers): the vendor's
@@ -125,13 +152,16 @@ async def run_import(import_id: int, on_progress: ProgressCallback | None = None
     job = await _claim(import_id)
     if job is None:
         return
+    bounds = Bounds.now()
     try:
         if job.all_or_nothing:
-            await _import_all_or_nothing(job, on_progress)
+            await _import_all_or_nothing(job, bounds, on_progress)
         else:
-            await _import_best_effort(job, on_progress)
+            await _import_best_effort(job, bounds, on_progress)
     except _TakenOver:
         log.warning("feed import %s was claimed by another run; this run stopped without writing", import_id)
+    except FeedLimitReached as exc:
+        await _fail(job, f"The import was stopped: {exc}")
     except FeedError as exc:
         await _fail(job, f"The file could not be read: {exc}")
     except Exception:
@@ -139,10 +169,10 @@ async def run_import(import_id: int, on_progress: ProgressCallback | None = None
         await _fail(job, "Something went wrong on our side while importing; it is logged.")
 
 
-async def _start(job: ImportJob) -> Tally:
+async def _start(job: ImportJob, bounds: Bounds) -> Tally:
     if not job.path.exists():
         raise FeedError("the uploaded file is no longer on the server; upload it again")
-    tally = Tally(total=await asyncio.to_thread(count_rows, job.path, job.file_format))
+    tally = Tally(total=await _count_rows(job, bounds))
     await FeedImport.update({FeedImport.rows_total: tally.total}).where(FeedImport.id == job.id)
     if tally.total >= ANALYZE_FROM_ROWS and not db.is_sqlite():
         # Right after a big import autovacuum has not yet counted the new listings: PostgreSQL still planned
@@ -152,15 +182,37 @@ async def _start(job: ImportJob) -> Tally:
     return tally
 
 
-async def _import_all_or_nothing(job: ImportJob, on_progress: ProgressCallback | None) -> None:
+async def _count_rows(job: ImportJob, bounds: Bounds) -> int:
+    """The file's data rows, counted in a thread a part at a time, with a heartbeat after each part."""
+    rows = iter_rows(job.path, job.file_format, bounds.limits, bounds.deadline)
+    total = 0
+    counting = asyncio.ensure_future(asyncio.to_thread(_count_next, rows))
+    try:
+        while counted := await counting:
+            total += counted
+            beat = FeedImport.update({FeedImport.heartbeat_at: utcnow()}).where(_ours(job))
+            if not await beat.returning(FeedImport.id):
+                raise _TakenOver(job.id)
+            counting = asyncio.ensure_future(asyncio.to_thread(_count_next, rows))
+    finally:
+        await asyncio.wait([counting])  # the thread must be out of the file before it is closed
+        rows.close()
+    return total
+
+
+def _count_next(rows: Iterator[FeedRow]) -> int:
+    return sum(1 for _ in islice(rows, COUNT_ROWS))
+
+
+async def _import_all_or_nothing(job: ImportJob, bounds: Bounds, on_progress: ProgressCallback | None) -> None:
     """Check and stage every row (a transaction per batch, progress visible), then write them all in one.
 
     Until that one transaction commits, the vendor's listings are as they were: a crash, a lost
     worker or a database error leaves nothing half-imported, and the sweeper's re-run starts over.
     """
-    tally = await _start(job)
+    tally = await _start(job, bounds)
     good = 0
-    async for batch in _checked_batches(job):
+    async for batch in _checked_batches(job, bounds):
         rejected = [row for row in batch if row.errors]
         tally.done += len(batch)
         tally.rejected += len(rejected)
@@ -199,10 +251,10 @@ async def _stage_batch(
         await _record(job, tally, rejected, ImportPhase.CHECKING)
 
 
-async def _import_best_effort(job: ImportJob, on_progress: ProgressCallback | None) -> None:
+async def _import_best_effort(job: ImportJob, bounds: Bounds, on_progress: ProgressCallback | None) -> None:
     """Write the good rows batch by batch, each batch in its own transaction with its progress."""
-    tally = await _start(job)
-    async for batch in _checked_batches(job):
+    tally = await _start(job, bounds)
+    async for batch in _checked_batches(job, bounds):
         good = [row.values for row in batch if row.values is not None]
         rejected = [row for row in batch if row.errors]
         tally.done += len(batch)
@@ -288,9 +340,9 @@ def _check_next(rows: Iterator[FeedRow]) -> list[CheckedRow]:
     return batch
 
 
-async def _checked_batches(job: ImportJob):  # type: ignore[no-untyped-def]
+async def _checked_batches(job: ImportJob, bounds: Bounds):  # type: ignore[no-untyped-def]
     """Batches of checked rows, streamed from the file, with the category check (one query per batch)."""
-    rows = iter_rows(job.path, job.file_format)
+    rows = iter_rows(job.path, job.file_format, bounds.limits, bounds.deadline)
     # The next batch is read and checked in a thread while the caller writes this one (read-ahead of one
     # batch: memory stays bounded; the database wait and the parsing overlap).
     ahead = asyncio.ensure_future(asyncio.to_thread(_check_next, rows))

@@ -12,7 +12,7 @@ from app import db
 from app.clock import utcnow
 from app.errors import InvalidInput
 from app.settings import get_settings
-from app.vendors.feed import HEAD_BYTES, FeedError, FileFormat, detect_format, read_header
+from app.vendors.feed import HEAD_BYTES, FeedError, FeedLimits, FileFormat, detect_format, read_header
 from app.vendors.tables import FeedImport, ImportStatus
 from app.vendors.tasks import run_feed_import
 
@@ -22,13 +22,16 @@ def imports_dir() -> Path:
 
 
 def inspect_file(path: Path, filename: str) -> FileFormat:
-    """The file's format, once its type, first bytes and header are right; else `FeedError`."""
+    """The file's format, once its type, first bytes, size (a workbook's zip directory) and header are right.
+
+    Else `FeedError`. Reads the header only, in bounded time and memory: call it in a worker thread.
+    """
     with path.open("rb") as stream:
         head = stream.read(HEAD_BYTES)
     if not head:
         raise FeedError("the file is empty: the first row must be the header with the column names")
     file_format = detect_format(filename, head)
-    read_header(path, file_format)
+    read_header(path, file_format, FeedLimits.of(get_settings()))
     return file_format
 
 
