@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# One test process per core (pytest-xdist); each has its own database (tests/conftest.py). PYTEST_ARGS= runs in one.
+PYTEST_ARGS ?= -n auto
 export PICCOLO_CONF := app.piccolo_conf
 
 .PHONY: run test lint install migrate demo-data worker clean

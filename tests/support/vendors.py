@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import time
 
 from app.catalog.tables import ListingTier
 from tests.support.fixtures import drain
@@ -27,8 +29,19 @@ async def upload(client, content: bytes, name="feed.csv", all_or_nothing: bool |
 async def import_and_wait(client, content: bytes, name="feed.csv", all_or_nothing=None) -> dict:
     response = await upload(client, content, name, all_or_nothing)
     assert response.status_code == 202, response.text
+    return await finished_job(client, response.json()["id"])
+
+
+async def finished_job(client, import_id: int, timeout_seconds: float = 60) -> dict:
+    """The import once it is done or failed. Redis's join returns when a worker has taken the message, which may
+    be before it finished the job: look at the job itself until it is over."""
     drain("imports")
-    return (await client.get(f"/api/v1/jobs/{response.json()['id']}")).json()
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        job = (await client.get(f"/api/v1/jobs/{import_id}")).json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        await asyncio.sleep(0.05)
 
 
 BATCH_HEADER = ["sku", "title", "base_price", "currency", "tiers"]  # the columns a batch-write test needs

@@ -17,7 +17,6 @@ import pytest
 from app.settings import get_settings
 from app.vendors import import_run
 from app.vendors.tables import FeedImport
-from tests.support.fixtures import drain
 from tests.support.hostile_files import (
     MB,
     csv_one_line,
@@ -28,7 +27,7 @@ from tests.support.hostile_files import (
     workbook_with_sheet,
     zip_bomb,
 )
-from tests.support.vendors import upload
+from tests.support.vendors import finished_job, upload
 
 ME_BUDGET_SECONDS = 0.2
 
@@ -140,8 +139,7 @@ async def _accepted(client, content: bytes, name: str) -> int:
 
 async def _job(client, import_id: int) -> dict:
     started = time.perf_counter()
-    drain("imports")
-    job = (await client.get(f"/api/v1/jobs/{import_id}")).json()
+    job = await finished_job(client, import_id)
     job["seconds"] = time.perf_counter() - started
     return job
 
