@@ -32,7 +32,10 @@ TASK_MODULES = ("app.accounts.tasks", "app.notifications.tasks", "app.vendors.ta
 class DatabasePool(Middleware):
     """Opens the worker's PostgreSQL pool on dramatiq's event-loop thread, where actors run."""
 
-    def after_worker_boot(self, broker: Broker, worker: Worker) -> None:
+    # Before the worker threads start: a worker that boots with messages waiting would otherwise run the first of
+    # them while the pool is being made, open a transaction on a new connection and hand it back to the pool that
+    # meanwhile appeared ("not a member of this pool"). AsyncIO, added first, has started the loop by now.
+    def before_worker_boot(self, broker: Broker, worker: Worker) -> None:
         loop_thread = get_event_loop_thread()
         if loop_thread is not None:
             loop_thread.run_coroutine(db.start_pool(max_size=max(2, worker.worker_threads)))
