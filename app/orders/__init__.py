@@ -1,0 +1,1 @@
+"""Ordering: carts, checkout, purchase orders per vendor, their fulfilment and contract consumption."""
