@@ -13,7 +13,8 @@ from piccolo_api.session_auth.tables import SessionsBase
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
+from app.accounts.addresses_rules import AddressError, check_address
+from app.accounts.tables import ApiToken, Company, CompanyAddress, Invitation, LoginFailure, MemberRole, Membership
 from app.back_office_audit import BackOfficeAudit
 from app.catalog.states import ListingStatus
 from app.catalog.tables import (
@@ -109,6 +110,32 @@ def listing_edit_leaves_status_and_product(row_id: Any, values: dict[Any, Any]) 
     return {**kept, Listing.updated_at: utcnow()}
 
 
+async def address_rules(piccolo_crud: PiccoloCRUD, request: Request) -> None:
+    """An address written here obeys the API's rules (app/accounts/addresses_rules.py), and its default is moved,
+    not doubled: the partial unique index would refuse a second default in words no form shows."""
+    data = await request.json()  # already read by PiccoloCRUD: Starlette hands back the parsed body
+    values: dict[str, Any] = {}
+    row_id = None
+    if request.method != "POST":
+        row_id = int(request.path_params["row_id"])
+        values.update(await CompanyAddress.select().where(CompanyAddress.id == row_id).first() or {})
+    values.update(data)
+    try:
+        check_address(values)
+    except AddressError as exc:
+        raise _field_error(exc.field, str(exc)) from None
+    if values.get("is_default") and not values.get("archived_at") and values.get("company") is not None:
+        others = CompanyAddress.exists().where(
+            (CompanyAddress.company == int(values["company"])) & (CompanyAddress.kind == values.get("kind"))
+            & (CompanyAddress.is_default == True) & CompanyAddress.archived_at.is_null()  # noqa: E712 - SQL
+        )
+        if row_id is not None:
+            others = others.where(CompanyAddress.id != row_id)
+        if await others:
+            raise _field_error("is_default", "the company has a default address of this kind: its admin moves the "
+                                             "default on the addresses API (is_default on the other address)")
+
+
 def _read_only(message: str) -> Validators:
     """Validators that refuse every write through piccolo-admin with `message` (reads stay open)."""
 
@@ -135,6 +162,17 @@ def create_back_office(settings: Settings) -> Any:
             visible_filters=[Membership.name, Membership.company],
             menu_group="Companies",
             link_column=Membership.name,
+        ),
+        TableConfig(
+            CompanyAddress,
+            visible_columns=[CompanyAddress.id, CompanyAddress.company, CompanyAddress.kind, CompanyAddress.label,
+                             CompanyAddress.city, CompanyAddress.country, CompanyAddress.is_default,
+                             CompanyAddress.archived_at],
+            visible_filters=[CompanyAddress.company, CompanyAddress.kind, CompanyAddress.country,
+                             CompanyAddress.is_default],
+            validators=Validators(post_single=[address_rules], put_single=[address_rules],
+                                  patch_single=[address_rules]),
+            menu_group="Companies",
         ),
         TableConfig(MemberRole, visible_filters=[MemberRole.role, MemberRole.membership], menu_group="Companies"),
         TableConfig(

@@ -1,20 +1,40 @@
-"""Accounts over HTTP: the API (tokens, me, companies, users) and the pages (login, team, invitations)."""
+"""Accounts over HTTP: the API (tokens, me, companies, users, addresses) and the pages (login, team, invitations)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from app.accounts import services
+from app.accounts import addresses, services
+from app.accounts.addresses_rules import AddressKind
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
-from app.accounts.schemas import CompanyIn, CompanyOut, MeOut, TokenOut, TokenRequest, UserIn, UserOut
-from app.auth import SESSION_COOKIE, Principal, PrincipalRequest, authenticated, operators_only, principal_of
+from app.accounts.schemas import (
+    AddressIn,
+    AddressOut,
+    AddressPatch,
+    CompanyIn,
+    CompanyOut,
+    MeOut,
+    TokenOut,
+    TokenRequest,
+    UserIn,
+    UserOut,
+)
+from app.auth import (
+    SESSION_COOKIE,
+    Principal,
+    PrincipalRequest,
+    authenticated,
+    buyers_only,
+    operators_only,
+    principal_of,
+)
 from app.errors import DomainError
 from app.settings import get_settings
 
@@ -97,6 +117,38 @@ class UserApi(Controller):
     @post("/{user_id:int}/deactivate", status_code=200, summary="Deactivate a user of your own company")
     async def deactivate(self, request: PrincipalRequest, user_id: FromPath[int]) -> UserOut:
         return await services.deactivate_user(principal_of(request), user_id)
+
+
+class AddressApi(Controller):
+    path = "/api/v1/addresses"
+    tags = ["addresses"]
+    guards = [authenticated]
+
+    @get("/", summary="The delivery and billing addresses in use of the companies you may see, defaults first")
+    async def list_addresses(
+        self, request: PrincipalRequest, kind: FromQuery[AddressKind | None] = None,
+        company_id: FromQuery[int | None] = None,
+    ) -> list[AddressOut]:
+        return await addresses.list_addresses(principal_of(request), kind, company_id)
+
+    @post("/", guards=[buyers_only], status_code=201,
+          summary="Add an address to your company (its admins); the first of a kind becomes the default")
+    async def create_address(self, request: PrincipalRequest, data: JSONBody[AddressIn]) -> AddressOut:
+        return await addresses.create_address(principal_of(request), data)
+
+    @get("/{address_id:int}", summary="One address, archived ones included")
+    async def get_address(self, request: PrincipalRequest, address_id: FromPath[int]) -> AddressOut:
+        return await addresses.get_address(principal_of(request), address_id)
+
+    @patch("/{address_id:int}", summary="Change some fields (its company's admins); is_default true moves the default")
+    async def update_address(
+        self, request: PrincipalRequest, address_id: FromPath[int], data: JSONBody[AddressPatch]
+    ) -> AddressOut:
+        return await addresses.update_address(principal_of(request), address_id, data.fields())
+
+    @delete("/{address_id:int}", status_code=204, summary="Archive an address: gone from lists, kept for orders")
+    async def archive_address(self, request: PrincipalRequest, address_id: FromPath[int]) -> None:
+        await addresses.archive_address(principal_of(request), address_id)
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+
+from app.accounts.addresses_rules import AddressKind
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ana@acme.example"])]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
@@ -67,3 +69,77 @@ class MeOut(msgspec.Struct):
     name: str
     roles: list[str]
     company: CompanyOut
+
+
+# --- addresses ----------------------------------------------------------------------------------
+
+# The bounds are the columns' (app/accounts/addresses_rules.LIMITS); the rules also refuse blank and malformed values.
+Label = Annotated[str, msgspec.Meta(max_length=100, examples=["Main warehouse"])]
+Recipient = Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Acme Hospital Group"])]
+Attention = Annotated[str, msgspec.Meta(max_length=200, examples=["Goods receiving, dock 3"])]
+Street = Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Hauptstraße 1"])]
+Street2 = Annotated[str, msgspec.Meta(max_length=200)]
+PostalCode = Annotated[str, msgspec.Meta(min_length=1, max_length=20, examples=["10115"])]
+City = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["Berlin"])]
+Region = Annotated[str, msgspec.Meta(max_length=100)]
+Country = Annotated[str, msgspec.Meta(min_length=2, max_length=MAX_CODE, examples=["DE"])]
+Phone = Annotated[str, msgspec.Meta(max_length=50, examples=["+49 30 1234567"])]
+
+
+class AddressIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new address of the caller's company; the first of its kind becomes the default whatever `is_default` says."""
+
+    kind: AddressKind
+    recipient: Recipient
+    street: Street
+    postal_code: PostalCode
+    city: City
+    country: Country
+    label: Label = ""
+    attention: Attention = ""
+    street2: Street2 = ""
+    region: Region = ""
+    phone: Phone = ""
+    is_default: bool = False
+
+
+class AddressPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change. The kind is fixed; `is_default: true` moves the default here (it leaves another
+    address only when one becomes the default in its place)."""
+
+    label: Label | msgspec.UnsetType = msgspec.UNSET
+    recipient: Recipient | msgspec.UnsetType = msgspec.UNSET
+    attention: Attention | msgspec.UnsetType = msgspec.UNSET
+    street: Street | msgspec.UnsetType = msgspec.UNSET
+    street2: Street2 | msgspec.UnsetType = msgspec.UNSET
+    postal_code: PostalCode | msgspec.UnsetType = msgspec.UNSET
+    city: City | msgspec.UnsetType = msgspec.UNSET
+    region: Region | msgspec.UnsetType = msgspec.UNSET
+    country: Country | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+    is_default: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name) for name in self.__struct_fields__ if getattr(self, name) is not msgspec.UNSET
+        }
+
+
+class AddressOut(msgspec.Struct):
+    id: int
+    company_id: int
+    kind: AddressKind
+    label: str
+    recipient: str
+    attention: str
+    street: str
+    street2: str
+    postal_code: str
+    city: str
+    region: str
+    country: str
+    phone: str
+    is_default: bool
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -9,6 +9,7 @@ Piccolo adds table constraints with ALTER TABLE, which SQLite does not support.
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
+    Boolean,
     ForeignKey,
     OnDelete,
     Timestamptz,
@@ -17,6 +18,7 @@ from piccolo.columns import (
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
+from app.accounts.addresses_rules import LIMITS, AddressKind
 from app.accounts.roles import CompanyKind, CompanyStatus, Role
 
 
@@ -88,4 +90,31 @@ class LoginFailure(Table, tablename="login_failure"):
     failed_at = Timestamptz(index=True)
 
 
-__all__ = ["ApiToken", "Company", "Invitation", "LoginFailure", "MemberRole", "Membership"]
+class CompanyAddress(Table, tablename="company_address"):
+    """A buyer company's delivery or billing address. At most one default of each kind per company, by a partial
+    unique index the migration creates. Orders will point at addresses, so an address is archived, never deleted,
+    and its company cannot be deleted while it has any (restrict)."""
+
+    company = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20, choices=AddressKind, null=False)
+    label = Varchar(length=LIMITS["label"], default="", help_text="A name colleagues know it by: Main warehouse")
+    recipient = Varchar(length=LIMITS["recipient"], null=False, help_text="Company or person on the label")
+    attention = Varchar(length=LIMITS["attention"], default="", help_text="For the attention of")
+    street = Varchar(length=LIMITS["street"], null=False)
+    street2 = Varchar(length=LIMITS["street2"], default="", help_text="Building, floor, dock")
+    postal_code = Varchar(length=LIMITS["postal_code"], null=False)
+    city = Varchar(length=LIMITS["city"], null=False)
+    region = Varchar(length=LIMITS["region"], default="")
+    country = Varchar(length=LIMITS["country"], null=False, help_text="ISO 3166-1 alpha-2 code")
+    phone = Varchar(length=LIMITS["phone"], default="")
+    is_default = Boolean(default=False, help_text="The company's default address of this kind")
+    archived_at = Timestamptz(null=True, default=None, help_text="Set: hidden from lists, kept for orders")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s, %s %s", columns=[cls.street, cls.postal_code, cls.city])
+
+
+__all__ = ["ApiToken", "Company", "CompanyAddress", "Invitation", "LoginFailure", "MemberRole", "Membership"]

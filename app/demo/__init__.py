@@ -1,5 +1,5 @@
-"""Demo data: one operator, two buyer companies and four vendors, with a login for each role,
-a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo_rfqs.py):
+"""Demo data: one operator, two buyer companies (a delivery and a billing address each) and four vendors, with a
+login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo_rfqs.py):
 one awarded, whose contracts price the catalog for Acme, and one live reverse auction."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
+from app.demo.addresses import load_demo_addresses
 from app.demo.catalog import load_demo_catalog
 from app.demo.rfqs import load_demo_rfqs
 
@@ -77,6 +78,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
         for email, name, role in company.users:
             await ensure_user(company_id, email, name, [role], DEMO_PASSWORD)
             logins.append((company.name, email, role))
+    await load_demo_addresses()
     await load_demo_catalog()
     await load_demo_rfqs()
     return logins

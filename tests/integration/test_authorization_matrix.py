@@ -32,10 +32,10 @@ METHODS = ("get", "put", "post", "patch", "delete")
 # attachment is the RFQ's or the offer's, by the collection the path starts with; an amendment is numbered
 # within its contract.
 KIND_OF = {
-    "company_id": "company", "user_id": "user", "vendor_id": "vendor", "product_id": "product",
-    "listing_id": "listing", "segment_id": "segment", "rule_id": "rule", "price_list_id": "price list",
-    "import_id": "import", "rfq_id": "rfq", "clarification_id": "clarification", "offer_id": "offer",
-    "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
+    "company_id": "company", "address_id": "address", "user_id": "user", "vendor_id": "vendor",
+    "product_id": "product", "listing_id": "listing", "segment_id": "segment", "rule_id": "rule",
+    "price_list_id": "price list", "import_id": "import", "rfq_id": "rfq", "clarification_id": "clarification",
+    "offer_id": "offer", "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
     "number": "amendment",
 }
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}

@@ -1,7 +1,7 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
-`a_marketplace` builds, through the API where a user would and directly where the tests of that area do: a
-listing, a feed import, a product hidden from the other buyer by its segment, a price list; an RFQ under
+`a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
+address, a listing, a feed import, a product hidden from the other buyer by its segment, a price list; an RFQ under
 negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
@@ -18,6 +18,7 @@ from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import SegmentRule
 from app.contracts.tables import Contract
 from app.rfq.states import RfqStatus
+from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_price_list, a_product, a_segment
 from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import World, make_company, make_user
@@ -107,14 +108,17 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
                                   json={"lines": [{"line_id": contract["lines"][0]["id"], "unit_price": "7.50"}]})
     assert amendment.status_code == 201, amendment.text
 
+    # a delivery address of the buyer company
+    address = await an_address(world.buyer.id)
+
     # the other buyer's own RFQ, which only the outsider is invited to
     other_rfq, _ = await make_rfq(world.other_buyer.id, [outsider.id])
 
     return Marketplace(
         world=world, rfq_lines=lines, strangers=strangers,
         ids={
-            "company": world.buyer.id, "user": await user_id(world.purchaser), "vendor": world.vendor.id,
-            "product": product, "listing": listing, "segment": segment, "rule": rule["id"],
+            "company": world.buyer.id, "address": address.id, "user": await user_id(world.purchaser),
+            "vendor": world.vendor.id, "product": product, "listing": listing, "segment": segment, "rule": rule["id"],
             "price list": price_list, "import": imported.json()["id"],
             "rfq": rfq_id, "rfq attachment": rfq_file.json()["id"], "clarification": question.json()["id"],
             "offer": offer_a.json()["id"], "offer attachment": offer_file.json()["id"],
