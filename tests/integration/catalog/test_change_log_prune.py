@@ -34,9 +34,11 @@ async def last_change() -> int:
 
 async def prune_past(xid: int) -> facet_cache.Pruned:
     """Prunes until the watermark is above `xid` (a transaction elsewhere on the server, still running, holds
-    every snapshot's xmin back until it ends); the counts are summed over the prunes."""
+    every snapshot's xmin back until it ends: transaction ids are the whole server's, so under pytest-xdist the
+    other workers' longest transactions, in their own databases, count too); the counts are summed over the
+    prunes."""
     changes = caches = 0
-    for _ in range(100):
+    for _ in range(600):  # up to two minutes; at once when nothing else runs
         pruned = await facet_cache.prune_catalog_changes()
         assert pruned is not None
         changes, caches = changes + pruned.changes, caches + pruned.caches
