@@ -30,6 +30,7 @@ from app.dashboard.controllers import DashboardPages
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
 from app.notifications.controllers import OutboxPages
 from app.offers.controllers import ROUTES as offer_routes
+from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.vendors.controllers import ROUTES as vendor_routes
@@ -38,6 +39,7 @@ from app.worker import InProcessWorker, load_actors
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
     *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes, *contract_routes,
+    *order_routes,
 ]
 
 

@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "app.vendors.piccolo_app",
         "app.rfq.piccolo_app",
         "app.offers.piccolo_app",
+        "app.orders.piccolo_app",
     ]
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,6 +38,8 @@ class Settings:
     feed_max_rows: int
     feed_max_row_kb: int
     feed_time_limit_seconds: int
+    # The tax rate (percent) of a cart line until listings carry their own rate (app/orders/cart.py).
+    default_tax_rate: Decimal = Decimal("19.00")
 
     @property
     def production(self) -> bool:
@@ -120,6 +123,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] = os.environ) -> Se
         feed_max_rows=_positive(environ, "MARKET_FEED_MAX_ROWS", 200_000),
         feed_max_row_kb=_positive(environ, "MARKET_FEED_MAX_ROW_KB", 1024),
         feed_time_limit_seconds=_positive(environ, "MARKET_FEED_TIME_LIMIT", 600),
+        default_tax_rate=_percent(environ, "MARKET_DEFAULT_TAX_RATE", "19.00"),
     )
 
 
@@ -131,6 +135,17 @@ def _positive(environ: os._Environ[str] | dict[str, str], name: str, default: in
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if value < 1:
         raise SettingsError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _percent(environ: os._Environ[str] | dict[str, str], name: str, default: str) -> Decimal:
+    raw = environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a percentage such as 19.00, not {raw!r}") from None
+    if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.0001")):
+        raise SettingsError(f"{name} must be a percentage from 0 to 100 with at most 4 decimals, not {raw!r}")
     return value
 
 

@@ -6,7 +6,7 @@ from piccolo.conf.apps import Finder
 
 from app.db import is_sqlite
 
-OUR_APPS = ["accounts", "notifications", "catalog", "contracts", "vendors", "rfq", "offers"]
+OUR_APPS = ["accounts", "notifications", "catalog", "contracts", "vendors", "rfq", "offers", "orders"]
 
 
 @pytest.mark.parametrize("app_name", OUR_APPS)
@@ -50,5 +50,5 @@ async def test_composite_unique_indexes_exist():
         names = {row["name"] for row in rows}
     assert {
         "company_kind_name_unique", "member_role_unique", "piccolo_user_email_unique", "listing_vendor_sku_unique",
-        "offer_live_unique", "award_line_unique", "rfq_invitation_unique",
+        "offer_live_unique", "award_line_unique", "rfq_invitation_unique", "cart_line_listing_unique",
     } <= names

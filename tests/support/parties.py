@@ -1,8 +1,8 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
-address, a listing, a feed import, a product hidden from the other buyer by its segment, a price list; an RFQ under
-negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
+address, a cart line, a listing, a feed import, a product hidden from the other buyer by its segment, a price list;
+an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
 so a path can pair a stranger's own object with one of ours.
@@ -108,8 +108,10 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
                                   json={"lines": [{"line_id": contract["lines"][0]["id"], "unit_price": "7.50"}]})
     assert amendment.status_code == 201, amendment.text
 
-    # a delivery address of the buyer company
+    # a delivery address of the buyer company, and a line of its purchaser's cart
     address = await an_address(world.buyer.id)
+    cart = await buyer.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})
+    assert cart.status_code == 201, cart.text
 
     # the other buyer's own RFQ, which only the outsider is invited to
     other_rfq, _ = await make_rfq(world.other_buyer.id, [outsider.id])
@@ -124,6 +126,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "offer": offer_a.json()["id"], "offer attachment": offer_file.json()["id"],
             "counter-proposal": proposal.json()["id"],
             "contract": contract_id, "contract line": waiting[0], "amendment": amendment.json()["proposal"]["number"],
+            "cart line": cart.json()["lines"][0]["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},

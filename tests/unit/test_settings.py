@@ -47,3 +47,13 @@ def test_an_unknown_database_scheme_is_refused(tmp_path):
 def test_the_pool_size_of_an_app_process_defaults_to_ten_and_comes_from_the_environment(tmp_path):
     assert load_settings({"MARKET_VAR_DIR": str(tmp_path)}).db_pool_size == 10
     assert load_settings({"MARKET_VAR_DIR": str(tmp_path), "MARKET_DB_POOL_SIZE": "25"}).db_pool_size == 25
+
+
+def test_the_default_tax_rate_is_a_percentage(tmp_path):
+    from decimal import Decimal
+
+    assert load_settings({"MARKET_VAR_DIR": str(tmp_path)}).default_tax_rate == Decimal("19.00")
+    assert load_settings({"MARKET_VAR_DIR": str(tmp_path), "MARKET_DEFAULT_TAX_RATE": "7"}).default_tax_rate == 7
+    for bad in ("-1", "100.5", "abc", "NaN", "7.12345"):
+        with pytest.raises(SettingsError, match="MARKET_DEFAULT_TAX_RATE"):
+            load_settings({"MARKET_VAR_DIR": str(tmp_path), "MARKET_DEFAULT_TAX_RATE": bad})

@@ -1,0 +1,40 @@
+"""The cart over HTTP: read it priced live, add a listing or a product, change or remove a line. Buyers only."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, JSONBody
+from litestar.types import ControllerRouterHandler
+
+from app.auth import PrincipalRequest, buyers_only, principal_of
+from app.openapi import STATUSES
+from app.orders import cart
+from app.orders.schemas import CartLineIn, CartLinePatch, CartOut
+
+
+class CartApi(Controller):
+    path = "/api/v1/cart"
+    tags = ["cart"]
+    guards = [buyers_only]
+
+    @get("/", summary="Your cart, every line priced now for its quantity, with its problems and totals per currency")
+    async def get_cart(self, request: PrincipalRequest) -> CartOut:
+        return await cart.get_cart(principal_of(request))
+
+    @post("/lines", status_code=201, opt={STATUSES: [404]},
+          summary="Add a listing, or a product's best offer for you; a listing already there gets the quantity added")
+    async def add_line(self, request: PrincipalRequest, data: JSONBody[CartLineIn]) -> CartOut:
+        return await cart.add_line(principal_of(request), data)
+
+    @patch("/lines/{line_id:int}", summary="Change a line's quantity")
+    async def change_quantity(
+        self, request: PrincipalRequest, line_id: FromPath[int], data: JSONBody[CartLinePatch]
+    ) -> CartOut:
+        return await cart.change_quantity(principal_of(request), line_id, data.quantity)
+
+    @delete("/lines/{line_id:int}", status_code=204, summary="Remove a line from your cart")
+    async def remove_line(self, request: PrincipalRequest, line_id: FromPath[int]) -> None:
+        await cart.remove_line(principal_of(request), line_id)
+
+
+ROUTES: list[ControllerRouterHandler] = [CartApi]
