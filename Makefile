@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# One test process per core (pytest-xdist); each has its own database (tests/conftest.py). PYTEST_ARGS= runs in one.
-PYTEST_ARGS ?= -n auto
+# One test process per core (pytest-xdist; an idle one takes tests from a busy one, so a long test at the end does not
+# leave a core idle); each has its own database (tests/conftest.py). PYTEST_ARGS= runs in one.
+PYTEST_ARGS ?= -n auto --dist worksteal
 export PICCOLO_CONF := app.piccolo_conf
 
 .PHONY: run test lint install migrate demo-data worker clean
