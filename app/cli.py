@@ -11,6 +11,8 @@ import threading
 import click
 
 import app  # noqa: F401 - sets PICCOLO_CONF before Piccolo looks for it
+from app.errors import DomainError
+from app.settings import get_settings
 
 # Each command imports what it runs in its own body, marked `# lazy:`: `market --help` and `market migrate` stay
 # fast and build no app, and `market serve --workers N` leaves importing the app to uvicorn's processes.
@@ -45,7 +47,6 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app and API."""
     import uvicorn  # lazy: only this command needs it
 
-    from app.settings import get_settings  # lazy: only this command needs it
 
     settings = get_settings()
     if workers > 1 and (settings.redis_url is None or settings.database_is_sqlite):
@@ -61,8 +62,7 @@ def worker(threads: int | None) -> None:
     """Run background jobs from Redis, plus the sweeper that finds overdue work."""
     from dramatiq import Worker  # lazy: only this command needs it
 
-    from app.settings import get_settings  # lazy: only this command needs it
-    from app.worker import Sweeper, broker, load_actors  # lazy: only this command needs it
+    from app.worker import Sweeper, broker, load_actors  # lazy: importing it makes the broker (Redis)
 
     settings = get_settings()
     if settings.redis_url is None:
@@ -90,7 +90,6 @@ def worker(threads: int | None) -> None:
 def create_operator(email: str, password: str, name: str) -> None:
     """Create an operator login (for the portal and the back office)."""
     from app.demo import create_operator as create  # lazy: only this command needs it
-    from app.errors import DomainError  # lazy: only this command needs it
 
     try:
         created = _run(create(email, password, name))

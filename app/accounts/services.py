@@ -13,6 +13,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app import db
+from app.accounts.addresses_rules import AddressError, parse_country
 from app.accounts.roles import CompanyKind, CompanyStatus, Role, RoleError, validate_roles
 from app.accounts.schemas import CompanyIn, CompanyOut, MeOut, UserIn, UserOut
 from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, MemberRole, Membership
@@ -33,7 +34,6 @@ INVITATION_VALID_FOR = timedelta(days=7)
 # A stored password no input can match: invited users have none until they accept.
 UNUSABLE_PASSWORD = "pbkdf2_sha256$1$unusable$!"  # noqa: S105 - not a password: a hash nothing matches
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 # --- pure helpers -------------------------------------------------------------------------------
@@ -91,9 +91,10 @@ def _parse_company(data: CompanyIn) -> dict:
         kind = CompanyKind(data.kind)
     except ValueError:
         raise InvalidInput(f"kind must be one of {', '.join(k.value for k in CompanyKind)}") from None
-    country = data.country.strip().upper()
-    if not _COUNTRY.match(country):
-        raise InvalidInput("country must be an ISO 3166-1 alpha-2 code such as DE or FR")
+    try:
+        country = parse_country(data.country)
+    except AddressError as exc:
+        raise InvalidInput(str(exc)) from None
     try:
         currency = parse_currency(data.currency)
     except MoneyError as exc:
