@@ -148,6 +148,7 @@ async def withdraw_offer(principal: Principal, offer_id: int) -> OfferOut:
     row = await store.own_offer_row(principal, offer_id)
     async with db.transaction():
         rfq = await store.lock_rfq(row["rfq"])
+        await store.lock_offer(offer_id)
         now = await db.db_now()
         rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
         done = await Offer.update({Offer.status: OfferStatus.WITHDRAWN.value, Offer.withdrawn_at: now}).where(

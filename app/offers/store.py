@@ -38,6 +38,13 @@ async def lock_rfq(rfq_id: int, *, exclusive: bool = False) -> dict[str, Any]:
     return rows[0]
 
 
+async def lock_offer(offer_id: int) -> None:
+    """Take the offer's row lock before reading the clock: a write racing this one (a revision) commits
+    first and its time comes before ours, or waits for ours; stamps never run backwards."""
+    if not db.is_sqlite():
+        await Offer.raw("SELECT id FROM offer WHERE id = {} FOR UPDATE", offer_id)
+
+
 async def asked_quantities(rfq_id: int) -> dict[int, int]:
     rows = await RfqLine.raw("SELECT id, quantity FROM rfq_line WHERE rfq = {}", rfq_id)
     return {row["id"]: row["quantity"] for row in rows}
