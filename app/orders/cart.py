@@ -13,6 +13,8 @@ Who calls: buyer users only (the `buyers_only` guard); a line of another user's 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -67,6 +69,19 @@ ORDER BY cl.added_at, cl.id
 # index of migration orders_2026_12_04t19_00_01_000000).
 _ADD = """
 INSERT INTO cart_line (cart, listing, quantity, added_at) VALUES ({}, {}, {}, {})
+ON CONFLICT (cart, listing) DO UPDATE SET quantity = cart_line.quantity + excluded.quantity
+"""
+
+
+# Many listings in one statement (quick order, a requisition list, a reorder): the pairs travel as one bound value.
+_ADD_MANY_SQLITE = """
+INSERT INTO cart_line (cart, listing, quantity, added_at)
+SELECT {}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), {} FROM json_each({}) WHERE true
+ON CONFLICT (cart, listing) DO UPDATE SET quantity = cart_line.quantity + excluded.quantity
+"""
+_ADD_MANY_POSTGRES = """
+INSERT INTO cart_line (cart, listing, quantity, added_at)
+SELECT {}, t.listing, t.quantity, {} FROM unnest({}::bigint[], {}::int[]) AS t(listing, quantity)
 ON CONFLICT (cart, listing) DO UPDATE SET quantity = cart_line.quantity + excluded.quantity
 """
 
@@ -167,6 +182,29 @@ async def add_line(principal: Principal, data: CartLineIn) -> CartOut:
         if line is None or line["quantity"] > MAX_QUANTITY:
             raise InvalidInput(f"quantity: a line holds at most {MAX_QUANTITY} units.")
     return await get_cart(principal)
+
+
+async def add_listings(principal: Principal, quantities: Mapping[int, int]) -> None:
+    """Add many listings at once (listing id -> quantity), each added to its line if already in the cart.
+
+    The caller has checked that the buyer may see every listing. One transaction: a line that would pass
+    `MAX_QUANTITY` refuses the whole addition (400 naming how many lines), so nothing is half added.
+    """
+    if not quantities:
+        return
+    now = utcnow()
+    async with db.transaction():
+        cart_id = await _cart_of(principal, now)
+        if db.is_sqlite():
+            pairs = json.dumps([[listing, quantity] for listing, quantity in quantities.items()])
+            await CartLine.raw(_ADD_MANY_SQLITE, cart_id, now, pairs)
+        else:
+            await CartLine.raw(_ADD_MANY_POSTGRES, cart_id, now, list(quantities), list(quantities.values()))
+        too_big = await CartLine.count().where((CartLine.cart == cart_id) & (CartLine.quantity > MAX_QUANTITY))
+        if too_big:
+            raise InvalidInput(
+                f"quantity: a line holds at most {MAX_QUANTITY} units ({too_big} lines would hold more)."
+            )
 
 
 async def change_quantity(principal: Principal, line_id: int, quantity: int) -> CartOut:

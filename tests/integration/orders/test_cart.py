@@ -10,7 +10,9 @@ import pytest
 from app.auth import load_principal
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
 from app.catalog.tables import Listing
-from app.orders.cart import get_cart
+from app.errors import InvalidInput
+from app.orders.cart import add_listings, get_cart
+from app.orders.schemas import MAX_QUANTITY
 from tests.support.catalog import a_category, a_contract_price, a_listing, a_product, a_segment
 from tests.support.fixtures import make_company
 from tests.support.parties import user_id
@@ -213,3 +215,21 @@ async def test_the_database_refuses_a_second_line_of_a_listing_and_a_quantity_be
         await CartLine(cart=row["cart"], listing=listing, quantity=1, added_at=row["added_at"]).save()
     with pytest.raises(Exception, match=r"(?i)check|quantity_positive"):
         await CartLine.update({CartLine.quantity: 0}).where(CartLine.id == line_id)
+
+
+async def test_many_listings_are_added_at_once_and_a_line_past_the_limit_adds_none(world, gloves):
+    # given two listings, one already in the purchaser's cart
+    first = await a_listing(world.vendor.id, gloves, "A-MANY-1", "1.00", stock=100)
+    second = await a_listing(world.vendor.id, gloves, "A-MANY-2", "2.00", stock=100)
+    principal = await load_principal(await user_id(world.purchaser))
+    await add_listings(principal, {first: 2})
+    # when both are added in one step
+    await add_listings(principal, {first: 3, second: 4})
+    # then the first line holds 5 and the second 4
+    cart = await get_cart(principal)
+    assert sorted((line.listing_id, line.quantity) for line in cart.lines) == [(first, 5), (second, 4)]
+    # and an addition that would take a line past the limit adds nothing at all
+    with pytest.raises(InvalidInput, match="at most"):
+        await add_listings(principal, {second: 1, first: MAX_QUANTITY})
+    cart = await get_cart(principal)
+    assert sorted((line.listing_id, line.quantity) for line in cart.lines) == [(first, 5), (second, 4)]
