@@ -11,6 +11,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Numeric,
     OnDelete,
     Text,
     Timestamptz,
@@ -77,6 +78,8 @@ class Listing(Table, tablename="listing"):
     lead_time_days = Integer(default=0)
     base_price = money_column(null=False)
     currency = Varchar(length=3, null=False)
+    tax_rate = Numeric(digits=(5, 2), null=True, default=None,
+                       help_text="Percent; empty: the marketplace's default rate (MARKET_DEFAULT_TAX_RATE)")
     status = Varchar(length=20, choices=ListingStatus, default=ListingStatus.DRAFT.value, index=True)
     rejection_reason = Text(default="")
     created_at = Timestamptz()

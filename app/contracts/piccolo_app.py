@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from app.contracts.tables import (
     Contract,
     ContractLine,
+    ContractLineMark,
     ContractLineTier,
     ContractNumberCounter,
     ContractPrice,
@@ -16,7 +17,10 @@ from app.contracts.tables import (
 APP_CONFIG = AppConfig(
     app_name="contracts",
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
-    table_classes=[ContractNumberCounter, Contract, ContractLine, ContractLineTier, ContractVersion, ContractPrice],
+    table_classes=[
+        ContractNumberCounter, Contract, ContractLine, ContractLineMark, ContractLineTier, ContractVersion,
+        ContractPrice,
+    ],
     migration_dependencies=["app.catalog.piccolo_app", "app.rfq.piccolo_app", "app.offers.piccolo_app"],
     commands=[],
 )

@@ -66,10 +66,19 @@ class ContractLine(Table, tablename="contract_line"):
     listing = ForeignKey(Listing, null=True, on_delete=OnDelete.restrict, index=True)
     unit_price = money_column(null=False)
     committed_qty = Integer(null=True, default=None)
+    consumed_qty = Integer(null=False, default=0, help_text="Units ordered at this line's price so far")
     min_order_qty = Integer(null=False, default=1)
     max_order_qty = Integer(null=True, default=None)
     linked_at = Timestamptz(null=True, default=None)
     linked_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+
+
+class ContractLineMark(Table, tablename="contract_line_mark"):
+    """A consumption mark (80 or 100 % of the committed quantity) already notified; (line, mark) is unique."""
+
+    line = ForeignKey(ContractLine, null=False, on_delete=OnDelete.cascade)
+    mark = Integer(null=False)
+    reached_at = Timestamptz()
 
 
 class ContractLineTier(Table, tablename="contract_line_tier"):

@@ -4,12 +4,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from app.orders.tables import Cart, CartLine
+from app.orders import tables
 
 APP_CONFIG = AppConfig(
     app_name="orders",
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
-    table_classes=[Cart, CartLine],
-    migration_dependencies=["app.accounts.piccolo_app", "app.catalog.piccolo_app"],
+    table_classes=[getattr(tables, name) for name in tables.__all__],
+    migration_dependencies=["app.accounts.piccolo_app", "app.catalog.piccolo_app", "app.contracts.piccolo_app"],
     commands=[],
 )
