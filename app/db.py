@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -18,6 +20,9 @@ from piccolo.querystring import QueryString
 from app.piccolo_conf import DB
 
 log = logging.getLogger(__name__)
+
+# What a unique index refusing a row raises, on either backend (SQLite says it of every constraint).
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 
 def get_engine() -> Engine:
     return DB

@@ -29,10 +29,14 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, *, headers: dict[str, str] | None = None, extra: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
+        # Details a program acts on (the API's `extra`): each change a checkout found, for instance.
+        self.extra = extra
 
 
 class InvalidInput(DomainError):
@@ -80,7 +84,10 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     if exc.status_code == 401 and not is_api(request):
         return login_redirect(request)
     if is_api(request):
-        return Response({"detail": exc.message}, status_code=exc.status_code, headers=exc.headers)
+        body: dict[str, Any] = {"detail": exc.message}
+        if exc.extra:
+            body["extra"] = exc.extra
+        return Response(body, status_code=exc.status_code, headers=exc.headers)
     return _page(request, exc.status_code, exc.message)
 
 

@@ -57,7 +57,9 @@ def error_schema() -> Schema:
                     Schema(type=OpenAPIType.OBJECT),
                     Schema(type=OpenAPIType.NULL),
                 ],
-                description="For a 400 from validation: one entry per field (`key`, `message`, `source`).",
+                description="For a 400 from validation: one entry per field (`key`, `message`, `source`); for a "
+                            "409 from checkout: one entry per change since you saw the cart (`line_id`, `change`, "
+                            "`message`).",
             ),
         },
     )

@@ -17,6 +17,12 @@ import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from hypothesis import HealthCheck, settings
+
+# Properties check rules, not speed: a busy machine (two test processes on two cores) must not fail them for being
+# slow to generate or run an example.
+settings.register_profile("market", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("market")
 
 # In memory where the machine has it: a test commits thousands of times, and each commit of the SQLite file
 # waits for the disk (fsync) otherwise.

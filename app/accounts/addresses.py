@@ -117,6 +117,30 @@ async def get_address(principal: Principal, address_id: int) -> AddressOut:
     return _out(await _visible_row(principal, address_id))
 
 
+async def address_for_order(company_id: int, address_id: int | None, kind: AddressKind) -> AddressOut | None:
+    """The company's address of `kind` an order goes to: the one named (in use, of this company: anything else is
+    the 404 of a missing address) or, unnamed, the company's default of that kind (None when it has none)."""
+    query = CompanyAddress.select().where(
+        (CompanyAddress.company == company_id) & (CompanyAddress.kind == kind.value)
+        & CompanyAddress.archived_at.is_null()
+    )
+    if address_id is not None:
+        row = await query.where(CompanyAddress.id == address_id).first()
+        if row is None:
+            raise NotFound(NOT_FOUND)
+        return _out(row)
+    row = await query.where(CompanyAddress.is_default.eq(True)).first()
+    return None if row is None else _out(row)
+
+
+def address_text(address: AddressOut) -> str:
+    """The address as a label prints it, one part per line."""
+    parts = [address.recipient, address.attention and f"Attn. {address.attention}", address.street, address.street2,
+             f"{address.postal_code} {address.city}".strip(), address.region, address.country,
+             address.phone and f"Phone {address.phone}"]
+    return "\n".join(part for part in parts if part)
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from app.catalog.pricing import Buyer, PriceEntry, PriceSource, ResolvedPrice, resolve_price
+from app.catalog.pricing import Buyer, PricedPart, PriceEntry, PriceSource, ResolvedPrice, resolve_parts, resolve_price
 from app.catalog.tables import Listing, SegmentMember
 from app.clock import utcnow
 from app.db import in_ids
@@ -25,16 +25,19 @@ async def buyer_of(company_id: int) -> Buyer:
 _CANDIDATES = """
 SELECT 'list' AS kind, e.listing AS listing, e.id AS id, e.min_qty AS min_qty, e.unit_price AS unit_price,
        p.currency AS currency, p.valid_from AS valid_from, p.valid_to AS valid_to, p.company AS company,
-       p.segment AS segment, p.name AS reference
+       p.segment AS segment, p.name AS reference, NULL AS contract_line, NULL AS committed, 0 AS consumed
 FROM price_list_entry e JOIN price_list p ON p.id = e.price_list WHERE {entries} AND {owners}
 UNION ALL
-SELECT 'contract', listing, id, min_qty, unit_price, currency, valid_from, valid_to, company, NULL, reference
-FROM contract_price WHERE {contracts} AND company = {{}} AND terminated_at IS NULL
+SELECT 'contract', cp.listing, cp.id, cp.min_qty, cp.unit_price, cp.currency, cp.valid_from, cp.valid_to,
+       cp.company, NULL, cp.reference, cp.contract_line, cl.committed_qty, COALESCE(cl.consumed_qty, 0)
+FROM contract_price cp LEFT JOIN contract_line cl ON cl.id = cp.contract_line
+WHERE {contracts} AND cp.company = {{}} AND cp.terminated_at IS NULL
 UNION ALL
-SELECT 'tier', t.listing, t.id, t.min_qty, t.unit_price, l.currency, NULL, NULL, NULL, NULL, NULL
+SELECT 'tier', t.listing, t.id, t.min_qty, t.unit_price, l.currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
 FROM listing_tier t JOIN listing l ON l.id = t.listing WHERE {tiers}
 UNION ALL
-SELECT 'base', id, NULL, 1, base_price, currency, NULL, NULL, NULL, NULL, NULL FROM listing WHERE {bases}
+SELECT 'base', id, NULL, 1, base_price, currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+FROM listing WHERE {bases}
 """
 
 _SOURCES = {"contract": PriceSource.CONTRACT, "tier": PriceSource.VOLUME_TIER}
@@ -59,7 +62,7 @@ async def load_candidates(
     if buyer.segment_id is not None:
         owners, owner_args = "(p.company = {} OR p.segment = {})", [buyer.company_id, buyer.segment_id]
     (entries, ids_arg), (contracts, _), (tiers, _), (bases_of, _) = (
-        in_ids(column, ids) for column in ("e.listing", "listing", "t.listing", "id")
+        in_ids(column, ids) for column in ("e.listing", "cp.listing", "t.listing", "id")
     )
     sql = _CANDIDATES.format(entries=entries, owners=owners, contracts=contracts, tiers=tiers, bases=bases_of)
     for row in await Listing.raw(sql, ids_arg, *owner_args, ids_arg, buyer.company_id, ids_arg, ids_arg):
@@ -85,6 +88,9 @@ async def load_candidates(
                 segment_id=row["segment"],
                 reference=row["reference"] or "",
                 entry_id=row["id"],
+                contract_line_id=row["contract_line"],
+                committed=row["committed"],
+                consumed=row["consumed"] or 0,
             )
         )
     return bases, candidates
@@ -98,6 +104,23 @@ async def resolve_prices(
     bases, candidates = await load_candidates(quantities.keys(), buyer, at)
     return {
         listing_id: resolve_price(
+            buyer=buyer, base=bases[listing_id], entries=candidates.get(listing_id, ()), quantity=quantity, at=at
+        )
+        for listing_id, quantity in quantities.items()
+        if listing_id in bases
+    }
+
+
+async def resolve_line_prices(
+    quantities: Mapping[int, int], buyer: Buyer, at: datetime | None = None
+) -> dict[int, tuple[PricedPart, ...]]:
+    """Each listing's line (listing id -> quantity) priced in parts: what its contract line still covers at the
+    contract price, the rest at the next source (`pricing.resolve_parts`). The cart and the checkout price with this.
+    """
+    at = at or utcnow()
+    bases, candidates = await load_candidates(quantities.keys(), buyer, at)
+    return {
+        listing_id: resolve_parts(
             buyer=buyer, base=bases[listing_id], entries=candidates.get(listing_id, ()), quantity=quantity, at=at
         )
         for listing_id, quantity in quantities.items()

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from app.catalog.contract_consumption import split
 from app.money import Money
 
 
@@ -42,6 +43,10 @@ class PriceEntry:
     segment_id: int | None = None  # the segment of a segment price list
     reference: str = ""  # the contract number or price list name shown as "why this price"
     entry_id: int | None = None
+    # A contract price's line: the quantity it is priced for (None: unlimited) and how much has been ordered.
+    contract_line_id: int | None = None
+    committed: int | None = None
+    consumed: int = 0
 
     def valid_at(self, moment: datetime) -> bool:
         return (self.valid_from is None or self.valid_from <= moment) and (
@@ -70,6 +75,9 @@ class ResolvedPrice:
     min_qty: int
     reference: str = ""
     entry_id: int | None = None
+    contract_line_id: int | None = None
+    committed: int | None = None
+    consumed: int = 0
 
     @property
     def money(self) -> Money:
@@ -101,7 +109,8 @@ def resolve_price(
     company's own price list, its segment's price list, the listing's volume tiers, and the
     base price. Inside a source the highest tier whose `min_qty` <= quantity wins (the lower
     price if two entries share that tier); entries not valid at `at`, or meant for another
-    company or segment, never apply. A source with no applicable tier passes to the next.
+    company or segment, never apply; nor does a contract price whose line has been ordered up to its
+    committed quantity. A source with no applicable tier passes to the next.
     """
     if quantity < 1:
         raise PricingError("the quantity must be at least 1")
@@ -111,7 +120,7 @@ def resolve_price(
     for entry in entries:
         if entry.source is PriceSource.BASE_PRICE or entry.min_qty > quantity:
             continue
-        if not entry.valid_at(at) or not entry.applies_to(buyer):
+        if not entry.valid_at(at) or not entry.applies_to(buyer) or _used_up(entry):
             continue
         current = best.get(entry.source)
         if current is None or (entry.min_qty, -entry.unit_price) > (current.min_qty, -current.unit_price):
@@ -124,4 +133,52 @@ def resolve_price(
         min_qty=chosen.min_qty,
         reference=chosen.reference,
         entry_id=chosen.entry_id,
+        contract_line_id=chosen.contract_line_id,
+        committed=chosen.committed,
+        consumed=chosen.consumed,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PricedPart:
+    """Part of a line's quantity at one price: all of it, or what a contract line still covers, or the rest."""
+
+    quantity: int
+    price: ResolvedPrice
+
+
+def resolve_parts(
+    *, buyer: Buyer, base: PriceEntry, entries: Iterable[PriceEntry], quantity: int, at: datetime
+) -> tuple[PricedPart, ...]:
+    """The prices of a line of `quantity`, in parts when a contract line covers only part of it.
+
+    The price is chosen as by `resolve_price` for the whole quantity (tiers count the whole line). A contract
+    price whose line is priced for a committed quantity covers only what is left of it
+    (`contract_consumption.split`); the rest is priced again without that contract line, by the next source
+    (another contract line, a price list, a tier or the base price). A contract line with nothing left never
+    applies. The parts' quantities add up to `quantity`, each part has its own price, and at most one part is
+    not a contract price (the last).
+    """
+    pool = list(entries)
+    parts: list[PricedPart] = []
+    left = quantity
+    while True:
+        price = resolve_price(buyer=buyer, base=base, entries=pool, quantity=quantity, at=at)
+        covered = left
+        if price.source is PriceSource.CONTRACT:
+            covered = split(left, price.committed, price.consumed).at_contract
+        parts.append(PricedPart(quantity=covered, price=price))
+        left -= covered
+        if left == 0:
+            return tuple(parts)
+        pool = [e for e in pool if not _same_contract_line(e, price)]
+
+
+def _same_contract_line(entry: PriceEntry, price: ResolvedPrice) -> bool:
+    return entry.source is PriceSource.CONTRACT and entry.contract_line_id == price.contract_line_id
+
+
+def _used_up(entry: PriceEntry) -> bool:
+    """A contract price whose line has been ordered up to its committed quantity: it prices nothing more."""
+    return (entry.source is PriceSource.CONTRACT and entry.committed is not None
+            and entry.consumed >= entry.committed)

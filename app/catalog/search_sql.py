@@ -52,6 +52,9 @@ candidates AS (
     FROM offers o JOIN contract_price cp ON cp.listing = o.listing_id
     WHERE cp.min_qty <= 1 AND cp.company = {} AND cp.terminated_at IS NULL
       AND cp.valid_from <= {} AND (cp.valid_to IS NULL OR {} < cp.valid_to)
+      -- A contract line ordered up to its committed quantity prices nothing more (catalog/pricing.py).
+      AND NOT EXISTS (SELECT 1 FROM contract_line cl WHERE cl.id = cp.contract_line
+                      AND cl.committed_qty IS NOT NULL AND cl.consumed_qty >= cl.committed_qty)
 ),
 ranked AS (
     SELECT listing_id, product_id, vendor_id, score, price, currency,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import msgspec
 
 from app import db
@@ -26,8 +24,6 @@ from app.contracts.tables import (
 from app.contracts.terms import line_terms, snapshot_of, sync_prices
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import MoneyError, from_minor, parse_amount, to_minor
-
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 
 
 def _invalid(exc: Exception) -> InvalidInput:
@@ -121,7 +117,7 @@ async def propose_amendment(principal: Principal, contract_id: int, data: Amendm
             await mail.tell(head, other, f"Contract {head.number}: an amendment waits for you",
                        f"The {side} proposes version {number} of contract {head.number}. Accept or reject it: "
                        f"{mail.contract_link(head)}\n")
-    except UNIQUE_VIOLATIONS:
+    except db.UNIQUE_VIOLATIONS:
         # Another proposal won the race for the one open proposal (a partial unique index).
         raise Conflict("An amendment is already waiting for an answer: accept or reject it first.") from None
     return await views.contract_out(contract_id)

@@ -6,10 +6,7 @@ concurrent one is a no-op or a 409, never a double effect."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-
-import asyncpg
 
 from app import db
 from app.auth import Principal
@@ -33,7 +30,6 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.rfq import drafting
 from app.rfq.schemas import RfqIn, RfqLineIn
 
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 # A renewal RFQ is a draft: its deadline is only a proposal the buyer changes before publishing.
 RENEWAL_DEADLINE = timedelta(days=14)
 

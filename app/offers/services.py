@@ -7,10 +7,6 @@ immediate: one writer at a time). The unique indexes of the migrations back ever
 
 from __future__ import annotations
 
-import sqlite3
-
-import asyncpg
-
 from app import db
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, NotFound
@@ -42,9 +38,6 @@ from app.rfq import rules
 from app.rfq.access import RfqHead, WhenSealed, buyer_sees_offers, meant_for_vendor, rfq_for_buyer, rfq_for_vendor
 from app.rfq.states import BiddingMode, RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
-
-UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
-
 
 # --- loading ------------------------------------------------------------------------------------
 
@@ -81,7 +74,7 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
                 (RfqInvitation.rfq == rfq_id) & (RfqInvitation.vendor == principal.company_id)
                 & RfqInvitation.declined_at.is_not_null()
             )
-    except UNIQUE_VIOLATIONS:
+    except db.UNIQUE_VIOLATIONS:
         existing = await Offer.select(Offer.id).where(
             (Offer.rfq == rfq_id) & (Offer.vendor == principal.company_id) & (Offer.status == OfferStatus.LIVE.value)
         ).first()

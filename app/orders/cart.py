@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,8 +23,8 @@ from typing import Any
 from app import db
 from app.auth import Principal
 from app.catalog.buyer_offers import buyer_context
-from app.catalog.price_candidates import resolve_prices
-from app.catalog.pricing import ResolvedPrice
+from app.catalog.price_candidates import resolve_line_prices
+from app.catalog.pricing import PricedPart, PriceSource
 from app.catalog.product_page import product_detail
 from app.catalog.services import visible_listing_ids
 from app.catalog.visibility import visible_offer_sql
@@ -38,6 +39,7 @@ from app.orders.schemas import (
     CartOut,
     CartTotalOut,
     LineProblemOut,
+    PricePartOut,
     ProblemCode,
     VendorTotalOut,
 )
@@ -54,6 +56,7 @@ _LINES = """
 SELECT cl.id AS id, cl.listing AS listing_id, cl.quantity AS quantity, cl.added_at AS added_at,
        l.product AS product_id, l.sku AS sku, l.title AS title, l.unit AS unit, l.vendor AS vendor_id,
        v.name AS vendor_name, l.min_order_qty AS min_order_qty, l.pack_size AS pack_size, l.stock AS stock,
+       l.tax_rate AS tax_rate,
        p.name AS product_name, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible
 FROM cart_line cl
 JOIN cart ct ON ct.id = cl.cart
@@ -89,21 +92,39 @@ ON CONFLICT (cart, listing) DO UPDATE SET quantity = cart_line.quantity + exclud
 # --- reading ------------------------------------------------------------------------------------
 
 
-async def get_cart(principal: Principal) -> CartOut:
-    """The caller's cart, every line priced now for its quantity, with its problems and the totals."""
+@dataclass(frozen=True, slots=True)
+class LiveLine:
+    """A cart line as it stands now: its row, its price parts (None when unavailable), and what the buyer sees."""
+
+    row: dict[str, Any]
+    parts: tuple[PricedPart, ...] | None
+    shown: CartLineOut
+
+
+async def live_lines(principal: Principal) -> list[LiveLine]:
+    """The caller's cart lines priced now, in two queries: what the cart shows and checkout captures."""
     context = buyer_context(principal)
     visible, args = visible_offer_sql(context.buyer.segment_id)
     rows = await Cart.raw(_LINES.format(visible=visible), *args, principal.user_id)
-    prices = await resolve_prices(
+    prices = await resolve_line_prices(
         {row["listing_id"]: row["quantity"] for row in rows if row["visible"]}, context.buyer
     )
-    # The listing has no tax rate column yet: every line is taxed at the marketplace's default rate until it has.
-    tax_rate = get_settings().default_tax_rate
-    lines = [_line(row, prices.get(row["listing_id"]) if row["visible"] else None, tax_rate) for row in rows]
+    found = []
+    for row in rows:
+        parts = prices.get(row["listing_id"]) if row["visible"] else None
+        found.append(LiveLine(row=row, parts=parts, shown=_line(row, parts)))
+    return found
+
+
+async def get_cart(principal: Principal) -> CartOut:
+    """The caller's cart, every line priced now for its quantity, with its problems and the totals."""
+    live = await live_lines(principal)
+    rows = [line.row for line in live]
+    lines = [line.shown for line in live]
     priced = [
-        PricedLine(vendor_id=line.vendor_id, currency=line.currency,
-                   amounts=LineAmounts(net=line.net, tax=line.tax, gross=line.gross))  # type: ignore[arg-type]
-        for line in lines if line.orderable and line.currency is not None
+        PricedLine(vendor_id=line.vendor_id, currency=part.currency,
+                   amounts=LineAmounts(net=part.net, tax=part.tax, gross=part.gross))
+        for line in lines if line.orderable for part in line.parts
     ]
     vendors = {row["vendor_id"]: row["vendor_name"] for row in rows if row["visible"]}
     return CartOut(
@@ -123,27 +144,53 @@ async def get_cart(principal: Principal) -> CartOut:
     )
 
 
-def _line(row: dict[str, Any], price: ResolvedPrice | None, tax_rate: Decimal) -> CartLineOut:
+def _line(row: dict[str, Any], parts: tuple[PricedPart, ...] | None) -> CartLineOut:
     """One line as its buyer may see it: nothing of an offer it may no longer see, and never a price without one."""
     common = {"id": row["id"], "listing_id": row["listing_id"], "quantity": row["quantity"],
               "added_at": _moment(row["added_at"])}
-    if price is None:
+    if not parts:
         # Invisible now (or, in a race, without a base price): flagged, unpriced, and nothing of the offer shown.
         problem = LineProblemOut(code=ProblemCode.UNAVAILABLE, message=UNAVAILABLE, allowed=[])
         return CartLineOut(**common, available=False, orderable=False, problems=[problem])
-    quantity = row["quantity"]
-    broken = check_quantity(quantity, row["min_order_qty"], row["pack_size"], row["stock"])
+    broken = check_quantity(row["quantity"], row["min_order_qty"], row["pack_size"], row["stock"])
     problems = [] if broken is None else [
         LineProblemOut(code=ProblemCode(broken.rule.value), message=broken.message, allowed=list(broken.allowed))
     ]
-    amounts = line_amounts(price.unit_price, quantity, tax_rate, price.currency)
+    tax_rate = line_tax_rate(row["tax_rate"])
+    priced = [price_part(part, tax_rate) for part in parts]
+    first = parts[0].price
+    one_currency = len({part.currency for part in priced}) == 1
     return CartLineOut(
         **common, available=True, orderable=not problems, problems=problems,
         product_id=row["product_id"], sku=row["sku"], name=row["product_name"] or row["title"], unit=row["unit"],
         vendor_id=row["vendor_id"], vendor=row["vendor_name"], min_order_qty=row["min_order_qty"],
-        pack_size=row["pack_size"], stock=row["stock"], unit_price=price.unit_price, currency=price.currency,
-        price_source=price.source, price_reason=price.why, price_reference=price.reference,
-        net=amounts.net, tax_rate=tax_rate, tax=amounts.tax, gross=amounts.gross,
+        pack_size=row["pack_size"], stock=row["stock"], unit_price=first.unit_price, currency=first.currency,
+        price_source=first.source, price_reason=first.why, price_reference=first.reference, tax_rate=tax_rate,
+        net=sum((p.net for p in priced), Decimal(0)) if one_currency else None,
+        tax=sum((p.tax for p in priced), Decimal(0)) if one_currency else None,
+        gross=sum((p.gross for p in priced), Decimal(0)) if one_currency else None,
+        parts=priced,
+    )
+
+
+def line_tax_rate(listing_rate: Decimal | str | None) -> Decimal:
+    """The listing's own tax rate (percent), else the marketplace's default."""
+    if listing_rate is None:
+        return get_settings().default_tax_rate
+    return Decimal(str(listing_rate)).quantize(Decimal("0.01"))
+
+
+def price_part(part: PricedPart, tax_rate: Decimal) -> PricePartOut:
+    """A part of a line with its amounts at `tax_rate`; the checkout captures exactly these figures."""
+    price = part.price
+    amounts = line_amounts(price.unit_price, part.quantity, tax_rate, price.currency)
+    reason = price.why
+    if price.source is PriceSource.CONTRACT and price.committed is not None:
+        left = price.committed - price.consumed
+        reason += f" ({left} of {price.committed} left on the contract)"
+    return PricePartOut(
+        quantity=part.quantity, unit_price=price.unit_price, currency=price.currency, price_source=price.source,
+        price_reason=reason, price_reference=price.reference, net=amounts.net, tax=amounts.tax, gross=amounts.gross,
     )
 
 

@@ -1,14 +1,19 @@
-"""The cart over HTTP: read it priced live, add a listing or a product, change or remove a line. Buyers only."""
+"""The cart over HTTP: read it priced live, add a listing or a product, change or remove a line, check out.
+Buyers only."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from app.auth import PrincipalRequest, buyers_only, principal_of
 from app.openapi import STATUSES
-from app.orders import cart
+from app.orders import cart, checkout
+from app.orders.order_controllers import ROUTES as ORDER_ROUTES
+from app.orders.order_schemas import CheckoutIn, OrderGroupOut
 from app.orders.schemas import CartLineIn, CartLinePatch, CartOut
 
 
@@ -37,4 +42,17 @@ class CartApi(Controller):
         await cart.remove_line(principal_of(request), line_id)
 
 
-ROUTES: list[ControllerRouterHandler] = [CartApi]
+    @post("/checkout", status_code=201, opt={STATUSES: [404, 409]},
+          summary="Check out the cart as you confirmed it: one purchase order per vendor; 409 lists what changed")
+    async def checkout(
+        self, request: PrincipalRequest, data: JSONBody[CheckoutIn],
+        idempotency_key: Annotated[str | None, HeaderParameter(
+            name="Idempotency-Key", required=False,
+            description="Any unique string (a UUID): a retry with the same key answers the same order group",
+        )] = None,
+    ) -> OrderGroupOut:
+        return await checkout.checkout(principal_of(request), data, idempotency_key)
+
+
+# Every route of the orders area: the app wires this one list.
+ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES]

@@ -51,6 +51,20 @@ class LineProblemOut(msgspec.Struct):
     allowed: Annotated[list[int], msgspec.Meta(description="The nearest quantities that could be ordered")]
 
 
+class PricePartOut(msgspec.Struct):
+    """Part of a line at one price: the whole line, or what a contract still covers, or the rest beyond it."""
+
+    quantity: int
+    unit_price: Decimal
+    currency: str
+    price_source: PriceSource
+    price_reason: Annotated[str, msgspec.Meta(description="Why this price, in your words")]
+    price_reference: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
 class CartLineOut(msgspec.Struct):
     """A line priced live for its quantity. An unavailable line shows no offer details and no price."""
 
@@ -79,6 +93,11 @@ class CartLineOut(msgspec.Struct):
     tax_rate: Annotated[Decimal | None, msgspec.Meta(description="Percent")] = None
     tax: Decimal | None = None
     gross: Decimal | None = None
+    parts: Annotated[list[PricePartOut], msgspec.Meta(
+        description="The line's prices: one part, or two when a contract covers only part of the quantity (the "
+                    "line's unit_price and price_reason are the first part's; net, tax and gross add the parts, "
+                    "and are empty in the rare line whose parts are in two currencies)"
+    )] = []
 
 
 class CartTotalOut(msgspec.Struct):

@@ -62,6 +62,7 @@ class OrderGroup(Table, tablename="order_group"):
     placed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
     po_number = Varchar(length=50, null=False, help_text="The buyer's own purchase order number")
     idempotency_key = Varchar(length=100, null=True, default=None)
+    request_hash = Varchar(length=64, default="", help_text="What the keyed request asked: a replay must ask the same")
     delivery_address = ForeignKey(CompanyAddress, null=False, on_delete=OnDelete.restrict)
     delivery_address_text = Text(null=False, help_text="The address as it was at checkout")
     billing_address_text = Text(default="")

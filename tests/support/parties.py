@@ -1,7 +1,8 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
-address, a cart line, a listing, a feed import, a product hidden from the other buyer by its segment, a price list;
+address, a cart line, a purchase order, a listing, a feed import, a product hidden from the other buyer by its
+segment, a price list;
 an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
@@ -23,6 +24,7 @@ from tests.support.catalog import a_category, a_listing, a_price_list, a_product
 from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import World, make_company, make_user
 from tests.support.offers import make_rfq, offer_body, set_status
+from tests.support.orders import check_out
 from tests.support.vendors import csv_bytes, upload
 
 TEXT_FILE = ("note.txt", b"A plain note.\n", "text/plain")
@@ -113,6 +115,12 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     cart = await buyer.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})
     assert cart.status_code == 201, cart.text
 
+    # a purchase order of the buyer company (its admin's checkout) to vendor A
+    admin = await api(world.buyer_admin)
+    assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 2})).status_code == 201
+    placed = await check_out(admin, "PO-PARTIES")
+    assert placed.status_code == 201, placed.text
+
     # the other buyer's own RFQ, which only the outsider is invited to
     other_rfq, _ = await make_rfq(world.other_buyer.id, [outsider.id])
 
@@ -126,7 +134,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "offer": offer_a.json()["id"], "offer attachment": offer_file.json()["id"],
             "counter-proposal": proposal.json()["id"],
             "contract": contract_id, "contract line": waiting[0], "amendment": amendment.json()["proposal"]["number"],
-            "cart line": cart.json()["lines"][0]["id"],
+            "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.orders.consumption import MARKS, Split, crossed_marks, give_back, remaining, split
+from app.catalog.contract_consumption import MARKS, Split, crossed_marks, give_back, remaining, split
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,40 @@
+"""What a purchase order tells its two sides, through the outbox, with the link to the page where they act."""
+
+from __future__ import annotations
+
+from app.accounts.recipients import addresses_of, author_and_admins
+from app.accounts.roles import AWARDER_ROLES, SELLER_ROLES
+from app.notifications.services import queue_email
+from app.orders.access import OrderHead
+from app.orders.states import Actor
+from app.settings import get_settings
+
+
+def order_link(order_id: int, side: Actor) -> str:
+    base = get_settings().base_url
+    return f"{base}/vendor/orders/{order_id}" if side is Actor.VENDOR else f"{base}/orders/{order_id}"
+
+
+async def tell(head: OrderHead, side: Actor, subject: str, body: str) -> None:
+    """The buyer's side: who placed the order and its company's admins; the vendor's side: its sellers."""
+    if side is Actor.VENDOR:
+        recipients = (await addresses_of([head.vendor_id], SELLER_ROLES)).get(head.vendor_id, [])
+    else:
+        recipients = await author_and_admins(head.buyer_id, head.placed_by)
+    text = f"{body}\n\nOpen the order: {order_link(head.id, side)}\n"
+    for address in recipients:
+        await queue_email(to=address, subject=subject, body=text)
+
+
+async def tell_contract_mark(buyer_id: int, vendor_id: int, contract_id: int, contract_number: str,
+                             line_description: str, mark: int, consumed: int, committed: int) -> None:
+    """Both sides of a contract hear once that a line reached 80 % or 100 % of its committed quantity."""
+    base = get_settings().base_url
+    subject = f"Contract {contract_number}: {mark} % of a line's quantity ordered"
+    body = (f"{consumed} of the {committed} units of \"{line_description}\" on contract {contract_number} have been "
+            f"ordered ({mark} %)." + (" Further orders are priced without this contract line." if mark >= 100 else "")
+            + f"\n\nOpen the contract: {base}/contracts/{contract_id}\n")
+    found = await addresses_of([buyer_id, vendor_id], AWARDER_ROLES | SELLER_ROLES)
+    for company in (buyer_id, vendor_id):
+        for address in found.get(company, []):
+            await queue_email(to=address, subject=subject, body=body)
