@@ -12,9 +12,12 @@ from litestar.types import ControllerRouterHandler
 from app.auth import PrincipalRequest, buyers_only, principal_of
 from app.openapi import STATUSES
 from app.orders import cart, checkout
+from app.orders.buyer_pages import ROUTES as BUYER_PAGES
+from app.orders.document_controllers import ROUTES as DOCUMENT_ROUTES
 from app.orders.order_controllers import ROUTES as ORDER_ROUTES
 from app.orders.order_schemas import CheckoutIn, OrderGroupOut
 from app.orders.schemas import CartLineIn, CartLinePatch, CartOut
+from app.orders.vendor_pages import ROUTES as VENDOR_PAGES
 
 
 class CartApi(Controller):
@@ -55,4 +58,4 @@ class CartApi(Controller):
 
 
 # Every route of the orders area: the app wires this one list.
-ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES]
+ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES, *DOCUMENT_ROUTES, *BUYER_PAGES, *VENDOR_PAGES]
