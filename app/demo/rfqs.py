@@ -86,7 +86,7 @@ AUCTION = DemoRfq(
 )
 
 
-async def _principal(email: str) -> Principal:
+async def demo_principal(email: str) -> Principal:
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == email).first()
     principal = await load_principal(user["id"]) if user else None
     if principal is None:
@@ -137,7 +137,7 @@ async def _status(rfq_id: int) -> RfqStatus:
 
 async def _bid(rfq_id: int, line_ids: list[int], vendor_id: int, email: str, bids: tuple[tuple[str, ...], ...]) -> None:
     """Make the vendor's live offer carry `bids` as its successive revisions, adding only the missing ones."""
-    vendor = await _principal(email)
+    vendor = await demo_principal(email)
     for number, prices in enumerate(bids, start=1):
         offer = await Offer.select(Offer.id, Offer.revision_count).where(
             (Offer.rfq == rfq_id) & (Offer.vendor == vendor_id) & (Offer.status == OfferStatus.LIVE.value)
@@ -155,7 +155,7 @@ async def _bid(rfq_id: int, line_ids: list[int], vendor_id: int, email: str, bid
 
 async def ensure_demo_rfq(demo: DemoRfq) -> int:
     """Create, publish, bid on (and, for an awarded demo, close and award) the RFQ, skipping what is done."""
-    author = await _principal(demo.author)
+    author = await demo_principal(demo.author)
     vendor_ids = await _vendor_ids(demo.vendors)
     rfq_id = await _draft(demo, author, vendor_ids)
     if await _status(rfq_id) is RfqStatus.DRAFT:
@@ -175,7 +175,7 @@ async def ensure_demo_rfq(demo: DemoRfq) -> int:
         )}
         chosen = [AwardLineIn(rfq_line_id=line_id, offer_id=live[vendor_ids[name]])
                   for line_id, name in zip(line_ids, demo.award_to, strict=True)]
-        await awards.award(await _principal(demo.awarder), rfq_id, AwardIn(awards=chosen))
+        await awards.award(await demo_principal(demo.awarder), rfq_id, AwardIn(awards=chosen))
     return rfq_id
 
 

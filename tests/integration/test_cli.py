@@ -13,6 +13,7 @@ from app.demo import DEMO_PASSWORD
 from app.demo.rfqs import AUCTION, AWARDED
 from app.notifications.tables import OutboxEmail
 from app.offers.tables import Award, Offer, OfferRevision
+from app.orders.tables import OrderLine, PurchaseOrder, RequisitionList
 from app.rfq.tables import Rfq
 
 
@@ -52,7 +53,7 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
 
 async def _demo_counts() -> tuple[int, ...]:
     return tuple([await table.count() for table in (Rfq, Offer, OfferRevision, Award, Contract, ContractPrice,
-                                                     OutboxEmail)])
+                                                     OutboxEmail, PurchaseOrder, RequisitionList)])
 
 
 async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_and_runs_a_live_auction(
@@ -92,6 +93,18 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     page = await (await browser("sales@stark.example", DEMO_PASSWORD)).get(f"/vendor/rfqs/{auction['id']}")
     assert page.status_code == 200
     assert f'data-stream="/vendor/rfqs/{auction["id"]}/auction/stream"' in page.text
+
+    # and the demo orders show an order in every state, Acme's gloves at the contract price using part of it
+    statuses = {row["status"] for row in await PurchaseOrder.select(PurchaseOrder.status)}
+    assert statuses == {"placed", "partially_shipped", "shipped", "delivered", "rejected", "cancelled",
+                        "cancellation_requested"}
+    gloves = await OrderLine.select(OrderLine.quantity, OrderLine.price_reference, OrderLine.at_contract).where(
+        OrderLine.sku == "GX-GLV-M").first()
+    assert gloves == {"quantity": 500, "price_reference": globex, "at_contract": 500}
+    used = await ContractLine.select(ContractLine.consumed_qty, ContractLine.committed_qty).where(
+        (ContractLine.contract.number == globex) & ContractLine.listing.is_not_null()).first()
+    assert used == {"consumed_qty": 500, "committed_qty": 2000}
+    assert await RequisitionList.count().where(RequisitionList.shared.eq(True)) == 1
 
     # when demo-data runs again, then nothing is added
     second = market("demo-data")
