@@ -305,6 +305,17 @@ def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> R
     return _page(request, 409, message)
 
 
+def handle_transaction_rollback(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """PostgreSQL gave up this transaction to let a concurrent one finish (a deadlock between two writers, say a
+    checkout and a feed import touching the same listings): nothing was written, and the same request can simply be
+    sent again."""
+    log.warning("transaction rolled back by the database on %s %s: %s", request.method, request.url.path, exc)
+    message = "Another change to the same data was being saved at the same moment: nothing was saved; try again."
+    if is_api(request):
+        return Response({"detail": message}, status_code=409, headers={"Retry-After": "1"})
+    return _page(request, 409, message)
+
+
 def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A value the database cannot hold (an id, a page, a quantity past its column's range) reached a query:
     nothing can match it and nothing was written, so it is the request to fix, not a server error."""
@@ -322,6 +333,7 @@ def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Resp
 EXCEPTION_HANDLERS = {
     sqlite3.IntegrityError: handle_integrity_error,
     asyncpg.exceptions.IntegrityConstraintViolationError: handle_integrity_error,
+    asyncpg.exceptions.TransactionRollbackError: handle_transaction_rollback,
     # A Python int past the column's type: SQLite binds 64 bits; asyncpg refuses what the parameter's type
     # cannot hold, and PostgreSQL the rest (its "data exception" class: values, never the app's state).
     OverflowError: handle_out_of_range,
