@@ -146,6 +146,7 @@ class ListingForm:
     lead_time_days: str = "0"
     base_price: str = ""
     currency: str = "EUR"
+    tax_rate: str = ""
     tier_qty_1: str = ""
     tier_price_1: str = ""
     tier_qty_2: str = ""

@@ -120,6 +120,7 @@ COLUMNS = (
     FeedColumn("title", True, "Product title (up to 300 characters)", "Nitrile gloves, size M, box of 100"),
     FeedColumn("base_price", True, "Unit price as a decimal with at most 4 decimals, dot as separator", "12.50"),
     FeedColumn("currency", True, "ISO 4217 code", "EUR"),
+    FeedColumn("tax_rate", False, "Percent, 0 to 100; empty: the marketplace default", "19"),
     FeedColumn("brand", False, "Brand", "Acme"),
     FeedColumn("mpn", False, "Manufacturer part number", "NG-M-100"),
     FeedColumn("gtin", False, "GTIN/EAN/UPC, 8, 12, 13 or 14 digits with a valid check digit", "4006381333931"),

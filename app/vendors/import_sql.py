@@ -8,8 +8,8 @@ from app.vendors.tables import FeedImportRow
 
 _UPSERT_COLUMNS = (
     "vendor", "sku", "title", "brand", "mpn", "gtin", "category", "description", "unit", "pack_size",
-    "min_order_qty", "stock", "lead_time_days", "base_price", "currency", "status", "rejection_reason",
-    "created_at", "updated_at", "submitted_at",
+    "min_order_qty", "stock", "lead_time_days", "base_price", "currency", "tax_rate", "status",
+    "rejection_reason", "created_at", "updated_at", "submitted_at",
 )  # fmt: skip
 _UPDATED_ON_CONFLICT = [
     c for c in _UPSERT_COLUMNS if c not in {"vendor", "sku", "created_at", "rejection_reason", "submitted_at"}
@@ -19,7 +19,7 @@ CURATED_COLUMNS = ("title", "brand", "mpn", "gtin", "description", "unit", "pack
 # PostgreSQL's per-batch temporary table and of the staging table `FeedImportRow`.
 STAGED_COLUMNS = (
     "sku", "title", "brand", "mpn", "gtin", "category", "description", "unit", "pack_size", "min_order_qty",
-    "stock", "lead_time_days", "base_price", "currency", "status", "submitted_at",
+    "stock", "lead_time_days", "base_price", "currency", "tax_rate", "status", "submitted_at",
 )  # fmt: skip
 
 

@@ -96,7 +96,7 @@ def _staged_rows(batch: list[ListingValues], existing: Mapping[str, Any], now: d
 
 
 async def _upsert_sqlite(vendor_id: int, batch: list[ListingValues]) -> None:
-    # aiosqlite: one multi-row INSERT … ON CONFLICT with bound parameters (20 per row) is the fast path.
+    # aiosqlite: one multi-row INSERT … ON CONFLICT with bound parameters (21 per row) is the fast path.
     existing = await _existing(vendor_id, [values.sku for values in batch])
     now = utcnow()
     args: list[Any] = []
@@ -236,6 +236,7 @@ def _staged_values(row: Mapping[str, Any]) -> ListingValues:
         brand=row["brand"], mpn=row["mpn"], gtin=row["gtin"], category_id=row["category"],
         description=row["description"], unit=row["unit"], pack_size=row["pack_size"],
         min_order_qty=row["min_order_qty"], stock=row["stock"], lead_time_days=row["lead_time_days"],
+        tax_rate=row["tax_rate"],
     )  # fmt: skip
 
 

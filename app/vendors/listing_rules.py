@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -28,13 +28,16 @@ TEXT_LIMITS = {"sku": 100, "title": 300, "brand": 200, "mpn": 100, "unit": 20, "
 # Every field of a listing a vendor sets, in the order forms and feed files show them.
 FIELDS = (
     "sku", "title", "brand", "mpn", "gtin", "category_id", "description", "unit", "pack_size",
-    "min_order_qty", "stock", "lead_time_days", "base_price", "currency", "tiers",
+    "min_order_qty", "stock", "lead_time_days", "base_price", "currency", "tax_rate", "tiers",
 )  # fmt: skip
 DEFAULTS: dict[str, Any] = {
     "brand": "", "mpn": "", "gtin": "", "category_id": None, "description": "", "unit": "pcs", "pack_size": 1,
-    "min_order_qty": 1, "stock": 0, "lead_time_days": 0, "tiers": (),
+    "min_order_qty": 1, "stock": 0, "lead_time_days": 0, "tax_rate": None, "tiers": (),
 }  # fmt: skip
 REQUIRED = ("sku", "title", "base_price", "currency")
+# A listing's tax rate is a percentage with two decimals (the `listing.tax_rate` column: NUMERIC(5, 2)).
+TAX_RATE_QUANTUM = Decimal("0.01")
+TAX_RATE_RULE = "must be a percentage from 0 to 100 with at most 2 decimals, such as 19 or 7.5"
 
 
 class FieldError(NamedTuple):
@@ -74,6 +77,7 @@ class ListingValues:
     min_order_qty: int = 1
     stock: int = 0
     lead_time_days: int = 0
+    tax_rate: Decimal | None = None  # percent; None: the marketplace's default rate
     tiers: tuple[Tier, ...] = field(default_factory=tuple)
 
 
@@ -128,6 +132,25 @@ def parse_price(value: Any) -> Decimal:
     if amount <= 0:
         raise ValueError("must be greater than 0")
     return amount
+
+
+def parse_tax_rate(value: Any) -> Decimal | None:
+    """A tax rate in percent from 0 to 100 with at most two decimals, from a decimal string (never a float);
+    empty is None: the marketplace's default rate applies."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float):
+        raise ValueError(f"{TAX_RATE_RULE}, given as a decimal string (\"19\"), not a floating-point number")
+    if isinstance(value, bool):
+        raise ValueError(TAX_RATE_RULE)
+    try:
+        rate = Decimal(value if isinstance(value, Decimal | int) else _text(value))
+    except (InvalidOperation, ValueError):
+        raise ValueError(TAX_RATE_RULE) from None
+    # The bounds first: quantizing a huge exponent (1E+400) would raise instead of answering.
+    if not rate.is_finite() or not 0 <= rate <= 100 or rate != rate.quantize(TAX_RATE_QUANTUM):
+        raise ValueError(TAX_RATE_RULE)
+    return rate.quantize(TAX_RATE_QUANTUM).copy_abs()  # copy_abs: "-0" is 0.00
 
 
 def parse_tiers_text(text: str) -> list[tuple[str, str]]:
@@ -253,6 +276,10 @@ def check_listing(raw: Mapping[str, Any]) -> ListingValues:
             values["currency"] = parse_currency(_text(raw["currency"]))
         except MoneyError as exc:
             errors.append(FieldError("currency", str(exc)))
+    try:
+        values["tax_rate"] = parse_tax_rate(raw.get("tax_rate"))
+    except ValueError as exc:
+        errors.append(FieldError("tax_rate", str(exc)))
 
     try:
         values["tiers"] = parse_tiers(raw.get("tiers"), base_price)

@@ -24,6 +24,8 @@ Unit = Annotated[str, msgspec.Meta(max_length=TEXT_LIMITS["unit"], examples=["pc
 # A GTIN has at most 14 digits; room for the spaces people type in it.
 Gtin = Annotated[str, msgspec.Meta(max_length=32, examples=["4006381333931"])]
 Currency = Annotated[str, msgspec.Meta(max_length=50, examples=["EUR"])]
+TaxRate = Annotated[Decimal, msgspec.Meta(examples=["19.00"],
+                                          description="Percent; empty: the marketplace's default rate")]
 
 
 class ListingTierIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,6 +48,7 @@ class ListingIn(msgspec.Struct, forbid_unknown_fields=True):
     min_order_qty: int = 1
     stock: int = 0
     lead_time_days: int = 0
+    tax_rate: TaxRate | None = None
     tiers: Annotated[list[ListingTierIn], msgspec.Meta(max_length=MAX_TIERS)] = []
 
     def fields(self) -> dict[str, Any]:
@@ -53,7 +56,7 @@ class ListingIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ListingPatch(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the fields sent change; `tiers`, when sent, replaces every tier."""
+    """Only the fields sent change; `tiers`, when sent, replaces every tier; `tax_rate: null` clears the rate."""
 
     sku: Sku | msgspec.UnsetType = msgspec.UNSET
     title: ListingTitle | msgspec.UnsetType = msgspec.UNSET
@@ -69,6 +72,7 @@ class ListingPatch(msgspec.Struct, forbid_unknown_fields=True):
     min_order_qty: int | msgspec.UnsetType = msgspec.UNSET
     stock: int | msgspec.UnsetType = msgspec.UNSET
     lead_time_days: int | msgspec.UnsetType = msgspec.UNSET
+    tax_rate: TaxRate | msgspec.UnsetType | None = msgspec.UNSET
     tiers: Annotated[list[ListingTierIn], msgspec.Meta(max_length=MAX_TIERS)] | msgspec.UnsetType = msgspec.UNSET
 
     def fields(self) -> dict[str, Any]:
@@ -101,6 +105,7 @@ class ListingOut(msgspec.Struct):
     lead_time_days: int
     base_price: Decimal
     currency: str
+    tax_rate: Annotated[Decimal | None, msgspec.Meta(description="Percent; null: the marketplace's default rate")]
     tiers: list[ListingTierOut]
     status: str
     rejection_reason: str

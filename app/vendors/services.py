@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from app import db
@@ -19,6 +20,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.money import from_minor, to_minor
 from app.vendors.listing_rules import (
     SUBMIT,
+    TAX_RATE_QUANTUM,
     WITHDRAW,
     ListingInvalid,
     ListingValues,
@@ -35,9 +37,14 @@ MAX_PAGE_SIZE = 200
 _COLUMNS = (
     Listing.id, Listing.sku, Listing.title, Listing.brand, Listing.mpn, Listing.gtin, Listing.category,
     Listing.product, Listing.description, Listing.unit, Listing.pack_size, Listing.min_order_qty, Listing.stock,
-    Listing.lead_time_days, Listing.base_price, Listing.currency, Listing.status, Listing.rejection_reason,
-    Listing.created_at, Listing.updated_at, Listing.submitted_at,
+    Listing.lead_time_days, Listing.base_price, Listing.currency, Listing.tax_rate, Listing.status,
+    Listing.rejection_reason, Listing.created_at, Listing.updated_at, Listing.submitted_at,
 )  # fmt: skip
+
+
+def _tax_rate(stored: Any) -> Decimal | None:
+    # SQLite keeps a Numeric as a float and gives it back as Decimal("7.0"): two decimals, as PostgreSQL's.
+    return None if stored is None else Decimal(str(stored)).quantize(TAX_RATE_QUANTUM)
 
 
 def _out(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> ListingOut:
@@ -58,6 +65,7 @@ def _out(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> ListingOut:
         lead_time_days=row["lead_time_days"],
         base_price=from_minor(row["base_price"]),  # type: ignore[arg-type]
         currency=row["currency"],
+        tax_rate=_tax_rate(row["tax_rate"]),
         tiers=list(tiers),
         status=row["status"],
         rejection_reason=row["rejection_reason"],
@@ -91,6 +99,7 @@ def row_values(values: ListingValues) -> dict[str, Any]:
         "lead_time_days": values.lead_time_days,
         "base_price": to_minor(values.base_price),
         "currency": values.currency,
+        "tax_rate": values.tax_rate,
     }
 
 
@@ -198,6 +207,7 @@ def _raw_of(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> dict[str
         **{name: row[name] for name in ("pack_size", "min_order_qty", "stock", "lead_time_days")},
         "category_id": row["category"],
         "base_price": from_minor(row["base_price"]),
+        "tax_rate": _tax_rate(row["tax_rate"]),
         "tiers": [(tier.min_qty, tier.unit_price) for tier in tiers],
     }
 

@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Numeric, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from app.accounts.tables import Company
@@ -84,6 +84,7 @@ class FeedImportRow(Table, tablename="feed_import_row"):
     lead_time_days = Integer(default=0)
     base_price = money_column(null=False)
     currency = Varchar(length=3, null=False)
+    tax_rate = Numeric(digits=(5, 2), null=True, default=None, help_text="Percent; null: the marketplace default")
     status = Varchar(length=20, null=False)
     submitted_at = Timestamptz(null=True, default=None, help_text="Set when the row sends the listing to curation")
     seen_status = Varchar(length=20, null=True, default=None, help_text="The listing's status when staged; null: none")

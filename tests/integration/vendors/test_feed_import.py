@@ -233,3 +233,44 @@ async def test_the_command_line_imports_with_a_report_and_fails_on_rejected_rows
     assert await Listing.count() == 3
     unknown = run("--vendor", "No Such Vendor", str(good))
     assert unknown.returncode != 0 and "no vendor company" in unknown.stderr
+
+
+TAXED_HEADER = ["sku", "title", "base_price", "currency", "tax_rate"]
+
+
+async def tax_rates(client) -> dict[str, str | None]:
+    return {item["sku"]: item["tax_rate"] for item in (await client.get("/api/v1/listings")).json()["items"]}
+
+
+@pytest.mark.parametrize("all_or_nothing", [True, False], ids=["all-or-nothing", "best-effort"])
+async def test_a_tax_rate_column_sets_the_rate_and_an_empty_cell_leaves_the_default(world, api, worker, all_or_nothing):
+    # given a feed with a tax rate for some rows
+    client = await api(world.vendor_admin)
+    rows = [["T-1", "Gloves", "1.00", "EUR", "7"], ["T-2", "Tape", "1.00", "EUR", ""],
+            ["T-3", "Glue", "1.00", "EUR", "19.5"]]
+    # when it is imported
+    job = await import_and_wait(client, csv_bytes(rows, header=TAXED_HEADER), all_or_nothing=all_or_nothing)
+    # then each listing has the row's rate, and the empty cell leaves it null (the marketplace default)
+    assert (job["status"], job["rows_imported"]) == ("done", 3), job
+    assert await tax_rates(client) == {"T-1": "7.00", "T-2": None, "T-3": "19.50"}
+    assert (await Listing.select(Listing.tax_rate).where(Listing.sku == "T-2").first())["tax_rate"] is None
+    # when a second file names other rates, the row's value replaces the listing's, as every column's does
+    again = [["T-1", "Gloves", "1.00", "EUR", ""], ["T-2", "Tape", "1.00", "EUR", "7.00"]]
+    job = await import_and_wait(client, csv_bytes(again, header=TAXED_HEADER), all_or_nothing=all_or_nothing)
+    assert job["rows_imported"] == 2, job
+    assert await tax_rates(client) == {"T-1": None, "T-2": "7.00", "T-3": "19.50"}
+    # and a file without the column imports as before
+    job = await import_and_wait(client, csv_bytes([["T-4", "Pens", "1.00", "EUR"]], header=TAXED_HEADER[:-1]),
+                                all_or_nothing=all_or_nothing)
+    assert job["rows_imported"] == 1 and (await tax_rates(client))["T-4"] is None
+
+
+async def test_a_wrong_tax_rate_cell_is_reported_with_its_row_and_column(world, api, worker):
+    client = await api(world.vendor_admin)
+    rows = [["W-1", "Gloves", "1.00", "EUR", 7.5], ["W-2", "Tape", "1.00", "EUR", 101],
+            ["W-3", "Glue", "1.00", "EUR", "19.555"]]
+    job = await import_and_wait(client, xlsx_bytes(rows, header=TAXED_HEADER), name="feed.xlsx", all_or_nothing=False)
+    assert (job["rows_imported"], job["rows_rejected"]) == (1, 2), job
+    assert {(e["row"], e["column"]) for e in job["errors"]} == {(3, "tax_rate"), (4, "tax_rate")}
+    assert all("from 0 to 100 with at most 2 decimals" in e["reason"] for e in job["errors"])
+    assert await tax_rates(client) == {"W-1": "7.50"}  # an XLSX number cell reads as its decimal text

@@ -1,5 +1,9 @@
 """The vendor listing API: create, read, list, edit, submit, withdraw, and who may touch what."""
 
+from decimal import Decimal as D
+
+import pytest
+
 from app.catalog.tables import Listing
 from tests.support.fixtures import make_company, make_user
 
@@ -139,3 +143,60 @@ async def test_buyers_and_operators_get_403(world, api):
         assert (await client.get("/api/v1/listings")).status_code == 403
         assert (await client.post("/api/v1/listings", json=GLOVES)).status_code == 403
     assert await Listing.count() == 0
+
+
+async def test_a_vendor_sets_changes_and_clears_a_listings_tax_rate(world, api):
+    # given a vendor admin
+    client = await api(world.vendor_admin)
+    # when they create a listing without a tax rate, it takes the marketplace's default (null)
+    plain = (await client.post("/api/v1/listings", json={**GLOVES, "sku": "NO-RATE"})).json()
+    assert plain["tax_rate"] is None
+    # when they create one at 7.5 %
+    response = await client.post("/api/v1/listings", json={**GLOVES, "tax_rate": "7.5"})
+    # then it is stored and read back with two decimals
+    assert response.status_code == 201, response.text
+    listing_id = response.json()["id"]
+    assert response.json()["tax_rate"] == "7.50"
+    assert (await client.get(f"/api/v1/listings/{listing_id}")).json()["tax_rate"] == "7.50"
+    assert (await Listing.select(Listing.tax_rate).where(Listing.id == listing_id).first())["tax_rate"] == D("7.5")
+    # when a patch leaves it out, it is kept; when it names it, it changes; null clears it
+    kept = await client.patch(f"/api/v1/listings/{listing_id}", json={"stock": 3})
+    assert kept.json()["tax_rate"] == "7.50"
+    changed = await client.patch(f"/api/v1/listings/{listing_id}", json={"tax_rate": "19"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["tax_rate"] == "19.00"
+    cleared = await client.patch(f"/api/v1/listings/{listing_id}", json={"tax_rate": None})
+    assert cleared.json()["tax_rate"] is None
+    assert (await Listing.select(Listing.tax_rate).where(Listing.id == listing_id).first())["tax_rate"] is None
+
+
+async def test_a_tax_rate_change_keeps_an_approved_listing_approved(world, api):
+    client = await api(world.vendor_admin)
+    listing_id = (await client.post("/api/v1/listings", json=GLOVES)).json()["id"]
+    await Listing.update({Listing.status: "approved"}).where(Listing.id == listing_id)
+    response = await client.patch(f"/api/v1/listings/{listing_id}", json={"tax_rate": "7"})
+    assert (response.json()["status"], response.json()["tax_rate"]) == ("approved", "7.00")
+
+
+@pytest.mark.parametrize("rate", [101, "101", "abc", "19.555", 19.555, "-1"])
+async def test_a_wrong_tax_rate_is_400_naming_the_field_and_nothing_changes(world, api, rate):
+    client = await api(world.vendor_admin)
+    # on create
+    response = await client.post("/api/v1/listings", json={**GLOVES, "tax_rate": rate})
+    assert response.status_code == 400, response.text
+    assert "tax_rate:" in response.json()["detail"]
+    assert await Listing.count() == 0
+    # and on patch
+    listing_id = (await client.post("/api/v1/listings", json={**GLOVES, "tax_rate": "7"})).json()["id"]
+    response = await client.patch(f"/api/v1/listings/{listing_id}", json={"tax_rate": rate})
+    assert response.status_code == 400, response.text
+    assert "tax_rate:" in response.json()["detail"]
+    assert (await client.get(f"/api/v1/listings/{listing_id}")).json()["tax_rate"] == "7.00"
+
+
+async def test_the_rules_say_what_a_tax_rate_must_be(world, api):
+    client = await api(world.vendor_admin)
+    response = await client.post("/api/v1/listings", json={**GLOVES, "tax_rate": "101"})
+    assert "tax_rate: must be a percentage from 0 to 100 with at most 2 decimals, such as 19 or 7.5" in (
+        response.json()["detail"]
+    )

@@ -57,4 +57,26 @@ async def test_uploading_a_feed_shows_progress_then_the_report(world, browser, w
 async def test_the_template_downloads(client):
     response = await client.get("/static/vendors/listings-template.csv")
     assert response.status_code == 200
-    assert response.text.startswith("sku,title,base_price,currency")
+    assert response.text.startswith("sku,title,base_price,currency,tax_rate")
+
+
+async def test_the_listing_form_sets_and_clears_the_tax_rate(world, browser):
+    # given the form, which offers an optional tax rate and says what empty means
+    page = await browser(world.vendor_admin)
+    form = await page.get("/vendor/listings/new")
+    assert "Tax rate (%)" in form.text and "marketplace&#39;s default rate" in form.text
+    token = csrf_token(form.text)
+    # a wrong rate re-renders the form naming the field
+    bad = await page.post("/vendor/listings/", data={**FORM, "tax_rate": "101", "_csrf_token": token})
+    assert bad.status_code == 400 and "tax_rate: must be a percentage from 0 to 100" in bad.text
+    # when the vendor saves 7.5 %, the edit page shows it
+    created = await page.post("/vendor/listings/", data={**FORM, "tax_rate": "7.5", "_csrf_token": token})
+    assert created.status_code == 303
+    edit = await page.get(created.headers["location"])
+    assert 'name="tax_rate" type="text" value="7.50"' in edit.text
+    # when they empty the field, the listing takes the marketplace's default again
+    listing_id = (await Listing.select(Listing.id).first())["id"]
+    saved = await page.post(f"/vendor/listings/{listing_id}", data={**FORM, "tax_rate": "",
+                                                                   "_csrf_token": csrf_token(edit.text)})
+    assert saved.status_code == 303
+    assert (await Listing.select(Listing.tax_rate).first())["tax_rate"] is None

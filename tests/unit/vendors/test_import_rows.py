@@ -1,5 +1,6 @@
 """The rows a feed batch writes: statuses after an edit, columns in order (pure, no database)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,8 +31,13 @@ def test_a_new_sku_is_a_draft_never_submitted_with_its_values_as_stored():
     assert as_dict(row) == {
         "sku": "A-1", "title": "Gloves", "brand": "", "mpn": "", "gtin": "", "category": 7, "description": "",
         "unit": "pcs", "pack_size": 1, "min_order_qty": 1, "stock": 0, "lead_time_days": 0, "base_price": 125_000,
-        "currency": "EUR", "status": "draft", "submitted_at": None,
+        "currency": "EUR", "tax_rate": None, "status": "draft", "submitted_at": None,
     }
+
+
+def test_a_tax_rate_is_staged_as_the_percent_given():
+    [row] = _staged_rows([replace(GLOVES, tax_rate=Decimal("7.00"))], {}, NOW)
+    assert as_dict(row)["tax_rate"] == Decimal("7.00")
 
 
 def test_an_approved_listing_whose_title_changes_goes_back_to_curation_dated_now():
