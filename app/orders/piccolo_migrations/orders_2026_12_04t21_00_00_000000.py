@@ -1,13 +1,13 @@
 """The rules of ordering a race cannot break: one purchase order number per buyer company, one checkout per
 idempotency key, positions unique within their order, quantities of at least 1, and a listing's stock never below
-zero (the checkout's conditional update reserves it; this is the last word)."""
+zero (the checkout's conditional update reserves it; this is the last word), and a tax rate from 0 to 100 %."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
 ID = "2026-12-04T21:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "unique PO number and idempotency key per company; positive quantities; stock not negative"
+DESCRIPTION = "unique PO number and idempotency key per company; positive quantities; stock not negative; tax rate a percentage"
 
 INDEXES = [
     "CREATE UNIQUE INDEX order_group_po_number_unique ON order_group (company, po_number)",
@@ -26,6 +26,8 @@ CHECKS = [
     ("receipt_line", "receipt_line_quantity_positive", "quantity >= 1"),
     ("requisition_list_line", "requisition_list_line_quantity_positive", "quantity >= 1"),
     ("listing", "listing_stock_not_negative", "stock >= 0"),
+    # A tax rate is a percentage; NULL (the marketplace's default) passes: NOT (NULL BETWEEN …) is not true.
+    ("listing", "listing_tax_rate_percent", "tax_rate BETWEEN 0 AND 100"),
 ]
 
 
