@@ -1,0 +1,313 @@
+"""Quick order's input read into numbered lines of (article, quantity): pasted text, a CSV or an XLSX; no database.
+
+Pasted text is one line per article, the article and the quantity separated by a tab (a block copied from Excel),
+a semicolon, a comma or spaces (then the last word is the quantity, so an article may hold spaces). A file is a
+table: its first two columns are the article and the quantity, any further column is ignored; a CSV is UTF-8 with
+or without a byte order mark, its delimiter sniffed; an XLSX is read from its first sheet, its zip directory
+checked first with the feed imports' guard (`vendors.feed.check_workbook`), so a zip bomb is refused before
+anything is unpacked. Blank lines are skipped, and so is a first line that is a header ("sku;qty"). A line that is
+not an article and a quantity, or whose quantity is not a whole number from 1 to `MAX_QUANTITY`, comes back with
+its fault; the input as a whole is refused (`InputError`) when it is empty, has more than `MAX_LINES` lines, or
+is a file that cannot be read. Reading a file takes CPU: callers run these functions in a worker thread.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from app.orders.schemas import MAX_QUANTITY
+from app.settings import get_settings
+from app.vendors.feed import MB, FeedError, FeedLimits, FileFormat, check_workbook, detect_format
+
+MAX_LINES = 5_000
+MAX_TEXT_CHARS = 1_000_000  # pasted text: 5,000 lines of 200 characters
+MAX_FILE_BYTES = 4 * MB  # a 5,000-line workbook saved by Excel is about 100 KB
+# What a quick-order workbook may unpack to: a sheet of 5,000 two-cell rows is under 1 MB of XML.
+MAX_UNPACKED_BYTES = 16 * MB
+# Rows read from a sheet, blank ones included: a sheet can jump from row 1 to row 1,048,576.
+MAX_SHEET_ROWS = 10 * MAX_LINES
+MAX_ARTICLE_CHARS = 100  # the longest SKU, MPN or GTIN a listing or a product holds
+SHOWN_CHARS = 200  # what a line's echo keeps of an overlong value
+_DIGITS_OF_MAX = len(str(MAX_QUANTITY))
+
+# Words a header line is made of, in the languages buyers paste from; compared by their letters only.
+HEADER_WORDS = frozenset({
+    "sku", "article", "articles", "art", "artnr", "artikel", "artikelnummer", "item", "items", "part", "partno",
+    "product", "code", "gtin", "ean", "upc", "mpn", "number", "nr", "no", "ref", "reference", "référence",
+    "qty", "quantity", "quantities", "menge", "anzahl", "amount", "count", "pcs", "units", "stk", "stück",
+    "qté", "quantité", "cantidad",
+})  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+")
+_QUANTITY = re.compile(r"\+?([0-9]+)(?:[.,]0+)?")  # "10", "+10", and Excel's "10.0" or "10,00"
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, OSError, ValueError, TypeError,
+               ParseError, InvalidFileException, NotImplementedError)  # fmt: skip
+
+
+class InputError(ValueError):
+    """The input as a whole cannot be taken; the message says what to fix."""
+
+
+class LineFault(StrEnum):
+    """Why a single line cannot be read (the input goes on without it)."""
+
+    MALFORMED = "malformed_line"
+    BAD_QUANTITY = "bad_quantity"
+
+
+@dataclass(frozen=True, slots=True)
+class InputLine:
+    """One line: its number (in the text, or the row of the file), the article and the quantity as typed, and
+    either the quantity read or the fault."""
+
+    number: int
+    article: str
+    quantity_text: str
+    quantity: int | None = None
+    fault: LineFault | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadInput:
+    """The lines to order and the line skipped as a header, if any."""
+
+    lines: tuple[InputLine, ...]
+    header_line: int | None = None
+
+
+# --- one line --------------------------------------------------------------------------------------
+
+
+def parse_quantity(text: str) -> int | None:
+    """The quantity a buyer typed, or None unless it is a whole number from 1 to `MAX_QUANTITY`."""
+    match = _QUANTITY.fullmatch(text.strip())
+    if match is None:
+        return None
+    digits = match.group(1).lstrip("0")
+    if not digits or len(digits) > _DIGITS_OF_MAX:  # never int() of thousands of digits
+        return None
+    quantity = int(digits)
+    return quantity if quantity <= MAX_QUANTITY else None
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
+
+
+def read_line(number: int, article: str, quantity_text: str) -> InputLine | None:
+    """A line from its two values (None when both are empty: a blank line)."""
+    article, quantity_text = article.strip(), quantity_text.strip()
+    if not article and not quantity_text:
+        return None
+    shown = {"number": number, "article": _shown(article), "quantity_text": _shown(quantity_text)}
+    if not article:
+        return InputLine(**shown, fault=LineFault.MALFORMED,
+                         message="The line has no article: give the article, then the quantity.")
+    if not quantity_text:
+        return InputLine(**shown, fault=LineFault.MALFORMED,
+                         message="The line has no quantity: give the article, then the quantity.")
+    if _has_control_characters(article):
+        return InputLine(**shown, fault=LineFault.MALFORMED,
+                         message="The article holds control characters: type it again as text.")
+    quantity = parse_quantity(quantity_text)
+    if quantity is None:
+        return InputLine(**shown, fault=LineFault.BAD_QUANTITY,
+                         message=f"The quantity must be a whole number from 1 to {MAX_QUANTITY:,}, "
+                                 f"not \"{shown['quantity_text']}\".")
+    return InputLine(**shown, quantity=quantity)
+
+
+def text_fields(line: str) -> list[str]:
+    """A pasted line's values: split at tabs, else semicolons, else commas, else at the last run of spaces."""
+    for separator in ("\t", ";", ","):
+        if separator in line:
+            fields = [field.strip() for field in line.split(separator)]
+            break
+    else:
+        fields = line.rsplit(None, 1)
+    while fields and not fields[-1]:
+        fields.pop()  # Excel pads a copied block with empty cells
+    return fields
+
+
+def is_header(article: str, quantity_text: str) -> bool:
+    """Whether a first line names the columns ("sku;qty", "Article number\tQuantity") instead of ordering."""
+    if parse_quantity(quantity_text) is not None:
+        return False
+    words = set(_WORD.findall(f"{article} {quantity_text}".casefold()))
+    return bool(words & HEADER_WORDS)
+
+
+# --- many lines ------------------------------------------------------------------------------------
+
+
+def read_lines(rows: Iterable[tuple[int, Sequence[str]]]) -> ReadInput:
+    """Numbered rows of values (pasted lines split, or a file's rows) read into lines: the first non-blank row
+    skipped if it is a header, blank rows skipped, a row of more than two values malformed."""
+    lines: list[InputLine] = []
+    header_line = None
+    first = True
+    for number, values in rows:
+        article, quantity_text = (values[0] if values else ""), (values[1] if len(values) > 1 else "")
+        if first and any(value.strip() for value in values):
+            first = False
+            if is_header(article, quantity_text):
+                header_line = number
+                continue
+        line = read_line(number, article, quantity_text)
+        if line is None:
+            continue
+        if len(values) > 2:
+            line = InputLine(number=number, article=line.article, quantity_text=line.quantity_text,
+                             fault=LineFault.MALFORMED,
+                             message=f"The line has {len(values)} values: give only the article and the quantity.")
+        lines.append(line)
+        if len(lines) > MAX_LINES:
+            raise InputError(f"More than {MAX_LINES:,} lines: split them into several quick orders.")
+    if not lines:
+        raise InputError("Nothing to order: give one article and its quantity a line, e.g. \"AB-1001 10\".")
+    return ReadInput(lines=tuple(lines), header_line=header_line)
+
+
+def text_lines(text: str) -> ReadInput:
+    """Pasted or typed text, a line per article."""
+    return read_lines((number, text_fields(line)) for number, line in enumerate(text.splitlines(), start=1))
+
+
+def _table_rows(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[str]]]:
+    """A file's rows, numbered from 1, as the text of their first two cells."""
+    for number, row in enumerate(rows, start=1):
+        yield number, [_cell(value) for value in list(row)[:2]]
+
+
+def _cell(value: Any) -> str:
+    """A cell as text: an XLSX number is an int or a float (a GTIN typed as a number keeps all its digits)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def file_lines(filename: str, content: bytes) -> ReadInput:
+    """An uploaded CSV or XLSX (by its name and first bytes), read into lines."""
+    if len(content) > MAX_FILE_BYTES:
+        raise InputError(f"The file is larger than {MAX_FILE_BYTES // MB} MB: a quick order has at most "
+                         f"{MAX_LINES:,} lines; split it.")
+    if not content:
+        raise InputError("The file is empty: give one article and its quantity a row.")
+    try:
+        file_format = detect_format(filename, content[:64 * 1024])
+    except FeedError as exc:
+        raise InputError(_sentence(str(exc), filename)) from None
+    return xlsx_lines(content) if file_format is FileFormat.XLSX else csv_lines(content)
+
+
+def csv_lines(content: bytes) -> ReadInput:
+    """A CSV file: UTF-8 with or without the byte order mark, `,`, `;` or tab between the values (sniffed)."""
+    if b"\x00" in content:
+        raise InputError("The file is not UTF-8 text (it holds NUL bytes: UTF-16?): save it as 'CSV UTF-8'.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"The file is not UTF-8 (byte {exc.start + 1} cannot be read; Windows-1252 or Latin-1?): "
+                         "save it as 'CSV UTF-8'.") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        return read_lines(_table_rows(reader))
+    except csv.Error as exc:
+        raise InputError(f"Row {reader.line_num} is not valid CSV: {exc}.") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The CSV's delimiter as the csv module sniffs it from the first lines; else the one the first line holds
+    most of (Excel writes `;` in many European locales); else a comma."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = next((line for line in sample.splitlines() if line.strip()), "")
+        counts = {separator: first.count(separator) for separator in (";", "\t", ",")}
+        best = max(counts, key=lambda separator: counts[separator])
+        return best if counts[best] else ","
+
+
+def xlsx_limits() -> FeedLimits:
+    """The feed imports' workbook guard, with a quick order's size: the parts count and packing ratio as for
+    feeds, the unpacked size far smaller."""
+    settings = get_settings()
+    return FeedLimits(
+        max_unpacked_bytes=MAX_UNPACKED_BYTES, max_entry_bytes=MAX_UNPACKED_BYTES, max_ratio=settings.feed_max_ratio,
+        max_entries=settings.feed_max_entries, max_rows=MAX_SHEET_ROWS, max_row_chars=settings.feed_max_row_kb * 1024,
+    )
+
+
+def xlsx_lines(content: bytes) -> ReadInput:
+    """An XLSX workbook: the first two columns of its first sheet. Its zip directory is checked before the
+    workbook is opened, so what it can unpack to is bounded."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as stored:
+        stored.write(content)
+        stored.flush()
+        path = Path(stored.name)
+        try:
+            check_workbook(path, xlsx_limits())
+        except FeedError as exc:
+            raise InputError(_sentence(str(exc))) from None
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except _UNREADABLE as exc:
+            raise InputError(f"The file is not a readable Excel .xlsx workbook ({exc}).") from None
+        try:
+            if not workbook.worksheets:
+                raise InputError("The workbook has no sheet: put the articles and quantities in its first sheet.")
+            rows = workbook.worksheets[0].iter_rows(max_col=2, values_only=True)
+            return read_lines(_table_rows(_bounded(rows)))
+        except _UNREADABLE as exc:
+            raise InputError(f"The first sheet of the workbook cannot be read ({exc}).") from None
+        finally:
+            workbook.close()
+
+
+def _bounded(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise InputError(f"The sheet has more than {MAX_SHEET_ROWS:,} rows (blank ones count): a quick order "
+                             f"has at most {MAX_LINES:,} lines; copy them into a new sheet.")
+        yield row
+
+
+def _sentence(text: str, filename: str = "") -> str:
+    """A guard's reason as a sentence (the file's name, when it starts with it, unchanged)."""
+    if not (filename and text.startswith(filename)):
+        text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else f"{text}."
