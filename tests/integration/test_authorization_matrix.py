@@ -36,11 +36,12 @@ KIND_OF = {
     "product_id": "product", "listing_id": "listing", "segment_id": "segment", "rule_id": "rule",
     "price_list_id": "price list", "import_id": "import", "rfq_id": "rfq", "clarification_id": "clarification",
     "offer_id": "offer", "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
-    "number": "amendment", "order_id": "order",
+    "number": "amendment", "order_id": "order", "list_id": "requisition list",
 }
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}
-# A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart.
-LINE_OF = {"/api/v1/cart/": "cart line"}
+# A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart, and
+# under a requisition list, where it is a line of that list (the purchaser's).
+LINE_OF = {"/api/v1/cart/": "cart line", "/api/v1/requisition-lists/": "requisition list line"}
 
 # The kinds of object each tenant is a party to; it is a stranger to every other one.
 PARTY_TO: dict[str, frozenset[str]] = {
@@ -60,6 +61,8 @@ NOT_FOR_OPERATORS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/offers/{offer_id}"): "a vendor's own offer (buyers and operators: negotiation, comparison)",
     ("GET", "/api/v1/rfqs/{rfq_id}/auction"): "the RFQ built is sealed-bid: no auction view (a 404 that says so)",
     ("GET", "/api/v1/rfqs/{rfq_id}/auction/stream"): "the RFQ built is sealed-bid: no auction view",
+    ("GET", "/api/v1/requisition-lists/{list_id}"): "a buyer user's own list, or its company's shared one",
+    ("GET", "/api/v1/requisition-lists/{list_id}/export.xlsx"): "a buyer user's own list, or its company's shared one",
 }
 
 

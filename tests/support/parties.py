@@ -1,8 +1,8 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
-address, a cart line, a purchase order, a listing, a feed import, a product hidden from the other buyer by its
-segment, a price list;
+address, a cart line, a requisition list, a purchase order, a listing, a feed import, a product hidden from the
+other buyer by its segment, a price list;
 an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
@@ -114,6 +114,10 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     address = await an_address(world.buyer.id)
     cart = await buyer.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})
     assert cart.status_code == 201, cart.text
+    # and a requisition list of its purchaser's, with a line
+    requisition = await buyer.post("/api/v1/requisition-lists",
+                                   json={"name": "Weekly", "lines": [{"listing_id": listing, "quantity": 2}]})
+    assert requisition.status_code == 201, requisition.text
 
     # a purchase order of the buyer company (its admin's checkout) to vendor A
     admin = await api(world.buyer_admin)
@@ -135,6 +139,8 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "counter-proposal": proposal.json()["id"],
             "contract": contract_id, "contract line": waiting[0], "amendment": amendment.json()["proposal"]["number"],
             "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
+            "requisition list": requisition.json()["id"],
+            "requisition list line": requisition.json()["lines"][0]["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},
