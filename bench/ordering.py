@@ -235,7 +235,7 @@ async def main() -> None:
     for number in range(min(args.quick_orders, 20)):
         principal = await load_principal(buyers[number % len(buyers)][1])
         statements = await captured_statements(
-            lambda p=principal, n=number: quick_order.quick_order_from_text(p, texts[n]))
+            lambda p=principal, n=number: quick_order.quick_order_text(p, texts[n]))
         quick_queries.add(len(statements))
         direct_quick.append(await replay(statements))
     for number in range(min(args.checkouts, 20)):
