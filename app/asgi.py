@@ -28,6 +28,7 @@ from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
+from app.money import shown
 from app.notifications.controllers import OutboxPages
 from app.offers.controllers import ROUTES as offer_routes
 from app.orders.controllers import ROUTES as order_routes
@@ -41,6 +42,11 @@ ROUTE_HANDLERS = [
     *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes, *contract_routes,
     *order_routes,
 ]
+
+
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    # One money formatter for every page: templates write `money(amount, currency)`.
+    engine.register_template_callable("money", lambda _context, amount, currency: shown(amount, currency))
 
 
 def create_served_app() -> Litestar:
@@ -81,7 +87,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
                 worker.stop()
             await db.close_pool()
 
-    template_config = TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine)
+    template_config = TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine,
+                                     engine_callback=_template_globals)
     # Flash messages only ride in this signed, encrypted cookie; who is logged in lives in the
     # database session table, shared by every app process and the back office.
     flash_cookie = CookieBackendConfig(

@@ -137,3 +137,10 @@ class Money:
         """Rounded to the currency's own decimals, keeping sub-cent unit prices readable."""
         digits = max(minor_digits(self.currency), min(-self.amount.normalize().as_tuple().exponent, 4))
         return f"{self.amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,} {self.currency}"
+
+
+def shown(amount: Decimal | None, currency: str | None) -> str:
+    """An amount as every page shows it (the templates' `money(amount, currency)`); a dash where there is none."""
+    if amount is None or not currency:
+        return "—"
+    return Money(amount, currency).display()

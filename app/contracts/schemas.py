@@ -90,6 +90,10 @@ class ContractLineOut(msgspec.Struct):
     min_order_qty: int
     max_order_qty: int | None
     linked_at: datetime | None
+    ordered_qty: Annotated[int, msgspec.Meta(description="Units ordered at this line's price so far")] = 0
+    remaining_qty: Annotated[int | None, msgspec.Meta(
+        description="Units of the committed quantity not ordered yet (never below 0); null: no committed quantity"
+    )] = None
 
 
 class VersionLineOut(msgspec.Struct):

@@ -11,6 +11,7 @@ import msgspec
 from app import db
 from app.accounts.roles import CompanyKind
 from app.auth import Principal
+from app.catalog.contract_consumption import remaining
 from app.contracts import access, rules
 from app.contracts.rules import ContractStatus, VersionStatus
 from app.contracts.schemas import (
@@ -108,6 +109,7 @@ async def contract_out(contract_id: int) -> ContractOut:
                 unit_price=from_minor(line["unit_price"]), tiers=tiers[line["id"]],  # type: ignore[arg-type]
                 committed_qty=line["committed_qty"], min_order_qty=line["min_order_qty"],
                 max_order_qty=line["max_order_qty"], linked_at=line["linked_at"],
+                ordered_qty=line["consumed_qty"], remaining_qty=remaining(line["committed_qty"], line["consumed_qty"]),
             )
             for line in lines
         ],

@@ -1,7 +1,278 @@
-"""(being written)"""
+"""The buyer's ordering pages: the cart, checkout, the order history and an order with the buyer's moves.
+
+Session auth and CSRF like every page; each form works without JavaScript (a 303 with a flash, or the page again with
+the reason), and the cart's forms update the cart in place when htmx is there. Handlers parse (`orders/forms.py`),
+call one service and render; whose order is whose is the services' business (`orders/access.py`), so another
+company's order or a colleague purchaser's is the 404 of a missing one.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.accounts.addresses import list_addresses
+from app.accounts.addresses_rules import AddressKind
+from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
+from app.errors import DomainError
+from app.orders import cart, checkout, fulfilment, reorder, views
+from app.orders.access import order_for, scope_sql
+from app.orders.forms import (
+    CheckoutForm,
+    OrderFilters,
+    back_to,
+    cancel_from_form,
+    cart_line_from_form,
+    checkout_from_form,
+    quantity_from_form,
+    receipt_from_form,
+    typed_checkout,
+    withdrawal_from_form,
+)
+from app.orders.order_schemas import OrderGroupOut, OrderOut, ReorderOut
+from app.orders.states import MOVES, Actor, OrderStatus
+from app.orders.tables import PurchaseOrder
+
+PER_PAGE = 20
+Form = URLEncodedBody[dict[str, str]]
+
+
+def _page(name: str, context: dict[str, Any], status_code: int = 200) -> Template:
+    return Template(template_name=name, context=context, status_code=status_code)
+
+
+def _htmx(request: PrincipalRequest) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+# --- the cart -------------------------------------------------------------------------------------
+
+
+class CartPages(Controller):
+    path = "/cart"
+    guards = [buyers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def show(self, request: PrincipalRequest) -> Template:
+        return await _cart_page(request)
+
+    @post("/lines", status_code=303)
+    async def add(self, request: PrincipalRequest, data: Form) -> Response[Any]:
+        """From the product page: a listing and a quantity; back there (or to the cart) with what happened."""
+        try:
+            wanted = cart_line_from_form(data)
+            added = await cart.add_line(principal_of(request), wanted)
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        else:
+            line = next(line for line in added.lines if line.listing_id == wanted.listing_id)
+            flash(request, f"{line.name} ({line.sku}): {line.quantity} now in your cart.", "success")
+        return Redirect(path=back_to(data), status_code=303)
+
+    @post("/lines/{line_id:int}/quantity", status_code=303)
+    async def change_quantity(self, request: PrincipalRequest, line_id: FromPath[int], data: Form) -> Response[Any]:
+        principal = principal_of(request)
+        return await _cart_act(request, "The quantity is changed.",
+                               lambda: cart.change_quantity(principal, line_id, quantity_from_form(data)))
+
+    @post("/lines/{line_id:int}/remove", status_code=303)
+    async def remove(self, request: PrincipalRequest, line_id: FromPath[int]) -> Response[Any]:
+        principal = principal_of(request)
+        return await _cart_act(request, "The line is removed from your cart.",
+                               lambda: cart.remove_line(principal, line_id))
+
+
+async def _cart_act(request: PrincipalRequest, message: str, action: Callable[[], Awaitable[object]]) -> Response[Any]:
+    """Run a cart change: htmx gets the cart again in place; a plain form a flash and a 303, or the page with why."""
+    try:
+        await action()
+    except DomainError as exc:
+        return await _cart_page(request, error=exc.message, status_code=exc.status_code)
+    if _htmx(request):
+        return await _cart_page(request, notice=message)
+    flash(request, message, "success")
+    return Redirect(path="/cart", status_code=303)
+
+
+async def _cart_page(request: PrincipalRequest, *, error: str | None = None, notice: str | None = None,
+                     status_code: int = 200) -> Template:
+    context = {"cart": await cart.get_cart(principal_of(request)), "error": error, "notice": notice}
+    if _htmx(request):  # htmx swaps only a 2xx answer: the reason travels inside the fragment
+        return _page("orders/_cart.html", context)
+    return _page("orders/cart.html", context, status_code)
+
+
+# --- checkout -------------------------------------------------------------------------------------
+
+
+class CheckoutPages(Controller):
+    path = "/checkout"
+    guards = [buyers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def show(self, request: PrincipalRequest) -> Template:
+        return await _checkout_page(principal_of(request), CheckoutForm())
+
+    @post("/", status_code=303)
+    async def place(self, request: PrincipalRequest, data: Form) -> Response[Any]:
+        """The form's one-time token is the idempotency key: a double-clicked submit makes one order group."""
+        principal = principal_of(request)
+        typed = typed_checkout(data)
+        try:
+            group = await checkout.checkout(principal, checkout_from_form(data), typed.token or None)
+        except DomainError as exc:
+            return await _checkout_page(principal, typed, exc)
+        flash(request, _placed(group), "success")
+        return Redirect(path="/orders?" + urlencode({"po_number": group.po_number}), status_code=303)
+
+
+async def _checkout_page(principal: Principal, typed: CheckoutForm, error: DomainError | None = None) -> Template:
+    """The cart as it stands now (after a refusal: the new figures), the addresses, and what the buyer typed."""
+    delivery = await list_addresses(principal, AddressKind.DELIVERY, principal.company_id)
+    billing = await list_addresses(principal, AddressKind.BILLING, principal.company_id)
+    return _page("orders/checkout.html", {
+        "cart": await cart.get_cart(principal), "delivery_addresses": delivery, "billing_addresses": billing,
+        # A fresh token for every form shown: what is submitted from it is one checkout, however often.
+        "form": replace(typed, token=str(uuid.uuid4())),
+        "error": error.message if error else None, "changes": (error.extra or []) if error else [],
+        "changed_lines": {change.get("line_id") for change in (error.extra or [])} if error else set(),
+    }, error.status_code if error else 200)
+
+
+def _placed(group: OrderGroupOut) -> str:
+    orders = ", ".join(f"{order.number} to {order.vendor}" for order in group.orders)
+    return f"Order {group.number} is placed with your PO number {group.po_number}: {orders}."
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+class OrderPages(Controller):
+    path = "/orders"
+    guards = [buyers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: PrincipalRequest) -> Template:
+        return await _history_page(principal_of(request), dict(request.query_params))
+
+    @get("/{order_id:int}")
+    async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
+        return await _order_page(principal_of(request), order_id)
+
+    @post("/{order_id:int}/cancel", status_code=303)
+    async def cancel(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        """Cancel a placed order (its box ticked: it cannot be undone), or ask the vendor to cancel a confirmed one."""
+        principal = principal_of(request)
+
+        async def cancel() -> OrderOut:
+            head = await order_for(principal, order_id)
+            asked = cancel_from_form(data, confirmed_needed=head.status is OrderStatus.PLACED)
+            return await fulfilment.cancel(principal, order_id, asked)
+
+        return await _order_act(request, order_id, data, cancel)
+
+    @post("/{order_id:int}/cancellation/withdraw", status_code=303)
+    async def withdraw(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        principal = principal_of(request)
+        return await _order_act(request, order_id, data, lambda: fulfilment.answer_cancellation(
+            principal, order_id, withdrawal_from_form(data)))
+
+    @post("/{order_id:int}/receipts", status_code=303)
+    async def receive(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        principal = principal_of(request)
+        return await _order_act(request, order_id, data, lambda: fulfilment.receive(
+            principal, order_id, receipt_from_form(data)))
+
+    @post("/{order_id:int}/reorder", status_code=303)
+    async def reorder(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[Any]:
+        """The order's lines into the cart at today's prices; the flashes say what was skipped or priced anew."""
+        principal = principal_of(request)
+        try:
+            done = await reorder.reorder(principal, order_id)
+        except DomainError as exc:
+            return await _order_page(principal, order_id, exc)
+        for message, category in _reordered(done):
+            flash(request, message, category)
+        return Redirect(path="/cart", status_code=303)
+
+
+_MOVED = {
+    OrderStatus.CANCELLED: "The order is cancelled; the vendor is told.",
+    OrderStatus.CANCELLATION_REQUESTED: "The vendor is asked to cancel the order.",
+    OrderStatus.CONFIRMED: "Your cancellation request is withdrawn.",
+    OrderStatus.DELIVERED: "Everything is received: the order is delivered.",
+}
+
+
+async def _order_act(request: PrincipalRequest, order_id: int, form: dict[str, str],
+                     action: Callable[[], Awaitable[OrderOut]]) -> Response[Any]:
+    """Run one of the buyer's moves; a refusal shows the order again with why and what was typed."""
+    principal = principal_of(request)
+    try:
+        order = await action()
+    except DomainError as exc:
+        return await _order_page(principal, order_id, exc, form)
+    flash(request, _MOVED.get(order.status, "The receipt is recorded."), "success")
+    return Redirect(path=f"/orders/{order_id}", status_code=303)
+
+
+def _reordered(done: ReorderOut) -> list[tuple[str, str]]:
+    added = f"{done.added} line{'' if done.added == 1 else 's'} of the order added to your cart at today's prices."
+    return [(added, "success" if done.added else "error"),
+            *((change.message, "error") for change in done.skipped),
+            *((change.message, "info") for change in done.changed)]
+
+
+async def _order_page(principal: Principal, order_id: int, error: DomainError | None = None,
+                      typed: dict[str, str] | None = None) -> Template:
+    order = await views.get_order(principal, order_id)
+
+    def buyer_may(target: OrderStatus) -> bool:  # the one table of moves says what the buyer may do now
+        move = MOVES.get((order.status, target))
+        return move is not None and Actor.BUYER in move.actors
+
+    return _page("orders/detail.html", {
+        "order": order, "error": error.message if error else None, "typed": typed or {},
+        "can": {"cancel": buyer_may(OrderStatus.CANCELLED),
+                "request_cancellation": buyer_may(OrderStatus.CANCELLATION_REQUESTED),
+                "withdraw": buyer_may(OrderStatus.CONFIRMED)},
+        "receivable": [(line, line.shipped - line.received) for line in order.lines if line.shipped > line.received],
+    }, error.status_code if error else 200)
+
+
+async def _history_page(principal: Principal, params: dict[str, str]) -> Template:
+    error = None
+    try:
+        filters = OrderFilters.of(params)
+        found = await views.list_orders(principal, **filters.listed(), page=filters.page, per_page=PER_PAGE)
+    except DomainError as exc:
+        error, filters, found = exc, OrderFilters(), None
+    return _page("orders/list.html", {
+        "filters": filters, "page": found, "error": error.message if error else None,
+        "vendors": await _vendors_ordered_from(principal), "statuses": list(OrderStatus),
+        "pages": -(-found.total // found.per_page) if found else 0, "path": "/orders",
+    }, error.status_code if error else 200)
+
+
+async def _vendors_ordered_from(principal: Principal) -> list[dict[str, Any]]:
+    """The vendors of the orders the caller may see, for the history's vendor filter: one query."""
+    scope, args = scope_sql(principal)
+    return await PurchaseOrder.raw(
+        f"SELECT DISTINCT v.id AS id, v.name AS name FROM purchase_order po JOIN company v ON v.id = po.vendor "  # noqa: S608
+        f"WHERE {scope} ORDER BY v.name, v.id", *args,
+    )
+
+
+ROUTES: list[ControllerRouterHandler] = [CartPages, CheckoutPages, OrderPages]

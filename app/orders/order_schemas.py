@@ -188,6 +188,7 @@ class OrderPage(msgspec.Struct):
 class OrderSort(StrEnum):
     NEWEST = "newest"
     OLDEST = "oldest"
+    PLACED_FIRST = "placed_first"  # those awaiting the vendor's answer first, then newest first: the vendor's inbox
 
 
 class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):

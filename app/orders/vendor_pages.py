@@ -1,7 +1,235 @@
-"""(being written)"""
+"""The vendor portal's order pages (the inbox, one order and the vendor's moves on it) and the operators' read-only
+order pages. Thin: each handler reads its form, calls one service and renders; a refusal re-renders the order with
+the reason and what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-ROUTES: list[ControllerRouterHandler] = []
+from app.accounts import services as accounts
+from app.accounts.roles import CompanyKind
+from app.auth import Principal, PrincipalRequest, operators_only, principal_of, sellers_only
+from app.errors import Conflict, DomainError, InvalidInput
+from app.forms import read as read_form
+from app.orders import fulfilment, views
+from app.orders.forms import OrderFilters, day
+from app.orders.order_schemas import (
+    CancellationIn,
+    ConfirmIn,
+    OrderOut,
+    OrderPage,
+    OrderRejectIn,
+    OrderSort,
+    ShipmentIn,
+)
+from app.orders.states import MOVES, Actor, OrderStatus, TransitionError, check_rejection, check_transition
+
+PER_PAGE = 25
+
+
+async def _list_page(principal: Principal, query: Mapping[str, str], *, template: str, path: str,
+                     sort: OrderSort, extra: dict[str, Any] | None = None) -> Template:
+    """A list of orders as the caller may see them; a filter that cannot be read is said above an empty list."""
+    error: DomainError | None = None
+    filters = OrderFilters()
+    orders = OrderPage(items=[], total=0, page=1, per_page=PER_PAGE)
+    try:
+        filters = OrderFilters.of(query)
+        orders = await views.list_orders(principal, **filters.listed(), sort=sort, page=filters.page,
+                                         per_page=PER_PAGE)
+    except DomainError as exc:
+        error = exc
+    return Template(
+        template_name=template,
+        context={"orders": orders, "filters": filters, "path": path, "statuses": list(OrderStatus),
+                 "pages": max(1, -(-orders.total // PER_PAGE)),
+                 "error": error.message if error else None, **(extra or {})},
+        status_code=error.status_code if error else 200,
+    )
+
+
+# --- what the vendor may do with an order -------------------------------------------------------
+
+
+def _vendor_may(status: OrderStatus, target: OrderStatus) -> bool:
+    move = MOVES.get((status, target))
+    return move is not None and Actor.VENDOR in move.actors
+
+
+def vendor_abilities(status: OrderStatus) -> dict[str, bool]:
+    """The vendor's moves an order in `status` allows, read from the one table of moves."""
+    answer = _vendor_may(status, OrderStatus.CANCELLED)  # only a cancellation request lets the vendor cancel
+    return {
+        # Back to confirmed from a cancellation request is the request's refusal, not a confirmation.
+        "confirm": _vendor_may(status, OrderStatus.CONFIRMED) and not answer,
+        "reject": _vendor_may(status, OrderStatus.REJECTED),
+        "ship": _vendor_may(status, OrderStatus.SHIPPED),
+        "answer_cancellation": answer,
+    }
+
+
+def _left_to_ship(order: OrderOut) -> dict[int, int]:
+    return {line.id: line.quantity - line.shipped for line in order.lines}
+
+
+async def _vendor_page(principal: Principal, order_id: int, error: DomainError | None = None,
+                       form: Mapping[str, str] | None = None) -> Template:
+    order = await views.get_order(principal, order_id)
+    return Template(
+        template_name="orders/vendor_detail.html",
+        context={"order": order, "can": vendor_abilities(order.status), "form": dict(form or {}),
+                 "left": _left_to_ship(order), "error": error.message if error else None},
+        status_code=error.status_code if error else 200,
+    )
+
+
+async def _act(request: PrincipalRequest, order_id: int, form: Mapping[str, str], message: str,
+               move: Callable[[], Awaitable[object]]) -> Response[Any]:
+    """Run a vendor's move (its form read inside); a refusal re-renders the order with the reason and the input."""
+    try:
+        await move()
+    except DomainError as exc:
+        return await _vendor_page(principal_of(request), order_id, exc, form)
+    flash(request, message, "success")
+    return Redirect(path=f"/vendor/orders/{order_id}", status_code=303)
+
+
+# --- the vendor's forms, read into the API's schemas --------------------------------------------
+
+
+def confirmation_of(form: Mapping[str, str]) -> ConfirmIn:
+    """expected_ship_date, confirm_note."""
+    ship_date = day(form.get("expected_ship_date"), "The expected ship date")
+    if ship_date is None:
+        raise InvalidInput("An expected ship date is needed to confirm this order.")
+    return read_form({"expected_ship_date": ship_date.isoformat(), "note": form.get("confirm_note", "")}, ConfirmIn)
+
+
+def rejection_of(form: Mapping[str, str]) -> OrderRejectIn:
+    """reason: refused when blank, as the move itself would."""
+    try:
+        check_rejection(form.get("reason"))
+    except TransitionError as exc:
+        raise InvalidInput(str(exc)) from None
+    return read_form({"reason": form.get("reason", "")}, OrderRejectIn)
+
+
+def shipment_of(form: Mapping[str, str]) -> ShipmentIn:
+    """ship_<line id> (what ships now; empty or 0 leaves the line out), carrier, tracking_number, ship_note."""
+    lines = []
+    for key, value in form.items():
+        line_id = key.removeprefix("ship_")
+        if not key.startswith("ship_") or not line_id.isdigit() or value.strip() in ("", "0"):
+            continue
+        if not value.strip().isdigit():
+            raise InvalidInput("A quantity to ship is a whole number of units.")
+        lines.append({"line_id": int(line_id), "quantity": int(value.strip())})
+    if not lines:
+        raise InvalidInput("Enter the quantity to ship now for at least one line.")
+    return read_form({"lines": lines, "carrier": form.get("carrier", "").strip(),
+                      "tracking_number": form.get("tracking_number", "").strip(), "note": form.get("ship_note", "")},
+                     ShipmentIn)
+
+
+def cancellation_answer_of(form: Mapping[str, str]) -> CancellationIn:
+    """answer (accept or refuse), cancellation_note."""
+    return read_form({"answer": form.get("answer", ""), "note": form.get("cancellation_note", "")}, CancellationIn)
+
+
+async def _rejection_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
+    """Rejecting cannot be undone: show what will be sent and ask once more."""
+    data = rejection_of(form)
+    order = await views.get_order(principal, order_id)
+    try:
+        check_transition(order.status, OrderStatus.REJECTED, Actor.VENDOR)
+    except TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    return Template(template_name="orders/vendor_reject.html",
+                    context={"order": order, "reason": data.reason})
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+class VendorOrderPages(Controller):
+    path = "/vendor/orders"
+    guards = [sellers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def inbox(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        waiting = await views.list_orders(principal, status=OrderStatus.PLACED, per_page=1)
+        return await _list_page(principal, request.query_params, template="orders/vendor_inbox.html",
+                                path="/vendor/orders", sort=OrderSort.PLACED_FIRST, extra={"waiting": waiting.total})
+
+    @get("/{order_id:int}")
+    async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
+        return await _vendor_page(principal_of(request), order_id)
+
+    @post("/{order_id:int}/confirm", status_code=303)
+    async def confirm(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        return await _act(request, order_id, data, "The order is confirmed; the buyer is told when you expect to ship.",
+                          lambda: fulfilment.confirm(principal_of(request), order_id, confirmation_of(data)))
+
+    @post("/{order_id:int}/reject", status_code=303)
+    async def reject(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        principal = principal_of(request)
+        if data.get("confirmed") != "yes":
+            try:
+                return await _rejection_step(principal, order_id, data)
+            except DomainError as exc:
+                return await _vendor_page(principal, order_id, exc, data)
+        return await _act(request, order_id, data, "The order is rejected; the buyer is told your reason.",
+                          lambda: fulfilment.reject(principal, order_id, rejection_of(data)))
+
+    @post("/{order_id:int}/shipments", status_code=303)
+    async def ship(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        return await _act(request, order_id, data, "The shipment is recorded; the buyer is told.",
+                          lambda: fulfilment.ship(principal_of(request), order_id, shipment_of(data)))
+
+    @post("/{order_id:int}/cancellation", status_code=303)
+    async def answer_cancellation(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        message = ("The cancellation is accepted: the order is cancelled." if data.get("answer") == "accept"
+                   else "The cancellation is refused: the order stands.")
+        return await _act(request, order_id, data, message,
+                          lambda: fulfilment.answer_cancellation(principal_of(request), order_id,
+                                                                 cancellation_answer_of(data)))
+
+
+class OperatorOrderPages(Controller):
+    path = "/operator/orders"
+    guards = [operators_only]
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        companies = await accounts.list_companies(principal)
+        return await _list_page(principal, request.query_params, template="orders/operator_list.html",
+                                path="/operator/orders", sort=OrderSort.NEWEST, extra={
+                                    "buyers": [c for c in companies if c.kind == CompanyKind.BUYER],
+                                    "vendors": [c for c in companies if c.kind == CompanyKind.VENDOR]})
+
+    @get("/{order_id:int}")
+    async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
+        order = await views.get_order(principal_of(request), order_id)
+        return Template(template_name="orders/operator_detail.html", context={"order": order})
+
+
+ROUTES: list[ControllerRouterHandler] = [VendorOrderPages, OperatorOrderPages]

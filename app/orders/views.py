@@ -41,6 +41,12 @@ JOIN company b ON b.id = po.buyer
 JOIN company v ON v.id = po.vendor
 LEFT JOIN piccolo_user u ON u.id = po.placed_by
 """
+_ORDER_BY = {
+    OrderSort.NEWEST: "po.placed_at DESC, po.id DESC",
+    OrderSort.OLDEST: "po.placed_at ASC, po.id ASC",
+    OrderSort.PLACED_FIRST: f"CASE WHEN po.status = '{OrderStatus.PLACED.value}' THEN 0 ELSE 1 END, "
+                            "po.placed_at DESC, po.id DESC",
+}
 
 
 def _day(value: date | str | None) -> date | None:
@@ -122,9 +128,8 @@ async def list_orders(
         where.append("po.placed_at < {}")
         values.append(datetime.combine(placed_to, time.min, tzinfo=UTC) + _ONE_DAY)
     condition = " AND ".join(where)
-    direction = "DESC" if sort is OrderSort.NEWEST else "ASC"
     rows = await PurchaseOrder.raw(
-        f"{_SUMMARY} WHERE {condition} ORDER BY po.placed_at {direction}, po.id {direction} "
+        f"{_SUMMARY} WHERE {condition} ORDER BY {_ORDER_BY[sort]} "
         "LIMIT {} OFFSET {}", *values, per_page, (page - 1) * per_page,
     )
     counted = await PurchaseOrder.raw(

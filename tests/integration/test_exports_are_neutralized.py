@@ -16,13 +16,16 @@ import pytest
 
 from app import db
 from app.accounts.tables import Company
+from app.catalog.tables import Listing
 from app.contracts.tables import Contract
 from app.rfq.tables import RfqLine
 from app.spreadsheets import FORMULA_STARTS
 from app.vendors.tables import FeedImportError
+from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.contracts import award, offer
 from tests.support.fixtures import make_company, make_user
+from tests.support.orders import check_out
 from tests.support.rfq import body
 from tests.support.vendors import csv_bytes, import_and_wait
 
@@ -218,3 +221,40 @@ async def test_the_import_row_report_keeps_every_cell_as_text(api, worker):
     assert_csv_is_inert(report)
     assert [row for row in report if row[0] == "3"] == [["3", quoted(c), quoted(r)] for c, r in REPORT_ROWS]
     assert {row[0] for row in report} == {"2", "3"}  # the feed's row (the header is row 1) and the planted ones
+
+
+async def test_the_order_export_keeps_the_po_number_and_the_parties_as_text(market, api):
+    # given the hostile buyer's order of vendor A's listing, under a PO number that is a formula
+    buyer = await Company.select(Company.id).where(Company.name == BUYER).first()
+    await an_address(buyer["id"], "delivery", is_default=True)
+    listing = await Listing.select(Listing.id).where(Listing.sku == SKU).first()
+    client = await api(market.buyer)
+    await client.post("/api/v1/cart/lines", json={"listing_id": listing["id"], "quantity": 2})
+    assert (await check_out(client, PRODUCT)).status_code == 201
+    # when the buyer exports its orders
+    response = await client.get("/api/v1/orders/export.xlsx")
+    # then the PO number and the parties' names are quoted text, and the amounts are numbers
+    assert response.status_code == 200
+    sheets = xlsx_sheets(response.content)
+    assert_xlsx_is_inert(sheets)
+    row = sheets["Orders"][2]
+    assert [cell.value for cell in row[1:5]] == [quoted(PRODUCT), "placed", quoted(BUYER), quoted(VENDOR_A)]
+    assert [(cell.data_type, cell.value) for cell in row[8:12]] == [("n", 16), ("n", 3.04), ("n", 19.04), ("n", 1)]
+
+
+async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(market, api):
+    # given a list of the hostile product's listing, with a hostile note
+    client = await api(market.buyer)
+    listing = await Listing.select(Listing.id).where(Listing.sku == SKU).first()
+    made = await client.post("/api/v1/requisition-lists", json={
+        "name": RFQ_TITLE, "lines": [{"listing_id": listing["id"], "quantity": 12, "note": PRODUCT}]})
+    assert made.status_code == 201, made.text
+    # when the buyer downloads it
+    response = await client.get(f"/api/v1/requisition-lists/{made.json()['id']}/export.xlsx")
+    # then the SKU, the note, the product and the vendor are quoted text, the quantity a number
+    assert response.status_code == 200
+    sheets = xlsx_sheets(response.content)
+    assert_xlsx_is_inert(sheets)
+    row = sheets["Requisition list"][1]
+    assert [cell.value for cell in row[:5]] == [quoted(SKU), 12, quoted(PRODUCT), quoted(PRODUCT), quoted(VENDOR_A)]
+    assert (row[1].data_type, row[2].data_type) == ("n", "s")

@@ -233,3 +233,16 @@ async def test_many_listings_are_added_at_once_and_a_line_past_the_limit_adds_no
         await add_listings(principal, {second: 1, first: MAX_QUANTITY})
     cart = await get_cart(principal)
     assert sorted((line.listing_id, line.quantity) for line in cart.lines) == [(first, 5), (second, 4)]
+
+
+async def test_a_listing_whose_vendor_set_7_percent_is_taxed_at_7_percent(world, api, gloves):
+    # given an approved listing at 10.00 EUR whose vendor sets its tax rate to 7.00 %
+    listing = await a_listing(world.vendor.id, gloves, "A-GLOVE", "10.00", stock=100)
+    vendor = await api(world.vendor_admin)
+    assert (await vendor.patch(f"/api/v1/listings/{listing}", json={"tax_rate": "7.00"})).status_code == 200
+    # when a buyer adds 3
+    cart = (await add(await api(world.purchaser), listing_id=listing, quantity=3)).json()
+    # then the line is taxed at 7 %, not the marketplace's 19 %
+    line = only_line(cart)
+    assert (line["net"], line["tax_rate"], line["tax"], line["gross"]) == ("30.00", "7.00", "2.10", "32.10")
+    assert cart["currency_totals"][0]["tax"] == "2.10"

@@ -1,0 +1,198 @@
+"""The buyer's ordering pages' forms read into the API's schemas, so a page's input gets the API's checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from app.errors import InvalidInput
+from app.forms import read as read_form
+from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
+from app.orders.schemas import CartLineIn, CartLinePatch
+from app.orders.states import OrderStatus
+
+_EXPECTED = re.compile(r"line_(\d+)_quantity")
+_RECEIVED = re.compile(r"received_(\d+)")
+# Where "add to cart" may send the buyer back to: a path of this site, never another host ("//evil.example").
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
+
+
+def whole(raw: str | None, what: str, default: int | None = None) -> int | None:
+    """A whole number from a form field; an empty field is `default`."""
+    text = (raw or "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a whole number.") from None
+
+
+def day(raw: str | None, what: str) -> date | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a date such as 2027-01-31.") from None
+
+
+def cart_line_from_form(form: Mapping[str, str]) -> CartLineIn:
+    """The product page's "add to cart": a listing and a quantity."""
+    return read_form({"listing_id": whole(form.get("listing_id"), "listing_id"),
+                      "quantity": whole(form.get("quantity"), "quantity")}, CartLineIn)
+
+
+def quantity_from_form(form: Mapping[str, str]) -> int:
+    """A cart line's new quantity."""
+    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, CartLinePatch).quantity
+
+
+def back_to(form: Mapping[str, str], default: str = "/cart") -> str:
+    """The page to go back to (`next`), if it is one of this site's; else `default`."""
+    target = (form.get("next") or "").strip()
+    return target if _LOCAL_PATH.fullmatch(target) else default
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutForm:
+    """What the buyer typed on the checkout page, kept as typed to show it again when the checkout is refused."""
+
+    po_number: str = ""
+    delivery_address_id: str = ""
+    billing_address_id: str = ""
+    requested_delivery_date: str = ""
+    note: str = ""
+    token: str = ""
+
+
+def typed_checkout(form: Mapping[str, str]) -> CheckoutForm:
+    return CheckoutForm(
+        po_number=form.get("po_number", "")[:200], delivery_address_id=form.get("delivery_address_id", ""),
+        billing_address_id=form.get("billing_address_id", ""),
+        requested_delivery_date=form.get("requested_delivery_date", "")[:20], note=form.get("note", "")[:5000],
+        token=form.get("token", "")[:200],
+    )
+
+
+def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
+    """The checkout page: addresses, PO number, date, note, and the lines as shown (`line_<id>_quantity`,
+    `line_<id>_unit_price`, `line_<id>_net`, hidden)."""
+    expected = []
+    for key, value in form.items():
+        match = _EXPECTED.fullmatch(key)
+        if match is None:
+            continue
+        line_id = match.group(1)
+        expected.append({
+            "line_id": int(line_id), "quantity": whole(value, f"line {line_id}'s quantity"),
+            "unit_price": form.get(f"line_{line_id}_unit_price", "").strip() or None,
+            "net": form.get(f"line_{line_id}_net", "").strip() or None,
+        })
+    return read_form({
+        "po_number": form.get("po_number", "").strip(), "expected_lines": expected,
+        "delivery_address_id": whole(form.get("delivery_address_id"), "delivery address"),
+        "billing_address_id": whole(form.get("billing_address_id"), "billing address"),
+        "requested_delivery_date": day(form.get("requested_delivery_date"), "The requested delivery date"),
+        "note": form.get("note", ""),
+    }, CheckoutIn)
+
+
+def cancel_from_form(form: Mapping[str, str], *, confirmed_needed: bool) -> OrderCancelIn:
+    """A cancellation, or a request for one; cancelling outright needs its box ticked (it cannot be undone)."""
+    if confirmed_needed and form.get("confirm") != "yes":
+        raise InvalidInput("Tick the box to confirm that you cancel this order: it cannot be undone.")
+    return read_form({"reason": form.get("reason", "")}, OrderCancelIn)
+
+
+def withdrawal_from_form(form: Mapping[str, str]) -> CancellationIn:
+    """The buyer takes its cancellation request back, with an optional note."""
+    return read_form({"answer": CancellationAnswer.WITHDRAW.value, "note": form.get("note", "")}, CancellationIn)
+
+
+def receipt_from_form(form: Mapping[str, str]) -> ReceiptIn:
+    """The quantities received (`received_<line id>`); lines left at 0 are not part of the receipt."""
+    lines = []
+    for key, value in form.items():
+        match = _RECEIVED.fullmatch(key)
+        if match is None:
+            continue
+        quantity = whole(value, "The quantity received", 0) or 0
+        if quantity < 0:
+            raise InvalidInput("A quantity received cannot be negative.")
+        if quantity:
+            lines.append({"line_id": int(match.group(1)), "quantity": quantity})
+    if not lines:
+        raise InvalidInput("Enter the quantity received of at least one line.")
+    return read_form({"lines": lines, "note": form.get("note", "")}, ReceiptIn)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilters:
+    """An order list's filters (the buyer's history, the vendor's inbox, the operator's list and their XLSX export),
+    read from a query string where an empty field is no filter; `href` and `query` keep them across pages."""
+
+    status: OrderStatus | None = None
+    buyer_id: int | None = None
+    vendor_id: int | None = None
+    po_number: str = ""
+    placed_from: date | None = None
+    placed_to: date | None = None
+    page: int = 1
+
+    @classmethod
+    def of(cls, params: Mapping[str, str]) -> OrderFilters:
+        status = (params.get("status") or "").strip()
+        try:
+            chosen = OrderStatus(status) if status else None
+        except ValueError:
+            raise InvalidInput(f"status must be one of: {', '.join(s.value for s in OrderStatus)}.") from None
+        return cls(
+            status=chosen, buyer_id=_chosen_company(params.get("buyer_id"), "buyer"),
+            vendor_id=_chosen_company(params.get("vendor_id"), "vendor"),
+            po_number=(params.get("po_number") or "").strip()[:50],
+            placed_from=day(params.get("placed_from"), "Placed from"),
+            placed_to=day(params.get("placed_to"), "Placed to"),
+            page=max(whole(params.get("page"), "page", 1) or 1, 1),
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set (the page is not a filter)."""
+        return any(value not in (None, "") for value in self.listed().values())
+
+    def listed(self) -> dict[str, Any]:
+        """The filters as `views.list_orders` and the export take them (without the page)."""
+        return {"status": self.status, "buyer_id": self.buyer_id, "vendor_id": self.vendor_id,
+                "po_number": self.po_number or None, "placed_from": self.placed_from, "placed_to": self.placed_to}
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The filters as query parameters (empty ones left out), with `changes` (another page)."""
+        values = {**self.listed(), "page": self.page, **changes}
+        if values["status"] is not None and not isinstance(values["status"], str):
+            values["status"] = values["status"].value
+        for key in ("placed_from", "placed_to"):
+            if isinstance(values[key], date):
+                values[key] = values[key].isoformat()
+        if values["page"] == 1:
+            del values["page"]
+        return {key: str(value) for key, value in values.items() if value not in ("", None)}
+
+    def href(self, path: str, page: int = 1, **changes: Any) -> str:
+        """`path` with these filters and `changes`, at `page`."""
+        query = urlencode(self.query(page=page, **changes))
+        return f"{path}?{query}" if query else path
+
+
+def _chosen_company(raw: str | None, what: str) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"Choose the {what} from the list.")
+    return int(text)

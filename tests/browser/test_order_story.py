@@ -1,0 +1,66 @@
+"""The ordering story in Chromium: a purchaser adds two vendors' offers from the catalog's product pages, changes a
+quantity in the cart (htmx, in place), checks out once, and finds one purchase order per vendor in its orders."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from app.orders.tables import OrderGroup, PurchaseOrder
+from tests.support.accounts import an_address
+from tests.support.browser import log_in
+from tests.support.catalog import a_category, a_listing, a_product
+from tests.support.fixtures import PASSWORD, make_company, make_user
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_purchaser_orders_from_two_vendors_through_the_pages(chromium, live_server):
+    # given a buyer with a default delivery address, and two vendors' offers of two products
+    buyer = await make_company("buyer", name="Acme Clinics")
+    purchaser = await make_user(buyer.id, "purchaser")
+    await an_address(buyer.id, "delivery", is_default=True)
+    first, second = await make_company("vendor", name="Globex"), await make_company("vendor", name="Initech")
+    category = await a_category("Gloves")
+    gloves = await a_product("Nitrile gloves M", category=category)
+    gel = await a_product("Hand gel", category=category)
+    await a_listing(first.id, gloves, "GX-GLV", "10.00", stock=100)
+    await a_listing(second.id, gel, "IN-GEL", "3.00", stock=100)
+
+    # when the purchaser adds each from its product page
+    page = await log_in(chromium, live_server, purchaser, PASSWORD)
+    for product, sku, quantity in ((gloves, "GX-GLV", "4"), (gel, "IN-GEL", "10")):
+        await page.goto(f"/catalog/products/{product}")
+        await page.get_by_label(f"Quantity of {sku}").fill(quantity)
+        await page.get_by_role("button", name=re.compile(rf"Add to cart\W+{sku}")).click()
+        await expect(page.get_by_role("status")).to_contain_text(f"{quantity} now in your cart")
+
+    # and changes the gloves to 5 in the cart, which updates in place
+    await page.get_by_role("link", name="Cart", exact=True).click()
+    await page.evaluate("window.stillThisPage = true")  # gone if the browser loaded a whole new page
+    await page.get_by_label("Quantity of GX-GLV").fill("5")
+    await page.get_by_role("button", name="Update GX-GLV").click()
+    await expect(page.locator("#cart")).to_contain_text("The quantity is changed.")
+    await expect(page.locator("#cart")).to_contain_text("50.00 EUR")
+    assert await page.evaluate("window.stillThisPage === true")
+
+    # and checks out with its PO number
+    await page.get_by_role("link", name="Check out").click()
+    await expect(page.get_by_label("Delivery address")).to_contain_text("(default)")
+    await page.get_by_label("Your PO number").fill("PO-WEB-1")
+    await page.get_by_role("button", name="Place order").click()
+
+    # then one checkout made one purchase order per vendor, which its orders list
+    await expect(page.get_by_role("status")).to_contain_text("is placed with your PO number PO-WEB-1")
+    assert await OrderGroup.count() == 1 and await PurchaseOrder.count() == 2
+    await page.get_by_role("link", name="Orders", exact=True).click()
+    rows = page.get_by_role("main").locator("tbody tr")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text("Initech")
+    await expect(rows.nth(1)).to_contain_text("Globex")
+    await rows.nth(1).get_by_role("link").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Order O-\d+-1"))
+    await expect(page.get_by_role("main")).to_contain_text("50.00 EUR")
+    await page.context.close()
