@@ -17,6 +17,7 @@ from app.orders.document_controllers import ROUTES as DOCUMENT_ROUTES
 from app.orders.order_controllers import ROUTES as ORDER_ROUTES
 from app.orders.order_schemas import CheckoutIn, OrderGroupOut
 from app.orders.quick_order_controllers import QuickOrderApi
+from app.orders.quick_order_pages import ROUTES as QUICK_ORDER_PAGES
 from app.orders.requisition_controllers import ROUTES as REQUISITION_ROUTES
 from app.orders.schemas import CartLineIn, CartLinePatch, CartOut
 from app.orders.vendor_pages import ROUTES as VENDOR_PAGES
@@ -61,4 +62,4 @@ class CartApi(Controller):
 
 # Every route of the orders area: the app wires this one list.
 ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES, *DOCUMENT_ROUTES, *BUYER_PAGES, *VENDOR_PAGES,
-                                          *REQUISITION_ROUTES, QuickOrderApi]
+                                          *REQUISITION_ROUTES, QuickOrderApi, *QUICK_ORDER_PAGES]

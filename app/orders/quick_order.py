@@ -293,15 +293,18 @@ def _count(results: list[QuickOrderLineOut], status: LineStatus) -> int:
 # --- the refused lines, to correct -------------------------------------------------------------
 
 REFUSED_HEADER: tuple[Cell, ...] = ("article", "quantity", "line", "problem", "reason", "you could order")
+RefusedRow = tuple[str, str, int, str, str, str]
 
 
-def refused_csv(result: QuickOrderOut) -> bytes:
-    """The refused lines as a CSV file (the one spreadsheet writer: formula-like text neutralized) that the buyer
-    corrects and uploads again: the article and the quantity come first, the columns a quick order reads, under a
-    header it skips; then the line, the problem and what would do."""
-    rows: list[tuple[Cell, ...]] = [REFUSED_HEADER]
-    for line in result.lines:
-        if line.status is LineStatus.REFUSED:
-            rows.append((line.article, line.quantity_text, line.line, line.code.value if line.code else "",
-                         line.message, " or ".join(str(quantity) for quantity in line.allowed)))
-    return csv_file(rows)
+def refused_rows(result: QuickOrderOut) -> list[RefusedRow]:
+    """The refused lines as rows to correct: the article and the quantity as typed first (the columns a quick order
+    reads), then the line, the problem and the quantities that would do."""
+    return [(line.article, line.quantity_text, line.line, line.code.value if line.code else "", line.message,
+             " or ".join(str(quantity) for quantity in line.allowed))
+            for line in result.lines if line.status is LineStatus.REFUSED]
+
+
+def refused_csv(rows: Iterable[RefusedRow]) -> bytes:
+    """Refused lines as a CSV file (the one spreadsheet writer: formula-like text neutralized) that the buyer
+    corrects and uploads again: under a header a quick order skips."""
+    return csv_file([REFUSED_HEADER, *rows])

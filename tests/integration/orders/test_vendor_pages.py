@@ -15,6 +15,7 @@ from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.orders import check_out
+from tests.support.pages import main_of
 
 
 @dataclass
@@ -52,11 +53,6 @@ def place(world, api, shop):  # type: ignore[no-untyped-def]
         return Placed(mine=orders[world.vendor.id], rivals=orders[shop["rival"].id])
 
     return checkout
-
-
-def main_of(html: str) -> str:
-    """The page's own content, without the header that names the signed-in user."""
-    return html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
 
 
 def order_numbers(html: str) -> list[str]:
