@@ -19,6 +19,7 @@ from app.orders.order_schemas import CheckoutIn, OrderGroupOut
 from app.orders.quick_order_controllers import QuickOrderApi
 from app.orders.quick_order_pages import ROUTES as QUICK_ORDER_PAGES
 from app.orders.requisition_controllers import ROUTES as REQUISITION_ROUTES
+from app.orders.requisition_pages import ROUTES as REQUISITION_PAGES
 from app.orders.schemas import CartLineIn, CartLinePatch, CartOut
 from app.orders.vendor_pages import ROUTES as VENDOR_PAGES
 
@@ -62,4 +63,5 @@ class CartApi(Controller):
 
 # Every route of the orders area: the app wires this one list.
 ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES, *DOCUMENT_ROUTES, *BUYER_PAGES, *VENDOR_PAGES,
-                                          *REQUISITION_ROUTES, QuickOrderApi, *QUICK_ORDER_PAGES]
+                                          *REQUISITION_ROUTES, *REQUISITION_PAGES, QuickOrderApi,
+                                          *QUICK_ORDER_PAGES]

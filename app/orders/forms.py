@@ -12,11 +12,21 @@ from urllib.parse import urlencode
 from app.errors import InvalidInput
 from app.forms import read as read_form
 from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
+from app.orders.requisition_schemas import (
+    RequisitionFromCartIn,
+    RequisitionFromOrderIn,
+    RequisitionLineIn,
+    RequisitionLinePatch,
+    RequisitionListIn,
+    RequisitionListPatch,
+    RequisitionToCartIn,
+)
 from app.orders.schemas import CartLineIn, CartLinePatch
 from app.orders.states import OrderStatus
 
 _EXPECTED = re.compile(r"line_(\d+)_quantity")
 _RECEIVED = re.compile(r"received_(\d+)")
+_TICKED = re.compile(r"line_(\d+)")
 # Where "add to cart" may send the buyer back to: a path of this site, never another host ("//evil.example").
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
 
@@ -130,6 +140,86 @@ def receipt_from_form(form: Mapping[str, str]) -> ReceiptIn:
     if not lines:
         raise InvalidInput("Enter the quantity received of at least one line.")
     return read_form({"lines": lines, "note": form.get("note", "")}, ReceiptIn)
+
+
+# --- requisition lists ----------------------------------------------------------------------------
+
+
+def _ticked(form: Mapping[str, str], name: str) -> bool:
+    return form.get(name) == "yes"
+
+
+def new_list_from_form(form: Mapping[str, str]) -> RequisitionListIn:
+    """The lists page's new list: a name, and whether colleagues may use it."""
+    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListIn)
+
+
+def list_patch_from_form(form: Mapping[str, str]) -> RequisitionListPatch:
+    """A list's name and whether it is shared: the list page's form sends both."""
+    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListPatch)
+
+
+def list_line_from_form(form: Mapping[str, str]) -> RequisitionLinePatch:
+    """A list line's new quantity."""
+    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, RequisitionLinePatch)
+
+
+def to_cart_from_form(form: Mapping[str, str]) -> RequisitionToCartIn:
+    """The whole list (`lines=all`), or the lines ticked (`line_<id>=yes`, with `lines=chosen`)."""
+    if form.get("lines") != "chosen":
+        return RequisitionToCartIn()
+    ticked = [int(match.group(1)) for key, value in form.items()
+              if (match := _TICKED.fullmatch(key)) is not None and value == "yes"]
+    if not ticked:
+        raise InvalidInput("Tick the lines to add to your cart, or add the whole list.")
+    return read_form({"line_ids": ticked}, RequisitionToCartIn)
+
+
+def list_deletion_confirmed(form: Mapping[str, str]) -> None:
+    """Deleting a list needs its box ticked: it cannot be undone."""
+    if not _ticked(form, "confirm"):
+        raise InvalidInput("Tick the box to confirm that you delete this list: it cannot be undone.")
+
+
+def from_cart_from_form(form: Mapping[str, str]) -> RequisitionFromCartIn:
+    """The cart page's "save cart as list": the new list's name, and whether it is shared."""
+    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionFromCartIn)
+
+
+def _list_choice(form: Mapping[str, str]) -> dict[str, Any]:
+    """Which list an "add to list" form names: one of the caller's (`list_id`), or a new one (`list_id=new`, named
+    `new_name`, shared if `shared` is ticked)."""
+    chosen = (form.get("list_id") or "new").strip()
+    if chosen != "new":
+        return {"list_id": whole(chosen, "list")}
+    name = form.get("new_name", "").strip()
+    if not name:
+        raise InvalidInput("Choose one of your lists or give the new list a name.")
+    return {"name": name, "shared": _ticked(form, "shared")}
+
+
+@dataclass(frozen=True, slots=True)
+class OfferForList:
+    """The product page's "add to list": an offer and a quantity, for one of the caller's lists or a new one."""
+
+    line: RequisitionLineIn
+    list_id: int | None = None
+    new_list: RequisitionListIn | None = None
+
+
+def offer_for_list_from_form(form: Mapping[str, str]) -> OfferForList:
+    line = {"listing_id": whole(form.get("listing_id"), "listing_id"),
+            "quantity": whole(form.get("quantity"), "quantity")}
+    choice = _list_choice(form)
+    if "list_id" in choice:
+        return OfferForList(line=read_form(line, RequisitionLineIn), list_id=choice["list_id"])
+    new_list = read_form({**choice, "lines": [line]}, RequisitionListIn)
+    return OfferForList(line=new_list.lines[0], new_list=new_list)
+
+
+def order_for_list_from_form(form: Mapping[str, str]) -> RequisitionFromOrderIn:
+    """An order's "add these lines to a list": one of the caller's lists or a new one."""
+    return read_form(_list_choice(form), RequisitionFromOrderIn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,14 +38,18 @@ from app.catalog.services import visible_listing_ids
 from app.catalog.tables import Listing
 from app.catalog.visibility import visible_listing_sql, visible_offer_sql, visible_product_sql
 from app.clock import utcnow
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.orders.access import actor_of, order_for
 from app.orders.cart import add_listings
 from app.orders.requisition_schemas import (
     MAX_LINES,
     RequisitionAddedOut,
     RequisitionFromCartIn,
+    RequisitionFromOrderIn,
+    RequisitionFromOrderOut,
     RequisitionLineIn,
     RequisitionLineOut,
+    RequisitionLinePatch,
     RequisitionListIn,
     RequisitionListOut,
     RequisitionListPatch,
@@ -56,7 +60,8 @@ from app.orders.requisition_schemas import (
     SkipReason,
 )
 from app.orders.schemas import MAX_QUANTITY
-from app.orders.tables import CartLine, RequisitionList, RequisitionListLine
+from app.orders.states import Actor
+from app.orders.tables import CartLine, OrderLine, RequisitionList, RequisitionListLine
 
 NO_LIST = "No such requisition list."
 NO_LINE = "No such line in this requisition list."
@@ -362,11 +367,15 @@ async def update_list(principal: Principal, list_id: int, data: RequisitionListP
     if data.shared is not msgspec.UNSET:
         values[RequisitionList.shared] = data.shared
     async with db.transaction():
-        await list_head(principal, list_id, change=True, lock=True)
+        head = await list_head(principal, list_id, change=True, lock=True)
         await RequisitionList.update(values).where(RequisitionList.id == list_id)
         if entries is not None:
             await write_entries(list_id, entries, replace_lines=True)
-    return await get_list(principal, list_id)
+    # The list as changed, not read again through `list_head`: an admin who unshares a colleague's list may no
+    # longer see it, and a change that was made is never answered with a 404.
+    return await _list_out(principal, replace(head, name=values.get(RequisitionList.name, head.name),
+                                              shared=values.get(RequisitionList.shared, head.shared),
+                                              updated_at=values[RequisitionList.updated_at]))
 
 
 async def delete_list(principal: Principal, list_id: int) -> None:
@@ -394,6 +403,18 @@ async def remove_line(principal: Principal, list_id: int, line_id: int) -> None:
             (RequisitionListLine.id == line_id) & (RequisitionListLine.requisition_list == list_id)
         ).returning(RequisitionListLine.id)
         if not removed:
+            raise NotFound(NO_LINE)
+        await RequisitionList.update({RequisitionList.updated_at: utcnow()}).where(RequisitionList.id == list_id)
+
+
+async def change_line(principal: Principal, list_id: int, line_id: int, data: RequisitionLinePatch) -> None:
+    """Set a line's quantity: the owner or a company admin."""
+    async with db.transaction():
+        await list_head(principal, list_id, change=True, lock=True)
+        changed = await RequisitionListLine.update({RequisitionListLine.quantity: data.quantity}).where(
+            (RequisitionListLine.id == line_id) & (RequisitionListLine.requisition_list == list_id)
+        ).returning(RequisitionListLine.id)
+        if not changed:
             raise NotFound(NO_LINE)
         await RequisitionList.update({RequisitionList.updated_at: utcnow()}).where(RequisitionList.id == list_id)
 
@@ -471,3 +492,36 @@ async def from_cart(principal: Principal, data: RequisitionFromCartIn) -> Requis
     if not entries:
         raise InvalidInput("No line of your cart is available to your company any more: nothing to keep in a list.")
     return await _create(principal, name, data.shared, entries)
+
+
+async def from_order(principal: Principal, order_id: int, data: RequisitionFromOrderIn) -> RequisitionFromOrderOut:
+    """An order's listings and quantities (split lines added up) into one of the caller's lists or a new one. The
+    order is one the caller may see (`orders/access.py`: anyone else's is a missing order); an offer the buyer may
+    no longer see is left out and said so, never added."""
+    if (data.list_id is None) == (data.name is None):
+        raise InvalidInput("Choose one of your lists or give the new list a name.")
+    name = _name(data.name) if data.name is not None else ""
+    head = await order_for(principal, order_id)
+    if actor_of(principal, head) is not Actor.BUYER:
+        raise Conflict("Only the buyer can keep this order's lines in a list.")
+    if data.list_id is not None:
+        await list_head(principal, data.list_id, change=True)
+    rows = await OrderLine.select(
+        OrderLine.position, OrderLine.listing, OrderLine.name, OrderLine.quantity,
+        OrderLine.listing._.product.as_alias("product"),
+    ).where(OrderLine.order == order_id).order_by(OrderLine.position)
+    visible = await visible_listing_ids(principal.company_id, sorted({row["listing"] for row in rows}))
+    kept = [row for row in rows if row["listing"] in visible and row["product"] is not None]
+    skipped = [f"Line {row['position']} ({row['name']}): no longer available to your company, not added."
+               for row in rows if row["listing"] not in visible or row["product"] is None]
+    if not kept:
+        raise InvalidInput("No line of this order is available to your company any more: nothing to keep in a list.")
+    entries = merged(Entry(row["product"], row["listing"], row["quantity"]) for row in kept)
+    if data.list_id is None:
+        kept_in = await _create(principal, name, data.shared, entries)
+    else:
+        async with db.transaction():
+            await list_head(principal, data.list_id, change=True, lock=True)
+            await write_entries(data.list_id, entries)
+        kept_in = await get_list(principal, data.list_id)
+    return RequisitionFromOrderOut(requisition_list=kept_in, added=len(kept), skipped=skipped)

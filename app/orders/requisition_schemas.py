@@ -58,6 +58,20 @@ class RequisitionFromCartIn(msgspec.Struct, forbid_unknown_fields=True):
     shared: bool = False
 
 
+class RequisitionLinePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A line's new quantity."""
+
+    quantity: Quantity
+
+
+class RequisitionFromOrderIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An order's lines into one of your lists (`list_id`) or into a new one (`name`, and whether it is shared)."""
+
+    list_id: ObjectId | None = None
+    name: ListName | None = None
+    shared: bool = False
+
+
 class RequisitionToCartIn(msgspec.Struct, forbid_unknown_fields=True):
     """Which lines go to your cart: leave `line_ids` out (or send no body) for the whole list."""
 
@@ -135,3 +149,11 @@ class RequisitionToCartOut(msgspec.Struct):
 
     added: list[RequisitionAddedOut]
     skipped: list[RequisitionSkippedOut]
+
+
+class RequisitionFromOrderOut(msgspec.Struct):
+    """The list the order's lines went to, how many of them, and what was left out and why."""
+
+    requisition_list: RequisitionListOut
+    added: int
+    skipped: list[str]

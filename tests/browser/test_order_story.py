@@ -33,7 +33,7 @@ async def test_a_purchaser_orders_from_two_vendors_through_the_pages(chromium, l
     page = await log_in(chromium, live_server, purchaser, PASSWORD)
     for product, sku, quantity in ((gloves, "GX-GLV", "4"), (gel, "IN-GEL", "10")):
         await page.goto(f"/catalog/products/{product}")
-        await page.get_by_label(f"Quantity of {sku}").fill(quantity)
+        await page.get_by_label(f"Quantity of {sku}", exact=True).fill(quantity)
         await page.get_by_role("button", name=re.compile(rf"Add to cart\W+{sku}")).click()
         await expect(page.get_by_role("status")).to_contain_text(f"{quantity} now in your cart")
 

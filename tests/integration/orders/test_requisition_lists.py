@@ -133,6 +133,14 @@ async def test_a_shared_list_is_read_by_colleagues_but_changed_by_its_owner_or_a
     # and unshared, the list is gone for the colleague
     assert (await owner.patch(f"{LISTS}/{shared['id']}", json={"shared": False})).status_code == 200
     assert (await colleague.get(f"{LISTS}/{shared['id']}")).json() == missing.json()
+    # and an admin who unshares a colleague's list is answered the list as changed, then no longer sees it
+    assert (await owner.patch(f"{LISTS}/{shared['id']}", json={"shared": True})).status_code == 200
+    unshared = await admin.patch(f"{LISTS}/{shared['id']}", json={"shared": False})
+    assert unshared.status_code == 200, unshared.text
+    assert (unshared.json()["shared"], unshared.json()["name"], len(unshared.json()["lines"])) == (
+        False, "Ours, checked", 1)
+    assert (await admin.get(f"{LISTS}/{shared['id']}")).json() == missing.json()
+    assert (await owner.get(f"{LISTS}/{shared['id']}")).json()["shared"] is False
 
 
 async def test_another_company_gets_the_answer_a_missing_list_gets_everywhere(world, api, gloves):
