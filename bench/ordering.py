@@ -19,12 +19,14 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
+from piccolo.querystring import QueryString
 
 import app  # noqa: F401
 from app.settings import get_settings
@@ -80,7 +82,7 @@ async def fill_cart(user_id: int, rng: random.Random) -> int:
         candidates = [row["id"] for row in await Listing.raw(
             "SELECT id FROM listing WHERE vendor = {} AND status = 'approved' AND stock >= 50 AND min_order_qty = 1"
             " AND pack_size = 1 ORDER BY random() LIMIT 60", vendor)]
-        visible = (await visible_listing_ids(principal.company_id, candidates))[:LINES_PER_VENDOR]
+        visible = sorted(await visible_listing_ids(principal.company_id, candidates))[:LINES_PER_VENDOR]
         if len(visible) < LINES_PER_VENDOR:
             continue
         chosen.update({listing: rng.randint(1, 3) for listing in visible})
@@ -120,13 +122,27 @@ async def time_http(calls: list[Callable[[], Awaitable[httpx.Response]]]) -> dic
     return {**percentiles(timings), "n": len(timings), "errors": errors}
 
 
-async def captured_statements(work: Callable[[], Awaitable[Any]]) -> list[Any]:
+# PostgreSQL's sequences, as they stood: a rolled-back insert still used up its id, and a replayed statement that
+# names an id an earlier one returned (an order's group) must find it again.
+_SEQUENCES = "SELECT schemaname, sequencename, last_value FROM pg_sequences"
+
+
+@dataclass
+class Captured:
+    """The statements a unit of work ran, and the sequences as they stood before it (PostgreSQL)."""
+
+    statements: list[Any]
+    sequences: list[dict[str, Any]]
+
+
+async def captured_statements(work: Callable[[], Awaitable[Any]]) -> Captured:
     """The SQL `work` runs, captured in-process inside a transaction that is then rolled back."""
     from app import db
 
     engine_class = type(db.get_engine())
     original = engine_class.run_querystring
     captured: list[Any] = []
+    sequences = [] if db.is_sqlite() else await db.get_engine().run_querystring(QueryString(_SEQUENCES))
 
     async def capture(self, querystring, *args, **kwargs):  # type: ignore[no-untyped-def]
         captured.append(querystring)
@@ -141,19 +157,27 @@ async def captured_statements(work: Callable[[], Awaitable[Any]]) -> list[Any]:
         pass
     finally:
         engine_class.run_querystring = original
-    return captured
+    return Captured(captured, sequences)
 
 
-async def replay(statements: list[Any]) -> float:
-    """Time the captured statements run directly, in one transaction rolled back (the work without the app)."""
+async def replay(work: Captured) -> float:
+    """Time the captured statements run directly, in one transaction rolled back (the work without the app), the
+    sequences set back first as they were when the work was captured (outside the timing)."""
     from app import db
 
     engine = db.get_engine()
     engine_class = type(engine)
+    for sequence in work.sequences:
+        name = f'"{sequence["schemaname"]}"."{sequence["sequencename"]}"'
+        if sequence["last_value"] is None:
+            await engine.run_querystring(QueryString("SELECT setval({}::regclass, 1, false)", name))
+        else:
+            await engine.run_querystring(QueryString("SELECT setval({}::regclass, {})", name,
+                                                     sequence["last_value"]))
     start = time.perf_counter()
     try:
         async with db.transaction():
-            for statement in statements:
+            for statement in work.statements:
                 await engine_class.run_querystring(engine, statement)
             raise Rollback
     except Rollback:
@@ -236,7 +260,7 @@ async def main() -> None:
         principal = await load_principal(buyers[number % len(buyers)][1])
         statements = await captured_statements(
             lambda p=principal, n=number: quick_order.quick_order_text(p, texts[n]))
-        quick_queries.add(len(statements))
+        quick_queries.add(len(statements.statements))
         direct_quick.append(await replay(statements))
     for number in range(min(args.checkouts, 20)):
         _, user_id = buyers[number % len(buyers)]
@@ -247,7 +271,7 @@ async def main() -> None:
             ExpectedLineIn(line_id=line.id, quantity=line.quantity, unit_price=line.unit_price, net=line.net)
             for line in seen.lines])
         statements = await captured_statements(lambda p=principal, d=data: checkout.checkout(p, d, None))
-        checkout_queries.add(len(statements))
+        checkout_queries.add(len(statements.statements))
         direct_checkout.append(await replay(statements))
     await close_pool()
     dq, dc = percentiles(direct_quick), percentiles(direct_checkout)
