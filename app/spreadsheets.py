@@ -1,4 +1,5 @@
-"""Every CSV and XLSX the app produces is written here, so that no user text can become a live formula in them."""
+"""Every CSV and XLSX the app produces is written here, so that no user text can become a live formula in them; and
+the one way a cell of an uploaded sheet is read as text."""
 
 from __future__ import annotations
 
@@ -25,6 +26,22 @@ _BOLD = Font(bold=True)
 def neutralized(text: str) -> str:
     """The text kept as text: one that a spreadsheet would evaluate gets a leading `'`, any other is unchanged."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def cell_text(value: object) -> str:
+    """An uploaded sheet's cell as text: XLSX numbers come as int or float (a float's shortest repr keeps 9.95 as
+    9.95, and a GTIN typed as a number keeps all its digits); dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
 
 
 def _moment(value: datetime) -> datetime:

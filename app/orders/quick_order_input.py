@@ -22,8 +22,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from app.orders.schemas import MAX_QUANTITY
 from app.settings import get_settings
+from app.spreadsheets import cell_text
 from app.vendors.feed import MB, FeedError, FeedLimits, FileFormat, check_workbook, detect_format
 
 MAX_LINES = 5_000
@@ -198,22 +197,7 @@ def text_lines(text: str) -> ReadInput:
 def _table_rows(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[str]]]:
     """A file's rows, numbered from 1, as the text of their first two cells."""
     for number, row in enumerate(rows, start=1):
-        yield number, [_cell(value) for value in list(row)[:2]]
-
-
-def _cell(value: Any) -> str:
-    """A cell as text: an XLSX number is an int or a float (a GTIN typed as a number keeps all its digits)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
+        yield number, [cell_text(value) for value in list(row)[:2]]
 
 
 # --- files -----------------------------------------------------------------------------------------

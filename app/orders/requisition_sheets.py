@@ -15,7 +15,6 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from app.orders.requisition_lists import Entry, get_list, list_head, list_lines,
 from app.orders.requisition_schemas import MAX_LINES, MAX_NOTE, RequisitionLineOut, RequisitionListOut
 from app.orders.schemas import MAX_QUANTITY
 from app.settings import get_settings
-from app.spreadsheets import FORMULA_STARTS, Workbook
+from app.spreadsheets import FORMULA_STARTS, Workbook, cell_text
 from app.vendors.feed import MB, FeedError, FeedLimits, check_workbook
 
 MAX_IMPORT_BYTES = 2 * MB  # a list of 500 lines is some 30 KB as a workbook
@@ -89,17 +88,8 @@ def import_limits() -> FeedLimits:
 
 
 def _text(value: Any) -> str:
-    """A cell as text, a text our export neutralized (`'=…`) as it was: XLSX numbers come as int or float."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-    elif isinstance(value, datetime | date):
-        text = value.isoformat()
-    else:
-        text = str(value).strip()
+    """A cell as text, a text our export neutralized (`'=…`) as it was."""
+    text = cell_text(value)
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 

@@ -20,8 +20,6 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -36,6 +34,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 from app.settings import Settings
+from app.spreadsheets import cell_text
 from app.vendors.listing_rules import FIELDS, REQUIRED, FieldError, ListingInvalid, ListingValues, check_listing
 
 HEAD_BYTES = 64 * 1024
@@ -181,7 +180,7 @@ def check_utf8(head: bytes) -> None:
 
 def check_header(raw: list[Any]) -> list[str]:
     """The column names of the header row, or a `FeedError` naming missing, unknown or repeated ones."""
-    names = [_cell(value).lower().replace(" ", "_") for value in raw]
+    names = [cell_text(value).lower().replace(" ", "_") for value in raw]
     while names and not names[-1]:
         names.pop()
     if not names:
@@ -268,21 +267,6 @@ def _zip_directory(stream: IO[bytes]) -> tuple[int, int]:
 # --- reading rows ---------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    """A cell as text: XLSX numbers come as int/float (a float's shortest repr keeps 9.95 as 9.95)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _delimiter(first_line: str) -> str:
     # Excel in many European locales writes ";"-separated "CSV".
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
@@ -342,8 +326,8 @@ def iter_rows(
                 deadline.check()
             if not any(value not in (None, "") for value in raw):
                 continue
-            cells = {name: _cell(raw[i]) if i < len(raw) else "" for i, name in enumerate(names)}
-            if len(raw) > width and any(_cell(value) for value in raw[width:]):
+            cells = {name: cell_text(raw[i]) if i < len(raw) else "" for i, name in enumerate(names)}
+            if len(raw) > width and any(cell_text(value) for value in raw[width:]):
                 cells["__extra__"] = f"has {len(raw)} cells but the header names {width} columns"
             yield FeedRow(number, cells)
     finally:
