@@ -104,4 +104,9 @@ class VendorOrderDocumentPages(_OrderDocumentPages):
     path = "/vendor/orders"
 
 
-ROUTES: list[ControllerRouterHandler] = [OrderDocumentApi, BuyerOrderDocumentPages, VendorOrderDocumentPages]
+class OperatorOrderDocumentPages(_OrderDocumentPages):
+    path = "/operator/orders"
+
+
+ROUTES: list[ControllerRouterHandler] = [OrderDocumentApi, BuyerOrderDocumentPages, VendorOrderDocumentPages,
+                                          OperatorOrderDocumentPages]

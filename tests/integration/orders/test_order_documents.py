@@ -4,8 +4,10 @@ and nobody else; and a contract's lines showing what was ordered at their price 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import unescape
 
 import openpyxl
 import pytest
@@ -224,6 +226,22 @@ async def test_the_pages_export_for_buyers_and_vendors_with_the_filter_forms_emp
     vendor = await (await browser(placed.world.vendor_admin)).get("/vendor/orders/export.xlsx")
     assert vendor.status_code == 200
     assert [r[4] for r in values(sheet_rows(vendor.content))[2:]] == [placed.world.vendor.name]
+
+
+@pytest.mark.parametrize(("who", "page", "rows"), [("buyer_admin", "/orders", 4), ("vendor_admin", "/vendor/orders", 3),
+                                                  ("operator", "/operator/orders", 4)])
+async def test_each_order_list_links_the_export_of_its_orders_as_filtered(placed, browser, who, page, rows):
+    # given the order list of each side, filtered to the placed orders
+    client = await browser(getattr(placed.world, who))
+    listing = await client.get(page, params={"status": "placed"})
+    assert listing.status_code == 200, listing.text[:300]
+    # when its "Download these orders (XLSX)" link is followed with the page's session
+    link = re.search(r'<a href="([^"]+)">Download these orders \(XLSX\)</a>', listing.text)
+    assert link is not None
+    download = await client.get(unescape(link.group(1)))
+    # then it is the list's orders, as filtered
+    assert download.status_code == 200 and download.headers["content-type"].startswith(XLSX)
+    assert "status=placed" in link.group(1) and len(values(sheet_rows(download.content))) == rows
 
 
 # --- the contract's consumption -----------------------------------------------------------------
