@@ -11,7 +11,6 @@ from litestar import Litestar, asgi
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -104,6 +103,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             *ROUTE_HANDLERS,
             admin,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+            openapi.swagger_ui_assets(),
         ],
         lifespan=[lifespan],
         # First: a body no decoder should be given is a 400 before anything reads it.
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             title="Marketplace API",
             version="1",
             path="/api/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[openapi.docs_page()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),

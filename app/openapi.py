@@ -5,18 +5,25 @@ Litestar documents a success response per handler and its own 400 body (which re
 errors do not carry, app/errors.py). `describe()` completes the generated document once, when the app is built:
 every `/api/` operation gets the one `Error` schema for each status it can answer, and a download handler that
 names its media types in `opt["media_types"]` is documented with those instead of JSON.
+
+The docs page (Swagger UI at `/api/schema/swagger`) draws with the swagger-ui dist files that the `swagger-ui-py`
+package ships (with their licence), served by the app at `/static/swagger-ui/`: it works without internet.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Operation, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.static_files import create_static_files_router
 
 API_PREFIX = "/api/"
 ERROR_SCHEMA = "Error"
@@ -41,6 +48,34 @@ PUBLIC = frozenset({("POST", "/api/v1/auth/token")})
 ANY_SIGNED_IN = frozenset({("DELETE", "/api/v1/auth/token"), ("GET", "/api/v1/me")})
 THROTTLED = frozenset({("POST", "/api/v1/auth/token")})
 WRONG_CREDENTIALS = "Wrong e-mail or password, or the account or its company is not active."
+
+
+# Where the app serves the Swagger UI files (under /static/, so no session or CSRF is needed to load them).
+SWAGGER_UI_PATH = "/static/swagger-ui"
+
+
+def swagger_ui_files() -> Path:
+    """The folder of swagger-ui's dist files in the installed `swagger-ui-py` package (found without importing it:
+    its `__init__` loads handlers for other frameworks)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the swagger-ui-py package is not installed (pip install -e .)")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def swagger_ui_assets() -> Router:
+    """The route that serves the docs page's scripts, stylesheet, icon and licence."""
+    return create_static_files_router(path=SWAGGER_UI_PATH, directories=[swagger_ui_files()], name="swagger-ui")
+
+
+def docs_page() -> SwaggerRenderPlugin:
+    """Swagger UI drawn with the app's own copy of its files, not a CDN's (the favicon included)."""
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER_UI_PATH}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER_UI_PATH}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER_UI_PATH}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_UI_PATH}/favicon-32x32.png'>",
+    )
 
 
 def error_schema() -> Schema:
