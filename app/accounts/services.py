@@ -22,7 +22,6 @@ from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from app.money import MoneyError, parse_currency
 from app.notifications import services as outbox
-from app.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 8
 LOGIN_WINDOW = timedelta(minutes=15)
@@ -229,15 +228,15 @@ async def create_user(principal: Principal | None, company_id: int, data: UserIn
                 token_hash=digest(invitation_token),
                 expires_at=utcnow() + INVITATION_VALID_FOR,
             ).save()
-            link = f"{get_settings().base_url}/invitations/{invitation_token}"
             inviter = principal.name if principal else "The marketplace team"
             await outbox.queue_email(
                 to=email,
                 subject="You are invited to the marketplace",
                 body=(
                     f"Hello {name},\n\n{inviter} invited you to join the marketplace.\n"
-                    f"Choose your password here (the link works for 7 days):\n\n{link}\n"
+                    "Choose your password here (the link works for 7 days):"
                 ),
+                link=f"/invitations/{invitation_token}",
             )
     return UserOut(
         id=user.id,

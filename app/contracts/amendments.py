@@ -115,8 +115,7 @@ async def propose_amendment(principal: Principal, contract_id: int, data: Amendm
             ).save()
             other = rules.deciding_side(side)
             await mail.tell(head, other, f"Contract {head.number}: an amendment waits for you",
-                       f"The {side} proposes version {number} of contract {head.number}. Accept or reject it: "
-                       f"{mail.contract_link(head)}\n")
+                       f"The {side} proposes version {number} of contract {head.number}. Accept or reject it:")
     except db.UNIQUE_VIOLATIONS:
         # Another proposal won the race for the one open proposal (a partial unique index).
         raise Conflict("An amendment is already waiting for an answer: accept or reject it first.") from None
@@ -188,8 +187,7 @@ async def accept_amendment(principal: Principal, contract_id: int, number: int) 
         await sync_prices(contract_id, now)
         proposer = Side(proposal["proposed_side"])
         await mail.tell(head, proposer, f"Contract {head.number}: amendment accepted",
-                   f"Version {number} of contract {head.number} is agreed and in force from now.\n\n"
-                   f"{mail.contract_link(head)}\n")
+                   f"Version {number} of contract {head.number} is agreed and in force from now.\n\nThe contract:")
     return await views.contract_out(contract_id)
 
 
@@ -214,5 +212,5 @@ async def reject_amendment(principal: Principal, contract_id: int, number: int, 
         if proposer is not side:
             await mail.tell(head, proposer, f"Contract {head.number}: amendment rejected",
                        f"The {side} rejected version {number} of contract {head.number}."
-                       f"{' Note: ' + note.strip() if note.strip() else ''}\n\n{mail.contract_link(head)}\n")
+                       f"{' Note: ' + note.strip() if note.strip() else ''}\n\nThe contract:")
     return await views.contract_out(contract_id)

@@ -14,7 +14,7 @@ from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
 from app.contracts import rules
 from app.contracts.access import contract_head
-from app.contracts.mail import contract_link, tell
+from app.contracts.mail import contract_path, tell
 from app.contracts.rules import Side, VersionStatus
 from app.contracts.tables import Contract, ContractLine, ContractVersion
 from app.contracts.terms import next_number, snapshot_of, sync_prices
@@ -27,6 +27,7 @@ from app.offers.schemas import AwardIn, AwardResultOut
 from app.offers.tables import Award, Offer, OfferStatus
 from app.rfq import transitions
 from app.rfq.access import buyer_actor, rfq_for_buyer
+from app.rfq.mail import vendor_path
 from app.rfq.states import Actor, RfqStatus
 from app.rfq.tables import Rfq, RfqLine
 
@@ -70,7 +71,8 @@ async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResult
             ))
         await Award.insert(*rows)
         await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
-        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, asked, latest_all=await _live_vendors(rfq_id))
+        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, asked, latest_all=await _live_vendors(rfq_id),
+                            contracts=await _contract_of_vendor(rfq_id))
     return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
 
 
@@ -79,9 +81,15 @@ async def _live_vendors(rfq_id: int) -> set[int]:
     return {row["vendor"] for row in rows}
 
 
+async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:
+    rows = await Contract.select(Contract.id, Contract.vendor).where(Contract.rfq == rfq_id)
+    return {row["vendor"]: row["id"] for row in rows}
+
+
 async def _tell_vendors(rfq_id: int, title: str, currency: str, rows: list[Award], asked: dict[int, Any],
-                        latest_all: set[int]) -> None:
-    """Winners hear what they won at their own price; everyone else only that they did not win."""
+                        latest_all: set[int], contracts: dict[int, int]) -> None:
+    """Winners hear what they won at their own price, with the link to their contract; everyone else only that
+    they did not win, with the link to the RFQ in their history."""
     won: dict[int, list[Award]] = defaultdict(list)
     for row in rows:
         won[row.vendor].append(row)
@@ -94,12 +102,16 @@ async def _tell_vendors(rfq_id: int, title: str, currency: str, rows: list[Award
                 for row in sorted(won[vendor_id], key=lambda r: asked[r.rfq_line]["position"])
             )
             subject = f"You won lines of RFQ {rfq_id}: {title}"
-            body = f"Your offer on RFQ {rfq_id} \"{title}\" was awarded these lines:\n\n{listing}\n"
+            body = (f"Your offer on RFQ {rfq_id} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
+                    "They are your contract now:")
+            link = contract_path(contracts[vendor_id])
         else:
             subject = f"RFQ {rfq_id} was awarded to another offer"
-            body = f"Thank you for your offer on RFQ {rfq_id} \"{title}\". It was not successful this time.\n"
+            body = (f"Thank you for your offer on RFQ {rfq_id} \"{title}\". It was not successful this time.\n\n"
+                    "The RFQ stays in the history of your RFQs:")
+            link = vendor_path(rfq_id)
         for address in recipients.get(vendor_id, []):
-            await queue_email(to=address, subject=subject, body=body)
+            await queue_email(to=address, subject=subject, body=body, link=link)
 
 
 async def contracts_from_award(rfq_id: int) -> list[int]:
@@ -169,6 +181,6 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
         )
         await tell(head, Side.VENDOR, f"Contract {head.number} is in force",
                    f"Your award on RFQ {rfq_id} became contract {head.number}, valid from "
-                   f"{valid_from:%Y-%m-%d} to {valid_to:%Y-%m-%d}.\n{ask}\n{contract_link(head)}\n")
+                   f"{valid_from:%Y-%m-%d} to {valid_to:%Y-%m-%d}.\n{ask}\nThe contract:")
         created.append(contract.id)
     return created

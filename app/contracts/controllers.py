@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from app import db
-from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of
-from app.contracts import access, amendments, awards, documents, lifecycle, views
+from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of, sellers_only
+from app.contracts import access, amendments, awards, documents, lifecycle, vendor_rfqs, views
 from app.contracts.forms import amendment_from_form
 from app.contracts.rules import ContractStatus, Side
 from app.contracts.schemas import (
@@ -30,6 +30,7 @@ from app.errors import DomainError, InvalidInput
 from app.files import XLSX, bytes_response
 from app.offers import services as offers
 from app.offers.pages import comparison_page
+from app.offers.rules import Outcome
 from app.offers.schemas import AwardIn, AwardLineIn, AwardResultOut
 from app.openapi import MEDIA_TYPES
 
@@ -279,4 +280,24 @@ async def _awards_from_form(principal: Principal, rfq_id: int, form: dict[str, s
     return chosen
 
 
-ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages]
+class VendorRfqListPages(Controller):
+    """The vendor's RFQ inbox and history (its RFQ page and forms: app/offers/controllers.py)."""
+
+    path = "/vendor/rfqs"
+    guards = [sellers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def inbox(self, request: PrincipalRequest, page: FromQuery[int] = 1) -> Template:
+        inbox = await vendor_rfqs.inbox(principal_of(request), page)
+        return Template(template_name="offers/inbox.html", context={"inbox": inbox.open, "items": inbox.open.items,
+                                                                    "waiting": inbox.waiting})
+
+    @get("/history")
+    async def history(self, request: PrincipalRequest, page: FromQuery[int] = 1,
+                      outcome: FromQuery[str | None] = None) -> Template:
+        past = await vendor_rfqs.history(principal_of(request), page, outcome)
+        return Template(template_name="offers/history.html", context={"history": past, "outcomes": list(Outcome)})
+
+
+ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages, VendorRfqListPages]

@@ -72,7 +72,7 @@ async def terminate(principal: Principal, contract_id: int, reason: str) -> Cont
         }).where((ContractVersion.contract == contract_id) & (ContractVersion.status == VersionStatus.PROPOSED.value))
         await mail.tell(head, Side.VENDOR, f"Contract {head.number} terminated",
                    f"The buyer terminated contract {head.number} with effect from "
-                   f"{now:%Y-%m-%d %H:%M} UTC.\n\nReason: {reason}\n\n{mail.contract_link(head)}\n")
+                   f"{now:%Y-%m-%d %H:%M} UTC.\n\nReason: {reason}\n\nThe contract:")
     return await views.contract_out(contract_id)
 
 
@@ -102,7 +102,9 @@ async def link_line(principal: Principal, contract_id: int, line_id: int, listin
         status = fresh.status(now)
         if status is not ContractStatus.ACTIVE:
             raise Conflict(f"This contract is {status}: its lines can no longer be linked.")
-        line = await ContractLine.select(ContractLine.id, ContractLine.listing, ContractLine.rfq_line.product).where(
+        line = await ContractLine.select(
+            ContractLine.id, ContractLine.position, ContractLine.listing, ContractLine.rfq_line.product,
+        ).where(
             (ContractLine.id == line_id) & (ContractLine.contract == contract_id)
         ).first()
         if line is None:
@@ -119,8 +121,8 @@ async def link_line(principal: Principal, contract_id: int, line_id: int, listin
             raise Conflict("This line is already linked to a listing.")
         await terms.sync_prices(contract_id, now)
         await mail.tell(head, Side.BUYER, f"Contract {head.number}: a line is now in your catalog prices",
-                   f"The vendor linked line {line_id} of contract {head.number} to its listing; the contract price "
-                   f"applies from now on.\n\n{mail.contract_link(head)}\n")
+                   f"The vendor linked line {line['position']} of contract {head.number} to its listing; the contract "
+                   "price applies from now on.\n\nThe contract:")
     return await views.contract_out(contract_id)
 
 
@@ -211,7 +213,7 @@ async def send_expiry_reminders() -> int:
                 continue
             subject = f"Contract {head.number} ends in {kind} days"
             body = (f"Contract {head.number} ends on {head.valid_to:%Y-%m-%d %H:%M} UTC. Renew it with a new RFQ or "
-                    f"agree an amendment before then.\n\n{mail.contract_link(head)}\n")
+                    "agree an amendment before then:")
             await mail.tell(head, Side.BUYER, subject, body)
             await mail.tell(head, Side.VENDOR, subject, body)
             sent_count += 1

@@ -163,6 +163,7 @@ class ContractOut(msgspec.Struct):
     lines: list[ContractLineOut]
     versions: list[VersionOut]
     proposal: VersionOut | None
+    renewal_rfq_title: str | None = None
 
 
 class ContractPage(msgspec.Struct):

@@ -72,7 +72,7 @@ async def contract_out(contract_id: int) -> ContractOut:
     """The whole contract: parties, terms, lines with tiers, every version (five queries)."""
     row = await Contract.select(
         Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.offer_revision.number,
-        Contract.awarded_by.email,
+        Contract.awarded_by.email, Contract.renewal_rfq.title,
     ).where(Contract.id == contract_id).first()
     if row is None:
         raise NotFound("No such contract.")
@@ -100,6 +100,7 @@ async def contract_out(contract_id: int) -> ContractOut:
         offer_revision_id=row["offer_revision"], offer_revision_number=row["offer_revision.number"],
         awarded_by=row["awarded_by.email"], created_at=row["created_at"], terminated_at=row["terminated_at"],
         termination_reason=row["termination_reason"], renewal_rfq_id=row["renewal_rfq"],
+        renewal_rfq_title=row["renewal_rfq.title"],
         lines=[
             ContractLineOut(
                 id=line["id"], position=line["position"], rfq_line_id=line["rfq_line"],

@@ -13,7 +13,9 @@ from app.accounts.tables import Company, Membership
 from app.auth import Principal
 from app.catalog.tables import Listing
 from app.clock import utcnow
+from app.contracts import vendor_rfqs
 from app.notifications.tables import OutboxEmail
+from app.offers.schemas import VendorRfqCountsOut
 from app.orders.order_schemas import OrderSummaryOut
 from app.orders.states import OrderStatus
 from app.orders.views import list_orders
@@ -37,6 +39,8 @@ class Dashboard:
     # A buyer's last orders, and how many have something shipped that it has not recorded as received.
     recent_orders: list[OrderSummaryOut] = field(default_factory=list)
     awaiting_receipt: int = 0
+    # A vendor's RFQs: open, waiting for it after the close, and past ones by its own outcome.
+    rfqs: VendorRfqCountsOut | None = None
 
 
 async def dashboard_for(principal: Principal) -> Dashboard:
@@ -47,7 +51,8 @@ async def dashboard_for(principal: Principal) -> Dashboard:
         return Dashboard(kind=principal.company_kind, team_size=team_size, subsidiaries=subsidiaries,
                          listings_by_status=listings,
                          orders_to_confirm=await _orders(principal, status=OrderStatus.PLACED),
-                         orders_to_ship=await _orders(principal, status=OrderStatus.CONFIRMED))
+                         orders_to_ship=await _orders(principal, status=OrderStatus.CONFIRMED),
+                         rfqs=await vendor_rfqs.counts(principal))
     if principal.company_kind is CompanyKind.BUYER:
         recent = await list_orders(principal, per_page=5)
         awaiting = [(await list_orders(principal, status=status, per_page=1)).total

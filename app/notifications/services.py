@@ -11,6 +11,7 @@ from app import db
 from app.clock import utcnow
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.notifications.tasks import deliver_email
+from app.settings import get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +26,23 @@ class OutboxEntry:
     sent_at: datetime | None
 
 
-async def queue_email(*, to: str, subject: str, body: str) -> int:
-    """Write an e-mail in the current unit of work; it is sent once that commits."""
+def absolute_link(path: str) -> str:
+    """The address of one of the app's pages for an e-mail: MARKET_BASE_URL and the page's path."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"an e-mail links to a page of the app by its path, not {path!r}")
+    return f"{get_settings().base_url}{path}"
+
+
+async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
+    """Write an e-mail in the current unit of work; it is sent once that commits.
+
+    `link` is the path of the page where the recipient acts (required: an e-mail nobody can act on is a dead end);
+    the body ends with its absolute address, so the body's last sentence introduces it."""
     email = OutboxEmail(
         message_id=uuid.uuid4(),
         to_address=to,
         subject=subject,
-        body_text=body,
+        body_text=f"{body.rstrip()}\n\n{absolute_link(link)}\n",
         status=OutboxStatus.PENDING.value,
         created_at=utcnow(),
     )

@@ -68,7 +68,9 @@ class VendorColumn:
     total: Decimal
     lines_offered: int
     lines_best: int
-    savings: Decimal  # summed over the lines that have a target price
+    # Summed over the offered lines that have a target price; None when none has one (no target is not 0 saved).
+    savings: Decimal | None
+    lines_without_target: int  # offered lines left out of `savings`, having no target price
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,8 @@ class Comparison:
 
 def compare(lines: Sequence[LineAsked], bids: Sequence[Bid]) -> Comparison:
     """The matrix: every cell's unit and extended price, the lowest unit price per line marked (ties all
-    marked), and per vendor its total, coverage, lead time and savings against the target prices.
+    marked), and per vendor its total, coverage, lead time and savings against the target prices (over the lines
+    that have one, counting those left out).
 
     Vendors are ordered by coverage (most lines first), then total, then name: a stable, fair order.
     """
@@ -112,12 +115,13 @@ def compare(lines: Sequence[LineAsked], bids: Sequence[Bid]) -> Comparison:
     for bid in bids:
         cells = [cell(line, bid) for line in ordered_lines]
         offered = [c for c in cells if c is not None]
+        targeted = [c.savings for c in offered if c.savings is not None]
         columns.append((bid, cells, VendorColumn(
             offer_id=bid.offer_id, vendor_id=bid.vendor_id, vendor_name=bid.vendor_name,
             revision_number=bid.revision_number, lead_time_days=bid.lead_time_days, valid_until=bid.valid_until,
             total=sum((c.extended_price for c in offered), Decimal(0)), lines_offered=len(offered),
             lines_best=sum(1 for c in offered if c.best),
-            savings=sum((c.savings for c in offered if c.savings is not None), Decimal(0)),
+            savings=sum(targeted, Decimal(0)) if targeted else None, lines_without_target=len(offered) - len(targeted),
         )))
     columns.sort(key=lambda item: (-item[2].lines_offered, item[2].total, item[2].vendor_name, item[2].offer_id))
     rows = tuple(

@@ -10,11 +10,12 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import forms
 from app.auth import PrincipalRequest, authenticated, principal_of, sellers_only
 from app.errors import DomainError, InvalidInput
-from app.files import XLSX, bytes_response
-from app.offers import exports, negotiation, pages, services
+from app.offers import negotiation, pages, services
 from app.offers.attachment_routes import ROUTES as ATTACHMENT_ROUTES
+from app.offers.comparison_routes import ROUTES as COMPARISON_EXPORT_ROUTES
 from app.offers.forms import offer_from_form
 from app.offers.live_routes import ROUTES as LIVE_ROUTES
 from app.offers.negotiation_routes import ROUTES as NEGOTIATION_ROUTES
@@ -30,7 +31,9 @@ from app.offers.schemas import (
     OfferOut,
     RfqOffersOut,
 )
-from app.openapi import MEDIA_TYPES, STATUSES
+from app.openapi import STATUSES
+from app.rfq import clarifications
+from app.rfq.schemas import QuestionIn
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -59,20 +62,7 @@ class RfqOfferApi(Controller):
     async def comparison(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> ComparisonOut:
         return await services.comparison_out(principal_of(request), rfq_id)
 
-    @get("/{rfq_id:int}/comparison.csv", summary="The comparison as CSV (buyer, after the close)",
-         opt={MEDIA_TYPES: ["text/csv"], STATUSES: [409]})
-    async def comparison_csv(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
-        data = await services.comparison_out(principal_of(request), rfq_id)
-        # Litestar adds "; charset=utf-8" to every text/ type of a Response: naming it here doubled it.
-        return bytes_response(exports.comparison_csv(data), "text/csv", f"rfq-{rfq_id}-comparison.csv")
-
-    @get("/{rfq_id:int}/comparison.xlsx", summary="The comparison as an Excel workbook (buyer, after the close)",
-         opt={MEDIA_TYPES: [XLSX], STATUSES: [409]})
-    async def comparison_xlsx(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
-        data = await services.comparison_out(principal_of(request), rfq_id)
-        return bytes_response(exports.comparison_xlsx(data),
-                         XLSX,
-                         f"rfq-{rfq_id}-comparison.xlsx")
+    # Its CSV and XLSX downloads, for the API and the comparison page: app/offers/comparison_routes.py.
 
 
 class InboxApi(Controller):
@@ -136,10 +126,8 @@ class VendorRfqPages(Controller):
     guards = [sellers_only]
     include_in_schema = False
 
-    @get("/")
-    async def inbox(self, request: PrincipalRequest, page: FromQuery[int] = 1) -> Template:
-        inbox = await services.vendor_inbox(principal_of(request), page)
-        return Template(template_name="offers/inbox.html", context={"inbox": inbox, "items": inbox.items})
+    # The inbox and the history (`/vendor/rfqs`, `/vendor/rfqs/history`): app/contracts/controllers.py, since what
+    # waits for a vendor after the close ends in contracts.
 
     @get("/{rfq_id:int}")
     async def show(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
@@ -189,6 +177,19 @@ class VendorRfqPages(Controller):
         flash(request, "You accepted the counter-proposal: a new revision at those prices is submitted.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 
+    @post("/{rfq_id:int}/questions", status_code=303)
+    async def ask(
+        self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            question = forms.read({"question": data.get("question", "")}, QuestionIn)
+            await clarifications.ask(principal, rfq_id, question.question)
+        except DomainError as exc:
+            return await pages.vendor_page(principal, rfq_id, exc, {"question": data.get("question", "")})
+        flash(request, "Your question is sent to the buyer; its answer will show on this page.", "success")
+        return Redirect(path=f"/vendor/rfqs/{rfq_id}#questions", status_code=303)
+
     @post("/{rfq_id:int}/decline", status_code=303)
     async def decline(
         self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
@@ -213,6 +214,6 @@ class ComparisonPages(Controller):
 
 
 ROUTES: list[ControllerRouterHandler] = [
-    RfqOfferApi, OfferApi, NegotiationApi, VendorRfqPages, ComparisonPages, *LIVE_ROUTES,
+    RfqOfferApi, OfferApi, NegotiationApi, VendorRfqPages, ComparisonPages, *COMPARISON_EXPORT_ROUTES, *LIVE_ROUTES,
     InboxApi, *ATTACHMENT_ROUTES, *NEGOTIATION_ROUTES,
 ]

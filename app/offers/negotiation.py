@@ -21,6 +21,7 @@ from app.offers.schemas import (
     OfferLineIn,
 )
 from app.offers.tables import CounterProposal, CounterProposalLine, Offer, OfferRevision, OfferStatus, ProposalStatus
+from app.rfq.mail import vendor_path
 from app.rfq.states import RfqStatus
 
 NOT_NEGOTIABLE = "Negotiation is open only after bidding has closed and before the award."
@@ -55,7 +56,8 @@ async def propose(principal: Principal, offer_id: int, data: CounterProposalIn) 
             await queue_email(
                 to=address, subject=f"Counter-proposal on your offer for RFQ {row['rfq']}",
                 body=f"The buyer of RFQ {row['rfq']} \"{row['rfq.title']}\" sent a counter-proposal on your offer. "
-                     "Accept it or answer with a revision in the vendor portal.\n",
+                     "Accept it or answer with a revision of your offer on the RFQ's page:",
+                link=vendor_path(row["rfq"]),
             )
     return (await store.proposals_of([offer_id]))[-1]
 

@@ -16,11 +16,14 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
                        form: dict[str, str] | None = None) -> Template:
     rfq = await services.rfq_for_seller(principal, rfq_id)
     latest = rfq.offer.revisions[-1] if rfq.offer and rfq.offer.revisions else None
-    if form is None and latest is not None:
-        form = {f"price_{line.rfq_line_id}": str(line.unit_price) for line in latest.lines}
-        form |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
-        form |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
-                 "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}
+    # The current revision fills the offer's form; what a form brought back (an offer, a question) wins over it.
+    current: dict[str, str] = {}
+    if latest is not None:
+        current = {f"price_{line.rfq_line_id}": str(line.unit_price) for line in latest.lines}
+        current |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
+        current |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
+                    "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}
+    form = current | (form or {})
     files = await offer_attachments.list_for(principal, rfq.offer.id) if rfq.offer else []
     negotiation_view = {
         "entries": thread.timeline(rfq.offer, rfq.proposals, files) if rfq.offer else [], "currency": rfq.currency,

@@ -7,11 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from app.clock import as_utc
 from app.errors import InvalidInput
 from app.money import MoneyError, parse_amount, to_minor
 from app.offers.schemas import OfferLineIn
+from app.rfq.states import RfqStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +63,30 @@ def check_valid_until(valid_until: datetime | None, now: datetime) -> datetime |
     if as_utc(valid_until) <= as_utc(now):
         raise InvalidInput("valid_until is in the past; give a later date.")
     return as_utc(valid_until)
+
+
+class Outcome(StrEnum):
+    """How a past RFQ ended for one vendor: only its own result, never a competitor's."""
+
+    WON = "won"  # at least one line awarded to this vendor
+    LOST = "lost"  # awarded, none of it to this vendor's offer
+    PENDING = "pending"  # closed with this vendor's offer in, not awarded yet
+    DECLINED = "declined"
+    NO_ANSWER = "no_answer"  # closed without an offer or a decline from this vendor
+    CANCELLED = "cancelled"
+
+
+def outcome_of(status: RfqStatus, won: bool, offered: bool, declined: bool) -> Outcome | None:
+    """A past RFQ's outcome for a vendor from what the vendor did; None while bidding is open (or a draft).
+
+    `won`: a line is awarded to it; `offered`: its offer is live; `declined`: it declined. The vendor RFQ lists
+    filter on the same outcome in SQL (app/contracts/vendor_rfqs.py), tested against this."""
+    if status in (RfqStatus.DRAFT, RfqStatus.PUBLISHED):
+        return None
+    if status is RfqStatus.CANCELLED:
+        return Outcome.CANCELLED
+    if won:
+        return Outcome.WON
+    if offered:
+        return Outcome.LOST if status is RfqStatus.AWARDED else Outcome.PENDING
+    return Outcome.DECLINED if declined else Outcome.NO_ANSWER

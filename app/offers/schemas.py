@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from app.rfq.rules import MAX_LINES
+from app.rfq.schemas import AttachmentOut, ClarificationOut
 
 Price = Annotated[str, msgspec.Meta(max_length=40, examples=["12.50"],
                                     description="Unit price, a decimal string, ≤ 4 decimals")]
@@ -92,6 +93,7 @@ class RfqOffersOut(msgspec.Struct):
     """Sealed until the close: `answered` and `declined` only, `offers` stays empty."""
 
     rfq_id: int
+    title: str
     status: str
     sealed: bool
     currency: str
@@ -112,6 +114,7 @@ class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
 class AwardOut(msgspec.Struct):
     id: int
     rfq_line_id: int
+    position: int  # the line's number on the RFQ, as people name it
     offer_id: int
     revision_number: int
     vendor_id: int
@@ -160,7 +163,8 @@ class VendorColumnOut(msgspec.Struct):
     lines_offered: int
     line_count: int
     lines_best: int
-    savings: Decimal
+    savings: Decimal | None  # against the target prices; null when none of the vendor's lines has one
+    lines_without_target: int  # the vendor's lines left out of `savings`, having no target price
 
 
 class ComparisonOut(msgspec.Struct):
@@ -198,6 +202,10 @@ class VendorRfqOut(msgspec.Struct):
     # The buyer's counter-proposals on the vendor's own offer (after the close).
     proposals: list[CounterProposalOut] = []
     bidding_mode: str = "sealed"
+    # What the buyer gave besides the lines: its company's name, its files, the questions and their answers.
+    buyer_name: str = ""
+    attachments: list[AttachmentOut] = []
+    clarifications: list[ClarificationOut] = []
 
 
 class ProposalLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -263,6 +271,61 @@ class InboxPageOut(msgspec.Struct):
     page: int
     per_page: int
     next_page: int | None
+
+
+class WaitingTaskOut(msgspec.Struct):
+    """One thing a closed RFQ waits for from the vendor, and the page where the vendor does it."""
+
+    kind: str  # counter_proposal, lines_to_link, amendment
+    text: str
+    href: str
+
+
+class WaitingRfqOut(msgspec.Struct):
+    """A closed or awarded RFQ that waits for the vendor."""
+
+    rfq_id: int
+    title: str
+    buyer_name: str
+    status: str
+    tasks: list[WaitingTaskOut]
+
+
+class VendorInboxOut(msgspec.Struct):
+    """The vendor's RFQ inbox: what waits for it after the close, and one page of the open RFQs."""
+
+    waiting: list[WaitingRfqOut]
+    open: InboxPageOut
+
+
+class HistoryItemOut(msgspec.Struct):
+    """A past RFQ and how it ended for the vendor (offers.rules.Outcome): its own result only."""
+
+    rfq_id: int
+    title: str
+    buyer_name: str
+    status: str
+    deadline: datetime
+    outcome: str
+    lines_won: int
+
+
+class HistoryPageOut(msgspec.Struct):
+    """One page of the vendor's past RFQs, latest deadline first, of one outcome or all."""
+
+    items: list[HistoryItemOut]
+    outcome: str | None
+    page: int
+    per_page: int
+    next_page: int | None
+
+
+class VendorRfqCountsOut(msgspec.Struct):
+    """The vendor dashboard's RFQ figures: open, waiting for the vendor, and past RFQs by outcome."""
+
+    open: int
+    waiting: int
+    outcomes: dict[str, int]
 
 
 # --- reverse auction: the live view (app/offers/live.py) ----------------------------------------

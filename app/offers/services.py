@@ -34,7 +34,7 @@ from app.offers.schemas import (
     VendorRfqOut,
 )
 from app.offers.tables import Award, CounterProposal, Offer, OfferStatus, ProposalStatus
-from app.rfq import rules
+from app.rfq import attachments, clarifications, rules
 from app.rfq.access import RfqHead, WhenSealed, buyer_sees_offers, meant_for_vendor, rfq_for_buyer, rfq_for_vendor
 from app.rfq.states import BiddingMode, RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
@@ -237,7 +237,7 @@ async def rfq_for_seller(principal: Principal, rfq_id: int) -> VendorRfqOut:
     """The RFQ as a vendor it is meant for sees it, with the vendor's own live offer."""
     store.require_seller(principal)
     await rfq_for_vendor(principal, rfq_id)
-    rfq = await Rfq.select().where(Rfq.id == rfq_id).first()
+    rfq = await Rfq.select(Rfq.all_columns(), Rfq.buyer.name).where(Rfq.id == rfq_id).first()
     lines = await RfqLine.select().where(RfqLine.rfq == rfq_id).order_by(RfqLine.position)
     declined = await RfqInvitation.exists().where(
         (RfqInvitation.rfq == rfq_id) & (RfqInvitation.vendor == principal.company_id)
@@ -258,7 +258,9 @@ async def rfq_for_seller(principal: Principal, rfq_id: int) -> VendorRfqOut:
         lines=[RfqLineView(line["id"], line["position"], line["description"], line["quantity"], line["unit"],
                            line["notes"]) for line in lines],
         declined=declined, offer=offers[0] if offers else None, proposals=proposals,
-        bidding_mode=rfq["bidding_mode"],
+        bidding_mode=rfq["bidding_mode"], buyer_name=rfq["buyer.name"],
+        attachments=await attachments.list_attachments(rfq_id),
+        clarifications=await clarifications.list_for(principal, rfq_id),
     )
 
 
@@ -288,8 +290,8 @@ async def offers_for_buyer(principal: Principal, rfq_id: int) -> RfqOffersOut:
         )
         for latest in await store.latest_revisions(rfq_id)
     ]
-    return RfqOffersOut(rfq_id=rfq_id, status=head.status.value, sealed=sealed, currency=head.currency,
-                        answered=answered, declined=declined, offers=offers)
+    return RfqOffersOut(rfq_id=rfq_id, title=head.title, status=head.status.value, sealed=sealed,
+                        currency=head.currency, answered=answered, declined=declined, offers=offers)
 
 
 async def _revealed_head(principal: Principal, rfq_id: int) -> RfqHead:
@@ -332,7 +334,7 @@ def to_comparison_out(head: RfqHead, matrix: comparison.Comparison) -> Compariso
                 offer_id=v.offer_id, vendor_id=v.vendor_id, vendor_name=v.vendor_name,
                 revision_number=v.revision_number, lead_time_days=v.lead_time_days, valid_until=v.valid_until,
                 total=v.total, lines_offered=v.lines_offered, line_count=matrix.line_count, lines_best=v.lines_best,
-                savings=v.savings,
+                savings=v.savings, lines_without_target=v.lines_without_target,
             )
             for v in matrix.vendors
         ],
@@ -351,11 +353,12 @@ def to_comparison_out(head: RfqHead, matrix: comparison.Comparison) -> Compariso
 
 async def awards_of(rfq_id: int, status: RfqStatus) -> AwardResultOut:
     rows = await Award.select(
-        Award.all_columns(), Award.vendor.name, Award.revision.number
-    ).where(Award.rfq == rfq_id).order_by(Award.rfq_line)
+        Award.all_columns(), Award.rfq_line.position, Award.vendor.name, Award.revision.number
+    ).where(Award.rfq == rfq_id).order_by(Award.rfq_line.position)
     return AwardResultOut(rfq_id=rfq_id, status=status.value, awards=[
         AwardOut(
-            id=row["id"], rfq_line_id=row["rfq_line"], offer_id=row["offer"], revision_number=row["revision.number"],
+            id=row["id"], rfq_line_id=row["rfq_line"], position=row["rfq_line.position"], offer_id=row["offer"],
+            revision_number=row["revision.number"],
             vendor_id=row["vendor"], vendor_name=row["vendor.name"], unit_price=from_minor(row["unit_price"]),  # type: ignore[arg-type]
             currency=row["currency"], quantity=row["quantity"], awarded_by=row["awarded_by"],
             awarded_at=row["awarded_at"],

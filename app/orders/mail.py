@@ -7,12 +7,10 @@ from app.accounts.roles import AWARDER_ROLES, SELLER_ROLES
 from app.notifications.services import queue_email
 from app.orders.access import OrderHead
 from app.orders.states import Actor
-from app.settings import get_settings
 
 
-def order_link(order_id: int, side: Actor) -> str:
-    base = get_settings().base_url
-    return f"{base}/vendor/orders/{order_id}" if side is Actor.VENDOR else f"{base}/orders/{order_id}"
+def order_path(order_id: int, side: Actor) -> str:
+    return f"/vendor/orders/{order_id}" if side is Actor.VENDOR else f"/orders/{order_id}"
 
 
 async def tell(head: OrderHead, side: Actor, subject: str, body: str) -> None:
@@ -21,20 +19,19 @@ async def tell(head: OrderHead, side: Actor, subject: str, body: str) -> None:
         recipients = (await addresses_of([head.vendor_id], SELLER_ROLES)).get(head.vendor_id, [])
     else:
         recipients = await author_and_admins(head.buyer_id, head.placed_by)
-    text = f"{body}\n\nOpen the order: {order_link(head.id, side)}\n"
+    text = f"{body}\n\nOpen the order:"
     for address in recipients:
-        await queue_email(to=address, subject=subject, body=text)
+        await queue_email(to=address, subject=subject, body=text, link=order_path(head.id, side))
 
 
 async def tell_contract_mark(buyer_id: int, vendor_id: int, contract_id: int, contract_number: str,
                              line_description: str, mark: int, consumed: int, committed: int) -> None:
     """Both sides of a contract hear once that a line reached 80 % or 100 % of its committed quantity."""
-    base = get_settings().base_url
     subject = f"Contract {contract_number}: {mark} % of a line's quantity ordered"
     body = (f"{consumed} of the {committed} units of \"{line_description}\" on contract {contract_number} have been "
             f"ordered ({mark} %)." + (" Further orders are priced without this contract line." if mark >= 100 else "")
-            + f"\n\nOpen the contract: {base}/contracts/{contract_id}\n")
+            + "\n\nOpen the contract:")
     found = await addresses_of([buyer_id, vendor_id], AWARDER_ROLES | SELLER_ROLES)
     for company in (buyer_id, vendor_id):
         for address in found.get(company, []):
-            await queue_email(to=address, subject=subject, body=body)
+            await queue_email(to=address, subject=subject, body=body, link=f"/contracts/{contract_id}")

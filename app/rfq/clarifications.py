@@ -14,7 +14,6 @@ from app.rfq.access import buyer_actor
 from app.rfq.schemas import ClarificationOut
 from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqClarification
-from app.settings import get_settings
 
 
 async def ask(principal: Principal, rfq_id: int, question: str) -> ClarificationOut:
@@ -32,12 +31,12 @@ async def ask(principal: Principal, rfq_id: int, question: str) -> Clarification
         row = RfqClarification(rfq=rfq_id, vendor=principal.company_id, asked_by=principal.user_id, question=text,
                                asked_at=await db.db_now())
         await row.save()
-        link = f"{get_settings().base_url}/rfqs/{rfq_id}"
         # The buyer learns which vendor asked (answering needs no more); the text is the vendor's own.
         for address in await mail.buyer_recipients(head):
             await queue_email(
                 to=address, subject=f"New question on {head.title}",
-                body=f"A vendor asked about \"{head.title}\" (RFQ {rfq_id}):\n\n{text}\n\nAnswer: {link}\n",
+                body=f"A vendor asked about \"{head.title}\" (RFQ {rfq_id}):\n\n{text}\n\nAnswer it here:",
+                link=mail.buyer_path(rfq_id),
             )
     return _out(row.to_dict(), principal, None)
 
@@ -71,11 +70,10 @@ async def answer(
         audience = await mail.audience_of(head) if publish else [row["vendor"]]
         addresses = await addresses_of(audience, SELLER_ROLES)
         subject = f"Clarification on {head.title}"
-        body = (f"Question: {row['question']}\n\nAnswer: {text}\n\n"
-                f"{get_settings().base_url}/vendor/rfqs/{rfq_id}\n")
+        body = f"Question: {row['question']}\n\nAnswer: {text}\n\nThe RFQ and all its answers:"
         for vendor_id in sorted(addresses):
             for address in addresses[vendor_id]:
-                await queue_email(to=address, subject=subject, body=body)
+                await queue_email(to=address, subject=subject, body=body, link=mail.vendor_path(rfq_id))
     return _out(row, principal, None)
 
 

@@ -114,7 +114,7 @@ async def send_reminders() -> int:
                 continue
             subject, body = mail.reminder_mail(head)
             for address in addresses.get(row["vendor"], []):
-                await queue_email(to=address, subject=subject, body=body)
+                await queue_email(to=address, subject=subject, body=body, link=mail.vendor_path(head.id))
             sent += 1
     return sent
 

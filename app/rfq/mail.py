@@ -16,7 +16,6 @@ from app.rfq.states import (
     Visibility,
 )
 from app.rfq.tables import Rfq, RfqInvitation
-from app.settings import get_settings
 
 
 async def invited_vendor_ids(rfq_id: int) -> list[int]:
@@ -37,7 +36,7 @@ async def tell_vendors(vendor_ids: Iterable[int], head: RfqHead, mail: Any) -> N
     addresses = await addresses_of(vendor_ids, SELLER_ROLES)
     for vendor_id in sorted(addresses):
         for address in addresses[vendor_id]:
-            await queue_email(to=address, subject=subject, body=body)
+            await queue_email(to=address, subject=subject, body=body, link=vendor_path(head.id))
 
 
 async def buyer_recipients(head: RfqHead) -> list[str]:
@@ -49,29 +48,38 @@ async def buyer_recipients(head: RfqHead) -> list[str]:
 async def tell_buyer_closed(head: RfqHead) -> None:
     """The RFQ's author and its company's buyer_admins hear that bidding is over."""
     recipients = await buyer_recipients(head)
-    link = f"{get_settings().base_url}/rfqs/{head.id}"
     subject = f"Bidding closed: {head.title}"
     body = (
         f"Bidding on your request for quotation \"{head.title}\" (RFQ {head.id}) is closed.\n\n"
-        f"Compare the offers and award: {link}/comparison\n"
+        "Compare the offers and award:"
     )
     for address in recipients:
-        await queue_email(to=address, subject=subject, body=body)
+        await queue_email(to=address, subject=subject, body=body, link=f"/rfqs/{head.id}/comparison")
 
 
 def deadline_text(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def vendor_link(head: RfqHead) -> str:
-    return f"{get_settings().base_url}/vendor/rfqs/{head.id}"
+def vendor_path(rfq_id: int) -> str:
+    """The vendor's page of an RFQ: where it answers, asks, negotiates, and sees how the RFQ ended."""
+    return f"/vendor/rfqs/{rfq_id}"
+
+
+def buyer_path(rfq_id: int) -> str:
+    """The buyer's page of an RFQ: where it answers questions, extends, closes and cancels."""
+    return f"/rfqs/{rfq_id}"
+
+
+# Each mail below is the body of an e-mail to the RFQ's vendors; it ends with the sentence that introduces the
+# link to the vendor's page of the RFQ (tell_vendors gives it).
 
 
 def invitation_mail(head: RfqHead) -> tuple[str, str]:
     return (
         f"Request for quotation: {head.title}",
         f"You are invited to quote on \"{head.title}\" (RFQ {head.id}).\n\n"
-        f"Deadline: {deadline_text(head.deadline)}\nAnswer here: {vendor_link(head)}\n",
+        f"Deadline: {deadline_text(head.deadline)}\nAnswer here:",
     )
 
 
@@ -79,14 +87,15 @@ def extension_mail(head: RfqHead, previous: datetime) -> tuple[str, str]:
     return (
         f"Deadline extended: {head.title}",
         f"The deadline of \"{head.title}\" (RFQ {head.id}) moved from {deadline_text(previous)} "
-        f"to {deadline_text(head.deadline)}.\n\n{vendor_link(head)}\n",
+        f"to {deadline_text(head.deadline)}.\n\nYour answer:",
     )
 
 
 def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
     return (
         f"Cancelled: {head.title}",
-        f"The buyer cancelled the request for quotation \"{head.title}\" (RFQ {head.id}).\n\nReason: {reason}\n",
+        f"The buyer cancelled the request for quotation \"{head.title}\" (RFQ {head.id}).\n\nReason: {reason}\n\n"
+        "The RFQ stays in the history of your RFQs:",
     )
 
 
@@ -94,5 +103,5 @@ def reminder_mail(head: RfqHead) -> tuple[str, str]:
     return (
         f"Reminder: {head.title} closes {deadline_text(head.deadline)}",
         f"Bidding on \"{head.title}\" (RFQ {head.id}) closes at {deadline_text(head.deadline)} and you have not "
-        f"answered yet. Send an offer or decline: {vendor_link(head)}\n",
+        "answered yet. Send an offer or decline:",
     )

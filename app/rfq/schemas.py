@@ -116,6 +116,14 @@ class InvitationOut(msgspec.Struct):
     decline_reason: str
 
 
+class RfqContractOut(msgspec.Struct):
+    """A contract the RFQ's award made, one per awarded vendor."""
+
+    id: int
+    number: str
+    vendor_name: str
+
+
 class RfqOut(msgspec.Struct):
     """The buyer's view. Before the close it says how many answered and who declined, never a price."""
 
@@ -143,6 +151,8 @@ class RfqOut(msgspec.Struct):
     invitations: list[InvitationOut]
     answered_count: int
     invited_count: int
+    # Once awarded: the contracts the award made, by number.
+    contracts: list[RfqContractOut] = []
 
 
 class RfqVendorOut(msgspec.Struct):

@@ -7,6 +7,7 @@ from typing import Any
 from app.accounts.roles import CompanyKind, CompanyStatus
 from app.accounts.tables import Company
 from app.auth import Principal, scope_to_companies
+from app.contracts.tables import Contract
 from app.errors import InvalidInput, NotFound
 from app.money import from_minor
 from app.offers.tables import Offer, OfferStatus
@@ -15,6 +16,7 @@ from app.rfq.access import RfqHead
 from app.rfq.schemas import (
     AuctionSettingsOut,
     InvitationOut,
+    RfqContractOut,
     RfqLineOut,
     RfqOut,
     RfqPage,
@@ -149,7 +151,16 @@ async def buyer_view(rfq_id: int) -> RfqOut:
         ],
         answered_count=len(answered),
         invited_count=len(invitations),
+        contracts=await contracts_of(rfq_id),
     )
+
+
+async def contracts_of(rfq_id: int) -> list[RfqContractOut]:
+    """The contracts an RFQ's award made (none before the award), by number."""
+    rows = await Contract.select(Contract.id, Contract.number, Contract.vendor.name).where(
+        Contract.rfq == rfq_id
+    ).order_by(Contract.number)
+    return [RfqContractOut(id=row["id"], number=row["number"], vendor_name=row["vendor.name"]) for row in rows]
 
 
 async def vendor_view(head: RfqHead, vendor_id: int) -> RfqVendorOut:

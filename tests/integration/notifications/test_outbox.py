@@ -135,7 +135,8 @@ async def get_row(email_id: int) -> dict[str, Any]:
 
 
 async def queue_committed(**fields: str) -> int:
-    values = {"to": "ana@acme.example", "subject": "Offer received", "body": "Globex sent an offer.\n"} | fields
+    values = {"to": "ana@acme.example", "subject": "Offer received", "body": "Globex sent an offer.\n",
+              "link": "/rfqs/1/comparison"} | fields
     async with db.transaction():
         return await services.queue_email(**values)
 
@@ -166,7 +167,7 @@ async def test_a_rolled_back_transaction_leaves_no_email_and_sends_nothing(worke
     # when it rolls back
     with pytest.raises(RuntimeError, match="rule broken"):
         async with db.transaction():
-            await services.queue_email(to="ana@acme.example", subject="Offer received", body="...")
+            await services.queue_email(to="ana@acme.example", subject="Offer received", body="...", link="/rfqs/1")
             raise RuntimeError("business rule broken after the e-mail was queued")
     drain_queues("mail")
     # then there is no row, no message was enqueued (after_commit did not run) and nothing was sent
@@ -179,7 +180,8 @@ async def test_a_rolled_back_transaction_leaves_no_email_and_sends_nothing(worke
 async def test_a_committed_email_is_pending_and_enqueued_only_after_the_commit(enqueued):
     # given a unit of work that queues an e-mail
     async with db.transaction():
-        email_id = await services.queue_email(to="ana@acme.example", subject="Offer received", body="Hi")
+        email_id = await services.queue_email(to="ana@acme.example", subject="Offer received", body="Hi",
+                                              link="/rfqs/1")
         # while it is still open, no message has been enqueued yet
         assert enqueued == []
     # when it commits
@@ -194,7 +196,7 @@ async def test_queue_email_joins_the_callers_transaction():
     with pytest.raises(LookupError):
         async with db.transaction():
             async with db.transaction():
-                await services.queue_email(to="ana@acme.example", subject="s", body="b")
+                await services.queue_email(to="ana@acme.example", subject="s", body="b", link="/rfqs/1")
             raise LookupError("the outer change fails")
     # then the e-mail went with it
     assert await OutboxEmail.count() == 0
@@ -222,7 +224,7 @@ async def test_the_worker_sends_a_committed_email_once(request, mail_dir, sends)
     assert message["Subject"] == "Offer received"
     assert message["From"] == get_settings().mail_from
     assert message["Message-ID"] == f"<{row['message_id']}@market.localhost>"
-    assert message.get_content() == "Globex sent an offer.\n"
+    assert message.get_content() == f"Globex sent an offer.\n\n{get_settings().base_url}/rfqs/1/comparison\n"
 
 
 # --- idempotent ---------------------------------------------------------------------------------
@@ -491,7 +493,7 @@ async def test_a_broker_outage_after_commit_does_not_fail_the_committed_change(m
     error: Exception | None = None
     try:
         async with db.transaction():
-            await services.queue_email(to="ana@acme.example", subject="Offer received", body="...")
+            await services.queue_email(to="ana@acme.example", subject="Offer received", body="...", link="/rfqs/1")
     except ConnectionError as exc:
         error = exc
     # then the change is committed and the e-mail pending: the sweeper delivers it later

@@ -105,7 +105,7 @@ async def test_a_real_worker_sends_a_committed_email_and_stops_cleanly(market_wo
     # when business code queues an e-mail and commits
     async with db.transaction():
         email_id = await services.queue_email(
-            to="ana@acme.example", subject="Your offer was accepted", body="Congratulations.\n"
+            to="ana@acme.example", subject="Your offer was accepted", body="Congratulations.\n", link="/contracts/1"
         )
     # then the worker sends it: the row is sent after one attempt and the .eml file is written
     row = await wait_until_sent(email_id, worker)

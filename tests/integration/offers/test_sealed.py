@@ -43,7 +43,7 @@ async def test_before_the_close_the_buyer_sees_counts_and_declines_only(offered,
     assert response.status_code == 200
     assert (body["sealed"], body["answered"], body["offers"], body["declined"]) == (True, 2, [], [])
     assert_no_prices(response.text, A_PRICES + B_PRICES)
-    assert set(body) == {"rfq_id", "status", "sealed", "currency", "answered", "declined", "offers"}
+    assert set(body) == {"rfq_id", "title", "status", "sealed", "currency", "answered", "declined", "offers"}
     assert "Beta Supplies" not in response.text
     # and the comparison, its exports and the page stay sealed
     for path in ("comparison", "comparison.csv", "comparison.xlsx"):

@@ -34,7 +34,20 @@ def test_the_matrix_marks_the_best_price_per_line_and_sums_each_vendor():
     assert second.cells[1] is None and second.cells[0].best
     # and savings against the target count only the lines that have one, for the quantity offered
     assert a.savings == D("10.00") and b.savings == D("7.50")
+    assert (a.lines_without_target, b.lines_without_target) == (1, 0)
     assert result.coverage(b) == "1/2"
+
+
+def test_a_vendor_whose_lines_have_no_target_has_no_savings_rather_than_zero():
+    # given a line with a target and one without; A offers both, B only the one without
+    lines = [line(1, 10, "2.00"), line(2, 10)]
+    bids = [bid(1, {1: ("2.00", 10), 2: ("1.00", 10)}), bid(2, {2: ("0.50", 10)})]
+    # when compared
+    a, b = compare(lines, bids).vendors
+    # then A saved exactly nothing on the line with a target, and its other line is counted as left out
+    assert (a.savings, a.lines_without_target) == (D("0.00"), 1)
+    # and B has no savings figure at all: none of its lines has a target
+    assert (b.savings, b.lines_without_target) == (None, 1)
 
 
 def test_ties_are_all_marked_best_and_no_offers_leave_no_best():
@@ -68,7 +81,9 @@ def test_properties_of_any_comparison(bid_prices, rnd):
         cells = [row.cells[index] for row in result.rows if row.cells[index] is not None]
         assert vendor.total == sum((c.extended_price for c in cells), D(0))
         assert vendor.lines_offered == len(cells) <= result.line_count == 5
-        assert vendor.savings == sum(((D(50) - c.unit_price) * c.quantity for c in cells), D(0))
+        # every asked line has a target: savings over all of them, None only for a vendor with no line offered
+        assert vendor.savings == (sum(((D(50) - c.unit_price) * c.quantity for c in cells), D(0)) if cells else None)
+        assert vendor.lines_without_target == 0
     # the order of the bids does not change the outcome
     shuffled = list(bids)
     rnd.shuffle(shuffled)
