@@ -7,7 +7,7 @@ import logging
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 import asyncpg
 import msgspec
@@ -43,6 +43,15 @@ class InvalidInput(DomainError):
     status_code = 400
 
 
+class FieldErrors(InvalidInput):
+    """Several inputs are wrong at once: `message` says all of it for the API; `fields` maps each form field to
+    what is wrong with it in the user's words, so a page shows each next to its field (key "form": the whole form)."""
+
+    def __init__(self, message: str, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 class NotAuthenticated(DomainError):
     status_code = 401
 
@@ -72,12 +81,33 @@ def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(path=f"/login?{urlencode({'next': target})}")
 
 
-def _page(request: Request[Any, Any, Any], status_code: int, message: str) -> Response[Any]:
+def _page(request: Request[Any, Any, Any], status_code: int, message: str, back: str | None = None) -> Response[Any]:
     return Template(
         template_name="errors/error.html",
-        context={"status_code": status_code, "message": message},
+        context={"status_code": status_code, "message": message, "back": back},
         status_code=status_code,
     )
+
+
+def _back(request: Request[Any, Any, Any]) -> str | None:
+    """The page of this site the request came from (its form), to link back to; None if another site's."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if not referer.path.startswith("/") or referer.path.startswith("//") or (
+        referer.netloc and referer.netloc != request.url.netloc
+    ):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def too_large(request: Request[Any, Any, Any]) -> str:
+    """A body past its route's limit, said with the limit (the body was not read: nothing of it can be kept)."""
+    handler = request.scope.get("route_handler")
+    limit = (handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler)
+             else request.app.request_max_body_size)
+    if not limit:
+        return RequestEntityTooLarge.detail
+    return (f"This is larger than the {limit / (1024 * 1024):.0f} MB this accepts, so nothing was saved: "
+            "send a smaller file or shorter text.")
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -94,13 +124,13 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code == 401 and not is_api(request):
         return login_redirect(request)
-    detail = _detail(exc)
+    detail = too_large(request) if isinstance(exc, RequestEntityTooLarge) else _detail(exc)
     if is_api(request):
         body: dict[str, Any] = {"detail": detail}
         if getattr(exc, "extra", None):
             body["extra"] = exc.extra
         return Response(body, status_code=exc.status_code, headers=exc.headers)
-    return _page(request, exc.status_code, detail)
+    return _page(request, exc.status_code, detail, _back(request) if exc.status_code == 413 else None)
 
 
 # --- what a field's bound says --------------------------------------------------------------------

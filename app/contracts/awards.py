@@ -4,6 +4,8 @@ transaction; the vendors are told who won what."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app import db
@@ -16,6 +18,7 @@ from app.contracts import rules
 from app.contracts.access import contract_head
 from app.contracts.mail import contract_path, tell
 from app.contracts.rules import Side, VersionStatus
+from app.contracts.schemas import AwardPreview, AwardPreviewLine
 from app.contracts.tables import Contract, ContractLine, ContractVersion
 from app.contracts.terms import next_number, snapshot_of, sync_prices
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -24,61 +27,126 @@ from app.notifications.services import queue_email
 from app.offers import services as offers
 from app.offers import store
 from app.offers.schemas import AwardIn, AwardResultOut
-from app.offers.tables import Award, Offer, OfferStatus
+from app.offers.tables import Award
 from app.rfq import transitions
-from app.rfq.access import buyer_actor, rfq_for_buyer
+from app.rfq.access import RfqHead, buyer_actor, rfq_for_buyer
 from app.rfq.mail import vendor_path
 from app.rfq.states import Actor, RfqStatus
 from app.rfq.tables import Rfq, RfqLine
+from app.rfq.transitions import check_move
 
 
 async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResultOut:
     """Award lines to offers, once, and make their contracts: the RFQ moves closed → awarded
     (rfq.transitions.award, a conditional update) in the same transaction as the Award rows (one per
-    line, a unique index) and the contracts, so concurrent calls make one award."""
+    line, a unique index) and the contracts, so concurrent calls make one award. A line that goes to an offer
+    that is not the cheapest needs `data.justification`, kept on its Award row."""
     head = await rfq_for_buyer(principal, rfq_id)
+    _check_request(principal, head, data)
+    async with db.transaction():
+        rfq = await store.lock_rfq(rfq_id, exclusive=True)
+        now = await db.db_now()
+        await transitions.award(rfq_id, RfqStatus(rfq["status"]), now)
+        chosen = await _choose(rfq_id, data)
+        justification = _justification(chosen.needing, data.justification)
+        rows = []
+        for line_id, bid in chosen.picks:
+            price, quantity = bid.lines[line_id]
+            needed = chosen.asked[line_id]["position"] in chosen.needing
+            rows.append(Award(
+                rfq=rfq_id, rfq_line=line_id, offer=bid.offer_id, revision=bid.revision_id,
+                vendor=bid.vendor_id, unit_price=price, currency=rfq["currency"], quantity=quantity,
+                awarded_by=principal.user_id, awarded_at=now, justification=justification if needed else "",
+            ))
+        await Award.insert(*rows)
+        await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
+        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, chosen.asked,
+                            latest_all={bid.vendor_id for bid in chosen.live},
+                            contracts=await _contract_of_vendor(rfq_id))
+    return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
+
+
+async def preview(principal: Principal, rfq_id: int, data: AwardIn) -> AwardPreview:
+    """What `award` would do with `data`, written nowhere: each line, its winner and price, the total, the
+    vendors who win nothing and the lines that need a justification. The confirmation page states it."""
+    head = await rfq_for_buyer(principal, rfq_id)
+    _check_request(principal, head, data)
+    check_move(head.status, RfqStatus.AWARDED, Actor.AWARDER)
+    chosen = await _choose(rfq_id, data)
+    lines = []
+    for line_id, bid in chosen.picks:
+        asked, (price, quantity) = chosen.asked[line_id], bid.lines[line_id]
+        unit_price = Decimal(from_minor(price) or 0)
+        lines.append(AwardPreviewLine(
+            rfq_line_id=line_id, offer_id=bid.offer_id, position=asked["position"],
+            description=asked["description"], quantity=quantity, unit=asked["unit"],
+            vendor_name=bid.vendor_name, unit_price=unit_price, extended_price=unit_price * quantity,
+            cheapest_price=Decimal(from_minor(min(b.lines[line_id][0] for b in chosen.live if line_id in b.lines))
+                                   or 0),
+            needs_justification=asked["position"] in chosen.needing,
+        ))
+    lines.sort(key=lambda line: line.position)
+    winners = {bid.vendor_id: bid.vendor_name for _, bid in chosen.picks}
+    awarded = {line_id for line_id, _ in chosen.picks}
+    return AwardPreview(
+        rfq_id=rfq_id, title=head.title, currency=head.currency, lines=lines,
+        total=sum((line.extended_price for line in lines), Decimal(0)), winners=sorted(winners.values()),
+        losers=sorted({bid.vendor_name for bid in chosen.live if bid.vendor_id not in winners}),
+        left_out=sorted(row["position"] for line_id, row in chosen.asked.items() if line_id not in awarded),
+        needing_justification=chosen.needing,
+    )
+
+
+def _check_request(principal: Principal, head: RfqHead, data: AwardIn) -> None:
     if buyer_actor(principal, head) is not Actor.AWARDER:
         raise Forbidden("Only a buyer_admin or an approver of the RFQ's company can award it.")
     line_ids = [item.rfq_line_id for item in data.awards]
     if len(set(line_ids)) != len(line_ids):
         raise InvalidInput("An RFQ line appears twice in awards; award each line to one offer.")
-    async with db.transaction():
-        rfq = await store.lock_rfq(rfq_id, exclusive=True)
-        now = await db.db_now()
-        await transitions.award(rfq_id, RfqStatus(rfq["status"]), now)
-        asked = {row["id"]: row for row in await RfqLine.select().where(RfqLine.rfq == rfq_id)}
-        latest = {
-            bid.offer_id: bid
-            for bid in await store.latest_revisions(rfq_id, sorted({item.offer_id for item in data.awards}))
-        }
-        rows = []
-        for index, item in enumerate(data.awards, start=1):
-            if item.rfq_line_id not in asked:
-                raise InvalidInput(f"awards[{index}]: line {item.rfq_line_id} is not a line of this RFQ.")
-            bid = latest.get(item.offer_id)
-            if bid is None:
-                raise InvalidInput(f"awards[{index}]: offer {item.offer_id} is not a live offer on this RFQ.")
-            if item.rfq_line_id not in bid.lines:
-                raise InvalidInput(
-                    f"awards[{index}]: offer {item.offer_id} does not offer line {item.rfq_line_id}; "
-                    "choose an offer that priced it."
-                )
-            price, quantity = bid.lines[item.rfq_line_id]
-            rows.append(Award(
-                rfq=rfq_id, rfq_line=item.rfq_line_id, offer=bid.offer_id, revision=bid.revision_id,
-                vendor=bid.vendor_id, unit_price=price, currency=rfq["currency"], quantity=quantity,
-                awarded_by=principal.user_id, awarded_at=now,
-            ))
-        await Award.insert(*rows)
-        await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
-        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, asked, latest_all=await _live_vendors(rfq_id),
-                            contracts=await _contract_of_vendor(rfq_id))
-    return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
 
 
-async def _live_vendors(rfq_id: int) -> set[int]:
-    rows = await Offer.select(Offer.vendor).where((Offer.rfq == rfq_id) & (Offer.status == OfferStatus.LIVE.value))
-    return {row["vendor"] for row in rows}
+def _justification(needing: list[int], text: str) -> str:
+    try:
+        return rules.check_justification(needing, text)
+    except rules.RuleError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    asked: dict[int, Any]  # the RFQ's lines by id
+    live: list[store.LatestRevision]  # every live offer's latest revision
+    picks: list[tuple[int, store.LatestRevision]]  # (RFQ line id, the revision it goes to), as asked
+    needing: list[int]  # positions of the lines that go to an offer that is not the cheapest
+
+
+async def _choose(rfq_id: int, data: AwardIn) -> _Chosen:
+    """Load the RFQ's lines and live offers (four queries), check each asked line against them, and say which
+    lines need a justification (the pure rule)."""
+    asked = {row["id"]: row for row in await RfqLine.select().where(RfqLine.rfq == rfq_id)}
+    live = await store.latest_revisions(rfq_id)
+    by_offer = {bid.offer_id: bid for bid in live}
+    picks = []
+    for index, item in enumerate(data.awards, start=1):
+        if item.rfq_line_id not in asked:
+            raise InvalidInput(f"awards[{index}]: rfq_line_id {item.rfq_line_id} is not a line of this RFQ.")
+        bid = by_offer.get(item.offer_id)
+        if bid is None:
+            raise InvalidInput(f"awards[{index}]: offer {item.offer_id} is not a live offer on this RFQ.")
+        if item.rfq_line_id not in bid.lines:
+            raise InvalidInput(
+                f"awards[{index}]: offer {item.offer_id} does not offer line {asked[item.rfq_line_id]['position']}; "
+                "choose an offer that priced it."
+            )
+        picks.append((item.rfq_line_id, bid))
+    needing = rules.lines_needing_justification(
+        rules.AwardChoice(
+            position=asked[line_id]["position"], chosen_price=Decimal(bid.lines[line_id][0]),
+            offered_prices=tuple(Decimal(other.lines[line_id][0]) for other in live if line_id in other.lines),
+        )
+        for line_id, bid in picks
+    )
+    return _Chosen(asked=asked, live=live, picks=picks, needing=needing)
 
 
 async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:

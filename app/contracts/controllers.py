@@ -26,7 +26,7 @@ from app.contracts.schemas import (
     TerminateIn,
     VersionOut,
 )
-from app.errors import DomainError, InvalidInput
+from app.errors import Conflict, DomainError, InvalidInput
 from app.files import XLSX, bytes_response
 from app.offers import services as offers
 from app.offers.pages import comparison_page
@@ -146,12 +146,26 @@ class ContractPages(Controller):
     async def xlsx(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
         return await _xlsx(principal_of(request), contract_id)
 
+    @post("/{contract_id:int}/terminate/confirm", status_code=200)
+    async def confirm_terminate(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Template:
+        """Only renders: what terminating does, and the "Yes, terminate" form that does it."""
+        return await _detail(principal_of(request), contract_id, confirm_reason=data.get("reason", "")[:2000])
+
     @post("/{contract_id:int}/terminate", status_code=303)
     async def terminate(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
-        return await _act(request, contract_id, "The contract is terminated; its prices no longer apply.",
-                          lifecycle.terminate(principal_of(request), contract_id, data.get("reason", "")[:2000]))
+        principal, reason = principal_of(request), data.get("reason", "")[:2000]
+        if data.get("confirmed") != "yes":  # a one-click post that skipped the confirmation page
+            return await _detail(principal, contract_id, InvalidInput(CONFIRM_TERMINATE))
+        try:
+            await lifecycle.terminate(principal, contract_id, reason)
+        except DomainError as exc:  # the confirmation page again, with the reason typed and why it failed
+            return await _detail(principal, contract_id, exc, confirm_reason=reason)
+        flash(request, "The contract is terminated; its prices no longer apply.", "success")
+        return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
     @post("/{contract_id:int}/renew", status_code=303)
     async def renew(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[Any]:
@@ -210,17 +224,25 @@ async def _act(request: PrincipalRequest, contract_id: int, message: str, action
     return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
 
-async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None) -> Template:
+CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…” and confirm on the page it shows."
+
+
+async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None,
+                  confirm_reason: str | None = None) -> Template:
+    """The contract page, or with `confirm_reason` the page confirming its termination (when the caller may)."""
     head = await access.contract_for(principal, contract_id)
     contract = await views.contract_out(contract_id)
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
     can = access.abilities(principal, head, await db.db_now(), proposal_side)
     side = access.side_of(principal, head)
     rfq_url = f"/vendor/rfqs/{contract.rfq_id}" if side is Side.VENDOR else f"/rfqs/{contract.rfq_id}"
+    if confirm_reason is not None and not can.terminate:
+        error = Conflict("This contract cannot be terminated: it is not in force, or you may not end it.")
+    confirming = confirm_reason is not None and can.terminate
     return Template(
-        template_name="contracts/detail.html",
+        template_name="contracts/terminate_confirm.html" if confirming else "contracts/detail.html",
         context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
-                 "error": error.message if error else None},
+                 "reason": confirm_reason or "", "error": error.message if error else None},
         status_code=error.status_code if error else 200,
     )
 
@@ -244,18 +266,47 @@ class AwardPages(Controller):
     guards = [authenticated]
     include_in_schema = False
 
+    @post("/{rfq_id:int}/award/confirm", guards=[awarders_only], status_code=200)
+    async def confirm(
+        self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Template:
+        """Only renders: what the chosen award does, and the "Yes, award" form that does it."""
+        return await _award_confirm_page(principal_of(request), rfq_id, data)
+
     @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=303)
     async def award(
         self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         principal = principal_of(request)
+        if data.get("confirmed") != "yes":  # a one-click post that skipped the confirmation page
+            return await comparison_page(principal, rfq_id, InvalidInput(CONFIRM_AWARD))
         try:
             chosen = await _awards_from_form(principal, rfq_id, data)
-            await awards.award(principal, rfq_id, AwardIn(awards=chosen))
+            await awards.award(principal, rfq_id, AwardIn(awards=chosen, justification=data.get("justification", "")))
         except DomainError as exc:
-            return await comparison_page(principal, rfq_id, exc)
+            return await _award_confirm_page(principal, rfq_id, data, exc)
         flash(request, "The RFQ is awarded; the vendors are told by e-mail.", "success")
         return Redirect(path=f"/rfqs/{rfq_id}/comparison", status_code=303)
+
+
+CONFIRM_AWARD = "The award was not confirmed: choose the offers, press “Award…” and confirm on the page it shows."
+
+
+async def _award_confirm_page(principal: Principal, rfq_id: int, form: dict[str, str],
+                              error: DomainError | None = None) -> Template:
+    """The award's summary with its "Yes, award" form (and `error`, with what was typed); the comparison page
+    with the reason when the choice itself is refused."""
+    try:
+        preview = await awards.preview(principal, rfq_id, AwardIn(awards=await _awards_from_form(principal, rfq_id,
+                                                                                                   form)))
+    except DomainError as exc:
+        return await comparison_page(principal, rfq_id, exc)
+    return Template(
+        template_name="contracts/award_confirm.html",
+        context={"award": preview, "justification": form.get("justification", ""),
+                 "error": error.message if error else None},
+        status_code=error.status_code if error else 200,
+    )
 
 
 async def _awards_from_form(principal: Principal, rfq_id: int, form: dict[str, str]) -> list[AwardLineIn]:

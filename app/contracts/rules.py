@@ -223,3 +223,43 @@ def reminder_due(valid_to: datetime, now: datetime, sent: Iterable[str]) -> str 
     if remaining <= timedelta(days=30):
         return None if "30" in done else "30"
     return None
+
+
+# --- the award's justification -------------------------------------------------------------------
+
+JUSTIFICATION_MAX = 2000  # the same limit as AwardIn.justification's schema
+
+
+@dataclass(frozen=True)
+class AwardChoice:
+    """One awarded line: its position on the RFQ, the unit price of the offer it goes to and every unit price
+    offered for it (the chosen one included)."""
+
+    position: int
+    chosen_price: Decimal
+    offered_prices: tuple[Decimal, ...]
+
+
+def lines_needing_justification(choices: Iterable[AwardChoice]) -> list[int]:
+    """The positions, in order, of the lines awarded to an offer that is not the cheapest for that line.
+
+    A tie with the lowest price is the cheapest: only a strictly higher price needs a reason."""
+    return sorted({
+        choice.position for choice in choices
+        if choice.offered_prices and choice.chosen_price > min(choice.offered_prices)
+    })
+
+
+def check_justification(needing: Sequence[int], justification: str) -> str:
+    """The justification (stripped), or RuleError naming the lines when one is needed and missing; it is kept
+    with the lines that needed it."""
+    text = justification.strip()
+    if needing and not text:
+        named = ", ".join(str(position) for position in needing)
+        noun = "Line" if len(needing) == 1 else "Lines"
+        verb = "goes" if len(needing) == 1 else "go"
+        raise RuleError(f"{noun} {named} {verb} to an offer that is not the cheapest: "
+                        "give a justification for the award.")
+    if len(text) > JUSTIFICATION_MAX:
+        raise RuleError(f"The justification is longer than {JUSTIFICATION_MAX} characters.")
+    return text

@@ -94,6 +94,9 @@ class ContractLineOut(msgspec.Struct):
     remaining_qty: Annotated[int | None, msgspec.Meta(
         description="Units of the committed quantity not ordered yet (never below 0); null: no committed quantity"
     )] = None
+    justification: Annotated[str, msgspec.Meta(
+        description="Why the line was awarded to this offer although another was cheaper; empty when it was not"
+    )] = ""
 
 
 class VersionLineOut(msgspec.Struct):
@@ -177,3 +180,33 @@ class RenewalOut(msgspec.Struct):
     contract_id: int
     rfq_id: int
     rfq_status: str
+
+
+class AwardPreviewLine(msgspec.Struct):
+    """One line of an award as the confirmation page states it, before anything is written."""
+
+    rfq_line_id: int  # what the confirming form sends back, never shown
+    offer_id: int
+    position: int
+    description: str
+    quantity: int
+    unit: str
+    vendor_name: str
+    unit_price: Decimal
+    extended_price: Decimal
+    cheapest_price: Decimal
+    needs_justification: bool
+
+
+class AwardPreview(msgspec.Struct):
+    """What an award would do: each line, its winner and price, the total, who wins and who loses."""
+
+    rfq_id: int
+    title: str
+    currency: str
+    lines: list[AwardPreviewLine]
+    total: Decimal
+    winners: list[str]
+    losers: list[str]  # vendors with a live offer that win no line
+    left_out: list[int]  # positions of the RFQ's lines awarded to nobody
+    needing_justification: list[int]  # positions: lines that go to an offer that is not the cheapest

@@ -32,6 +32,7 @@ from app.contracts.tables import (
 )
 from app.errors import InvalidInput, NotFound
 from app.money import from_minor
+from app.offers.tables import Award
 
 MAX_PER_PAGE = 100
 
@@ -69,7 +70,8 @@ def version_out(row: dict[str, Any]) -> VersionOut:
 
 
 async def contract_out(contract_id: int) -> ContractOut:
-    """The whole contract: parties, terms, lines with tiers, every version (five queries)."""
+    """The whole contract: parties, terms, lines with tiers and their award's justification, every version (six
+    queries)."""
     row = await Contract.select(
         Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.offer_revision.number,
         Contract.awarded_by.email, Contract.renewal_rfq.title,
@@ -85,6 +87,12 @@ async def contract_out(contract_id: int) -> ContractOut:
         ContractLineTier.line.is_in([line["id"] for line in lines] or [-1])
     ).order_by(ContractLineTier.min_qty):
         tiers[tier["line"]].append(ContractTierOut(tier["min_qty"], from_minor(tier["unit_price"])))  # type: ignore[arg-type]
+    justified = {
+        award["rfq_line"]: award["justification"]
+        for award in await Award.select(Award.rfq_line, Award.justification).where(
+            Award.rfq_line.is_in([line["rfq_line"] for line in lines] or [-1])
+        )
+    }
     versions = [
         version_out(v)
         for v in await ContractVersion.select().where(ContractVersion.contract == contract_id).order_by(
@@ -111,6 +119,7 @@ async def contract_out(contract_id: int) -> ContractOut:
                 committed_qty=line["committed_qty"], min_order_qty=line["min_order_qty"],
                 max_order_qty=line["max_order_qty"], linked_at=line["linked_at"],
                 ordered_qty=line["consumed_qty"], remaining_qty=remaining(line["committed_qty"], line["consumed_qty"]),
+                justification=justified.get(line["rfq_line"], ""),
             )
             for line in lines
         ],

@@ -175,7 +175,9 @@ async def ensure_demo_rfq(demo: DemoRfq) -> int:
         )}
         chosen = [AwardLineIn(rfq_line_id=line_id, offer_id=live[vendor_ids[name]])
                   for line_id, name in zip(line_ids, demo.award_to, strict=True)]
-        await awards.award(await demo_principal(demo.awarder), rfq_id, AwardIn(awards=chosen))
+        # kept only on lines that go to an offer that is not the cheapest (the award asks a reason for those)
+        await awards.award(await demo_principal(demo.awarder), rfq_id, AwardIn(
+            awards=chosen, justification="Chosen for the shorter lead time and the whole RFQ from one vendor."))
     return rfq_id
 
 

@@ -139,8 +139,8 @@ class VendorRfqPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            offer = offer_from_form(data)
             current = await services.rfq_for_seller(principal, rfq_id)
+            offer = offer_from_form(data, current.lines)
             if current.offer is None:
                 await services.submit_offer(principal, rfq_id, offer)
                 message = "Your offer is submitted."

@@ -2,39 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
-from app.errors import InvalidInput
+from app.errors import FieldErrors, InvalidInput
 from app.forms import read as read_form
 from app.offers.schemas import (
     CounterProposalIn,
     OfferIn,
+    RfqLineView,
 )
 
 
-def offer_from_form(form: dict[str, str]) -> OfferIn:
-    """The offer form (price_<line>, quantity_<line>, lead_time_days, valid_until, notes) as an OfferIn."""
+def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView]) -> OfferIn:
+    """The offer form (price_<line>, quantity_<line>, lead_time_days, valid_until, notes) as an OfferIn; every
+    field it cannot read is told at once (FieldErrors, keyed by the form's field names, lines named as the page
+    names them)."""
+    names = {line.id: f"Line {line.position} ({line.description})" for line in rfq_lines}
+    errors: dict[str, str] = {}
     lines = []
     for key, value in form.items():
-        if key.startswith("price_") and value.strip():
+        if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip():
             line_id = int(key.removeprefix("price_"))
             quantity = form.get(f"quantity_{line_id}", "").strip()
             if quantity and not quantity.isdigit():
-                raise InvalidInput(f"The quantity of line {line_id} must be a whole number.")
+                errors[f"quantity_{line_id}"] = (f"{names.get(line_id, 'This line')}: the quantity offered must be a "
+                                                 "whole number.")
+                continue
             lines.append({"rfq_line_id": line_id, "unit_price": value.strip(),
                           "quantity": int(quantity) if quantity else None})
-    if not lines:
-        raise InvalidInput("Give a unit price for at least one line.")
+    if not lines and not errors:
+        errors["form"] = "Give a unit price for at least one line."
     lead = form.get("lead_time_days", "").strip() or "0"
     if not lead.isdigit():
-        raise InvalidInput("The lead time is a whole number of days.")
+        errors["lead_time_days"] = "The lead time is a whole number of days."
     valid_until = None
     if form.get("valid_until", "").strip():
         try:
             day = datetime.strptime(form["valid_until"].strip(), "%Y-%m-%d").date()
+            valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
         except ValueError:
-            raise InvalidInput("Valid until is a date like 2027-01-31.") from None
-        valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+            errors["valid_until"] = "Valid until is a date like 2027-01-31."
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     return read_form({"lines": lines, "lead_time_days": int(lead), "valid_until": valid_until,
                       "notes": form.get("notes", "")}, OfferIn)
 

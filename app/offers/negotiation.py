@@ -6,6 +6,8 @@ Only the buyer of the RFQ and the vendor of the offer see the thread; other vend
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app import db
 from app.accounts.recipients import addresses_of
 from app.accounts.roles import SELLER_ROLES, CompanyKind
@@ -37,7 +39,9 @@ async def propose(principal: Principal, offer_id: int, data: CounterProposalIn) 
         latest = await store.latest_revisions(row["rfq"], [offer_id])
         if not latest:
             raise Conflict("This offer was withdrawn: there is nothing to negotiate.")
-        asked = {line_id: quantity for line_id, (_, quantity) in latest[0].lines.items()}
+        lines = await store.asked_lines(row["rfq"])  # the prices may only target what the offer priced, as much
+        asked = {line_id: replace(lines[line_id], quantity=quantity)
+                 for line_id, (_, quantity) in latest[0].lines.items()}
         parsed = parse_offer_lines(asked, [OfferLineIn(line.rfq_line_id, line.unit_price) for line in data.lines])
         if await CounterProposal.exists().where(
             (CounterProposal.offer == offer_id) & (CounterProposal.status == ProposalStatus.OPEN.value)

@@ -7,7 +7,7 @@ from litestar.response import Template
 
 from app.accounts.roles import AWARDER_ROLES
 from app.auth import Principal
-from app.errors import DomainError
+from app.errors import DomainError, FieldErrors
 from app.offers import offer_attachments, services, thread
 from app.rfq.states import RfqStatus
 
@@ -29,9 +29,12 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
         "entries": thread.timeline(rfq.offer, rfq.proposals, files) if rfq.offer else [], "currency": rfq.currency,
         "line_names": {line.id: f"{line.position}. {line.description}" for line in rfq.lines}, "offer_files": files,
     }
+    # Errors by field go next to their fields (and the whole form's at the top); any other error at the top.
+    errors = error.fields if isinstance(error, FieldErrors) else {}
     return Template(
         template_name="offers/vendor_rfq.html",
-        context={"rfq": rfq, "form": form or {}, "error": error.message if error else None, **negotiation_view},
+        context={"rfq": rfq, "form": form or {}, "errors": errors,
+                 "error": error.message if error and not errors else None, **negotiation_view},
         status_code=error.status_code if error else 200,
     )
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.clock import as_utc
-from app.errors import InvalidInput
+from app.errors import FieldErrors, InvalidInput
 from app.money import MoneyError, parse_amount, to_minor
 from app.offers.schemas import OfferLineIn
 from app.rfq.states import RfqStatus
@@ -24,35 +24,72 @@ class ParsedLine:
     quantity: int
 
 
-def parse_offer_lines(asked: Mapping[int, int], lines: Sequence[OfferLineIn]) -> list[ParsedLine]:
-    """Each offered line checked against the RFQ's lines (`asked`: line id → quantity asked).
+@dataclass(frozen=True, slots=True)
+class AskedLine:
+    """An RFQ line as people name it (its position and description) and the most that may be offered of it."""
+
+    position: int
+    description: str
+    quantity: int
+
+
+class OfferLinesInvalid(FieldErrors):
+    """Every wrong offer line at once: `message` in the API's words (JSON fields, line positions, never a database
+    id as a line number), `fields` in the form's words, keyed `price_<line id>` / `quantity_<line id>` as the offer
+    form names its inputs."""
+
+
+def parse_offer_lines(asked: Mapping[int, AskedLine], lines: Sequence[OfferLineIn]) -> list[ParsedLine]:
+    """Each offered line checked against the RFQ's lines (`asked`: line id → the line).
 
     Lines may be left out or offered in a smaller quantity; a price is a positive decimal string
-    with at most four decimals.
+    with at most four decimals. Every problem is found, not only the first: OfferLinesInvalid lists them.
     """
     parsed: list[ParsedLine] = []
+    api: list[str] = []
+    fields: dict[str, str] = {}
     seen: set[int] = set()
     for index, line in enumerate(lines, start=1):
-        where = f"lines[{index}] (rfq_line_id {line.rfq_line_id})"
-        if line.rfq_line_id not in asked:
-            raise InvalidInput(f"{where}: not a line of this RFQ; use the ids of the RFQ's lines.")
+        wanted = asked.get(line.rfq_line_id)
+        if wanted is None:
+            api.append(f"lines[{index}]: rfq_line_id {line.rfq_line_id} is not a line of this RFQ; "
+                       "use the ids of the RFQ's lines.")
+            fields.setdefault("form", "A price was sent for a line this RFQ does not have: reload the page.")
+            continue
+        where = f"lines[{index}] (line {wanted.position})"
+        named = f"Line {wanted.position} ({wanted.description})"
         if line.rfq_line_id in seen:
-            raise InvalidInput(f"{where}: the line is offered twice; give each line once.")
+            api.append(f"{where}: the line is offered twice; give each line once.")
+            fields[f"price_{line.rfq_line_id}"] = f"{named}: offered twice; give each line once."
+            continue
         seen.add(line.rfq_line_id)
         try:
             price = parse_amount(line.unit_price)
             minor = to_minor(price)
         except MoneyError as exc:
-            raise InvalidInput(f"{where}: unit_price {exc}.") from None
+            api.append(f"{where}: unit_price {exc}.")
+            fields[f"price_{line.rfq_line_id}"] = f"{named}: the unit price {_in_words(exc)}."
+            continue
         if price <= 0:
-            raise InvalidInput(f"{where}: unit_price must be more than zero.")
-        quantity = asked[line.rfq_line_id] if line.quantity is None else line.quantity
-        if quantity > asked[line.rfq_line_id]:
-            raise InvalidInput(
-                f"{where}: quantity {quantity} is more than the {asked[line.rfq_line_id]} asked; offer at most that."
-            )
+            api.append(f"{where}: unit_price must be more than zero.")
+            fields[f"price_{line.rfq_line_id}"] = f"{named}: the unit price must be more than zero."
+            continue
+        quantity = wanted.quantity if line.quantity is None else line.quantity
+        if quantity > wanted.quantity:
+            api.append(f"{where}: quantity {quantity} is more than the {wanted.quantity} asked; offer at most that.")
+            fields[f"quantity_{line.rfq_line_id}"] = (
+                f"{named}: the quantity {quantity} is more than the {wanted.quantity} asked; offer at most that.")
+            continue
         parsed.append(ParsedLine(line.rfq_line_id, price, minor, quantity))
+    if api:
+        raise OfferLinesInvalid(" ".join(api), fields)
     return parsed
+
+
+def _in_words(exc: MoneyError) -> str:
+    """A money parsing error as the sentence's end: "is not a decimal amount (for example 12.50)"."""
+    text = str(exc)  # the parse errors start with the value typed, which the field already shows
+    return text if text.startswith("amounts") or " " not in text else text.split(" ", 1)[1]
 
 
 def check_valid_until(valid_until: datetime | None, now: datetime) -> datetime | None:
@@ -61,7 +98,8 @@ def check_valid_until(valid_until: datetime | None, now: datetime) -> datetime |
     if valid_until.tzinfo is None:
         raise InvalidInput("valid_until needs a timezone (for example 2027-01-31T23:59:59Z).")
     if as_utc(valid_until) <= as_utc(now):
-        raise InvalidInput("valid_until is in the past; give a later date.")
+        raise FieldErrors("valid_until is in the past; give a later date.",
+                          {"valid_until": "Valid until is in the past: give a later date."})
     return as_utc(valid_until)
 
 

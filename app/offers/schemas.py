@@ -109,6 +109,8 @@ class AwardLineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
     awards: Annotated[list[AwardLineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
+    # Required when a line goes to an offer that is not the cheapest (app/contracts/rules.py says which).
+    justification: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class AwardOut(msgspec.Struct):
@@ -124,6 +126,7 @@ class AwardOut(msgspec.Struct):
     quantity: int
     awarded_by: int | None
     awarded_at: datetime
+    justification: str = ""  # why this line went to an offer that was not the cheapest
 
 
 class AwardResultOut(msgspec.Struct):

@@ -49,7 +49,7 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
     """A vendor's first offer on an RFQ meant for it; a second one while the first is live is 409."""
     store.require_seller(principal)
     head = await rfq_for_vendor(principal, rfq_id)
-    parsed = parse_offer_lines(await store.asked_quantities(rfq_id), data.lines)
+    parsed = parse_offer_lines(await store.asked_lines(rfq_id), data.lines)
     try:
         async with db.transaction():
             # Bids on an auction are serialised (an exclusive lock): each is judged against the one before it.
@@ -89,7 +89,7 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
     buyer's open counter-proposal."""
     store.require_seller(principal)
     row = await store.own_offer_row(principal, offer_id)
-    parsed = parse_offer_lines(await store.asked_quantities(row["rfq"]), data.lines)
+    parsed = parse_offer_lines(await store.asked_lines(row["rfq"]), data.lines)
     exclusive = row["rfq.bidding_mode"] == BiddingMode.AUCTION.value
     async with db.transaction():
         rfq = await store.lock_rfq(row["rfq"], exclusive=exclusive)
@@ -361,7 +361,7 @@ async def awards_of(rfq_id: int, status: RfqStatus) -> AwardResultOut:
             revision_number=row["revision.number"],
             vendor_id=row["vendor"], vendor_name=row["vendor.name"], unit_price=from_minor(row["unit_price"]),  # type: ignore[arg-type]
             currency=row["currency"], quantity=row["quantity"], awarded_by=row["awarded_by"],
-            awarded_at=row["awarded_at"],
+            awarded_at=row["awarded_at"], justification=row["justification"],
         )
         for row in rows
     ])

@@ -16,6 +16,7 @@ from app.accounts.roles import SELLER_ROLES, CompanyKind
 from app.auth import Principal
 from app.errors import Forbidden, NotFound
 from app.money import from_minor
+from app.offers.rules import AskedLine
 from app.offers.schemas import CounterProposalOut, OfferIn, OfferLineOut, OfferOut, ProposalLineOut, RevisionOut
 from app.offers.tables import CounterProposal, CounterProposalLine, Offer, OfferLine, OfferRevision, OfferStatus
 from app.rfq.access import NO_SUCH_OFFER, NO_SUCH_RFQ, WhenSealed, buyer_actor, buyer_sees_offers, rfq_for_buyer
@@ -45,9 +46,10 @@ async def lock_offer(offer_id: int) -> None:
         await Offer.raw("SELECT id FROM offer WHERE id = {} FOR UPDATE", offer_id)
 
 
-async def asked_quantities(rfq_id: int) -> dict[int, int]:
-    rows = await RfqLine.raw("SELECT id, quantity FROM rfq_line WHERE rfq = {}", rfq_id)
-    return {row["id"]: row["quantity"] for row in rows}
+async def asked_lines(rfq_id: int) -> dict[int, AskedLine]:
+    """The RFQ's lines by id, as the offer rules check them (position, description, quantity asked)."""
+    rows = await RfqLine.raw("SELECT id, position, description, quantity FROM rfq_line WHERE rfq = {}", rfq_id)
+    return {row["id"]: AskedLine(row["position"], row["description"], row["quantity"]) for row in rows}
 
 
 def require_seller(principal: Principal) -> None:

@@ -61,6 +61,9 @@ class Award(Table, tablename="award"):
     quantity = Integer(null=False)
     awarded_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     awarded_at = Timestamptz()
+    justification = Text(
+        default="", help_text="Why the line went to an offer that was not the cheapest; empty when it was"
+    )
 
 
 class OfferAttachment(Table, tablename="offer_attachment"):

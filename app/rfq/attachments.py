@@ -24,6 +24,8 @@ from app.rfq.tables import RfqAttachment
 from app.settings import get_settings
 
 MAX_BYTES = 10 * 1024 * 1024
+# The multipart body of one upload: the file and its form's envelope (boundaries, headers, a CSRF token).
+MAX_UPLOAD_BODY = MAX_BYTES + 64 * 1024
 MAX_PER_RFQ = 20
 _ZIP = b"PK\x03\x04"
 # Extension → (content type, what the first bytes must be; None for text that must be UTF-8).

@@ -16,7 +16,16 @@ from app.errors import DomainError, InvalidInput
 from app.files import MultipartBody, file_response, read_upload
 from app.openapi import MEDIA_TYPES
 from app.rfq import attachments, clarifications, drafting, transitions, views
-from app.rfq.forms import FORM_LINES, parse_moment, rfq_from_form
+from app.rfq.forms import (
+    LINE_LIMITS,
+    MAX_FORM_BYTES,
+    RFQ_LIMITS,
+    form_from_rfq,
+    form_rows,
+    parse_moment,
+    patch_from_form,
+    rfq_from_form,
+)
 from app.rfq.schemas import (
     AnswerIn,
     AttachmentOut,
@@ -81,6 +90,7 @@ class RfqApi(Controller):
         return await transitions.cancel(principal_of(request), rfq_id, data.reason)
 
     @post("/{rfq_id:int}/attachments", guards=[buyers_only], status_code=201,
+          request_max_body_size=attachments.MAX_UPLOAD_BODY,
           summary="Attach a file (multipart field 'file'; PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT, up to 10 MB)")
     async def attach(self, request: PrincipalRequest, rfq_id: FromPath[int], data: MultipartBody) -> AttachmentOut:
         content = await read_upload(data.file, attachments.MAX_BYTES)
@@ -113,6 +123,9 @@ class RfqApi(Controller):
 # --- pages --------------------------------------------------------------------------------------
 
 
+CONFIRM_CLOSE = "Closing was not confirmed: use “Close bidding now…” and confirm on the page it shows."
+
+
 class RfqPages(Controller):
     path = "/rfqs"
     guards = [authenticated, buyers_only]
@@ -129,17 +142,22 @@ class RfqPages(Controller):
     async def new_page(self, request: PrincipalRequest) -> Template:
         return await self._form(request, {}, None)
 
-    async def _form(self, request: PrincipalRequest, form: Any, error: DomainError | None) -> Template:
+    async def _form(self, request: PrincipalRequest, form: Any, error: DomainError | None,
+                    rfq_id: int | None = None) -> Template:
+        """The new-RFQ form, or a draft's edit form (`rfq_id`): the same fields, limits and vendor choices."""
         vendors = await views.vendor_choices(principal_of(request).company_id)
         return Template(
-            template_name="rfq/new.html",
-            context={"form": form, "vendors": vendors, "line_numbers": range(1, FORM_LINES + 1),
+            template_name="rfq/edit.html" if rfq_id else "rfq/new.html",
+            context={"form": form, "vendors": vendors, "line_numbers": form_rows(form), "rfq_id": rfq_id,
+                     "limits": RFQ_LIMITS, "line_limits": LINE_LIMITS,
                      "chosen": set(form.getall("vendor_ids", [])) if form else set(),
                      "error": error.message if error else None},
             status_code=error.status_code if error else 200,
         )
 
-    @post("/new", status_code=303)
+    # The page forms take bodies far past their fields' bounds: text too long is read and refused by the form's
+    # own check, which keeps every field, rather than cut off unread by a bare 413.
+    @post("/new", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def create(self, request: PrincipalRequest) -> Response[Any]:
         form = await request.form()
         try:
@@ -149,6 +167,23 @@ class RfqPages(Controller):
         flash(request, f"Draft \"{rfq.title}\" saved. Publish it when it is ready.", "success")
         return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
 
+    @get("/{rfq_id:int}/edit")
+    async def edit_page(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
+        rfq = await drafting.draft_for_editing(principal_of(request), rfq_id)
+        return await self._form(request, form_from_rfq(rfq), None, rfq_id)
+
+    @post("/{rfq_id:int}/edit", status_code=303, request_max_body_size=MAX_FORM_BYTES)
+    async def edit(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        try:
+            rfq = await drafting.update_rfq(principal_of(request), rfq_id, patch_from_form(form))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return await self._form(request, form, exc, rfq_id)
+        flash(request, f"Draft \"{rfq.title}\" saved.", "success")
+        return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
+
     @get("/{rfq_id:int}")
     async def detail(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
         return await self._detail(principal_of(request), rfq_id, None)
@@ -156,10 +191,13 @@ class RfqPages(Controller):
     async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None) -> Template:
         rfq = await views.get_rfq(principal, rfq_id)
         questions = await clarifications.list_for(principal, rfq_id)
+        needs = await drafting.publish_needs(rfq) if isinstance(rfq, RfqOut) else []
         return Template(
             template_name="rfq/detail.html",
             context={"rfq": rfq, "questions": questions, "error": error.message if error else None,
-                     "revealed": rfq.status in (RfqStatus.CLOSED.value, RfqStatus.AWARDED.value)},
+                     "revealed": rfq.status in (RfqStatus.CLOSED.value, RfqStatus.AWARDED.value),
+                     "publish_needs": needs, "attach_accept": ",".join(sorted(attachments.ALLOWED)),
+                     "attach_limit_mb": attachments.MAX_BYTES // (1024 * 1024)},
             status_code=error.status_code if error else 200,
         )
 
@@ -188,8 +226,17 @@ class RfqPages(Controller):
 
         return await self._act(request, rfq_id, action, "Deadline extended: the vendors have been told.")
 
+    @get("/{rfq_id:int}/close")
+    async def confirm_close(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
+        """What closing now does, and the "Yes, close" form that does it."""
+        rfq = await views.get_rfq(principal_of(request), rfq_id)
+        return Template(template_name="rfq/close_confirm.html", context={"rfq": rfq})
+
     @post("/{rfq_id:int}/close", status_code=303)
     async def close(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        if form.get("confirmed") != "yes":  # a one-click post that skipped the confirmation page
+            return await self._detail(principal_of(request), rfq_id, InvalidInput(CONFIRM_CLOSE))
         return await self._act(request, rfq_id, lambda p: transitions.close(p, rfq_id),
                                "Bidding is closed: you can compare the offers.")
 
@@ -199,7 +246,7 @@ class RfqPages(Controller):
         return await self._act(request, rfq_id, lambda p: transitions.cancel(p, rfq_id, form.get("reason", "")),
                                "The RFQ is cancelled.")
 
-    @post("/{rfq_id:int}/attachments", status_code=303)
+    @post("/{rfq_id:int}/attachments", status_code=303, request_max_body_size=attachments.MAX_UPLOAD_BODY)
     async def attach(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         upload = form.get("file")

@@ -205,6 +205,8 @@ async def update_rfq(principal: Principal, rfq_id: int, data: RfqPatch) -> RfqOu
     drafts = await _lines(head.buyer_id, data.lines) if data.lines is not msgspec.UNSET else None
     if data.deadline is not msgspec.UNSET:
         values[Rfq.deadline] = await _check_deadline(data.deadline)
+    vendor_ids = (await _invitable_vendors(head.buyer_id, data.vendor_ids)
+                  if data.vendor_ids is not msgspec.UNSET else None)
     async with db.transaction():
         current = await status_of(rfq_id)
         if not editable(current):
@@ -217,7 +219,33 @@ async def update_rfq(principal: Principal, rfq_id: int, data: RfqPatch) -> RfqOu
         if drafts is not None:
             await RfqLine.delete().where(RfqLine.rfq == rfq_id)
             await _save_lines(rfq_id, drafts)
+        if vendor_ids is not None:  # a draft's invitations: nobody has been told of them yet
+            dropped = RfqInvitation.rfq == rfq_id
+            if vendor_ids:
+                dropped &= RfqInvitation.vendor.not_in(vendor_ids)
+            await RfqInvitation.delete().where(dropped)
+            await _invite(rfq_id, vendor_ids, await db.db_now())
     return await views.buyer_view(rfq_id)
+
+
+async def draft_for_editing(principal: Principal, rfq_id: int) -> RfqOut:
+    """The buyer's draft as it stands, to edit; 409 once it is published (or closed, awarded, cancelled)."""
+    head = await access.rfq_for_buyer(principal, rfq_id)
+    buyer_actor(principal, head)
+    if not editable(head.status):
+        raise Conflict(f"This RFQ is {head.status}: only a draft can be changed.")
+    return await views.buyer_view(rfq_id)
+
+
+async def publish_needs(rfq: RfqOut) -> list[str]:
+    """What the draft still needs before it can be published (the publish rule's own words); empty when it can be,
+    or when it is no draft."""
+    if rfq.status != RfqStatus.DRAFT.value:
+        return []
+    return rules.publish_gaps(
+        line_count=len(rfq.lines), visibility=Visibility(rfq.visibility), invited_count=len(rfq.invitations),
+        deadline=rfq.deadline, now=await db.db_now(),
+    )
 
 
 async def status_of(rfq_id: int) -> RfqStatus:

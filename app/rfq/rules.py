@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from app.clock import as_utc
 from app.errors import Conflict
 from app.money import MoneyError, parse_amount, to_minor
-from app.rfq.states import BiddingMode, RfqStatus, accepts_offers
+from app.rfq.states import BiddingMode, RfqStatus, Visibility, accepts_offers
 
 MAX_LINES = 200
 MAX_TITLE = 200
@@ -133,6 +133,21 @@ def check_deadline(deadline: datetime, now: datetime) -> None:
         raise RuleError("deadline must include a time zone, for example 2027-01-31T17:00:00+01:00")
     if bidding_over(deadline, now):
         raise RuleError("deadline must be in the future")
+
+
+def publish_gaps(
+    *, line_count: int, visibility: Visibility, invited_count: int, deadline: datetime, now: datetime
+) -> list[str]:
+    """What a draft still needs before it can be published, each said in the buyer's words; empty when nothing.
+    The one publish rule: publishing refuses with these, and the draft's page lists them."""
+    gaps = []
+    if line_count < 1:
+        gaps.append("add at least one line")
+    if visibility is Visibility.INVITED and invited_count < 1:
+        gaps.append("invite at least one vendor, or make it open to every eligible vendor")
+    if bidding_over(deadline, now):
+        gaps.append("set a deadline in the future: this one has passed")
+    return gaps
 
 
 def check_deadline_horizon(deadline: datetime, now: datetime) -> None:

@@ -62,7 +62,8 @@ class RfqIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
-    """A draft's changes; a field left out stays as it is. `lines` replaces every line."""
+    """A draft's changes; a field left out stays as it is. `lines` replaces every line, `vendor_ids` every
+    invited vendor."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     currency: Currency | msgspec.UnsetType = msgspec.UNSET
@@ -75,6 +76,7 @@ class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
     bidding_mode: BiddingMode | msgspec.UnsetType = msgspec.UNSET
     auction: AuctionSettingsIn | msgspec.UnsetType | None = msgspec.UNSET
     lines: Lines | msgspec.UnsetType = msgspec.UNSET
+    vendor_ids: VendorIds | msgspec.UnsetType = msgspec.UNSET
 
 
 class InvitationsIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -35,20 +35,21 @@ def check_move(current: RfqStatus, target: RfqStatus, actor: Actor) -> None:
 
 
 async def publish(principal: Principal, rfq_id: int) -> RfqOut:
-    """Publish a draft: at least one line, and for invited RFQs at least one invited vendor, who are told."""
+    """Publish a draft that has what `rules.publish_gaps` asks (lines, vendors or open, a future deadline); the
+    vendors it is meant for are told."""
     head = await access.rfq_for_buyer(principal, rfq_id)
     actor = buyer_actor(principal, head)
     async with db.transaction():
         head = await access.rfq_for_buyer(principal, rfq_id)  # fresh, under the write lock on SQLite
         check_move(head.status, RfqStatus.PUBLISHED, actor)
-        if not await RfqLine.exists().where(RfqLine.rfq == rfq_id):
-            raise Conflict("This RFQ cannot be published: add at least one line first.")
         invited = await mail.invited_vendor_ids(rfq_id)
-        if head.visibility is Visibility.INVITED and not invited:
-            raise Conflict("This RFQ cannot be published: invite at least one vendor, or make it open.")
         now = await db.db_now()
-        if rules.bidding_over(head.deadline, now):
-            raise Conflict("This RFQ cannot be published: its deadline has passed. Set a later deadline first.")
+        gaps = rules.publish_gaps(
+            line_count=await RfqLine.count().where(RfqLine.rfq == rfq_id), visibility=head.visibility,
+            invited_count=len(invited), deadline=head.deadline, now=now,
+        )
+        if gaps:
+            raise Conflict(f"This RFQ cannot be published: {'; '.join(gaps)}.")
         await _still_visible(head, invited)
         moved = await Rfq.update({Rfq.status: RfqStatus.PUBLISHED.value, Rfq.published_at: now}).where(
             (Rfq.id == rfq_id) & (Rfq.status == RfqStatus.DRAFT.value)

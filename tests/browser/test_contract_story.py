@@ -47,13 +47,15 @@ async def test_an_award_becomes_a_contract_whose_price_the_buyer_sees_in_the_cat
 
     # and the buyer closes bidding and awards line by line
     await buyer.goto(rfq_url)
-    await buyer.get_by_role("button", name="Close bidding now").click()
+    await buyer.get_by_role("button", name="Close bidding now…").click()
+    await buyer.get_by_role("button", name="Yes, close bidding now").click()
     await buyer.goto(rfq_url.rstrip("/") + "/comparison")
     selects = buyer.locator("select[name^='line_']")
     for index, vendor in ((0, "Globex"), (1, "Initech")):
         value = await selects.nth(index).locator("option", has_text=vendor).get_attribute("value")
         await selects.nth(index).select_option(value=value)
-    await buyer.get_by_role("button", name="Award").click()
+    await buyer.get_by_role("button", name="Award…").click()
+    await buyer.get_by_role("button", name="Yes, award").click()
     await expect(buyer.get_by_role("status")).to_contain_text("awarded")
 
     # then each vendor has a contract, and the buyer opens Globex's from the Contracts page

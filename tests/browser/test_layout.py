@@ -165,7 +165,7 @@ async def test_a_wide_screen_gives_results_the_room_and_controls_sit_by_their_la
     for label in ("Only the vendors I invite", "Sealed offers", "Globex Medical Supplies International"):
         await assert_on_its_labels_line(page, label)
     # and the description is a full-width box at least four lines tall
-    description = page.get_by_label("Description", exact=True)
+    description = page.locator("#rfq-description")
     box = await description.bounding_box()
     form = await page.locator("form.card").bounding_box()
     line = await description.evaluate("t => parseFloat(getComputedStyle(t).lineHeight)")

@@ -50,7 +50,8 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
     assert "5.50" not in body and "3.90" not in body
 
     # when the buyer closes bidding and opens the comparison
-    await buyer.get_by_role("button", name="Close bidding now").click()
+    await buyer.get_by_role("button", name="Close bidding now…").click()
+    await buyer.get_by_role("button", name="Yes, close bidding now").click()
     await buyer.goto(rfq_url.rstrip("/") + "/comparison")
     matrix = await buyer.locator("table").first.inner_text()
     assert "Globex Medical Supplies" in matrix and "Initech Office" in matrix
@@ -61,7 +62,8 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
     for index, vendor in ((0, "Globex"), (1, "Initech")):
         value = await selects.nth(index).locator("option", has_text=vendor).get_attribute("value")
         await selects.nth(index).select_option(value=value)
-    await buyer.get_by_role("button", name="Award").click()
+    await buyer.get_by_role("button", name="Award…").click()
+    await buyer.get_by_role("button", name="Yes, award").click()
 
     # then the RFQ is awarded, each line to its cheapest vendor
     await expect(buyer.get_by_role("status")).to_contain_text("awarded")

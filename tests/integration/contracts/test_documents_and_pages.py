@@ -76,7 +76,8 @@ async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser)
     page = await buyer.get(f"/contracts/{awarded.contract_id}")
     assert "Proposed amendment: version 2" in page.text and "Withdraw amendment" in page.text
     ended = await buyer.post(f"/contracts/{awarded.contract_id}/terminate",
-                             data={"reason": "Moving supplier", "_csrf_token": csrf_token(page.text)})
+                             data={"reason": "Moving supplier", "confirmed": "yes",
+                                   "_csrf_token": csrf_token(page.text)})
     assert ended.status_code == 303
     page = await buyer.get(f"/contracts/{awarded.contract_id}")
     assert "Moving supplier" in page.text and "Proposed amendment" not in page.text

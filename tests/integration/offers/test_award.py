@@ -20,9 +20,10 @@ async def closed(bidding, api):
 
 async def test_the_whole_rfq_to_one_offer_records_what_a_contract_needs(closed, api, world):
     bidding, offer_a, _ = closed
-    # when the buyer admin awards every line to A
+    # when the buyer admin awards every line to A (line 1 above B's price, so with a justification)
     response = await (await api(world.buyer_admin)).post(f"/api/v1/rfqs/{bidding.rfq_id}/award", json={
-        "awards": [{"rfq_line_id": line, "offer_id": offer_a} for line in bidding.lines]})
+        "awards": [{"rfq_line_id": line, "offer_id": offer_a} for line in bidding.lines],
+        "justification": "One vendor for the whole RFQ"})
     # then the RFQ is awarded, each line once, with revision, vendor, price, currency, quantity, who and when
     assert response.status_code == 200, response.text
     body = response.json()

@@ -41,7 +41,7 @@ async def test_the_vendor_accepts_a_counter_proposal_and_the_award_uses_those_pr
     assert (await a.post(f"/api/v1/counter-proposals/{proposal.json()['id']}/accept")).status_code == 409
     # and the award takes the negotiated price
     award = await (await api(world.buyer_admin)).post(f"/api/v1/rfqs/{bidding.rfq_id}/award", json={
-        "awards": [{"rfq_line_id": bidding.lines[0], "offer_id": offer_a}]})
+        "awards": [{"rfq_line_id": bidding.lines[0], "offer_id": offer_a}], "justification": "Negotiated"})
     assert award.json()["awards"][0]["unit_price"] == "0.0800"
     assert award.json()["awards"][0]["revision_number"] == 2
 

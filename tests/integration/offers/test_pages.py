@@ -84,7 +84,7 @@ async def test_the_buyer_compares_and_awards_through_the_page(bidding, api, brow
     assert page.status_code == 200 and "Beta Supplies" in page.text and 'name="whole"' in page.text
     response = await approver.post(f"/rfqs/{bidding.rfq_id}/award", data={
         "_csrf_token": csrf_token(page.text), f"line_{bidding.lines[0]}": str(a["id"]),
-        f"line_{bidding.lines[1]}": str(b["id"]), f"line_{bidding.lines[2]}": "", "whole": ""})
+        f"line_{bidding.lines[1]}": str(b["id"]), f"line_{bidding.lines[2]}": "", "whole": "", "confirmed": "yes"})
     assert response.status_code == 303, response.text
     awarded = await Award.select(Award.rfq_line, Award.offer).order_by(Award.rfq_line)
     assert [(r["rfq_line"], r["offer"]) for r in awarded] == [(bidding.lines[0], a["id"]), (bidding.lines[1], b["id"])]
@@ -99,6 +99,6 @@ async def test_the_buyer_awards_the_whole_rfq_to_one_offer_through_the_page(bidd
     admin = await browser(world.buyer_admin)
     page = await admin.get(f"/rfqs/{bidding.rfq_id}/comparison")
     response = await admin.post(f"/rfqs/{bidding.rfq_id}/award",
-                                data={"_csrf_token": csrf_token(page.text), "whole": str(a["id"])})
+                                data={"_csrf_token": csrf_token(page.text), "whole": str(a["id"]), "confirmed": "yes"})
     assert response.status_code == 303
     assert await Award.count() == 3

@@ -62,7 +62,8 @@ async def test_twenty_concurrent_awards_make_exactly_one(bidding, api, world):
 
     def body() -> dict[str, object]:
         # each click awards the lines differently: only one of them may win
-        return {"awards": [{"rfq_line_id": line, "offer_id": rng.choice([a["id"], b["id"]])} for line in bidding.lines]}
+        return {"awards": [{"rfq_line_id": line, "offer_id": rng.choice([a["id"], b["id"]])} for line in bidding.lines],
+                "justification": "Mixed on purpose"}
 
     # when twenty award calls race
     responses = await asyncio.gather(*[clients[i % 2].post(f"/api/v1/rfqs/{bidding.rfq_id}/award", json=body())

@@ -23,7 +23,7 @@ async def test_an_rfq_closed_early_shows_when_it_closed_beside_its_deadline(worl
     page = await buyer.get(f"/rfqs/{rfq_id}")
     assert "Bidding closed" not in page.text
     # when the buyer closes bidding now, through the page
-    closed = await buyer.post(f"/rfqs/{rfq_id}/close", data={"_csrf_token": csrf_token(page.text)})
+    closed = await buyer.post(f"/rfqs/{rfq_id}/close", data={"_csrf_token": csrf_token(page.text), "confirmed": "yes"})
     assert closed.status_code == 303
     # then the page shows the moment it closed, that it was early, and still the deadline it had
     closed_at = (await Rfq.select(Rfq.closed_at).where(Rfq.id == rfq_id).first())["closed_at"]

@@ -41,7 +41,8 @@ async def test_a_buyer_drafts_publishes_and_closes_an_rfq_through_the_pages(worl
     assert "0 of 1 vendors answered." in detail.text
     assert "/comparison" not in detail.text
     # when bidding is closed early
-    response = await client.post(f"/rfqs/{rfq_id}/close", data={"_csrf_token": csrf_token(detail.text)})
+    response = await client.post(f"/rfqs/{rfq_id}/close",
+                                 data={"_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     assert response.status_code == 303
     detail = await client.get(f"/rfqs/{rfq_id}")
     assert f'href="/rfqs/{rfq_id}/comparison"' in detail.text
