@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -10,15 +11,16 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app import db
+from app import db, grids
 from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of, sellers_only
 from app.contracts import access, amendments, awards, documents, lifecycle, vendor_rfqs, views
 from app.contracts.forms import amendment_from_form
-from app.contracts.rules import ContractStatus, Side
+from app.contracts.rules import Side
 from app.contracts.schemas import (
     AmendmentIn,
     ContractOut,
     ContractPage,
+    ContractSummaryOut,
     DecisionIn,
     LinkIn,
     RenewalOut,
@@ -121,18 +123,30 @@ class ContractApi(Controller):
 # --- pages --------------------------------------------------------------------------------------
 
 
+CONTRACT_EXPORT_HEADER = ("Number", "Buyer", "Vendor", "Currency", "Valid from (UTC)", "Valid to (UTC)", "Status",
+                          "Waiting lines")
+
+
+def _contract_export_row(contract: ContractSummaryOut) -> tuple[Any, ...]:
+    return (contract.number, contract.buyer.name, contract.vendor.name, contract.currency, contract.valid_from,
+            contract.valid_to, contract.status, contract.lines_waiting)
+
+
 class ContractPages(Controller):
     path = "/contracts"
     guards = [authenticated]
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: PrincipalRequest, status: FromQuery[str | None] = None, page: FromQuery[int] = 1
-    ) -> Template:
-        result = await views.list_contracts(principal_of(request), status or None, page, 50)
-        return Template(template_name="contracts/list.html", context={
-            "page": result, "status": status or "", "statuses": [s.value for s in ContractStatus]})
+    async def index(self, request: PrincipalRequest) -> Template:
+        grid = await views.contract_grid(principal_of(request), views.CONTRACT_GRID.read(request.query_params))
+        return Template(template_name="contracts/list.html", context={"page": grid})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(
+            partial(views.contract_grid, principal_of(request)), views.CONTRACT_GRID.read(request.query_params),
+            request.url.path, CONTRACT_EXPORT_HEADER, _contract_export_row)
 
     @get("/{contract_id:int}")
     async def show(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Template:

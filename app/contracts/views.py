@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from app import db
+from app import db, grids
 from app.accounts.roles import CompanyKind
 from app.auth import Principal
 from app.catalog.contract_consumption import remaining
@@ -31,6 +31,7 @@ from app.contracts.tables import (
     ContractVersion,
 )
 from app.errors import InvalidInput, NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor
 from app.offers.tables import Award
 
@@ -149,37 +150,76 @@ async def list_contracts(principal: Principal, status: str | None, page: int, pe
         raise InvalidInput("page must be 1 or more")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    query = Contract.select(
-        Contract.id, Contract.number, Contract.buyer, Contract.vendor, Contract.currency, Contract.valid_from,
-        Contract.valid_to, Contract.terminated_at, *_PARTY_COLUMNS,
-    )
-    count = Contract.count()
-    visible = sorted(principal.visible_company_ids) or [-1]
-    if not principal.is_operator:
-        column = Contract.vendor if principal.company_kind is CompanyKind.VENDOR else Contract.buyer
-        if principal.company_kind not in (CompanyKind.VENDOR, CompanyKind.BUYER):
-            visible = [-1]
-        query, count = query.where(column.is_in(visible)), count.where(column.is_in(visible))
+    query, count = _visible_contracts(principal)
     if status:
         try:
             wanted = ContractStatus(status)
         except ValueError:
             raise InvalidInput(f"status must be one of {', '.join(s.value for s in ContractStatus)}") from None
-        now = await db.db_now()
-        condition = {
-            ContractStatus.TERMINATED: Contract.terminated_at.is_not_null(),
-            ContractStatus.EXPIRED: Contract.terminated_at.is_null() & (Contract.valid_to <= now),
-            ContractStatus.ACTIVE: Contract.terminated_at.is_null() & (Contract.valid_to > now),
-        }[wanted]
+        condition = await _status_condition(wanted)
         query, count = query.where(condition), count.where(condition)
     rows = await query.order_by(Contract.id, ascending=False).limit(per_page).offset((page - 1) * per_page)
+    return ContractPage(items=await _summaries(rows), total=await count, page=page, per_page=per_page)
+
+
+CONTRACT_GRID = GridSpec(
+    path="/contracts",
+    columns=(GridColumn("number", "Number"), GridColumn("buyer", "Buyer"), GridColumn("vendor", "Vendor"),
+             GridColumn("valid_to", "Valid"), GridColumn("status", "Status", sortable=False),
+             GridColumn("waiting", "Waiting lines", sortable=False)),
+    default_sort="number", default_descending=True, search_label="Number, buyer or vendor",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in ContractStatus)),),
+    per_page=50, export_name="contracts",
+)
+_CONTRACT_ORDER = {"number": (Contract.number,), "buyer": (Contract.buyer.name,),
+                   "vendor": (Contract.vendor.name,), "valid_to": (Contract.valid_to,)}
+
+
+async def contract_grid(principal: Principal, state: GridState) -> GridPage:
+    """The contract list page: the caller's contracts as the grid's state sorts, searches, filters and pages them."""
+    query, count = _visible_contracts(principal)
+    conditions = [grids.search((Contract.number, Contract.buyer.name, Contract.vendor.name), state.q)]
+    if state.filter("status"):
+        conditions.append(await _status_condition(ContractStatus(state.filter("status"))))
+    for condition in conditions:
+        if condition is not None:
+            query, count = query.where(condition), count.where(condition)
+    rows = await grids.paged(grids.ordered(query, state, _CONTRACT_ORDER, Contract.id), state)
+    return state.page_of(await _summaries(rows), await count)
+
+
+def _visible_contracts(principal: Principal) -> tuple[Any, Any]:
+    query = Contract.select(
+        Contract.id, Contract.number, Contract.buyer, Contract.vendor, Contract.currency, Contract.valid_from,
+        Contract.valid_to, Contract.terminated_at, *_PARTY_COLUMNS,
+    )
+    count = Contract.count()
+    if principal.is_operator:
+        return query, count
+    visible = sorted(principal.visible_company_ids) or [-1]
+    column = Contract.vendor if principal.company_kind is CompanyKind.VENDOR else Contract.buyer
+    if principal.company_kind not in (CompanyKind.VENDOR, CompanyKind.BUYER):
+        visible = [-1]
+    return query.where(column.is_in(visible)), count.where(column.is_in(visible))
+
+
+async def _status_condition(wanted: ContractStatus) -> Any:
+    now = await db.db_now()
+    return {
+        ContractStatus.TERMINATED: Contract.terminated_at.is_not_null(),
+        ContractStatus.EXPIRED: Contract.terminated_at.is_null() & (Contract.valid_to <= now),
+        ContractStatus.ACTIVE: Contract.terminated_at.is_null() & (Contract.valid_to > now),
+    }[wanted]
+
+
+async def _summaries(rows: list[dict[str, Any]]) -> list[ContractSummaryOut]:
     waiting: dict[int, int] = defaultdict(int)
     for line in await ContractLine.select(ContractLine.contract).where(
         ContractLine.contract.is_in([r["id"] for r in rows] or [-1]) & ContractLine.listing.is_null()
     ):
         waiting[line["contract"]] += 1
     now = await db.db_now()
-    items = [
+    return [
         ContractSummaryOut(
             id=row["id"], number=row["number"], buyer=party(row, "buyer"), vendor=party(row, "vendor"),
             currency=row["currency"], valid_from=row["valid_from"], valid_to=row["valid_to"],
@@ -189,4 +229,3 @@ async def list_contracts(principal: Principal, status: str | None, page: int, pe
         )
         for row in rows
     ]
-    return ContractPage(items=items, total=await count, page=page, per_page=per_page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, patch, post
@@ -11,6 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
 from app.errors import DomainError, InvalidInput
 from app.files import MultipartBody, file_response, read_upload
@@ -38,6 +40,7 @@ from app.rfq.schemas import (
     RfqOut,
     RfqPage,
     RfqPatch,
+    RfqSummaryOut,
     RfqVendorOut,
 )
 from app.rfq.states import RfqStatus
@@ -123,6 +126,13 @@ class RfqApi(Controller):
 # --- pages --------------------------------------------------------------------------------------
 
 
+RFQ_EXPORT_HEADER = ("Title", "Company", "Status", "Deadline (UTC)", "Currency", "Mode", "Visibility")
+
+
+def _rfq_export_row(rfq: RfqSummaryOut) -> tuple[Any, ...]:
+    return (rfq.title, rfq.buyer_name, rfq.status, rfq.deadline, rfq.currency, rfq.bidding_mode, rfq.visibility)
+
+
 CONFIRM_CLOSE = "Closing was not confirmed: use “Close bidding now…” and confirm on the page it shows."
 
 
@@ -132,11 +142,15 @@ class RfqPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def list_page(self, request: PrincipalRequest, status: FromQuery[str | None] = None,
-                        page: FromQuery[int] = 1) -> Template:
-        rfqs = await views.list_rfqs(principal_of(request), status or None, page, 20)
-        return Template(template_name="rfq/list.html",
-                        context={"page": rfqs, "status": status or "", "statuses": [s.value for s in RfqStatus]})
+    async def list_page(self, request: PrincipalRequest) -> Template:
+        grid = await views.rfq_grid(principal_of(request), views.RFQ_GRID.read(request.query_params))
+        return Template(template_name="rfq/list.html", context={"page": grid})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(
+            partial(views.rfq_grid, principal_of(request)), views.RFQ_GRID.read(request.query_params),
+            request.url.path, RFQ_EXPORT_HEADER, _rfq_export_row)
 
     @get("/new")
     async def new_page(self, request: PrincipalRequest) -> Template:

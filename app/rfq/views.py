@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import grids
 from app.accounts.roles import CompanyKind, CompanyStatus
 from app.accounts.tables import Company
 from app.auth import Principal, scope_to_companies
 from app.contracts.tables import Contract
 from app.errors import InvalidInput, NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor
 from app.offers.tables import Offer, OfferStatus
 from app.rfq import access, attachments
@@ -56,6 +58,44 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
     wanted = choice(RfqStatus, status, "status") if status else None
+    query, count = _visible_rfqs(principal)
+    if wanted is not None:
+        query, count = query.where(Rfq.status == wanted.value), count.where(Rfq.status == wanted.value)
+    rows = await query.order_by(Rfq.deadline, ascending=False).order_by(Rfq.id, ascending=False).limit(
+        per_page
+    ).offset((page - 1) * per_page)
+    return RfqPage(items=[_summary(row) for row in rows], total=await count, page=page, per_page=per_page)
+
+
+RFQ_GRID = GridSpec(
+    path="/rfqs",
+    columns=(GridColumn("title", "Title"), GridColumn("buyer", "Company"), GridColumn("status", "Status"),
+             GridColumn("deadline", "Deadline"), GridColumn("mode", "Mode")),
+    default_sort="deadline", default_descending=True, search_label="Title or company",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in RfqStatus)),
+             GridFilter("mode", "Mode", tuple((m.value, m.value) for m in BiddingMode))),
+    per_page=20, export_name="rfqs",
+)
+_RFQ_ORDER = {"title": (Rfq.title,), "buyer": (Rfq.buyer.name,), "status": (Rfq.status,),
+              "deadline": (Rfq.deadline,), "mode": (Rfq.bidding_mode,)}
+
+
+async def rfq_grid(principal: Principal, state: GridState) -> GridPage:
+    """The RFQ list page: the caller's RFQs as the grid's state sorts, searches, filters and pages them."""
+    query, count = _visible_rfqs(principal)
+    conditions = [grids.search((Rfq.title, Rfq.buyer.name), state.q)]
+    if state.filter("status"):
+        conditions.append(Rfq.status == state.filter("status"))
+    if state.filter("mode"):
+        conditions.append(Rfq.bidding_mode == state.filter("mode"))
+    for condition in conditions:
+        if condition is not None:
+            query, count = query.where(condition), count.where(condition)
+    rows = await grids.paged(grids.ordered(query, state, _RFQ_ORDER, Rfq.id), state)
+    return state.page_of([_summary(row) for row in rows], await count)
+
+
+def _visible_rfqs(principal: Principal) -> tuple[Any, Any]:
     query = Rfq.select(
         Rfq.id, Rfq.title, Rfq.buyer, Rfq.buyer.name, Rfq.status, Rfq.deadline, Rfq.currency, Rfq.visibility,
         Rfq.bidding_mode,
@@ -64,23 +104,16 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
     if principal.company_kind is CompanyKind.VENDOR:
         # The rule as SQL: the database filters and pages, no list of every RFQ meant for the vendor first.
         meant_for = access.meant_for_vendor(principal.company_id)
-        query, count = query.where(meant_for), count.where(meant_for)
-    else:
-        query, count = scope_to_companies(query, Rfq.buyer, principal), scope_to_companies(count, Rfq.buyer, principal)
-    if wanted is not None:
-        query, count = query.where(Rfq.status == wanted.value), count.where(Rfq.status == wanted.value)
-    rows = await query.order_by(Rfq.deadline, ascending=False).order_by(Rfq.id, ascending=False).limit(
-        per_page
-    ).offset((page - 1) * per_page)
-    items = [
-        RfqSummaryOut(
-            id=row["id"], title=row["title"], buyer_id=row["buyer"], buyer_name=row["buyer.name"],
-            status=row["status"], deadline=row["deadline"], currency=row["currency"], visibility=row["visibility"],
-            bidding_mode=row["bidding_mode"],
-        )
-        for row in rows
-    ]
-    return RfqPage(items=items, total=await count, page=page, per_page=per_page)
+        return query.where(meant_for), count.where(meant_for)
+    return scope_to_companies(query, Rfq.buyer, principal), scope_to_companies(count, Rfq.buyer, principal)
+
+
+def _summary(row: dict[str, Any]) -> RfqSummaryOut:
+    return RfqSummaryOut(
+        id=row["id"], title=row["title"], buyer_id=row["buyer"], buyer_name=row["buyer.name"],
+        status=row["status"], deadline=row["deadline"], currency=row["currency"], visibility=row["visibility"],
+        bidding_mode=row["bidding_mode"],
+    )
 
 
 async def vendor_choices(buyer_id: int) -> list[VendorChoice]:
