@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -42,11 +43,28 @@ class GridColumn:
 
 @dataclass(frozen=True, slots=True)
 class GridFilter:
-    """A choice among `choices` (value, label); the empty value means "all" and is never in the URL."""
+    """A choice among `choices` (value, label), or a day (`kind="date"`, an ISO date such as 2027-01-31). The
+    `default` holds when the URL says nothing (the empty default means "all"); it is never written into links."""
 
     key: str
     label: str
-    choices: tuple[tuple[str, str], ...]
+    choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+    kind: str = "choice"
+
+    def read(self, raw: str) -> str:
+        value = raw.strip()
+        if not value or value == self.default:
+            return self.default
+        if self.kind == "date":
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise InvalidInput(f"{self.label} must be a date such as 2027-01-31.") from None
+        if value not in {choice for choice, _ in self.choices}:
+            names = ", ".join(choice for choice, _ in self.choices)
+            raise InvalidInput(f"{self.label} must be one of {names}{'' if self.default else ' (or empty for all)'}")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +98,9 @@ class GridSpec:
             raise InvalidInput(f"The search text must be at most {MAX_SEARCH} characters.")
         chosen: list[tuple[str, str]] = []
         for grid_filter in self.filters:
-            value = (params.get(grid_filter.key) or "").strip()
-            if not value:
-                continue
-            if value not in {choice for choice, _ in grid_filter.choices}:
-                names = ", ".join(choice for choice, _ in grid_filter.choices)
-                raise InvalidInput(f"{grid_filter.label} must be one of {names} (or empty for all)")
-            chosen.append((grid_filter.key, value))
+            value = grid_filter.read(params.get(grid_filter.key) or "")
+            if value != grid_filter.default:
+                chosen.append((grid_filter.key, value))
         raw_page = (params.get("page") or "").strip() or "1"
         if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
             raise InvalidInput(f"page must be a whole number from 1 to {MAX_PAGE}")
@@ -105,8 +119,11 @@ class GridState:
     page: int = 1
 
     def filter(self, key: str) -> str:
-        """The chosen value of a filter, "" for all."""
-        return dict(self.filters).get(key, "")
+        """The chosen value of a filter: its default when none was chosen ("" for all)."""
+        chosen = dict(self.filters)
+        if key in chosen:
+            return chosen[key]
+        return next((f.default for f in self.spec.filters if f.key == key), "")
 
     @property
     def active(self) -> bool:

@@ -13,10 +13,11 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import forms, grids
 from app.accounts.roles import CompanyKind
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
-from app.curation import categories, choices, events, listings, price_lists, products, segments
+from app.curation import categories, choices, events, listings, price_lists, products, queue, segments
 from app.curation.schemas import (
     ApproveIn,
     CategoryIn,
@@ -305,36 +306,36 @@ class CurationPages(Controller):
     # The queue ------------------------------------------------------------------------------
 
     @get("/")
-    async def queue(
-        self,
-        status: FromQuery[str] = ListingStatus.PENDING.value,
-        vendor: FromQuery[str] = "",
-        category: FromQuery[str] = "",
-        q: FromQuery[str] = "",
-        submitted_from: FromQuery[str] = "",
-        submitted_to: FromQuery[str] = "",
-        page: FromQuery[str] = "1",
-    ) -> Template:
-        params = {"status": status, "vendor": vendor, "category": category, "q": q,
-                  "submitted_from": submitted_from, "submitted_to": submitted_to}
-        error: DomainError | None = None
+    async def queue_page(self, request: PrincipalRequest) -> Template:
+        state = (await queue.queue_spec()).read(request.query_params)
+        return Template(template_name="curation/queue.html", context={
+            "page": await queue.queue_grid(state), "vendors": await choices.companies_of_kind(CompanyKind.VENDOR),
+            "max_bulk": queue.MAX_BULK})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def queue_export(self, request: PrincipalRequest) -> Response[bytes]:
+        state = (await queue.queue_spec()).read(request.query_params)
+        return await grids.export_response(queue.queue_grid, state, request.url.path, queue.EXPORT_HEADER,
+                                           queue.export_row)
+
+    @post("/listings/bulk", status_code=303)
+    async def bulk(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        back = forms.back_to(form, "/operator/curation")
         try:
-            result = await listings.list_listings(listings.QueueFilters(
-                status=status or None, vendor_id=_int(vendor, "vendor"), category_id=_int(category, "category"),
-                text=q, submitted_from=_date(submitted_from, "submitted from"),
-                submitted_to=_date(submitted_to, "submitted to"), page=_int(page, "page") or 1,
-            ))
+            ticked = queue.ticked(form.getall("listing_id", []))
+            action = form.get("action")
+            if action == "approve":
+                done = await queue.approve_many(principal_of(request), ticked)
+                flash(request, f"{done} listing(s) approved.", "success")
+            elif action == "suspend":
+                done = await queue.suspend_many(principal_of(request), ticked)
+                flash(request, f"{done} listing(s) suspended.", "success")
+            else:
+                raise InvalidInput("Choose Approve or Suspend for the ticked listings.")
         except DomainError as exc:
-            error, result = exc, QueuePage(items=[], total=0, page=1, per_page=listings.PER_PAGE)
-        return Template(
-            template_name="curation/queue.html",
-            context={
-                "result": result, "params": params, "statuses": [s.value for s in ListingStatus],
-                "vendors": await choices.companies_of_kind(CompanyKind.VENDOR),
-                "categories": await choices.category_choices(), "error": error.message if error else None,
-            },
-            status_code=error.status_code if error else 200,
-        )
+            flash(request, exc.message, "error")
+        return _back(back)
 
     @post("/vendors/suspend-listings", status_code=303)
     async def suspend_vendor(self, request: PrincipalRequest, data: URLEncodedBody[VendorForm]) -> Response[Any]:

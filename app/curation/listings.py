@@ -93,6 +93,9 @@ class QueueFilters:
     submitted_to: date | None = None
     page: int = 1
     per_page: int = PER_PAGE
+    # The queue's order: oldest submission first unless a page's grid asks for another column.
+    sort_by: tuple[Column, ...] = (Listing.submitted_at,)
+    descending: bool = False
 
 
 def _start_of(day: date) -> datetime:
@@ -129,7 +132,7 @@ def _queue_conditions(filters: QueueFilters) -> list[Where]:
 
 
 async def list_listings(filters: QueueFilters) -> QueuePage:
-    """One page of the queue, oldest submission first: two queries."""
+    """One page of the queue, oldest submission first unless `filters` say otherwise: two queries."""
     if filters.page < 1:
         raise InvalidInput("page must be 1 or more")
     if filters.submitted_from and filters.submitted_to and filters.submitted_to < filters.submitted_from:
@@ -140,7 +143,9 @@ async def list_listings(filters: QueueFilters) -> QueuePage:
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)
-    rows = await query.order_by(Listing.submitted_at, Listing.id).limit(filters.per_page).offset(
+    for column in (*filters.sort_by, Listing.id):
+        query = query.order_by(column, ascending=not filters.descending)
+    rows = await query.limit(filters.per_page).offset(
         (filters.page - 1) * filters.per_page
     )
     return QueuePage(

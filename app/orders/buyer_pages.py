@@ -24,12 +24,12 @@ from app.accounts.addresses import list_addresses
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
+from app.forms import back_to
 from app.orders import cart, checkout, fulfilment, reorder, views
 from app.orders.access import order_for, scope_sql
 from app.orders.forms import (
     CheckoutForm,
     OrderFilters,
-    back_to,
     cancel_from_form,
     cart_line_from_form,
     checkout_from_form,
@@ -77,7 +77,7 @@ class CartPages(Controller):
         else:
             line = next(line for line in added.lines if line.listing_id == wanted.listing_id)
             flash(request, f"{line.name} ({line.sku}): {line.quantity} now in your cart.", "success")
-        return Redirect(path=back_to(data), status_code=303)
+        return Redirect(path=back_to(data, "/cart"), status_code=303)
 
     @post("/lines/{line_id:int}/quantity", status_code=303)
     async def change_quantity(self, request: PrincipalRequest, line_id: FromPath[int], data: Form) -> Response[Any]:

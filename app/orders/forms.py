@@ -27,8 +27,6 @@ from app.orders.states import OrderStatus
 _EXPECTED = re.compile(r"line_(\d+)_quantity")
 _RECEIVED = re.compile(r"received_(\d+)")
 _TICKED = re.compile(r"line_(\d+)")
-# Where "add to cart" may send the buyer back to: a path of this site, never another host ("//evil.example").
-_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
 
 
 def whole(raw: str | None, what: str, default: int | None = None) -> int | None:
@@ -61,12 +59,6 @@ def cart_line_from_form(form: Mapping[str, str]) -> CartLineIn:
 def quantity_from_form(form: Mapping[str, str]) -> int:
     """A cart line's new quantity."""
     return read_form({"quantity": whole(form.get("quantity"), "quantity")}, CartLinePatch).quantity
-
-
-def back_to(form: Mapping[str, str], default: str = "/cart") -> str:
-    """The page to go back to (`next`), if it is one of this site's; else `default`."""
-    target = (form.get("next") or "").strip()
-    return target if _LOCAL_PATH.fullmatch(target) else default
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,12 +23,12 @@ from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.catalog.product_page import product_detail
 from app.errors import DomainError, InvalidInput
 from app.files import XLSX, MultipartBody, bytes_response, read_upload
+from app.forms import back_to
 from app.orders import cart, views
 from app.orders import requisition_lists as lists
 from app.orders import requisition_sheets as sheets
 from app.orders.forms import (
     OfferForList,
-    back_to,
     from_cart_from_form,
     list_deletion_confirmed,
     list_line_from_form,
