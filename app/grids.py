@@ -203,6 +203,22 @@ class GridPage:
         return self.state.page > 1
 
 
+# --- Bulk actions ------------------------------------------------------------------------------------
+
+MAX_BULK = 100
+
+
+def ticked(raw_ids: Sequence[str], what: str) -> list[int]:
+    """The rows ticked on a page (`what`: "listings"): at least one, at most `MAX_BULK`, each an id."""
+    if not raw_ids:
+        raise InvalidInput(f"Tick at least one of the {what} first.")
+    if len(raw_ids) > MAX_BULK:
+        raise InvalidInput(f"At most {MAX_BULK} {what} at once: tick fewer.")
+    if not all(raw.strip().isdigit() and len(raw.strip()) < 19 for raw in raw_ids):
+        raise InvalidInput(f"The ticked {what} could not be read: reload the page and tick them again.")
+    return sorted({int(raw) for raw in raw_ids})
+
+
 # --- SQL -------------------------------------------------------------------------------------------
 
 

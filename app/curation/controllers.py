@@ -310,7 +310,7 @@ class CurationPages(Controller):
         state = (await queue.queue_spec()).read(request.query_params)
         return Template(template_name="curation/queue.html", context={
             "page": await queue.queue_grid(state), "vendors": await choices.companies_of_kind(CompanyKind.VENDOR),
-            "max_bulk": queue.MAX_BULK})
+            "max_bulk": grids.MAX_BULK})
 
     @get(["/export.csv", "/export.xlsx"])
     async def queue_export(self, request: PrincipalRequest) -> Response[bytes]:
@@ -323,7 +323,7 @@ class CurationPages(Controller):
         form = await request.form()
         back = forms.back_to(form, "/operator/curation")
         try:
-            ticked = queue.ticked(form.getall("listing_id", []))
+            ticked = grids.ticked(form.getall("listing_id", []), "listings")
             action = form.get("action")
             if action == "approve":
                 done = await queue.approve_many(principal_of(request), ticked)

@@ -12,10 +12,9 @@ from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
 from app.curation import choices, listings
 from app.curation.schemas import ListingSummary
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 
-MAX_BULK = 100
 ANY_STATUS = "any"
 EXPORT_HEADER = ("Submitted (UTC)", "Vendor", "SKU", "Title", "Brand", "GTIN", "MPN", "Category", "Price",
                  "Currency", "Status")
@@ -63,17 +62,6 @@ async def queue_grid(state: GridState) -> GridPage:
 def export_row(item: ListingSummary) -> tuple[object, ...]:
     return (item.submitted_at, item.vendor_name, item.sku, item.title, item.brand, item.gtin, item.mpn,
             item.category_name, item.base_price, item.currency, item.status)
-
-
-def ticked(raw_ids: list[str]) -> list[int]:
-    """The listings ticked on the page: at least one, at most `MAX_BULK`, each an id."""
-    if not raw_ids:
-        raise InvalidInput("Tick at least one listing first.")
-    if len(raw_ids) > MAX_BULK:
-        raise InvalidInput(f"At most {MAX_BULK} listings at once: tick fewer.")
-    if not all(raw.strip().isdigit() for raw in raw_ids):
-        raise InvalidInput("The ticked listings could not be read: reload the page and tick them again.")
-    return sorted({int(raw) for raw in raw_ids})
 
 
 async def approve_many(principal: Principal, listing_ids: list[int]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, patch, post
@@ -13,14 +14,16 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Stream, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
+from app.forms import back_to
 from app.vendors import services
 from app.vendors.feed import COLUMNS
 from app.vendors.import_reports import full_report, get_import, list_imports, report_csv
 from app.vendors.import_start import start_import
-from app.vendors.listing_rules import FIELDS
+from app.vendors.listing_rules import FIELDS, SUBMIT, WITHDRAW
 from app.vendors.schemas import (
     ImportOut,
     ImportRowError,
@@ -188,20 +191,45 @@ class ImportForm:
     all_or_nothing: str = ""
 
 
+LISTING_EXPORT_HEADER = ("SKU", "Title", "Brand", "MPN", "GTIN", "Unit", "Price", "Currency", "Stock",
+                         "Lead time (days)", "Status", "Rejection reason")
+
+
+def _listing_export_row(listing: ListingOut) -> tuple[Any, ...]:
+    return (listing.sku, listing.title, listing.brand, listing.mpn, listing.gtin, listing.unit, listing.base_price,
+            listing.currency, listing.stock, listing.lead_time_days, listing.status, listing.rejection_reason)
+
+
 class ListingPages(Controller):
     path = "/vendor/listings"
     guards = [sellers_only]
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: PrincipalRequest, status: FromQuery[str] = "", offset: FromQuery[int] = 0
-    ) -> Template:
-        page = await services.list_listings(principal_of(request), status or None, 50, max(offset, 0))
-        return Template(
-            template_name="vendors/listings.html",
-            context={"page": page, "status": status, "statuses": [s.value for s in ListingStatus]},
-        )
+    async def index(self, request: PrincipalRequest) -> Template:
+        grid = await services.listing_grid(principal_of(request), services.LISTING_GRID.read(request.query_params))
+        return Template(template_name="vendors/listings.html", context={"page": grid, "max_bulk": grids.MAX_BULK})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(
+            partial(services.listing_grid, principal_of(request)), services.LISTING_GRID.read(request.query_params),
+            request.url.path, LISTING_EXPORT_HEADER, _listing_export_row)
+
+    @post("/bulk", status_code=303)
+    async def bulk(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        moves = {"submit": SUBMIT, "withdraw": WITHDRAW}
+        try:
+            ticked = grids.ticked(form.getall("listing_id", []), "listings")
+            if form.get("action") not in moves:
+                raise InvalidInput("Choose Submit or Withdraw for the ticked listings.")
+            done = await services.move_listings(principal_of(request), ticked, moves[form["action"]])
+            flash(request, f"{done} listing(s) {'sent to curation' if form['action'] == 'submit' else 'withdrawn'}.",
+                  "success")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        return Redirect(path=back_to(form, "/vendor/listings"), status_code=303)
 
     @get("/new")
     async def new(self) -> Template:

@@ -11,12 +11,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from app import db
+from app import db, grids
 from app.auth import Principal
 from app.catalog.states import ListingStatus, ListingTransitionError, status_after_edit
 from app.catalog.tables import Category, Listing, ListingTier
 from app.clock import utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor, to_minor
 from app.vendors.listing_rules import (
     SUBMIT,
@@ -264,3 +265,45 @@ async def submit_listing(principal: Principal, listing_id: int) -> ListingOut:
 async def withdraw_listing(principal: Principal, listing_id: int) -> ListingOut:
     """Take a pending or approved listing back to draft (out of the catalog)."""
     return await _move(principal, listing_id, WITHDRAW)
+
+
+LISTING_GRID = GridSpec(
+    path="/vendor/listings",
+    columns=(GridColumn("select", "Select", sortable=False), GridColumn("sku", "SKU"), GridColumn("title", "Title"),
+             GridColumn("price", "Price"), GridColumn("stock", "Stock"), GridColumn("status", "Status"),
+             GridColumn("updated", "Changed")),
+    default_sort="updated", default_descending=True, search_label="SKU, title, brand, MPN or GTIN",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in ListingStatus)),),
+    per_page=50, export_name="listings",
+)
+_LISTING_ORDER = {"sku": (Listing.sku,), "title": (Listing.title,), "price": (Listing.currency, Listing.base_price),
+                  "stock": (Listing.stock,), "status": (Listing.status,), "updated": (Listing.updated_at,)}
+
+
+async def listing_grid(principal: Principal, state: GridState) -> GridPage:
+    """The vendor's listings page: its company's listings as the grid's state selects and orders them."""
+    where = Listing.vendor == principal.company_id
+    text = grids.search((Listing.sku, Listing.title, Listing.brand, Listing.mpn, Listing.gtin), state.q)
+    if text is not None:
+        where &= text
+    if state.filter("status"):
+        where &= Listing.status == state.filter("status")
+    rows = await grids.paged(grids.ordered(Listing.select(*_COLUMNS).where(where), state, _LISTING_ORDER,
+                                           Listing.id), state)
+    tiers = await _tiers_of(row["id"] for row in rows)
+    return state.page_of([_out(row, tiers[row["id"]]) for row in rows], await Listing.count().where(where))
+
+
+async def move_listings(principal: Principal, listing_ids: list[int], action: VendorAction) -> int:
+    """Submit or withdraw every ticked listing of the caller's company, all or none; the message names the one that
+    could not move."""
+    async with db.transaction():
+        for listing_id in listing_ids:
+            try:
+                await _move(principal, listing_id, action)
+            except DomainError as exc:
+                row = await Listing.select(Listing.sku).where(
+                    (Listing.id == listing_id) & (Listing.vendor == principal.company_id)).first()
+                name = f"Listing {row['sku']}" if row else "A ticked listing"
+                raise type(exc)(f"{name}: {exc.message} None of the ticked listings changed.") from None
+    return len(listing_ids)

@@ -51,7 +51,7 @@ async def test_bulk_input_it_cannot_use_is_refused_with_what_to_do(world, browse
     session = await browser(world.operator)
     page = await session.get("/operator/curation/")
     token = csrf_token(page.text)
-    for data, says in (({"action": "approve"}, "Tick at least one listing first."),
+    for data, says in (({"action": "approve"}, "Tick at least one of the listings first."),
                        ({"listing_id": ["x"], "action": "approve"}, "could not be read"),
                        ({"listing_id": [str(n) for n in range(101)], "action": "suspend"}, "At most 100"),
                        ({"listing_id": [str(listing)], "action": "delete"}, "Choose Approve or Suspend")):
