@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
-from litestar.params import FromQuery
+from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from app import grids
 from app.auth import operators_only
 from app.notifications import services
-from app.notifications.tables import OutboxStatus
+
+EXPORT_HEADER = ("#", "To", "Subject", "Status", "Attempts", "Queued (UTC)", "Sent (UTC)", "Last error")
 
 
 class OutboxPages(Controller):
@@ -17,13 +18,11 @@ class OutboxPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def outbox(self, status: FromQuery[str | None] = None) -> Template:
-        chosen = status if status in {s.value for s in OutboxStatus} else None
-        return Template(
-            template_name="notifications/outbox.html",
-            context={
-                "emails": await services.recent(status=chosen),
-                "statuses": [s.value for s in OutboxStatus],
-                "chosen": chosen,
-            },
-        )
+    async def outbox(self, request: Request) -> Template:
+        grid = await services.outbox_grid(services.OUTBOX_GRID.read(request.query_params))
+        return Template(template_name="notifications/outbox.html", context={"page": grid})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: Request) -> Response[bytes]:
+        return await grids.export_response(services.outbox_grid, services.OUTBOX_GRID.read(request.query_params),
+                                           request.url.path, EXPORT_HEADER, services.export_row)

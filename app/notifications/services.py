@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from app import db
+from app import db, grids
 from app.clock import utcnow
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.notifications.tasks import deliver_email
 from app.settings import get_settings
@@ -51,11 +52,37 @@ async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
     return email.id
 
 
-async def recent(limit: int = 100, status: str | None = None) -> list[OutboxEntry]:
+OUTBOX_GRID = GridSpec(
+    path="/operator/outbox",
+    columns=(GridColumn("id", "#"), GridColumn("to", "To"), GridColumn("subject", "Subject"),
+             GridColumn("status", "Status"), GridColumn("attempts", "Attempts"), GridColumn("queued", "Queued"),
+             GridColumn("sent", "Sent"), GridColumn("error", "Last error", sortable=False)),
+    default_sort="id", default_descending=True, search_label="Recipient or subject",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in OutboxStatus)),),
+    per_page=50, export_name="outbox",
+)
+_OUTBOX_ORDER = {"id": (), "to": (OutboxEmail.to_address,), "subject": (OutboxEmail.subject,),
+                 "status": (OutboxEmail.status,), "attempts": (OutboxEmail.attempts,),
+                 "queued": (OutboxEmail.created_at,), "sent": (OutboxEmail.sent_at,)}
+
+
+async def outbox_grid(state: GridState) -> GridPage:
+    """The outbox page (operators): e-mails as the grid's state selects and orders them."""
     query = OutboxEmail.select(
         OutboxEmail.id, OutboxEmail.to_address, OutboxEmail.subject, OutboxEmail.status,
         OutboxEmail.attempts, OutboxEmail.last_error, OutboxEmail.created_at, OutboxEmail.sent_at,
-    ).order_by(OutboxEmail.id, ascending=False).limit(limit)
-    if status:
-        query = query.where(OutboxEmail.status == status)
-    return [OutboxEntry(**row) for row in await query]
+    )
+    count = OutboxEmail.count()
+    conditions = [grids.search((OutboxEmail.to_address, OutboxEmail.subject), state.q)]
+    if state.filter("status"):
+        conditions.append(OutboxEmail.status == state.filter("status"))
+    for condition in conditions:
+        if condition is not None:
+            query, count = query.where(condition), count.where(condition)
+    rows = await grids.paged(grids.ordered(query, state, _OUTBOX_ORDER, OutboxEmail.id), state)
+    return state.page_of([OutboxEntry(**row) for row in rows], await count)
+
+
+def export_row(email: OutboxEntry) -> tuple[object, ...]:
+    return (email.id, email.to_address, email.subject, email.status, email.attempts, email.created_at,
+            email.sent_at, email.last_error)

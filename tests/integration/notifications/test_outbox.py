@@ -601,9 +601,16 @@ async def test_the_outbox_page_filters_by_status(world, browser):
     # then only those are listed
     assert page.status_code == 200
     assert [r["to"] for r in table_rows(page.text)] == ["failed@acme.example"]
-    # and an unknown status shows everything rather than failing
-    everything = await operator.get("/operator/outbox", params={"status": "bogus"})
-    assert len(table_rows(everything.text)) == 2
+    # and an unknown status is a 400 that names the statuses there are
+    bogus = await operator.get("/operator/outbox", params={"status": "bogus"})
+    assert bogus.status_code == 400 and "Status must be one of" in bogus.text
+    # and a search by recipient, and the export of what it found
+    assert [r["to"] for r in table_rows((await operator.get("/operator/outbox?q=SENT@")).text)] == [
+        "sent@acme.example"]
+    exported = await operator.get("/operator/outbox/export.csv?sort=to")
+    assert exported.status_code == 200
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in lines[1:]] == ["failed@acme.example", "sent@acme.example"]
 
 
 async def test_the_outbox_page_escapes_what_it_shows(world, browser):
