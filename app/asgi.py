@@ -19,7 +19,16 @@ from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
 
 from app import db, openapi
-from app.accounts.controllers import AddressApi, AuthApi, CompanyApi, LoginPages, MeApi, TeamPages, UserApi
+from app.accounts.controllers import (
+    AddressApi,
+    AuthApi,
+    CompanyApi,
+    CompanyPages,
+    LoginPages,
+    MeApi,
+    TeamPages,
+    UserApi,
+)
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware
 from app.catalog.controllers import ROUTES as catalog_routes
@@ -37,7 +46,7 @@ from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
-    AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
+    AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, CompanyPages, DashboardPages, OutboxPages,
     *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes, *contract_routes,
     *order_routes,
 ]

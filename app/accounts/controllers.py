@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from app.accounts import addresses, services
+from app import grids
+from app.accounts import addresses, company_grid, services
 from app.accounts.addresses_rules import AddressKind
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
 from app.accounts.schemas import (
@@ -35,7 +36,8 @@ from app.auth import (
     operators_only,
     principal_of,
 )
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
+from app.forms import back_to
 from app.settings import get_settings
 
 
@@ -289,3 +291,35 @@ class TeamPages(Controller):
         user = await services.deactivate_user(principal_of(request), user_id)
         flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
         return Redirect(path="/team", status_code=303)
+
+
+class CompanyPages(Controller):
+    path = "/operator/companies"
+    guards = [operators_only]
+    include_in_schema = False
+
+    @get("/")
+    async def companies(self, request: Request) -> Template:
+        grid = await company_grid.company_grid(company_grid.COMPANY_GRID.read(request.query_params))
+        return Template(template_name="accounts/companies.html", context={"page": grid, "max_bulk": grids.MAX_BULK})
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: Request) -> Response[bytes]:
+        return await grids.export_response(
+            company_grid.company_grid, company_grid.COMPANY_GRID.read(request.query_params), request.url.path,
+            company_grid.EXPORT_HEADER, company_grid.export_row)
+
+    @post("/bulk", status_code=303)
+    async def bulk(self, request: Request) -> Response[Any]:
+        form = await request.form()
+        statuses = {"suspend": CompanyStatus.SUSPENDED, "reactivate": CompanyStatus.ACTIVE}
+        try:
+            ticked = grids.ticked(form.getall("company_id", []), "companies")
+            if form.get("action") not in statuses:
+                raise InvalidInput("Choose Suspend or Reactivate for the ticked companies.")
+            done = await company_grid.set_status_of(ticked, statuses[form["action"]])
+            flash(request, f"{done} compan{'y' if done == 1 else 'ies'} "
+                           f"{'suspended' if form['action'] == 'suspend' else 'reactivated'}.", "success")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        return Redirect(path=back_to(form, "/operator/companies"), status_code=303)
