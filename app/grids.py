@@ -50,7 +50,7 @@ class GridFilter:
     label: str
     choices: tuple[tuple[str, str], ...] = ()
     default: str = ""
-    kind: str = "choice"
+    kind: str = "choice"  # or "date", or "text" (matched exactly, as typed)
 
     def read(self, raw: str) -> str:
         value = raw.strip()
@@ -61,7 +61,13 @@ class GridFilter:
                 return date.fromisoformat(value).isoformat()
             except ValueError:
                 raise InvalidInput(f"{self.label} must be a date such as 2027-01-31.") from None
+        if self.kind == "text":
+            if len(value) > MAX_SEARCH:
+                raise InvalidInput(f"{self.label} must be at most {MAX_SEARCH} characters.")
+            return value
         if value not in {choice for choice, _ in self.choices}:
+            if len(self.choices) > 12:
+                raise InvalidInput(f"{self.label}: choose one of those the list offers (or none for all).")
             names = ", ".join(choice for choice, _ in self.choices)
             raise InvalidInput(f"{self.label} must be one of {names}{'' if self.default else ' (or empty for all)'}")
         return value
@@ -79,6 +85,7 @@ class GridSpec:
     filters: tuple[GridFilter, ...] = ()
     per_page: int = 25
     export_name: str = ""  # the download's file name without extension; empty: no export
+    sheet_title: str = ""  # the Excel sheet's name; by default the export name, capitalized ("Orders")
 
     def sortable(self, key: str) -> bool:
         return any(column.key == key and column.sortable for column in self.columns)
@@ -157,6 +164,14 @@ class GridState:
         """The header's link: sorts by `key`, the other way round when it already is; back to the first page."""
         descending = not self.descending if key == self.sort else False
         return replace(self, sort=key, descending=descending, page=1).href()
+
+    def filter_href(self, key: str, value: str) -> str:
+        """This view with one filter set to `value` ("" for all), from the first page."""
+        chosen = tuple((k, v) for k, v in self.filters if k != key)
+        default = next((f.default for f in self.spec.filters if f.key == key), "")
+        if value != default:
+            chosen += ((key, value),)
+        return replace(self, filters=chosen, page=1).href()
 
     def page_href(self, page: int) -> str:
         return replace(self, page=page).href()
@@ -279,7 +294,7 @@ def export_file(
     if fmt == "csv":
         return GridExport(csv_file(table), CSV, f"{name}.csv")
     book = Workbook()
-    sheet = book.sheet(name[:31])
+    sheet = book.sheet((state.spec.sheet_title or name.replace("-", " ").capitalize())[:31])
     for number, row in enumerate(table):
         sheet.append(row, bold=number == 0)
     return GridExport(book.to_bytes(), XLSX, f"{name}.xlsx")

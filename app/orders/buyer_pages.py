@@ -26,10 +26,9 @@ from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
 from app.forms import back_to
 from app.orders import cart, checkout, fulfilment, reorder, views
-from app.orders.access import order_for, scope_sql
+from app.orders.access import order_for
 from app.orders.forms import (
     CheckoutForm,
-    OrderFilters,
     cancel_from_form,
     cart_line_from_form,
     checkout_from_form,
@@ -40,7 +39,6 @@ from app.orders.forms import (
 )
 from app.orders.order_schemas import OrderGroupOut, OrderOut, ReorderOut
 from app.orders.states import MOVES, Actor, OrderStatus
-from app.orders.tables import PurchaseOrder
 
 PER_PAGE = 20
 Form = URLEncodedBody[dict[str, str]]
@@ -165,7 +163,9 @@ class OrderPages(Controller):
 
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
-        return await _history_page(principal_of(request), dict(request.query_params))
+        principal = principal_of(request)
+        state = (await views.order_spec_for(principal, "/orders")).read(request.query_params)
+        return _page("orders/list.html", {"page": await views.order_grid(principal, state)})
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
@@ -250,29 +250,6 @@ async def _order_page(principal: Principal, order_id: int, error: DomainError | 
                 "withdraw": buyer_may(OrderStatus.CONFIRMED)},
         "receivable": [(line, line.shipped - line.received) for line in order.lines if line.shipped > line.received],
     }, error.status_code if error else 200)
-
-
-async def _history_page(principal: Principal, params: dict[str, str]) -> Template:
-    error = None
-    try:
-        filters = OrderFilters.of(params)
-        found = await views.list_orders(principal, **filters.listed(), page=filters.page, per_page=PER_PAGE)
-    except DomainError as exc:
-        error, filters, found = exc, OrderFilters(), None
-    return _page("orders/list.html", {
-        "filters": filters, "page": found, "error": error.message if error else None,
-        "vendors": await _vendors_ordered_from(principal), "statuses": list(OrderStatus),
-        "pages": -(-found.total // found.per_page) if found else 0, "path": "/orders",
-    }, error.status_code if error else 200)
-
-
-async def _vendors_ordered_from(principal: Principal) -> list[dict[str, Any]]:
-    """The vendors of the orders the caller may see, for the history's vendor filter: one query."""
-    scope, args = scope_sql(principal)
-    return await PurchaseOrder.raw(
-        f"SELECT DISTINCT v.id AS id, v.name AS name FROM purchase_order po JOIN company v ON v.id = po.vendor "  # noqa: S608
-        f"WHERE {scope} ORDER BY v.name, v.id", *args,
-    )
 
 
 ROUTES: list[ControllerRouterHandler] = [CartPages, CheckoutPages, OrderPages]

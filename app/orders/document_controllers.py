@@ -6,17 +6,18 @@ seconds of CPU for a long order or list, which would stall every other request m
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from anyio import to_thread
 from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import Principal, PrincipalRequest, authenticated, principal_of
 from app.files import XLSX, bytes_response
 from app.openapi import MEDIA_TYPES
 from app.orders import documents, views
-from app.orders.forms import OrderFilters
 from app.orders.order_schemas import OrderSort, OrderSummaryOut
 from app.orders.states import OrderStatus
 
@@ -85,11 +86,13 @@ class _OrderDocumentPages(Controller):
     guards = [authenticated]
     include_in_schema = False
 
-    @get("/export.xlsx")
+    @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
-        # A page's filter form sends its empty fields too: read the query as the list pages do (empty: no filter).
-        filters = OrderFilters.of(request.query_params)
-        return await orders_xlsx(principal_of(request), **filters.listed())
+        # The list page's selection, as its grid reads the query (a form's empty fields filter nothing).
+        principal = principal_of(request)
+        state = (await views.order_spec_for(principal, self.path)).read(request.query_params)
+        return await grids.export_response(partial(views.order_grid, principal), state, request.url.path,
+                                           documents.EXPORT_HEADINGS, documents.export_row)
 
     @get("/{order_id:int}/document.pdf")
     async def pdf(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[bytes]:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from app.errors import InvalidInput
 from app.forms import read as read_form
@@ -22,7 +21,6 @@ from app.orders.requisition_schemas import (
     RequisitionToCartIn,
 )
 from app.orders.schemas import CartLineIn, CartLinePatch
-from app.orders.states import OrderStatus
 
 _EXPECTED = re.compile(r"line_(\d+)_quantity")
 _RECEIVED = re.compile(r"received_(\d+)")
@@ -212,69 +210,3 @@ def offer_for_list_from_form(form: Mapping[str, str]) -> OfferForList:
 def order_for_list_from_form(form: Mapping[str, str]) -> RequisitionFromOrderIn:
     """An order's "add these lines to a list": one of the caller's lists or a new one."""
     return read_form(_list_choice(form), RequisitionFromOrderIn)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilters:
-    """An order list's filters (the buyer's history, the vendor's inbox, the operator's list and their XLSX export),
-    read from a query string where an empty field is no filter; `href` and `query` keep them across pages."""
-
-    status: OrderStatus | None = None
-    buyer_id: int | None = None
-    vendor_id: int | None = None
-    po_number: str = ""
-    placed_from: date | None = None
-    placed_to: date | None = None
-    page: int = 1
-
-    @classmethod
-    def of(cls, params: Mapping[str, str]) -> OrderFilters:
-        status = (params.get("status") or "").strip()
-        try:
-            chosen = OrderStatus(status) if status else None
-        except ValueError:
-            raise InvalidInput(f"status must be one of: {', '.join(s.value for s in OrderStatus)}.") from None
-        return cls(
-            status=chosen, buyer_id=_chosen_company(params.get("buyer_id"), "buyer"),
-            vendor_id=_chosen_company(params.get("vendor_id"), "vendor"),
-            po_number=(params.get("po_number") or "").strip()[:50],
-            placed_from=day(params.get("placed_from"), "Placed from"),
-            placed_to=day(params.get("placed_to"), "Placed to"),
-            page=max(whole(params.get("page"), "page", 1) or 1, 1),
-        )
-
-    @property
-    def active(self) -> bool:
-        """Whether any filter is set (the page is not a filter)."""
-        return any(value not in (None, "") for value in self.listed().values())
-
-    def listed(self) -> dict[str, Any]:
-        """The filters as `views.list_orders` and the export take them (without the page)."""
-        return {"status": self.status, "buyer_id": self.buyer_id, "vendor_id": self.vendor_id,
-                "po_number": self.po_number or None, "placed_from": self.placed_from, "placed_to": self.placed_to}
-
-    def query(self, **changes: Any) -> dict[str, str]:
-        """The filters as query parameters (empty ones left out), with `changes` (another page)."""
-        values = {**self.listed(), "page": self.page, **changes}
-        if values["status"] is not None and not isinstance(values["status"], str):
-            values["status"] = values["status"].value
-        for key in ("placed_from", "placed_to"):
-            if isinstance(values[key], date):
-                values[key] = values[key].isoformat()
-        if values["page"] == 1:
-            del values["page"]
-        return {key: str(value) for key, value in values.items() if value not in ("", None)}
-
-    def href(self, path: str, page: int = 1, **changes: Any) -> str:
-        """`path` with these filters and `changes`, at `page`."""
-        query = urlencode(self.query(page=page, **changes))
-        return f"{path}?{query}" if query else path
-
-
-def _chosen_company(raw: str | None, what: str) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InvalidInput(f"Choose the {what} from the list.")
-    return int(text)

@@ -13,20 +13,16 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app.accounts import services as accounts
-from app.accounts.roles import CompanyKind
 from app.auth import Principal, PrincipalRequest, operators_only, principal_of, sellers_only
 from app.errors import Conflict, DomainError, InvalidInput
 from app.forms import read as read_form
 from app.orders import fulfilment, views
-from app.orders.forms import OrderFilters, day
+from app.orders.forms import day
 from app.orders.order_schemas import (
     CancellationIn,
     ConfirmIn,
     OrderOut,
-    OrderPage,
     OrderRejectIn,
-    OrderSort,
     ShipmentIn,
 )
 from app.orders.states import MOVES, Actor, OrderStatus, TransitionError, check_rejection, check_transition
@@ -35,24 +31,10 @@ PER_PAGE = 25
 
 
 async def _list_page(principal: Principal, query: Mapping[str, str], *, template: str, path: str,
-                     sort: OrderSort, extra: dict[str, Any] | None = None) -> Template:
-    """A list of orders as the caller may see them; a filter that cannot be read is said above an empty list."""
-    error: DomainError | None = None
-    filters = OrderFilters()
-    orders = OrderPage(items=[], total=0, page=1, per_page=PER_PAGE)
-    try:
-        filters = OrderFilters.of(query)
-        orders = await views.list_orders(principal, **filters.listed(), sort=sort, page=filters.page,
-                                         per_page=PER_PAGE)
-    except DomainError as exc:
-        error = exc
-    return Template(
-        template_name=template,
-        context={"orders": orders, "filters": filters, "path": path, "statuses": list(OrderStatus),
-                 "pages": max(1, -(-orders.total // PER_PAGE)),
-                 "error": error.message if error else None, **(extra or {})},
-        status_code=error.status_code if error else 200,
-    )
+                     extra: dict[str, Any] | None = None) -> Template:
+    """A list of orders as the caller may see them, as the page's grid selects and orders them."""
+    state = (await views.order_spec_for(principal, path)).read(query)
+    return Template(template_name=template, context={"page": await views.order_grid(principal, state), **(extra or {})})
 
 
 # --- what the vendor may do with an order -------------------------------------------------------
@@ -168,7 +150,7 @@ class VendorOrderPages(Controller):
         principal = principal_of(request)
         waiting = await views.list_orders(principal, status=OrderStatus.PLACED, per_page=1)
         return await _list_page(principal, request.query_params, template="orders/vendor_inbox.html",
-                                path="/vendor/orders", sort=OrderSort.PLACED_FIRST, extra={"waiting": waiting.total})
+                                path="/vendor/orders", extra={"waiting": waiting.total})
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
@@ -219,12 +201,8 @@ class OperatorOrderPages(Controller):
 
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
-        principal = principal_of(request)
-        companies = await accounts.list_companies(principal)
-        return await _list_page(principal, request.query_params, template="orders/operator_list.html",
-                                path="/operator/orders", sort=OrderSort.NEWEST, extra={
-                                    "buyers": [c for c in companies if c.kind == CompanyKind.BUYER],
-                                    "vendors": [c for c in companies if c.kind == CompanyKind.VENDOR]})
+        return await _list_page(principal_of(request), request.query_params, template="orders/operator_list.html",
+                                path="/operator/orders")
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:

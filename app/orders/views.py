@@ -4,12 +4,14 @@ may not see is missing, in lists and counts alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from app.auth import Principal
 from app.errors import InvalidInput, NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor
 from app.orders.access import NO_SUCH_ORDER, order_for, scope_sql
 from app.orders.cart_totals import to_currency
@@ -29,6 +31,7 @@ from app.orders.states import GroupStatus, OrderStatus, group_status
 from app.orders.tables import OrderGroup, PurchaseOrder
 
 MAX_PER_PAGE = 100
+LIST_PER_PAGE = 25  # the order list pages'
 
 _SUMMARY = """
 SELECT po.id AS id, po.number AS number, po."group" AS group_id, g.number AS group_number, g.po_number AS po_number,
@@ -137,6 +140,91 @@ async def list_orders(
         f"WHERE {condition}", *values,
     )
     return OrderPage(items=[_summary(row) for row in rows], total=counted[0]["n"], page=page, per_page=per_page)
+
+
+def order_spec(path: str, *, default_sort: str = "placed", buyers: Sequence[tuple[int, str]] = (),
+               vendors: Sequence[tuple[int, str]] = ()) -> GridSpec:
+    """An order list page's grid: the buyer's history, the vendor's inbox (`default_sort="attention"`: orders awaiting
+    its answer first) and the operator's list; a company filter for each list of companies given."""
+    columns = [GridColumn("number", "Order"), GridColumn("po_number", "PO number")]
+    columns += [GridColumn("buyer", "Buyer")] if buyers else []
+    columns += [GridColumn("vendor", "Vendor")] if vendors or not buyers else []
+    columns += [GridColumn("placed", "Placed"), GridColumn("status", "Status"), GridColumn("lines", "Lines"),
+                GridColumn("gross", "Gross total"), GridColumn("expected", "Expected ship date")]
+    filters = [GridFilter("status", "Status", tuple((s.value, s.label) for s in OrderStatus))]
+    filters += [GridFilter("buyer_id", "Buyer", tuple((str(i), name) for i, name in buyers))] if buyers else []
+    filters += [GridFilter("vendor_id", "Vendor", tuple((str(i), name) for i, name in vendors))] if vendors else []
+    filters += [GridFilter("po_number", "PO number", kind="text"),
+                GridFilter("placed_from", "Placed from", kind="date"),
+                GridFilter("placed_to", "Placed to", kind="date")]
+    return GridSpec(path=path, columns=tuple(columns), default_sort=default_sort, default_descending=True,
+                    search_label="Order, PO number or company", filters=tuple(filters), per_page=LIST_PER_PAGE,
+                    export_name="orders")
+
+
+async def order_spec_for(principal: Principal, path: str) -> GridSpec:
+    """The grid of the order list at `path`, with the companies of the caller's own orders to filter by: the buyer's
+    history by vendor, the vendor's inbox by buyer (awaiting its answer first), the operator's list by both."""
+    if path == "/orders":
+        return order_spec(path, vendors=await _parties(principal, "vendor"))
+    if path == "/vendor/orders":
+        return order_spec(path, default_sort="attention", buyers=await _parties(principal, "buyer"))
+    return order_spec(path, buyers=await _parties(principal, "buyer"), vendors=await _parties(principal, "vendor"))
+
+
+async def _parties(principal: Principal, side: str) -> list[tuple[int, str]]:
+    """The buyers or vendors (`side`) of the orders the caller may see: one query."""
+    scope, args = scope_sql(principal)
+    rows = await PurchaseOrder.raw(
+        f"SELECT DISTINCT c.id AS id, c.name AS name FROM purchase_order po JOIN company c ON c.id = po.{side} "  # noqa: S608
+        f"WHERE {scope} ORDER BY c.name, c.id", *args,
+    )
+    return [(row["id"], row["name"]) for row in rows]
+
+
+_GRID_ORDER = {
+    "number": ("po.number",), "po_number": ("g.po_number",), "buyer": ("b.name",), "vendor": ("v.name",),
+    "placed": ("po.placed_at",), "status": ("po.status",), "lines": ("po.line_count",),
+    "gross": ("po.currency", "po.gross"), "expected": ("po.expected_ship_date",),
+}
+_ATTENTION = f"CASE WHEN po.status = '{OrderStatus.PLACED.value}' THEN 0 ELSE 1 END, po.placed_at DESC, po.id DESC"
+
+
+async def order_grid(principal: Principal, state: GridState) -> GridPage:
+    """The orders the caller may see as an order list's grid selects and orders them: two queries."""
+    scope, args = scope_sql(principal)
+    where, values = [scope], list(args)
+    for word in state.q.split():
+        where.append("(" + " OR ".join(f"LOWER({column}) LIKE {{}}"
+                                       for column in ("po.number", "g.po_number", "b.name", "v.name")) + ")")
+        values += [f"%{word.lower().replace('%', '')}%"] * 4
+    for key, column in (("status", "po.status"), ("buyer_id", "po.buyer"), ("vendor_id", "po.vendor"),
+                        ("po_number", "g.po_number")):
+        if state.filter(key):
+            where.append(f"{column} = {{}}")
+            values.append(int(state.filter(key)) if key.endswith("_id") else state.filter(key))
+    if state.filter("placed_from"):
+        where.append("po.placed_at >= {}")
+        values.append(datetime.combine(date.fromisoformat(state.filter("placed_from")), time.min, tzinfo=UTC))
+    if state.filter("placed_to"):
+        where.append("po.placed_at < {}")
+        values.append(datetime.combine(date.fromisoformat(state.filter("placed_to")), time.min, tzinfo=UTC)
+                      + _ONE_DAY)
+    if state.sort == "attention":
+        order = _ATTENTION
+    else:
+        way = "DESC" if state.descending else "ASC"
+        order = ", ".join(f"{column} {way}" for column in (*_GRID_ORDER[state.sort], "po.id"))
+    condition = " AND ".join(where)
+    rows = await PurchaseOrder.raw(
+        f"{_SUMMARY} WHERE {condition} ORDER BY {order} LIMIT {{}} OFFSET {{}}", *values, state.limit, state.offset,
+    )
+    counted = await PurchaseOrder.raw(
+        "SELECT COUNT(*) AS n FROM purchase_order po JOIN order_group g ON g.id = po.\"group\" "  # noqa: S608
+        "JOIN company b ON b.id = po.buyer JOIN company v ON v.id = po.vendor "
+        f"WHERE {condition}", *values,
+    )
+    return state.page_of([_summary(row) for row in rows], counted[0]["n"])
 
 
 async def get_order(principal: Principal, order_id: int) -> OrderOut:

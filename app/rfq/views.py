@@ -74,7 +74,7 @@ RFQ_GRID = GridSpec(
     default_sort="deadline", default_descending=True, search_label="Title or company",
     filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in RfqStatus)),
              GridFilter("mode", "Mode", tuple((m.value, m.value) for m in BiddingMode))),
-    per_page=20, export_name="rfqs",
+    per_page=20, export_name="rfqs", sheet_title="RFQs",
 )
 _RFQ_ORDER = {"title": (Rfq.title,), "buyer": (Rfq.buyer.name,), "status": (Rfq.status,),
               "deadline": (Rfq.deadline,), "mode": (Rfq.bidding_mode,)}

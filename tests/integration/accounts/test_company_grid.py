@@ -33,7 +33,7 @@ async def test_an_operator_finds_companies_and_suspends_two_at_once(world, brows
     assert "2 companies suspended." in (await session.get(response.headers["location"])).text
     # and the suspended ones are what the status filter and the export show
     exported = await session.get("/operator/companies/export.xlsx?status=suspended")
-    sheet = openpyxl.load_workbook(io.BytesIO(exported.content))["companies"]
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.content))["Companies"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Acme Tools", "Zeta Tools"]
 
 

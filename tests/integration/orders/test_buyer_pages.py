@@ -11,7 +11,7 @@ import pytest
 
 from app.catalog.tables import Listing
 from app.clock import utcnow
-from app.orders import buyer_pages
+from app.orders import views
 from app.orders.tables import OrderGroup, PurchaseOrder
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
@@ -152,7 +152,7 @@ async def test_checkout_places_one_order_per_vendor_and_shows_them(world, browse
     orders = await buyer.get(placed.headers["location"])
     assert re.search(r"Order O-\d+ is placed with your PO number PO-7: O-\d+-1 to Vendor \d+, O-\d+-2 to Rival "
                      "Supplies.", orders.text)
-    assert "2 orders" in orders.text
+    assert "1\u20132 of 2" in orders.text
     assert "Your cart is empty." in (await buyer.get("/cart")).text
 
 
@@ -234,9 +234,9 @@ async def test_the_order_history_filters_by_status_vendor_date_and_po_number_and
     assert await listed(placed_from=today.isoformat(), placed_to=today.isoformat()) == ["PO-3", "PO-2", "PO-1"]
     assert await listed(placed_from=(today + timedelta(days=1)).isoformat()) == []
     bad = await buyer.get("/orders", params={"status": "lost"})
-    assert bad.status_code == 400 and "status must be one of" in bad.text
+    assert bad.status_code == 400 and "Status must be one of" in bad.text
     # paged in the database, the filters kept from page to page
-    monkeypatch.setattr(buyer_pages, "PER_PAGE", 1)
+    monkeypatch.setattr(views, "LIST_PER_PAGE", 1)
     second = (await buyer.get("/orders", params={"vendor_id": str(world.vendor.id), "page": "2"})).text
     assert "Page 2 of 2" in second and re.findall(r"<td>(PO-\d)</td>", second) == ["PO-1"]
     assert f'href="/orders?vendor_id={world.vendor.id}"' in second  # back to page 1

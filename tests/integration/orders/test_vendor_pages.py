@@ -90,8 +90,12 @@ async def test_the_inbox_lists_only_the_vendors_orders_those_awaiting_confirmati
     assert order_numbers(only_confirmed.text) == [first.mine["number"]]
     by_po = await vendor.get("/vendor/orders", params={"po_number": "PO-2", "placed_from": "", "buyer_id": ""})
     assert order_numbers(by_po.text) == [second.mine["number"]]
+    # a buyer that never ordered from the vendor is not among those it may filter by, as one that does not exist
     by_buyer = await vendor.get("/vendor/orders", params={"buyer_id": str(world.other_buyer.id)})
-    assert order_numbers(by_buyer.text) == [] and "No orders match these filters" in by_buyer.text
+    missing = await vendor.get("/vendor/orders", params={"buyer_id": "999999"})
+    assert by_buyer.status_code == missing.status_code == 400
+    assert main_of(by_buyer.text) == main_of(missing.text) and "Buyer must be one of" in by_buyer.text
+    assert "Nothing matches" in (await vendor.get("/vendor/orders", params={"q": "PO-404"})).text
     future = await vendor.get("/vendor/orders", params={"placed_from": "2099-01-01"})
     assert order_numbers(future.text) == []
     bad = await vendor.get("/vendor/orders", params={"placed_to": "soon"})

@@ -68,7 +68,7 @@ async def test_the_export_is_the_selection_on_every_page_in_csv_and_excel(world,
     assert [row[0] for row in rows[1:]] == [f"Lot {n:02d}" for n in reversed(range(23))]
     # and the Excel file holds the same, its hostile title kept as text
     workbook = openpyxl.load_workbook(io.BytesIO((await client.get("/rfqs/export.xlsx?q=gloves")).content))
-    sheet = workbook["rfqs"]
+    sheet = workbook["RFQs"]
     assert sheet["A2"].value == "'=HYPERLINK(\"http://x\") gloves" and sheet["A2"].data_type == "s"
 
 
