@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from anyio import to_thread
 from litestar import Response
+from litestar.response import Template
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
 
@@ -216,6 +217,13 @@ class GridPage:
     @property
     def has_previous(self) -> bool:
         return self.state.page > 1
+
+
+def page_template(template_name: str, page: GridPage, **context: Any) -> Template:
+    """A list page with its grid as `page`. When htmx swaps the grid in, the address bar gets the view's own link
+    (`HX-Push-Url`), not the form's every empty field."""
+    return Template(template_name=template_name, context={"page": page, **context},
+                    headers={"HX-Push-Url": page.state.href()})
 
 
 # --- Bulk actions ------------------------------------------------------------------------------------

@@ -301,7 +301,7 @@ class CompanyPages(Controller):
     @get("/")
     async def companies(self, request: Request) -> Template:
         grid = await company_grid.company_grid(company_grid.COMPANY_GRID.read(request.query_params))
-        return Template(template_name="accounts/companies.html", context={"page": grid, "max_bulk": grids.MAX_BULK})
+        return grids.page_template("accounts/companies.html", grid, max_bulk=grids.MAX_BULK)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: Request) -> Response[bytes]:

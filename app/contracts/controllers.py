@@ -140,7 +140,7 @@ class ContractPages(Controller):
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
         grid = await views.contract_grid(principal_of(request), views.CONTRACT_GRID.read(request.query_params))
-        return Template(template_name="contracts/list.html", context={"page": grid})
+        return grids.page_template("contracts/list.html", grid)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: PrincipalRequest) -> Response[bytes]:

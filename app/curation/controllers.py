@@ -308,9 +308,8 @@ class CurationPages(Controller):
     @get("/")
     async def queue_page(self, request: PrincipalRequest) -> Template:
         state = (await queue.queue_spec()).read(request.query_params)
-        return Template(template_name="curation/queue.html", context={
-            "page": await queue.queue_grid(state), "vendors": await choices.companies_of_kind(CompanyKind.VENDOR),
-            "max_bulk": grids.MAX_BULK})
+        return grids.page_template("curation/queue.html", await queue.queue_grid(state), max_bulk=grids.MAX_BULK,
+                                   vendors=await choices.companies_of_kind(CompanyKind.VENDOR))
 
     @get(["/export.csv", "/export.xlsx"])
     async def queue_export(self, request: PrincipalRequest) -> Response[bytes]:

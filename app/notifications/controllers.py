@@ -20,7 +20,7 @@ class OutboxPages(Controller):
     @get("/")
     async def outbox(self, request: Request) -> Template:
         grid = await services.outbox_grid(services.OUTBOX_GRID.read(request.query_params))
-        return Template(template_name="notifications/outbox.html", context={"page": grid})
+        return grids.page_template("notifications/outbox.html", grid)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: Request) -> Response[bytes]:

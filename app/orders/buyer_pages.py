@@ -20,6 +20,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.accounts.addresses import list_addresses
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
@@ -165,7 +166,7 @@ class OrderPages(Controller):
     async def index(self, request: PrincipalRequest) -> Template:
         principal = principal_of(request)
         state = (await views.order_spec_for(principal, "/orders")).read(request.query_params)
-        return _page("orders/list.html", {"page": await views.order_grid(principal, state)})
+        return grids.page_template("orders/list.html", await views.order_grid(principal, state))
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:

@@ -13,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import Principal, PrincipalRequest, operators_only, principal_of, sellers_only
 from app.errors import Conflict, DomainError, InvalidInput
 from app.forms import read as read_form
@@ -34,7 +35,7 @@ async def _list_page(principal: Principal, query: Mapping[str, str], *, template
                      extra: dict[str, Any] | None = None) -> Template:
     """A list of orders as the caller may see them, as the page's grid selects and orders them."""
     state = (await views.order_spec_for(principal, path)).read(query)
-    return Template(template_name=template, context={"page": await views.order_grid(principal, state), **(extra or {})})
+    return grids.page_template(template, await views.order_grid(principal, state), **(extra or {}))
 
 
 # --- what the vendor may do with an order -------------------------------------------------------

@@ -144,7 +144,7 @@ class RfqPages(Controller):
     @get("/")
     async def list_page(self, request: PrincipalRequest) -> Template:
         grid = await views.rfq_grid(principal_of(request), views.RFQ_GRID.read(request.query_params))
-        return Template(template_name="rfq/list.html", context={"page": grid})
+        return grids.page_template("rfq/list.html", grid)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: PrincipalRequest) -> Response[bytes]:

@@ -208,7 +208,7 @@ class ListingPages(Controller):
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
         grid = await services.listing_grid(principal_of(request), services.LISTING_GRID.read(request.query_params))
-        return Template(template_name="vendors/listings.html", context={"page": grid, "max_bulk": grids.MAX_BULK})
+        return grids.page_template("vendors/listings.html", grid, max_bulk=grids.MAX_BULK)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
