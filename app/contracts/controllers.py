@@ -32,7 +32,6 @@ from app.errors import Conflict, DomainError, InvalidInput
 from app.files import XLSX, bytes_response
 from app.offers import services as offers
 from app.offers.pages import comparison_page
-from app.offers.rules import Outcome
 from app.offers.schemas import AwardIn, AwardLineIn, AwardResultOut
 from app.openapi import MEDIA_TYPES
 
@@ -353,16 +352,29 @@ class VendorRfqListPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def inbox(self, request: PrincipalRequest, page: FromQuery[int] = 1) -> Template:
-        inbox = await vendor_rfqs.inbox(principal_of(request), page)
-        return Template(template_name="offers/inbox.html", context={"inbox": inbox.open, "items": inbox.open.items,
-                                                                    "waiting": inbox.waiting})
+    async def inbox(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        grid = await vendor_rfqs.open_grid(principal, vendor_rfqs.OPEN_GRID.read(request.query_params))
+        return grids.page_template("offers/inbox.html", grid, waiting=await vendor_rfqs.waiting_for(principal))
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def inbox_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(
+            partial(vendor_rfqs.open_grid, principal_of(request)), vendor_rfqs.OPEN_GRID.read(request.query_params),
+            request.url.path, vendor_rfqs.OPEN_EXPORT_HEADER, vendor_rfqs.open_export_row)
 
     @get("/history")
-    async def history(self, request: PrincipalRequest, page: FromQuery[int] = 1,
-                      outcome: FromQuery[str | None] = None) -> Template:
-        past = await vendor_rfqs.history(principal_of(request), page, outcome)
-        return Template(template_name="offers/history.html", context={"history": past, "outcomes": list(Outcome)})
+    async def history(self, request: PrincipalRequest) -> Template:
+        grid = await vendor_rfqs.history_grid(principal_of(request),
+                                              vendor_rfqs.HISTORY_GRID.read(request.query_params))
+        return grids.page_template("offers/history.html", grid, labels=vendor_rfqs.OUTCOME_LABELS)
+
+    @get(["/history/export.csv", "/history/export.xlsx"])
+    async def history_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(
+            partial(vendor_rfqs.history_grid, principal_of(request)),
+            vendor_rfqs.HISTORY_GRID.read(request.query_params), request.url.path,
+            vendor_rfqs.HISTORY_EXPORT_HEADER, vendor_rfqs.history_export_row)
 
 
 ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages, VendorRfqListPages]

@@ -9,20 +9,23 @@ and paged in SQL. A vendor learns only its own outcome: whether it won, never wh
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
-from app import db
+from app import db, grids
 from app.auth import Principal
 from app.contracts.rules import Side, VersionStatus
 from app.contracts.tables import ContractLine, ContractVersion
 from app.errors import InvalidInput
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.offers import services, store
 from app.offers.rules import Outcome, outcome_of
 from app.offers.schemas import (
     HistoryItemOut,
     HistoryPageOut,
+    InboxItemOut,
     VendorInboxOut,
     VendorRfqCountsOut,
     WaitingRfqOut,
@@ -140,7 +143,14 @@ async def history(principal: Principal, page: int = 1, outcome: str | None = Non
     rows = await query.order_by(Rfq.deadline, ascending=False).order_by(Rfq.id, ascending=False).limit(
         per_page + 1).offset((page - 1) * per_page)
     visible, more = rows[:per_page], len(rows) > per_page
-    ids = [row["id"] for row in visible] or [-1]
+    items = await _history_items(vendor_id, visible)
+    return HistoryPageOut(items=items, outcome=wanted.value if wanted else None, page=page, per_page=per_page,
+                          next_page=page + 1 if more else None)
+
+
+async def _history_items(vendor_id: int, rows: list[dict[str, Any]]) -> list[HistoryItemOut]:
+    """Past RFQs with the vendor's own outcome of each: three queries."""
+    ids = [row["id"] for row in rows] or [-1]
     won = {row["rfq"]: row["n"] for row in await Award.select(Award.rfq, Count(alias="n")).where(
         (Award.vendor == vendor_id) & Award.rfq.is_in(ids)).group_by(Award.rfq)}
     offered = {row["rfq"] for row in await Offer.select(Offer.rfq).where(
@@ -148,13 +158,12 @@ async def history(principal: Principal, page: int = 1, outcome: str | None = Non
     declined = {row["rfq"] for row in await RfqInvitation.select(RfqInvitation.rfq).where(
         (RfqInvitation.vendor == vendor_id) & RfqInvitation.declined_at.is_not_null() & RfqInvitation.rfq.is_in(ids))}
     items = []
-    for row in visible:
+    for row in rows:
         ended = outcome_of(RfqStatus(row["status"]), row["id"] in won, row["id"] in offered, row["id"] in declined)
         items.append(HistoryItemOut(
             rfq_id=row["id"], title=row["title"], buyer_name=row["buyer.name"], status=row["status"],
             deadline=row["deadline"], outcome=ended.value if ended else "", lines_won=won.get(row["id"], 0)))
-    return HistoryPageOut(items=items, outcome=wanted.value if wanted else None, page=page, per_page=per_page,
-                          next_page=page + 1 if more else None)
+    return items
 
 
 async def counts(principal: Principal) -> VendorRfqCountsOut:
@@ -167,3 +176,79 @@ async def counts(principal: Principal) -> VendorRfqCountsOut:
         for outcome in Outcome
     }
     return VendorRfqCountsOut(open=open_count, waiting=len(await waiting_for(principal)), outcomes=outcomes)
+
+
+OPEN_GRID = GridSpec(
+    path="/vendor/rfqs",
+    columns=(GridColumn("title", "RFQ"), GridColumn("currency", "Currency"), GridColumn("deadline", "Deadline"),
+             GridColumn("left", "Time left", sortable=False), GridColumn("answer", "Your answer", sortable=False)),
+    default_sort="deadline", search_label="RFQ title or buyer",
+    filters=(GridFilter("answer", "Your answer", (("offered", "offer made"), ("declined", "declined"),
+                                                  ("none", "not answered"))),),
+    per_page=services.INBOX_PAGE_SIZE, export_name="open-rfqs", sheet_title="Open RFQs",
+)
+OPEN_EXPORT_HEADER = ("RFQ", "Currency", "Deadline (UTC)", "Your answer", "Revisions")
+_OPEN_ORDER = {"title": (Rfq.title,), "currency": (Rfq.currency,), "deadline": (Rfq.deadline,)}
+_ANSWERED = {
+    "offered": (_OFFERED, 1),
+    "declined": (f"NOT {_OFFERED} AND {_DECLINED}", 2),
+    "none": (f"NOT {_OFFERED} AND NOT {_DECLINED}", 2),
+}
+
+
+async def open_grid(principal: Principal, state: GridState) -> GridPage:
+    """The inbox's open RFQs as its grid selects and orders them, each with the vendor's answer: four queries."""
+    store.require_seller(principal)
+    vendor_id = principal.company_id
+    where = (Rfq.status == RfqStatus.PUBLISHED.value) & meant_for_vendor(vendor_id)
+    text = grids.search((Rfq.title, Rfq.buyer.name), state.q)
+    if text is not None:
+        where &= text
+    if state.filter("answer"):
+        sql, times = _ANSWERED[state.filter("answer")]
+        where &= WhereRaw(sql, *([vendor_id] * times))
+    rows = await grids.paged(grids.ordered(Rfq.select(Rfq.id, Rfq.title, Rfq.currency, Rfq.deadline).where(where),
+                                           state, _OPEN_ORDER, Rfq.id), state)
+    return state.page_of(await services.inbox_items(vendor_id, rows), await Rfq.count().where(where))
+
+
+def open_export_row(item: InboxItemOut) -> tuple[object, ...]:
+    answer = "offer made" if item.offer_id else ("declined" if item.declined else "not answered")
+    return (item.title, item.currency, item.deadline, answer, item.offer_revisions)
+
+
+OUTCOME_LABELS = {"won": "won", "lost": "lost", "pending": "offer in, award pending", "declined": "declined",
+                  "no_answer": "no answer", "cancelled": "cancelled by the buyer"}
+HISTORY_GRID = GridSpec(
+    path="/vendor/rfqs/history",
+    columns=(GridColumn("title", "RFQ"), GridColumn("buyer", "Buyer"), GridColumn("status", "Status"),
+             GridColumn("deadline", "Deadline"), GridColumn("outcome", "Your outcome", sortable=False),
+             GridColumn("won", "Lines won", sortable=False)),
+    default_sort="deadline", default_descending=True, search_label="RFQ title or buyer",
+    filters=(GridFilter("outcome", "Your outcome", tuple((o.value, OUTCOME_LABELS[o.value]) for o in Outcome)),),
+    per_page=HISTORY_PAGE_SIZE, export_name="rfq-history", sheet_title="RFQ history",
+)
+HISTORY_EXPORT_HEADER = ("RFQ", "Buyer", "Status", "Deadline (UTC)", "Your outcome", "Lines won")
+_HISTORY_ORDER = {"title": (Rfq.title,), "buyer": (Rfq.buyer.name,), "status": (Rfq.status,),
+                  "deadline": (Rfq.deadline,)}
+
+
+async def history_grid(principal: Principal, state: GridState) -> GridPage:
+    """The vendor's past RFQs as the history's grid selects and orders them, each with its own outcome."""
+    store.require_seller(principal)
+    vendor_id = principal.company_id
+    where = Rfq.status.is_in(list(PAST)) & meant_for_vendor(vendor_id)
+    text = grids.search((Rfq.title, Rfq.buyer.name), state.q)
+    if text is not None:
+        where &= text
+    if state.filter("outcome"):
+        where &= outcome_is(Outcome(state.filter("outcome")), vendor_id)
+    rows = await grids.paged(grids.ordered(
+        Rfq.select(Rfq.id, Rfq.title, Rfq.buyer.name, Rfq.status, Rfq.deadline).where(where), state,
+        _HISTORY_ORDER, Rfq.id), state)
+    return state.page_of(await _history_items(vendor_id, rows), await Rfq.count().where(where))
+
+
+def history_export_row(item: HistoryItemOut) -> tuple[object, ...]:
+    return (item.title, item.buyer_name, item.status, item.deadline, OUTCOME_LABELS.get(item.outcome, item.outcome),
+            item.lines_won)

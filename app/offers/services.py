@@ -7,6 +7,8 @@ immediate: one writer at a time). The unique indexes of the migrations back ever
 
 from __future__ import annotations
 
+from typing import Any
+
 from app import db
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, NotFound
@@ -190,6 +192,34 @@ INBOX_PAGE_SIZE = 25
 MAX_INBOX_PAGE_SIZE = 100
 
 
+async def inbox_items(vendor_id: int, rows: list[dict[str, Any]]) -> list[InboxItemOut]:
+    """Open RFQs (rows of id, title, currency, deadline) with the vendor's answer to each: two queries."""
+    ids = [row["id"] for row in rows] or [-1]
+    declined = {
+        row["rfq"]
+        for row in await RfqInvitation.select(RfqInvitation.rfq).where(
+            (RfqInvitation.vendor == vendor_id) & RfqInvitation.declined_at.is_not_null()
+            & RfqInvitation.rfq.is_in(ids)
+        )
+    }
+    offers = {
+        row["rfq"]: row
+        for row in await Offer.select(Offer.id, Offer.rfq, Offer.revision_count).where(
+            (Offer.vendor == vendor_id) & (Offer.status == OfferStatus.LIVE.value) & Offer.rfq.is_in(ids)
+        )
+    }
+    now = await db.db_now()
+    return [
+        InboxItemOut(
+            rfq_id=row["id"], title=row["title"], currency=row["currency"], deadline=row["deadline"],
+            seconds_left=max(0, int((row["deadline"] - now).total_seconds())), declined=row["id"] in declined,
+            offer_id=offers[row["id"]]["id"] if row["id"] in offers else None,
+            offer_revisions=offers[row["id"]]["revision_count"] if row["id"] in offers else 0,
+        )
+        for row in rows
+    ]
+
+
 async def vendor_inbox(principal: Principal, page: int = 1, per_page: int | None = None) -> InboxPageOut:
     """One page of the published RFQs the caller's vendor company may answer, soonest deadline first.
 
@@ -206,30 +236,7 @@ async def vendor_inbox(principal: Principal, page: int = 1, per_page: int | None
         (Rfq.status == RfqStatus.PUBLISHED.value) & meant_for_vendor(vendor_id)
     ).order_by(Rfq.deadline).order_by(Rfq.id).limit(per_page + 1).offset((page - 1) * per_page)
     visible, more = rows[:per_page], len(rows) > per_page
-    ids = [row["id"] for row in visible] or [-1]
-    declined = {
-        row["rfq"]
-        for row in await RfqInvitation.select(RfqInvitation.rfq).where(
-            (RfqInvitation.vendor == vendor_id) & RfqInvitation.declined_at.is_not_null()
-            & RfqInvitation.rfq.is_in(ids)
-        )
-    }
-    offers = {
-        row["rfq"]: row
-        for row in await Offer.select(Offer.id, Offer.rfq, Offer.revision_count).where(
-            (Offer.vendor == vendor_id) & (Offer.status == OfferStatus.LIVE.value) & Offer.rfq.is_in(ids)
-        )
-    }
-    now = await db.db_now()
-    items = [
-        InboxItemOut(
-            rfq_id=row["id"], title=row["title"], currency=row["currency"], deadline=row["deadline"],
-            seconds_left=max(0, int((row["deadline"] - now).total_seconds())), declined=row["id"] in declined,
-            offer_id=offers[row["id"]]["id"] if row["id"] in offers else None,
-            offer_revisions=offers[row["id"]]["revision_count"] if row["id"] in offers else 0,
-        )
-        for row in visible
-    ]
+    items = await inbox_items(vendor_id, visible)
     return InboxPageOut(items=items, page=page, per_page=per_page, next_page=page + 1 if more else None)
 
 

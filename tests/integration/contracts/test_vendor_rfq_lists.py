@@ -4,6 +4,8 @@ to both; and a vendor never learns of a competitor's offer or win, nor of an RFQ
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from app import db
@@ -143,3 +145,39 @@ async def test_a_cancelled_rfq_shows_as_cancelled_and_a_cancelled_draft_not_at_a
     # then only the published one is there, cancelled
     assert [(item.rfq_id, item.outcome) for item in history.items] == [(published, "cancelled")]
     assert await RfqInvitation.count() == 2
+
+
+async def test_the_open_rfqs_and_the_history_are_grids_filtered_by_the_vendors_own_answer(world, api, browser):
+    # given three open RFQs meant for the vendor: one it offered on, one it declined, one not answered yet
+    offered, offered_lines = await an_rfq(world.buyer.id, [world.vendor.id], [("Gloves", 10, None)])
+    declined, _ = await an_rfq(world.buyer.id, [world.vendor.id], [("Masks", 10, None)])
+    waiting, _ = await an_rfq(world.buyer.id, [world.vendor.id], [("Gowns", 10, None)])
+    for rfq_id, title in ((offered, "Gloves 2027"), (declined, "Masks 2027"), (waiting, "=Gowns 2027")):
+        await Rfq.update({Rfq.title: title}).where(Rfq.id == rfq_id)
+    await offer(api, world.vendor_admin, offered, {offered_lines[0]: "3.00"})
+    await RfqInvitation.update({RfqInvitation.declined_at: await db.db_now()}).where(
+        (RfqInvitation.rfq == declined) & (RfqInvitation.vendor == world.vendor.id))
+    seller = await browser(world.vendor_admin)
+
+    async def listed(query: str) -> list[int]:
+        html = (await seller.get(f"/vendor/rfqs?{query}")).text.split('<section id="open">', 1)[1]
+        return [int(n) for n in re.findall(r'<td><a href="/vendor/rfqs/(\d+)">', html)]
+
+    # then each answer filter holds exactly the RFQs that show that answer
+    assert await listed("answer=offered") == [offered]
+    assert await listed("answer=declined") == [declined]
+    assert await listed("answer=none") == [waiting]
+    assert await listed("sort=-title&q=2027") == [declined, offered, waiting]
+    # and the export of the open RFQs keeps a title that looks like a formula as text
+    exported = (await seller.get("/vendor/rfqs/export.csv?answer=none")).content.decode("utf-8-sig").splitlines()
+    assert exported[0].startswith("RFQ,Currency") and exported[1].startswith("'=Gowns 2027,EUR")
+    # and once closed, the history is searched and exported the same way
+    for rfq_id in (offered, declined, waiting):
+        await set_status(rfq_id, RfqStatus.CLOSED)
+    history = (await seller.get("/vendor/rfqs/history?outcome=declined")).text
+    assert f'href="/vendor/rfqs/{declined}"' in history and f'href="/vendor/rfqs/{offered}"' not in history
+    text = (await seller.get("/vendor/rfqs/history/export.csv?sort=title")).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [(row[0], row[4], row[5]) for row in rows[1:]] == [
+        ("'=Gowns 2027", "no answer", "0"), ("Gloves 2027", "offer in, award pending", "0"),
+        ("Masks 2027", "declined", "0")]
