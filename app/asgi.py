@@ -25,7 +25,7 @@ from app.auth import AuthenticationMiddleware
 from app.catalog.controllers import ROUTES as catalog_routes
 from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
-from app.dashboard.controllers import DashboardPages
+from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
 from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
@@ -39,7 +39,7 @@ from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, DashboardPages, OutboxPages,
-    NotificationApi, NotificationPages, *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes,
+    TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes,
     *offer_routes, *contract_routes, *order_routes,
 ]
 
