@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from app import db
 from app.clock import as_utc
+from app.dashboard.tasks_list import tasks_for
 from app.notifications.tables import OutboxEmail
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation
 from tests.support.curation import a_listing
 from tests.support.fixtures import make_company, make_user
-from tests.support.offers import make_rfq, offer_body, set_status
+from tests.support.offers import make_rfq, offer_body, principal, set_status
 from tests.support.parties import RIVAL, a_marketplace
+from tests.support.queries import count_queries
 
 
 async def tasks_of(api, email: str) -> list[dict]:
@@ -183,3 +185,29 @@ async def test_the_task_list_is_in_the_api_schema(client):
     for path in ("/api/v1/notifications", "/api/v1/notifications/{notification_id}/read",
                  "/api/v1/notifications/read-all"):
         assert path in schema["paths"], path
+
+
+async def test_each_roles_list_takes_the_same_number_of_queries_however_many_tasks_wait(world, monkeypatch):
+    # given one task of several kinds for each role
+    async def queries(email: str) -> tuple[int, int]:
+        who = await principal(email)
+        with count_queries(monkeypatch) as seen:
+            found = await tasks_for(who)
+        return len(seen), len(found)
+
+    async def some_of_each() -> None:
+        open_rfq, _ = await make_rfq(world.buyer.id, [world.vendor.id])
+        closed_rfq, _ = await make_rfq(world.buyer.id, [world.vendor.id])
+        await set_status(closed_rfq, RfqStatus.CLOSED)
+        await a_listing(world.vendor.id, f"SKU-{open_rfq}", "Gloves")
+
+    await some_of_each()
+    before = {email: await queries(email) for email in (world.vendor_admin, world.buyer_admin, world.operator)}
+    # when three times as many wait
+    await some_of_each()
+    await some_of_each()
+    after = {email: await queries(email) for email in (world.vendor_admin, world.buyer_admin, world.operator)}
+    # then each role's list grew and its queries did not
+    for email in before:
+        assert after[email][1] > before[email][1], email
+        assert after[email][0] == before[email][0], email
