@@ -50,7 +50,8 @@ async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
         created_at=utcnow(),
     )
     await email.save()
-    await notify(to=to, title=subject, body=body.rstrip(), link=link)
+    # In the app the title is the link: the sentence that introduced the e-mail's link ends without its colon.
+    await notify(to=to, title=subject, body=body.rstrip().removesuffix(":"), link=link)
     db.after_commit(lambda: deliver_email.send(email.id))
     return email.id
 
