@@ -34,10 +34,11 @@ from app.auth import AuthenticationMiddleware
 from app.catalog.controllers import ROUTES as catalog_routes
 from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
-from app.dashboard.controllers import DashboardPages
+from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
 from app.money import shown
-from app.notifications.controllers import OutboxPages
+from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
+from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
@@ -47,8 +48,8 @@ from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, CompanyPages, DashboardPages, OutboxPages,
-    *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes, *offer_routes, *contract_routes,
-    *order_routes,
+    TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes,
+    *offer_routes, *contract_routes, *order_routes,
 ]
 
 
@@ -116,7 +117,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         ],
         lifespan=[lifespan],
         # First: a body no decoder should be given is a 400 before anything reads it.
-        middleware=[BodyCheckMiddleware(), flash_cookie.middleware, AuthenticationMiddleware()],
+        # After authentication: the header's unread count is the signed-in user's.
+        middleware=[BodyCheckMiddleware(), flash_cookie.middleware, AuthenticationMiddleware(),
+                    UnreadCountMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             # piccolo-admin has its own "csrftoken" cookie and checks: keep out of its way.

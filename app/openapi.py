@@ -45,7 +45,11 @@ WHY = {
 # Operations anyone may call: no token, so no 401 for a missing one and no role to lack.
 PUBLIC = frozenset({("POST", "/api/v1/auth/token")})
 # Operations open to every signed-in user: no role to lack.
-ANY_SIGNED_IN = frozenset({("DELETE", "/api/v1/auth/token"), ("GET", "/api/v1/me")})
+ANY_SIGNED_IN = frozenset({
+    ("DELETE", "/api/v1/auth/token"), ("GET", "/api/v1/me"), ("GET", "/api/v1/me/tasks"),
+    ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/{notification_id}/read"),
+    ("POST", "/api/v1/notifications/read-all"),
+})
 THROTTLED = frozenset({("POST", "/api/v1/auth/token")})
 WRONG_CREDENTIALS = "Wrong e-mail or password, or the account or its company is not active."
 

@@ -1,4 +1,5 @@
-"""The landing pages: `/` sends a signed-in user to the dashboard of their company's kind."""
+"""The landing pages: `/` sends a signed-in user to the dashboard of their company's kind; and what waits for the
+caller, as the API answers it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from app.auth import Principal, authenticated, principal_of
+from app.auth import Principal, PrincipalRequest, authenticated, principal_of
+from app.dashboard.schemas import TaskListOut
 from app.dashboard.services import dashboard_for
+from app.dashboard.tasks_list import task_list
 
 
 class DashboardPages(Controller):
@@ -25,3 +28,14 @@ class DashboardPages(Controller):
         return Template(
             template_name=f"dashboard/{principal.company_kind.value}.html", context={"summary": summary}
         )
+
+
+class TaskApi(Controller):
+    path = "/api/v1/me/tasks"
+    tags = ["auth"]
+    guards = [authenticated]
+
+    @get("/", summary="What waits for you: each task with its deadline (soonest first, none last) and the path of "
+                      "the page where you act")
+    async def tasks(self, request: PrincipalRequest) -> TaskListOut:
+        return await task_list(principal_of(request))

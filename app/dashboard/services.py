@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +14,8 @@ from app.auth import Principal
 from app.catalog.tables import Listing
 from app.clock import utcnow
 from app.contracts import vendor_rfqs
+from app.dashboard.tasks_list import tasks_for
+from app.dashboard.waiting import Task
 from app.notifications.tables import OutboxEmail
 from app.offers.schemas import VendorRfqCountsOut
 from app.orders.order_schemas import OrderSummaryOut
@@ -41,9 +43,16 @@ class Dashboard:
     awaiting_receipt: int = 0
     # A vendor's RFQs: open, waiting for it after the close, and past ones by its own outcome.
     rfqs: VendorRfqCountsOut | None = None
+    # What waits for the viewer, soonest deadline first (tasks_list.py).
+    tasks: list[Task] = field(default_factory=list)
 
 
 async def dashboard_for(principal: Principal) -> Dashboard:
+    """The viewer's dashboard: its role's figures and what waits for it."""
+    return replace(await _figures(principal), tasks=await tasks_for(principal))
+
+
+async def _figures(principal: Principal) -> Dashboard:
     team_size = await Membership.count().where(Membership.company == principal.company_id)
     subsidiaries = len(principal.visible_company_ids) - 1
     if principal.company_kind is CompanyKind.VENDOR:

@@ -1,5 +1,6 @@
 """The outbox: queue an e-mail inside the caller's transaction (it is sent once that commits), and read what is
-in it. Delivery itself: app/notifications/delivery.py."""
+in it. Every e-mail to a user also makes an in-app notification in the same transaction (in_app.notify). Delivery
+itself: app/notifications/delivery.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from app import db, grids
 from app.clock import utcnow
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
+from app.notifications.in_app import notify
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.notifications.tasks import deliver_email
 from app.settings import get_settings
@@ -38,7 +40,8 @@ async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
     """Write an e-mail in the current unit of work; it is sent once that commits.
 
     `link` is the path of the page where the recipient acts (required: an e-mail nobody can act on is a dead end);
-    the body ends with its absolute address, so the body's last sentence introduces it."""
+    the body ends with its absolute address, so the body's last sentence introduces it. A user with that address
+    also gets it as an in-app notification, linked to the same page."""
     email = OutboxEmail(
         message_id=uuid.uuid4(),
         to_address=to,
@@ -48,6 +51,8 @@ async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
         created_at=utcnow(),
     )
     await email.save()
+    # In the app the title is the link: the sentence that introduced the e-mail's link ends without its colon.
+    await notify(to=to, title=subject, body=body.rstrip().removesuffix(":"), link=link)
     db.after_commit(lambda: deliver_email.send(email.id))
     return email.id
 

@@ -4,7 +4,8 @@
 address, a cart line, a requisition list, a purchase order, a listing, a feed import, a product hidden from the
 other buyer by its segment, a price list;
 an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
-an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's.
+an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's;
+a notification of one of the buyer's users.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
 so a path can pair a stranger's own object with one of ours.
 """
@@ -18,6 +19,7 @@ from piccolo.apps.user.tables import BaseUser
 from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import SegmentRule
 from app.contracts.tables import Contract
+from app.notifications.tables import Notification
 from app.rfq.states import RfqStatus
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_price_list, a_product, a_segment
@@ -125,6 +127,12 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     placed = await check_out(admin, "PO-PARTIES")
     assert placed.status_code == 201, placed.text
 
+    # a notification of a buyer user's: the e-mail events above made some
+    buyer_users = [await user_id(email) for email in (world.buyer_admin, world.purchaser, world.approver)]
+    notification = await Notification.select(Notification.id).where(
+        Notification.recipient.is_in(buyer_users)).first()
+    assert notification is not None, "no e-mail event reached the buyer's users"
+
     # the other buyer's own RFQ, which only the outsider is invited to
     other_rfq, _ = await make_rfq(world.other_buyer.id, [outsider.id])
 
@@ -140,7 +148,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "contract": contract_id, "contract line": waiting[0], "amendment": amendment.json()["proposal"]["number"],
             "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
             "requisition list": requisition.json()["id"],
-            "requisition list line": requisition.json()["lines"][0]["id"],
+            "requisition list line": requisition.json()["lines"][0]["id"], "notification": notification["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},
