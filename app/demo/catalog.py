@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from app import db
 from app.accounts import services as accounts
+from app.accounts.tables import Membership
 from app.catalog.tables import (
     Category,
+    CurationEvent,
     Listing,
     ListingTier,
     PriceList,
@@ -21,6 +23,7 @@ from app.catalog.tables import (
     SegmentRule,
 )
 from app.clock import utcnow
+from app.curation import events, rules
 from app.curation.rules import category_path
 from app.money import to_minor
 
@@ -99,6 +102,13 @@ async def _category(path: str, cache: dict[str, tuple[int, str]]) -> int:
     return parent[0]
 
 
+async def _demo_operator() -> int | None:
+    """The demo operator's user id (the first user of an operator company), the actor of the demo's approvals."""
+    row = await Membership.select(Membership.user).where(Membership.company.kind == "operator").order_by(
+        Membership.id).first()
+    return row["user"] if row else None
+
+
 async def load_demo_catalog() -> int:
     """Create the demo catalog unless it exists; returns the number of listings created."""
     if await Listing.exists().where(Listing.sku == "GX-GLV-M"):
@@ -118,6 +128,8 @@ async def load_demo_catalog() -> int:
             await product.save()
             product_ids.append((product.id, product.category))
         listing_ids: dict[str, int] = {}
+        operator = await _demo_operator()
+        approvals: list[CurationEvent] = []
         for vendor_name, offers in OFFERS.items():
             for index, sku, price, currency, stock, lead, tiers in offers:
                 name, brand, mpn, gtin = PRODUCTS[index][1:5]
@@ -130,9 +142,15 @@ async def load_demo_catalog() -> int:
                 await listing.save()
                 listing_ids[sku] = listing.id
                 created += 1
+                # The demo's operator approved it: the curation audit log says so, as it would have.
+                matched = {"status": "approved", "product_id": product_ids[index][0]}
+                approvals.append(events.entry(operator, "listing.approved", {
+                    "changes": rules.changes({"status": "pending", "product_id": None}, matched),
+                    "product": "matched"}, listing_id=listing.id, product_id=product_ids[index][0]))
                 for min_qty, tier_price in tiers:
                     await ListingTier(listing=listing.id, min_qty=min_qty,
                                       unit_price=to_minor(Decimal(tier_price))).save()
+        await events.record(*approvals)
         for vendor_name, sku, title, brand, mpn, gtin, price in PENDING:
             await Listing(vendor=vendors[vendor_name], sku=sku, title=title, brand=brand, mpn=mpn, gtin=gtin,
                           base_price=to_minor(Decimal(price)), currency="EUR", stock=100, lead_time_days=3,

@@ -8,6 +8,7 @@ import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from app.accounts.tables import Company, Membership
+from app.catalog.tables import CurationEvent, Listing
 from app.contracts.tables import Contract, ContractLine, ContractPrice
 from app.demo import DEMO_PASSWORD
 from app.demo.rfqs import AUCTION, AWARDED
@@ -49,6 +50,11 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
     assert await Company.count().where(Company.kind == "vendor") == 4
     buyers = await Membership.select(Membership.company.name).where(Membership.company.kind == "buyer")
     assert len(buyers) == 6
+    # and the curation audit log holds the approval of every approved demo listing, by the demo operator
+    approved = await Listing.count().where(Listing.status == "approved")
+    entries = await CurationEvent.select(CurationEvent.actor.email).where(CurationEvent.action == "listing.approved")
+    assert approved > 0 and len(entries) == approved
+    assert {entry["actor.email"] for entry in entries} == {"operator@market.example"}
 
 
 async def _demo_counts() -> tuple[int, ...]:
