@@ -9,6 +9,7 @@ from app.accounts.roles import AWARDER_ROLES
 from app.auth import Principal
 from app.errors import DomainError, FieldErrors
 from app.offers import offer_attachments, services, thread
+from app.rfq import attachments
 from app.rfq.states import RfqStatus
 
 
@@ -33,7 +34,7 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
     errors = error.fields if isinstance(error, FieldErrors) else {}
     return Template(
         template_name="offers/vendor_rfq.html",
-        context={"rfq": rfq, "form": form or {}, "errors": errors,
+        context={"rfq": rfq, "form": form or {}, "errors": errors, "attach_max_bytes": attachments.MAX_BYTES,
                  "error": error.message if error and not errors else None, **negotiation_view},
         status_code=error.status_code if error else 200,
     )

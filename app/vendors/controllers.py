@@ -315,7 +315,7 @@ class ImportPages(Controller):
 async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:
     return Template(
         template_name="vendors/imports.html",
-        context={"imports": await list_imports(principal), "columns": COLUMNS,
+        context={"imports": await list_imports(principal), "columns": COLUMNS, "max_bytes": MAX_FEED_BYTES,
                  "error": error.message if error else None},
         status_code=error.status_code if error else 200,
     )
