@@ -32,3 +32,19 @@ async def answer(chromium: Browser, live_server: str, email: str, title: str, pr
     await vendor.get_by_role("button", name="Submit offer").click()
     await expect(vendor.get_by_role("status")).to_contain_text("offer")
     await vendor.context.close()
+
+
+# axe-core's verdict on the page as it stands: the serious and critical violations, one line per element.
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+        .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}) at ${n.target.join(" ")}: ${v.help}`));
+}"""
+
+
+async def axe_violations(page: Page, axe_source: str) -> list[str]:
+    """The page's serious and critical accessibility violations by axe-core (injected by the test, not the app)."""
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.add_script_tag(content=axe_source)
+    path = page.url.split("/", 3)[-1]
+    return [f"/{path}: {line}" for line in await page.evaluate(AXE_RUN)]
