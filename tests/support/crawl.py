@@ -67,11 +67,14 @@ def links_of(html: str) -> list[str]:
 
 
 def shape(url: str) -> str:
-    """The URL with its numbers (ids, pages, dates) blanked and its parameters sorted: /rfqs/12?page=2 and
-    /rfqs/13?page=3 have one shape."""
+    """The URL with its numbers (ids, pages, dates) blanked and its parameters sorted, so /rfqs/12?page=2 and
+    /rfqs/13?page=3 have one shape; with two parameters or more, their values are blanked too: a page's filters
+    combine into more URLs than a walk needs (the catalog's facets), each value alone is still followed."""
     parts = urlsplit(url)
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return re.sub(r"\d+", "#", f"{parts.path}?{query}")
+    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    if len(query) > 1:
+        query = [(key, "") for key, _ in query]
+    return re.sub(r"\d+", "#", f"{parts.path}?{urlencode(query)}")
 
 
 @dataclass
