@@ -14,9 +14,10 @@ from app.catalog.tables import Listing
 from app.contracts.tables import Contract
 from app.demo import load_demo_data
 from app.demo.rfqs import AWARDED, demo_principal
+from app.offers.tables import Offer
 from app.orders import cart
 from app.orders.schemas import CartLineIn
-from app.orders.tables import PurchaseOrder
+from app.orders.tables import PurchaseOrder, RequisitionList
 from app.rfq.tables import Rfq
 from tests.support.browser import axe_violations, log_in
 from tests.support.offers import make_rfq
@@ -60,17 +61,24 @@ async def demo_pages() -> dict[str, list[str]]:
     order = (await PurchaseOrder.select(PurchaseOrder.id).where(
         (PurchaseOrder.buyer == acme) & (PurchaseOrder.vendor == globex)).first())["id"]
     pending = (await Listing.select(Listing.id).where(Listing.status == "pending").first())["id"]
+    own_listing = (await Listing.select(Listing.id).where(Listing.vendor == globex).first())["id"]
+    offer = (await Offer.select(Offer.id).where((Offer.rfq == awarded) & (Offer.vendor == globex)).first())["id"]
+    requisition_list = (await RequisitionList.select(RequisitionList.id).where(
+        RequisitionList.company == acme).first())["id"]
     await cart.add_line(await demo_principal(BUYER), CartLineIn(quantity=10, listing_id=gloves["id"]))
     return {
         BUYER: ["/dashboard", "/rfqs", f"/rfqs/{awarded}", "/rfqs/new", f"/rfqs/{awarded}/comparison",
                 f"/rfqs/{open_rfq}", "/contracts", f"/contracts/{contract}", "/catalog", "/catalog?q=gloves",
-                f"/catalog/products/{gloves['product']}", "/cart", "/orders", f"/orders/{order}",
-                "/requisition-lists"],
+                f"/catalog/products/{gloves['product']}", "/cart", "/cart/quick-order", "/checkout", "/orders",
+                f"/orders/{order}", "/requisition-lists", f"/requisition-lists/{requisition_list}",
+                f"/rfqs/{awarded}/offers/{offer}/negotiation"],
         VENDOR: ["/dashboard", "/vendor/rfqs", f"/vendor/rfqs/{open_rfq}", f"/vendor/rfqs/{awarded}",
-                 "/vendor/rfqs/history", "/vendor/listings", "/vendor/listings/new", "/vendor/orders",
-                 f"/vendor/orders/{order}", "/contracts", f"/contracts/{contract}"],
-        OPERATOR: ["/dashboard", "/operator/curation", f"/operator/curation/listings/{pending}", "/operator/orders",
-                   f"/operator/orders/{order}", "/contracts"],
+                 "/vendor/rfqs/history", "/vendor/listings", f"/vendor/listings/{own_listing}", "/vendor/listings/new",
+                 "/vendor/imports", "/vendor/orders", f"/vendor/orders/{order}", "/contracts",
+                 f"/contracts/{contract}"],
+        OPERATOR: ["/dashboard", "/operator/curation", f"/operator/curation/listings/{pending}",
+                   "/operator/curation/segments", "/operator/curation/price-lists", "/operator/curation/events",
+                   "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts"],
     }
 
 
@@ -105,29 +113,36 @@ async def navigation_problems(page: Page) -> list[str]:
     return problems
 
 
+async def page_problems(page: Page, path: str, axe_source: str) -> list[str]:
+    """What axe-core finds serious on `path` on a wide screen and on a phone, and what does not fit the phone."""
+    await page.set_viewport_size(DESKTOP)
+    response = await page.goto(path)
+    assert response is not None and response.ok, (path, response and response.status)
+    problems = await axe_violations(page, axe_source)
+    await resize(page, PHONE)
+    problems += [f"{path} at {PHONE['width']} px {problem}" for problem in await page.evaluate(PHONE_PROBLEMS)]
+    return problems + [f"{line} (at {PHONE['width']} px)" for line in await axe_violations(page, axe_source)]
+
+
 async def test_each_roles_main_pages_pass_axe_on_a_wide_screen_and_on_a_phone(chromium, live_server, axe_source):
     # given the demo data
     pages = await demo_pages()
-    problems: list[str] = []
     started = time.monotonic()
+    # when a visitor opens the login page, on a wide screen and on a phone
+    visitor = await chromium.new_context(base_url=live_server)
+    problems = await page_problems(await visitor.new_page(), "/login", axe_source)
+    await visitor.close()
     for email, paths in pages.items():
         page = await log_in(chromium, live_server, email)
         for path in paths:
-            # when the role opens each of its main pages on a wide screen
-            await page.set_viewport_size(DESKTOP)
-            response = await page.goto(path)
-            assert response is not None and response.ok, (email, path, response and response.status)
-            # then axe-core finds nothing serious
-            problems += await axe_violations(page, axe_source)
-            # and on a phone, the page fits and axe-core finds nothing serious either
-            await resize(page, PHONE)
-            problems += [f"{path} at {PHONE['width']} px {problem}" for problem in await page.evaluate(PHONE_PROBLEMS)]
-            problems += [f"{line} (at {PHONE['width']} px)" for line in await axe_violations(page, axe_source)]
+            # and each role opens its main pages: axe-core finds nothing serious, and each page fits the phone
+            problems += await page_problems(page, path, axe_source)
         # and the navigation is a menu to open on the phone, links on the wide screen
         problems += [f"{email}: {problem}" for problem in await navigation_problems(page)]
         await page.context.close()
+    # then nothing is wrong
     assert not problems, "\n".join(problems)
-    print(f"{sum(map(len, pages.values()))} pages, twice, in {time.monotonic() - started:.1f} s")
+    print(f"{1 + sum(map(len, pages.values()))} pages, at two widths, in {time.monotonic() - started:.1f} s")
 
 
 async def test_axe_names_each_serious_violation_by_rule_element_and_help(chromium, axe_source):
