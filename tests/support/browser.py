@@ -43,7 +43,8 @@ AXE_RUN = """async () => {
 
 
 async def axe_violations(page: Page, axe_source: str) -> list[str]:
-    """The page's serious and critical accessibility violations by axe-core (injected by the test, not the app)."""
+    """The page's serious and critical accessibility violations by axe-core (injected by the test, not the app: here,
+    unless the context's init script already put it in every page)."""
     if not await page.evaluate("typeof axe !== 'undefined'"):
         await page.add_script_tag(content=axe_source)
     path = page.url.split("/", 3)[-1]
