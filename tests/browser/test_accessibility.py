@@ -19,7 +19,7 @@ from app.orders import cart
 from app.orders.schemas import CartLineIn
 from app.orders.tables import PurchaseOrder, RequisitionList
 from app.rfq.tables import Rfq
-from tests.support.browser import axe_violations, log_in
+from tests.support.browser import axe_violations, log_in, resize
 from tests.support.offers import make_rfq
 
 pytestmark = pytest.mark.browser
@@ -80,12 +80,6 @@ async def demo_pages() -> dict[str, list[str]]:
                    "/operator/curation/segments", "/operator/curation/price-lists", "/operator/curation/events",
                    "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts"],
     }
-
-
-async def resize(page: Page, size: dict[str, int]) -> None:
-    """The page at `size`, once it has handled the resize (two frames later: resize events fire before a frame)."""
-    await page.set_viewport_size(size)
-    await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 async def shown(locator: Locator, visible: bool = True) -> bool:

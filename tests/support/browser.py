@@ -22,6 +22,13 @@ async def log_in(chromium: Browser, live_server: str, email: str, password: str 
     return page
 
 
+async def resize(page: Page, size: dict[str, int]) -> None:
+    """The page at `size` once it has handled the resize: the menu (static/app.js) folds or opens a frame later, so
+    what is measured at once would mix both layouts."""
+    await page.set_viewport_size(size)
+    await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
     vendor = await log_in(chromium, live_server, email)
     await vendor.get_by_role("link", name="RFQ inbox").click()
