@@ -43,4 +43,4 @@ worker: $(STAMP)
 	$(BIN)/market worker
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis tests/browser/node_modules

@@ -74,6 +74,14 @@ def side_of(principal: Principal, head: ContractHead) -> Side | None:
     return None
 
 
+def rfq_page(principal: Principal, rfq_id: int, *, as_vendor: bool) -> str | None:
+    """The page where the caller reads an RFQ a contract names: the vendor's own view of the RFQ it answered
+    (`as_vendor`), the buyer's RFQ page, or none (operators and other vendors have no page for it)."""
+    if principal.company_kind is CompanyKind.VENDOR:
+        return f"/vendor/rfqs/{rfq_id}" if as_vendor else None
+    return f"/rfqs/{rfq_id}" if principal.company_kind is CompanyKind.BUYER else None
+
+
 def require_buyer_decider(principal: Principal, head: ContractHead) -> None:
     if side_of(principal, head) is not Side.BUYER or not principal.has_any_role(AWARDER_ROLES):
         raise Forbidden("Only a buyer_admin or approver of the contract's buyer company can do this.")

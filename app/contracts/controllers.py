@@ -248,13 +248,16 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
     can = access.abilities(principal, head, await db.db_now(), proposal_side)
     side = access.side_of(principal, head)
-    rfq_url = f"/vendor/rfqs/{contract.rfq_id}" if side is Side.VENDOR else f"/rfqs/{contract.rfq_id}"
+    rfq_url = access.rfq_page(principal, contract.rfq_id, as_vendor=side is Side.VENDOR)
+    # the renewal is the buyer's new RFQ: its vendor may not be invited, or not yet
+    renewal_url = contract.renewal_rfq_id and access.rfq_page(principal, contract.renewal_rfq_id, as_vendor=False)
     if confirm_reason is not None and not can.terminate:
         error = Conflict("This contract cannot be terminated: it is not in force, or you may not end it.")
     confirming = confirm_reason is not None and can.terminate
     return Template(
         template_name="contracts/terminate_confirm.html" if confirming else "contracts/detail.html",
         context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
+                 "renewal_url": renewal_url,
                  "reason": confirm_reason or "", "error": error.message if error else None},
         status_code=error.status_code if error else 200,
     )

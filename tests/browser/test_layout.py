@@ -12,7 +12,7 @@ from playwright.async_api import Page
 
 from app.orders.tables import PurchaseOrder
 from tests.support.accounts import an_address
-from tests.support.browser import log_in
+from tests.support.browser import log_in, resize
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.curation import a_listing as a_pending_listing
 from tests.support.fixtures import PASSWORD, make_company, make_user
@@ -153,7 +153,7 @@ async def test_a_wide_screen_gives_results_the_room_and_controls_sit_by_their_la
     await assert_on_its_labels_line(page, "In stock only")
 
     # and on a phone the facets stack above the results
-    await page.set_viewport_size(PHONE)
+    await resize(page, PHONE)
     facets = await page.get_by_role("complementary", name="Filters").bounding_box()
     results = await page.get_by_role("region", name="Results").bounding_box()
     assert facets and results and results["y"] >= facets["y"] + facets["height"] - 1

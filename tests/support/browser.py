@@ -22,6 +22,13 @@ async def log_in(chromium: Browser, live_server: str, email: str, password: str 
     return page
 
 
+async def resize(page: Page, size: dict[str, int]) -> None:
+    """The page at `size` once it has handled the resize: the menu (static/app.js) folds or opens a frame later, so
+    what is measured at once would mix both layouts."""
+    await page.set_viewport_size(size)
+    await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
     vendor = await log_in(chromium, live_server, email)
     await vendor.get_by_role("link", name="RFQ inbox").click()
@@ -32,3 +39,20 @@ async def answer(chromium: Browser, live_server: str, email: str, title: str, pr
     await vendor.get_by_role("button", name="Submit offer").click()
     await expect(vendor.get_by_role("status")).to_contain_text("offer")
     await vendor.context.close()
+
+
+# axe-core's verdict on the page as it stands: the serious and critical violations, one line per element.
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+        .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}) at ${n.target.join(" ")}: ${v.help}`));
+}"""
+
+
+async def axe_violations(page: Page, axe_source: str) -> list[str]:
+    """The page's serious and critical accessibility violations by axe-core (injected by the test, not the app: here,
+    unless the context's init script already put it in every page)."""
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.add_script_tag(content=axe_source)
+    path = page.url.split("/", 3)[-1]
+    return [f"/{path}: {line}" for line in await page.evaluate(AXE_RUN)]

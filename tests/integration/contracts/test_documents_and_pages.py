@@ -96,3 +96,16 @@ async def test_the_contract_api_is_in_the_openapi_schema_with_bodies(client):
         assert method in paths[path], path
         if method == "post":
             assert "requestBody" in paths[path][method], path
+
+
+async def test_the_contract_links_its_rfq_only_where_the_reader_has_a_page_for_it(awarded, browser):
+    world = awarded.world
+    # when the buyer, the vendor and an operator open the contract
+    pages = {email: (await (await browser(email)).get(f"/contracts/{awarded.contract_id}")).text
+             for email in (world.buyer_admin, world.vendor_admin, world.operator)}
+    # then the buyer's links its RFQ page, the vendor's its own view of the RFQ
+    assert f'href="/rfqs/{awarded.rfq_id}"' in pages[world.buyer_admin]
+    assert f'href="/vendor/rfqs/{awarded.rfq_id}"' in pages[world.vendor_admin]
+    # and the operator's names the RFQ without a link: operators have no RFQ pages (a link answered 403)
+    assert "rfqs/" not in pages[world.operator].split("Made from", 1)[1].split("</dd>", 1)[0]
+    assert (await (await browser(world.operator)).get(f"/rfqs/{awarded.rfq_id}")).status_code == 403
