@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.accounts.roles import CompanyKind, CompanyStatus
-from app.accounts.tables import Company
+from app.accounts.roles import CompanyKind
 from app.auth import Principal, scope_to_companies
 from app.contracts.tables import Contract
 from app.errors import InvalidInput, NotFound
@@ -22,7 +21,6 @@ from app.rfq.schemas import (
     RfqPage,
     RfqSummaryOut,
     RfqVendorOut,
-    VendorChoice,
 )
 from app.rfq.states import (
     BiddingMode,
@@ -81,15 +79,6 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
         for row in rows
     ]
     return RfqPage(items=items, total=await count, page=page, per_page=per_page)
-
-
-async def vendor_choices(buyer_id: int) -> list[VendorChoice]:
-    """Active vendor companies the buyer company may invite (those its segment may see)."""
-    rows = await Company.select(Company.id, Company.name).where(
-        (Company.kind == CompanyKind.VENDOR.value) & (Company.status == CompanyStatus.ACTIVE.value)
-    ).order_by(Company.name)
-    hidden = set(await access.vendors_hidden_from(buyer_id, [row["id"] for row in rows]))
-    return [VendorChoice(id=row["id"], name=row["name"]) for row in rows if row["id"] not in hidden]
 
 
 async def rfq_row(rfq_id: int) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def test_a_product_line_without_text_takes_the_product_name():
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
-        ({"description": " "}, "line 3: give a catalog product_id or a description"),
+        ({"description": " "}, "line 3: give a catalog product or a description"),
         ({"quantity": 0}, "line 3: quantity must be a whole number of at least 1"),
         ({"quantity": True}, "quantity"),
         ({"target_price": "1.00001"}, "more than 4 decimal places"),
@@ -64,7 +64,7 @@ def test_sealed_bidding_keeps_no_auction_settings():
         ({"min_decrement": None}, "min_decrement must be a positive"),
         ({"min_decrement": "0"}, "min_decrement must be a positive"),
         ({"anti_snipe_minutes": -1}, "anti_snipe_minutes"),
-        ({"anti_snipe_minutes": 10, "max_extension_minutes": 5}, "at least anti_snipe_minutes"),
+        ({"anti_snipe_minutes": 10, "max_extension_minutes": 5}, "at least the anti-sniping minutes"),
     ],
 )
 def test_an_auction_needs_sensible_settings(settings, fragment):
