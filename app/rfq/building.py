@@ -178,7 +178,7 @@ async def apply(principal: Principal, form: Any) -> Built:
     """The building move the form's button asked for, on the form as it was sent: nothing is saved."""
     chosen = [v for v in form.getall("vendor_ids", []) if isinstance(v, str)]
     if form.get("add_vendor"):
-        return Built(_rebuilt(form, vendor_ids=[*chosen, form.get("add_vendor")]))
+        return Built(_rebuilt(form, vendor_ids=[*chosen, form.get("add_vendor")], drop=("vendor_q",)))
     if form.get("remove_vendor"):
         return Built(_rebuilt(form, vendor_ids=[v for v in chosen if v != form.get("remove_vendor")]))
     rebuilt = _rebuilt(form)
@@ -204,7 +204,8 @@ async def _add_product(principal: Principal, form: Any) -> Built:
     name, unit = found
     _room(form, 1)
     line = {"description": name, "product_id": str(product_id), "quantity": "1", "unit": unit}
-    return Built(_rebuilt(form, [line]), notice=f"Added a line for {name}: set its quantity and target price.")
+    return Built(_rebuilt(form, [line], drop=("product_q",)),
+                 notice=f"Added a line for {name}: set its quantity and target price.")
 
 
 def _room(form: Any, adding: int) -> None:
