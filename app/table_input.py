@@ -25,9 +25,12 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app.settings import get_settings
 from app.spreadsheets import cell_text
-from app.vendors.feed import FeedError, FeedLimits, FileFormat, check_workbook, detect_format
+from app.vendors.feed import MB, FeedError, FeedLimits, FileFormat, check_workbook, detect_format
 
+__all__ = ["MB", "Rows", "TableError", "TableLimits", "csv_table", "file_table", "sentence", "sniff_delimiter",
+           "table_limits", "text_table", "xlsx_table"]
 T = TypeVar("T")
 Rows = Iterator[tuple[int, list[str]]]
 """Numbered rows (from 1) of cell text."""
@@ -47,6 +50,20 @@ class TableLimits:
 
     workbook: FeedLimits
     max_sheet_rows: int
+
+
+def table_limits(max_unpacked_bytes: int, max_sheet_rows: int) -> TableLimits:
+    """The feed imports' workbook guard (parts count, packing ratio and row width from the settings) with the
+    caller's unpacked size and number of rows: far smaller than a feed's."""
+    settings = get_settings()
+    return TableLimits(
+        workbook=FeedLimits(
+            max_unpacked_bytes=max_unpacked_bytes, max_entry_bytes=max_unpacked_bytes,
+            max_ratio=settings.feed_max_ratio, max_entries=settings.feed_max_entries, max_rows=max_sheet_rows,
+            max_row_chars=settings.feed_max_row_kb * 1024,
+        ),
+        max_sheet_rows=max_sheet_rows,
+    )
 
 
 def sentence(text: str, filename: str = "") -> str:

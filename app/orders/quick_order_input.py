@@ -20,9 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.orders.schemas import MAX_QUANTITY
-from app.settings import get_settings
-from app.table_input import TableError, TableLimits, csv_table, file_table, xlsx_table
-from app.vendors.feed import MB, FeedLimits
+from app.table_input import MB, TableError, TableLimits, csv_table, file_table, table_limits, xlsx_table
 
 MAX_LINES = 5_000
 MAX_TEXT_CHARS = 1_000_000  # pasted text: 5,000 lines of 200 characters
@@ -202,15 +200,7 @@ def csv_lines(content: bytes) -> ReadInput:
 def xlsx_limits() -> TableLimits:
     """The feed imports' workbook guard, with a quick order's size: the parts count and packing ratio as for
     feeds, the unpacked size far smaller."""
-    settings = get_settings()
-    return TableLimits(
-        workbook=FeedLimits(
-            max_unpacked_bytes=MAX_UNPACKED_BYTES, max_entry_bytes=MAX_UNPACKED_BYTES,
-            max_ratio=settings.feed_max_ratio, max_entries=settings.feed_max_entries, max_rows=MAX_SHEET_ROWS,
-            max_row_chars=settings.feed_max_row_kb * 1024,
-        ),
-        max_sheet_rows=MAX_SHEET_ROWS,
-    )
+    return table_limits(MAX_UNPACKED_BYTES, MAX_SHEET_ROWS)
 
 
 def xlsx_lines(content: bytes) -> ReadInput:

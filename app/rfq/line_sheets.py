@@ -15,10 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.rfq import rules
-from app.settings import get_settings
 from app.spreadsheets import Workbook, csv_file
-from app.table_input import Rows, TableError, TableLimits, file_table, text_table
-from app.vendors.feed import MB, FeedLimits
+from app.table_input import MB, Rows, TableError, TableLimits, file_table, table_limits, text_table
 
 COLUMNS = ("article", "quantity", "unit", "target price")
 COLUMN_HELP = (
@@ -150,15 +148,7 @@ def text_lines(text: str) -> SheetLines:
 
 def sheet_limits() -> TableLimits:
     """The feed imports' workbook guard, with the size of an RFQ's lines."""
-    settings = get_settings()
-    return TableLimits(
-        workbook=FeedLimits(
-            max_unpacked_bytes=MAX_UNPACKED_BYTES, max_entry_bytes=MAX_UNPACKED_BYTES,
-            max_ratio=settings.feed_max_ratio, max_entries=settings.feed_max_entries, max_rows=MAX_SHEET_ROWS,
-            max_row_chars=settings.feed_max_row_kb * 1024,
-        ),
-        max_sheet_rows=MAX_SHEET_ROWS,
-    )
+    return table_limits(MAX_UNPACKED_BYTES, MAX_SHEET_ROWS)
 
 
 def file_lines(filename: str, content: bytes) -> SheetLines:
