@@ -94,7 +94,7 @@ async def find_vendors(principal: Principal, text: str, chosen: Iterable[str] = 
     words = (text or "").strip()[:MAX_QUERY]
     if not words:
         return []
-    skip = {int(v) for v in chosen if isinstance(v, str) and v.isdigit() and len(v) < 12}
+    skip = {int(v) for v in chosen if _an_id(v)}
     pattern = f"%{words.replace('%', '')}%"  # SQLite's LIKE ignores ASCII case already; it has no ILIKE
     named = Company.name.like(pattern) if db.is_sqlite() else Company.name.ilike(pattern)
     rows = await Company.select(Company.id, Company.name).where(
@@ -132,17 +132,19 @@ class PageChoices:
 async def page_choices(principal: Principal, form: Any) -> PageChoices:
     """The names of the form's catalog products and chosen vendors that the buyer may see (a hidden one stays a
     number, as an unknown one)."""
-    product_ids = sorted({int(v) for n in filled_rows(form) if (v := line_values(form, n)["product_id"].strip())
-                          .isdigit() and len(v) < 12})
+    product_ids = sorted({int(v) for n in filled_rows(form) if _an_id(v := line_values(form, n)["product_id"])})
     names = {product_id: name for product_id, (name, _) in (await _visible_products(principal, product_ids)).items()}
-    chosen = list(dict.fromkeys(v for v in form.getall("vendor_ids", []) if isinstance(v, str) and v.isdigit()
-                                and len(v) < 12)) if form else []
-    ids = [int(v) for v in chosen]
+    ids = [int(v) for v in dict.fromkeys(form.getall("vendor_ids", [])) if _an_id(v)]
     refused = set(await drafting.uninvitable_vendors(principal.company_id, ids))
-    rows = {row["id"]: row["name"] for row in await Company.select(Company.id, Company.name).where(
-        Company.id.is_in([i for i in ids if i not in refused] or [0]))}
-    vendors = [VendorChoice(id=i, name=rows.get(i, f"Vendor {i} (cannot be invited)")) for i in ids]
-    return PageChoices(names, vendors)
+    invitable = [i for i in ids if i not in refused]
+    found = {row["id"]: row["name"] for row in await Company.select(Company.id, Company.name).where(
+        Company.id.is_in(invitable))} if invitable else {}
+    return PageChoices(names, [VendorChoice(id=i, name=found.get(i, f"Vendor {i} (cannot be invited)")) for i in ids])
+
+
+def _an_id(value: Any) -> bool:
+    """Whether a form's value is an id as the page writes it (digits, and few of them)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12
 
 
 # --- the form, rebuilt --------------------------------------------------------------------------
@@ -196,7 +198,7 @@ async def apply(principal: Principal, form: Any) -> Built:
 
 async def _add_product(principal: Principal, form: Any) -> Built:
     raw = form.get("add_product", "")
-    product_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    product_id = int(raw) if _an_id(raw) else 0
     found = (await _visible_products(principal, [product_id])).get(product_id) if product_id else None
     if found is None:  # unknown and hidden alike
         raise FieldErrors("That product is not in your catalog.", {"product_q": "That product is not in your "
@@ -286,14 +288,13 @@ async def _problems(principal: Principal, form: Any, read: Any) -> Any:
     except FieldErrors as exc:
         problems.fields.update(exc.fields)
         data = None
-    product_rows = {n: int(v) for n in filled_rows(form)
-                    if (v := line_values(form, n)["product_id"].strip()).isdigit() and len(v) < 12}
+    product_rows = {n: int(v) for n in filled_rows(form) if _an_id(v := line_values(form, n)["product_id"].strip())}
     unbuyable = await drafting.unbuyable_products(principal.company_id, product_rows.values())
     for n, product_id in product_rows.items():
         if product_id in unbuyable:
             problems.add_line(n, "product_id", "is not a catalog product your company can buy: pick one with the "
                                                "search, or clear it for a free-text line")
-    vendor_ids = [int(v) for v in form.getall("vendor_ids", []) if isinstance(v, str) and v.isdigit() and len(v) < 12]
+    vendor_ids = [int(v) for v in form.getall("vendor_ids", []) if _an_id(v)]
     if refused := await drafting.uninvitable_vendors(principal.company_id, vendor_ids):
         problems.add("vendor_ids", f"{len(refused)} of the chosen vendors cannot be invited: remove "
                                    f"{'it' if len(refused) == 1 else 'them'}")

@@ -265,9 +265,32 @@ async def test_a_drafts_vendors_and_lines_are_built_on_its_edit_page(world, brow
     assert saved.status_code == 303, main_of(saved.text)
     assert await RfqLine.count() == 3
     assert await RfqInvitation.count() == 1
+    # and another company's buyer cannot build on it: the same 404 as a draft that does not exist
+    other = await browser(world.other_buyer_admin)
+    own = await other.get("/rfqs/new")
+    for path in (action, "/rfqs/424242/edit"):
+        answer = await other.post(path, data={**page_form(own.text), "action": "add_lines", "lines_text": "X\t1"})
+        assert answer.status_code == 404
 
 
 # --- the form's errors ---------------------------------------------------------------------------
+
+
+async def test_the_form_as_a_browser_sends_it_multipart_saves_and_keeps_a_long_text_on_refusal(world, browser):
+    # given the form as a browser posts it: multipart, the spreadsheet's file input left empty
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    empty_file = {"lines_file": ("", b"", "application/octet-stream")}
+    form = new_form(csrf_token(page.text), world.vendor.id, title="Kept title")
+    # when it holds a description far past its limit, then it comes back with the limit and every value
+    refused = await client.post("/rfqs/new", data={**form, "description": "d" * (5 * 1024 * 1024)}, files=empty_file)
+    assert refused.status_code == 400
+    assert "Description: must be at most 20,000 characters" in unescape(refused.text)
+    assert form_fields(refused.text, "/rfqs/new")["title"] == "Kept title"
+    # when it is right, it is saved
+    saved = await client.post("/rfqs/new", data=form, files=empty_file)
+    assert saved.status_code == 303, main_of(saved.text)
+    assert await Rfq.count() == 1
 
 
 async def test_every_error_is_shown_beside_its_field_and_every_value_is_kept(world, browser):
