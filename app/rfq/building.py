@@ -24,7 +24,7 @@ from app.catalog.search import Filters, query_terms
 from app.catalog.search_results import search_products
 from app.catalog.tables import Listing
 from app.catalog.visibility import visible_offer_sql
-from app.errors import DomainError, FieldErrors
+from app.errors import DomainError, FieldErrors, InvalidInput
 from app.files import read_upload
 from app.rfq import access, drafting, line_sheets
 from app.rfq.forms import (
@@ -38,7 +38,8 @@ from app.rfq.forms import (
     rfq_from_form,
 )
 from app.rfq.rules import MAX_LINES
-from app.rfq.schemas import RfqIn, RfqPatch, VendorChoice
+from app.rfq.schemas import RfqIn, RfqOut, RfqPatch, VendorChoice
+from app.rfq.states import RfqStatus
 
 PRODUCT_RESULTS = 10
 VENDOR_RESULTS = 20
@@ -103,6 +104,22 @@ async def find_vendors(principal: Principal, text: str, chosen: Iterable[str] = 
     hidden = set(await access.vendors_hidden_from(principal.company_id, [row["id"] for row in rows]))
     return [VendorChoice(id=row["id"], name=row["name"]) for row in rows
             if row["id"] not in hidden and row["id"] not in skip][:VENDOR_RESULTS]
+
+
+async def more_vendors(principal: Principal, rfq: Any, text: str) -> list[VendorChoice]:
+    """The vendor picker on a published RFQ's page: vendors the buyer may invite, not invited yet."""
+    if not isinstance(rfq, RfqOut) or rfq.status != RfqStatus.PUBLISHED.value:
+        return []
+    return await find_vendors(principal, text, [str(invitation.vendor_id) for invitation in rfq.invitations])
+
+
+async def invite_from_page(principal: Principal, rfq_id: int, vendor: Any) -> RfqOut:
+    """Invite the vendor chosen with the picker (a vendor the buyer may not invite is told so, as an unknown one)."""
+    if not _an_id(vendor):
+        raise InvalidInput("Choose a vendor to invite with the search.")
+    if await drafting.uninvitable_vendors(principal.company_id, [int(vendor)]):
+        raise InvalidInput("That vendor cannot be invited: search again and choose one of the vendors offered.")
+    return await drafting.add_invitations(principal, rfq_id, [int(vendor)])
 
 
 async def _visible_products(principal: Principal, product_ids: list[int]) -> dict[int, tuple[str, str]]:

@@ -186,7 +186,8 @@ class RfqPages(Controller):
     @get("/vendors")
     async def vendor_results(self, request: PrincipalRequest, vendor_q: FromQuery[str] = "") -> Template:
         """The vendor picker's results (an HTML fragment): vendors the buyer may invite, not chosen yet."""
-        chosen = request.query_params.getall("vendor_ids", [])
+        # chosen on the RFQ form, or invited already (a published RFQ's page)
+        chosen = [*request.query_params.getall("vendor_ids", []), *request.query_params.getall("invited_ids", [])]
         vendors = await building.find_vendors(principal_of(request), vendor_q, chosen)
         return Template(template_name="rfq/_vendor_results.html", context={"vendors": vendors, "query": vendor_q})
 
@@ -222,16 +223,19 @@ class RfqPages(Controller):
         return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
 
     @get("/{rfq_id:int}")
-    async def detail(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
-        return await self._detail(principal_of(request), rfq_id, None)
+    async def detail(self, request: PrincipalRequest, rfq_id: FromPath[int], vendor_q: FromQuery[str] = "") -> Template:
+        return await self._detail(principal_of(request), rfq_id, None, vendor_q)
 
-    async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None) -> Template:
+    async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None,
+                      vendor_q: str = "") -> Template:
         rfq = await views.get_rfq(principal, rfq_id)
         questions = await clarifications.list_for(principal, rfq_id)
         needs = await drafting.publish_needs(rfq) if isinstance(rfq, RfqOut) else []
+        invite_results = await building.more_vendors(principal, rfq, vendor_q) if vendor_q.strip() else None
         return Template(
             template_name="rfq/detail.html",
             context={"rfq": rfq, "questions": questions, "error": error.message if error else None,
+                     "vendor_q": vendor_q, "invite_results": invite_results,
                      "revealed": rfq.status in (RfqStatus.CLOSED.value, RfqStatus.AWARDED.value),
                      "publish_needs": needs, "attach_accept": ",".join(sorted(attachments.ALLOWED)),
                      "attach_limit_mb": attachments.MAX_BYTES // (1024 * 1024)},
@@ -253,6 +257,12 @@ class RfqPages(Controller):
     async def publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         return await self._act(request, rfq_id, lambda p: transitions.publish(p, rfq_id),
                                "Published: the vendors have been told.")
+
+    @post("/{rfq_id:int}/invitations", status_code=303)
+    async def invite(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        return await self._act(request, rfq_id, lambda p: building.invite_from_page(p, rfq_id, form.get("add_vendor")),
+                               "Invited: the vendor has been told.")
 
     @post("/{rfq_id:int}/extend", status_code=303)
     async def extend(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:

@@ -17,10 +17,10 @@ from app.catalog.states import RuleEffect, RuleTarget
 from app.rfq.line_sheets import COLUMNS, MAX_FILE_BYTES
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 from tests.support.catalog import a_listing, a_product, a_segment
-from tests.support.fixtures import csrf_token, make_company
+from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.hostile_files import zip_bomb
 from tests.support.pages import form_fields, main_of
-from tests.support.rfq import a_draft, new_form
+from tests.support.rfq import a_draft, a_published, emails_to, new_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -313,3 +313,38 @@ async def test_every_error_is_shown_beside_its_field_and_every_value_is_kept(wor
         "Kept title", "EURO", "Toner", "-3.5")
     assert kept["vendor_ids"] == str(world.vendor.id)
     assert await Rfq.count() == 0
+
+
+async def test_more_vendors_are_invited_to_a_published_rfq_from_its_page(world, browser, api):
+    # given a published RFQ inviting the world's vendor, and a rival and a vendor the buyer's segment denies
+    rival = await make_company("vendor", name="Rival Supplies")
+    seller = await make_user(rival.id, "vendor_admin")
+    denied = await make_company("vendor", name="Rival Hidden")
+    await a_segment("No hidden rival", members=[world.buyer.id],
+                    rules=[(RuleEffect.DENY.value, RuleTarget.VENDOR.value, denied.id)])
+    rfq = await a_published(await api(world.purchaser), world)
+    client = await browser(world.purchaser)
+    # when the buyer searches by name (without JavaScript: the page's GET)
+    page = await client.get(f"/rfqs/{rfq['id']}", params={"vendor_q": "rival"})
+    # then the rival is offered, the denied vendor and the invited one not
+    assert f'name="add_vendor" value="{rival.id}"' in page.text
+    assert "Rival Hidden" not in page.text and f'value="{denied.id}"' not in page.text
+    again = await client.get("/rfqs/vendors", params={"vendor_q": world.vendor.name,
+                                                       "invited_ids": str(world.vendor.id)})
+    assert "add_vendor" not in again.text
+    # when it invites the rival, then the rival is invited and told
+    invited = await client.post(f"/rfqs/{rfq['id']}/invitations",
+                                data={"_csrf_token": csrf_token(page.text), "add_vendor": str(rival.id)})
+    assert invited.status_code == 303
+    assert await RfqInvitation.count().where(RfqInvitation.vendor == rival.id) == 1
+    assert len(await emails_to(seller)) == 1
+    # and the denied vendor is refused like an unknown one, in the buyer's words
+    answers = []
+    for vendor_id in (denied.id, 424242):
+        refused = await client.post(f"/rfqs/{rfq['id']}/invitations",
+                                    data={"_csrf_token": csrf_token(page.text), "add_vendor": str(vendor_id)})
+        assert refused.status_code == 400
+        answers.append(re.findall(r'<p class="flash flash-error" role="alert">(.*?)</p>', refused.text))
+    assert answers[0] == answers[1] == ["That vendor cannot be invited: search again and choose one of the vendors "
+                                        "offered."]
+    assert await RfqInvitation.count() == 2
