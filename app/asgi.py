@@ -42,6 +42,7 @@ from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
+from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
@@ -130,6 +131,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             exclude=["^/api/", "^/admin"],
         ),
         template_config=template_config,
+        # The RFQ page's form is multipart (it uploads a sheet of lines) with six fields a line and a chosen vendor
+        # each: Litestar's default of 1,000 parts would refuse a full draft.
+        multipart_form_part_limit=MAX_FORM_PARTS,
         plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(

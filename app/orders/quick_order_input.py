@@ -2,38 +2,25 @@
 
 Pasted text is one line per article, the article and the quantity separated by a tab (a block copied from Excel),
 a semicolon, a comma or spaces (then the last word is the quantity, so an article may hold spaces). A file is a
-table: its first two columns are the article and the quantity, any further column is ignored; a CSV is UTF-8 with
-or without a byte order mark, its delimiter sniffed; an XLSX is read from its first sheet, its zip directory
-checked first with the feed imports' guard (`vendors.feed.check_workbook`), so a zip bomb is refused before
-anything is unpacked. Blank lines are skipped, and so is a first line that is a header ("sku;qty"). A line that is
-not an article and a quantity, or whose quantity is not a whole number from 1 to `MAX_QUANTITY`, comes back with
-its fault; the input as a whole is refused (`InputError`) when it is empty, has more than `MAX_LINES` lines, or
-is a file that cannot be read. Reading a file takes CPU: callers run these functions in a worker thread.
+table read by `app/table_input.py` (a CSV sniffed, an XLSX's zip checked before it is unpacked): its first two
+columns are the article and the quantity, any further column is ignored. Blank lines are skipped, and so is a
+first line that is a header ("sku;qty"). A line that is not an article and a quantity, or whose quantity is not a
+whole number from 1 to `MAX_QUANTITY`, comes back with its fault; the input as a whole is refused (`InputError`)
+when it is empty, has more than `MAX_LINES` lines, or is a file that cannot be read. Reading a file takes CPU:
+callers run these functions in a worker thread.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import tempfile
 import unicodedata
-import zipfile
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
-
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app.orders.schemas import MAX_QUANTITY
-from app.settings import get_settings
-from app.spreadsheets import cell_text
-from app.vendors.feed import MB, FeedError, FeedLimits, FileFormat, check_workbook, detect_format
+from app.table_input import MB, TableError, TableLimits, csv_table, file_table, table_limits, xlsx_table
 
 MAX_LINES = 5_000
 MAX_TEXT_CHARS = 1_000_000  # pasted text: 5,000 lines of 200 characters
@@ -55,11 +42,9 @@ HEADER_WORDS = frozenset({
 })  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
 _QUANTITY = re.compile(r"\+?([0-9]+)(?:[.,]0+)?")  # "10", "+10", and Excel's "10.0" or "10,00"
-_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, OSError, ValueError, TypeError,
-               ParseError, InvalidFileException, NotImplementedError)  # fmt: skip
 
 
-class InputError(ValueError):
+class InputError(TableError):
     """The input as a whole cannot be taken; the message says what to fix."""
 
 
@@ -194,12 +179,6 @@ def text_lines(text: str) -> ReadInput:
     return read_lines((number, text_fields(line)) for number, line in enumerate(text.splitlines(), start=1))
 
 
-def _table_rows(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[str]]]:
-    """A file's rows, numbered from 1, as the text of their first two cells."""
-    for number, row in enumerate(rows, start=1):
-        yield number, [cell_text(value) for value in list(row)[:2]]
-
-
 # --- files -----------------------------------------------------------------------------------------
 
 
@@ -210,88 +189,30 @@ def file_lines(filename: str, content: bytes) -> ReadInput:
                          f"{MAX_LINES:,} lines; split it.")
     if not content:
         raise InputError("The file is empty: give one article and its quantity a row.")
-    try:
-        file_format = detect_format(filename, content[:64 * 1024])
-    except FeedError as exc:
-        raise InputError(_sentence(str(exc), filename)) from None
-    return xlsx_lines(content) if file_format is FileFormat.XLSX else csv_lines(content)
+    return _table(file_table, filename, content, 2, read_lines, xlsx_limits())
 
 
 def csv_lines(content: bytes) -> ReadInput:
     """A CSV file: UTF-8 with or without the byte order mark, `,`, `;` or tab between the values (sniffed)."""
-    if b"\x00" in content:
-        raise InputError("The file is not UTF-8 text (it holds NUL bytes: UTF-16?): save it as 'CSV UTF-8'.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"The file is not UTF-8 (byte {exc.start + 1} cannot be read; Windows-1252 or Latin-1?): "
-                         "save it as 'CSV UTF-8'.") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        return read_lines(_table_rows(reader))
-    except csv.Error as exc:
-        raise InputError(f"Row {reader.line_num} is not valid CSV: {exc}.") from None
+    return _table(csv_table, content, 2, read_lines)
 
 
-def sniff_delimiter(text: str) -> str:
-    """The CSV's delimiter as the csv module sniffs it from the first lines; else the one the first line holds
-    most of (Excel writes `;` in many European locales); else a comma."""
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        first = next((line for line in sample.splitlines() if line.strip()), "")
-        counts = {separator: first.count(separator) for separator in (";", "\t", ",")}
-        best = max(counts, key=lambda separator: counts[separator])
-        return best if counts[best] else ","
-
-
-def xlsx_limits() -> FeedLimits:
+def xlsx_limits() -> TableLimits:
     """The feed imports' workbook guard, with a quick order's size: the parts count and packing ratio as for
     feeds, the unpacked size far smaller."""
-    settings = get_settings()
-    return FeedLimits(
-        max_unpacked_bytes=MAX_UNPACKED_BYTES, max_entry_bytes=MAX_UNPACKED_BYTES, max_ratio=settings.feed_max_ratio,
-        max_entries=settings.feed_max_entries, max_rows=MAX_SHEET_ROWS, max_row_chars=settings.feed_max_row_kb * 1024,
-    )
+    return table_limits(MAX_UNPACKED_BYTES, MAX_SHEET_ROWS)
 
 
 def xlsx_lines(content: bytes) -> ReadInput:
     """An XLSX workbook: the first two columns of its first sheet. Its zip directory is checked before the
     workbook is opened, so what it can unpack to is bounded."""
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as stored:
-        stored.write(content)
-        stored.flush()
-        path = Path(stored.name)
-        try:
-            check_workbook(path, xlsx_limits())
-        except FeedError as exc:
-            raise InputError(_sentence(str(exc))) from None
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        except _UNREADABLE as exc:
-            raise InputError(f"The file is not a readable Excel .xlsx workbook ({exc}).") from None
-        try:
-            if not workbook.worksheets:
-                raise InputError("The workbook has no sheet: put the articles and quantities in its first sheet.")
-            rows = workbook.worksheets[0].iter_rows(max_col=2, values_only=True)
-            return read_lines(_table_rows(_bounded(rows)))
-        except _UNREADABLE as exc:
-            raise InputError(f"The first sheet of the workbook cannot be read ({exc}).") from None
-        finally:
-            workbook.close()
+    return _table(xlsx_table, content, 2, read_lines, xlsx_limits())
 
 
-def _bounded(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-    for number, row in enumerate(rows, start=1):
-        if number > MAX_SHEET_ROWS:
-            raise InputError(f"The sheet has more than {MAX_SHEET_ROWS:,} rows (blank ones count): a quick order "
-                             f"has at most {MAX_LINES:,} lines; copy them into a new sheet.")
-        yield row
-
-
-def _sentence(text: str, filename: str = "") -> str:
-    """A guard's reason as a sentence (the file's name, when it starts with it, unchanged)."""
-    if not (filename and text.startswith(filename)):
-        text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else f"{text}."
+def _table(reader: Callable[..., ReadInput], *args: Any) -> ReadInput:
+    try:
+        return reader(*args)
+    except InputError:
+        raise
+    except TableError as exc:
+        raise InputError(str(exc)) from None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, patch, post
-from litestar.datastructures import UploadFile
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
@@ -14,10 +15,10 @@ from litestar.types import ControllerRouterHandler
 
 from app import grids
 from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
-from app.errors import DomainError, InvalidInput
-from app.files import MultipartBody, file_response, read_upload
+from app.errors import DomainError, FieldErrors, InvalidInput
+from app.files import XLSX, MultipartBody, bytes_response, file_response, read_upload
 from app.openapi import MEDIA_TYPES
-from app.rfq import attachments, clarifications, drafting, transitions, views
+from app.rfq import attachments, building, clarifications, drafting, line_sheets, transitions, views
 from app.rfq.forms import (
     LINE_LIMITS,
     MAX_FORM_BYTES,
@@ -25,9 +26,8 @@ from app.rfq.forms import (
     form_from_rfq,
     form_rows,
     parse_moment,
-    patch_from_form,
-    rfq_from_form,
 )
+from app.rfq.rules import MAX_LINES
 from app.rfq.schemas import (
     AnswerIn,
     AttachmentOut,
@@ -154,32 +154,66 @@ class RfqPages(Controller):
 
     @get("/new")
     async def new_page(self, request: PrincipalRequest) -> Template:
-        return await self._form(request, {}, None)
+        return await self._form(request, FormMultiDict(), None)
 
     async def _form(self, request: PrincipalRequest, form: Any, error: DomainError | None,
-                    rfq_id: int | None = None) -> Template:
-        """The new-RFQ form, or a draft's edit form (`rfq_id`): the same fields, limits and vendor choices."""
-        vendors = await views.vendor_choices(principal_of(request).company_id)
+                    rfq_id: int | None = None, built: building.Built | None = None) -> Template:
+        """The new-RFQ form, or a draft's edit form (`rfq_id`): the same fields, limits and pickers; each error by
+        its field."""
+        choices = await building.page_choices(principal_of(request), form)
+        errors = error.fields if isinstance(error, FieldErrors) else {}
         return Template(
             template_name="rfq/edit.html" if rfq_id else "rfq/new.html",
-            context={"form": form, "vendors": vendors, "line_numbers": form_rows(form), "rfq_id": rfq_id,
-                     "limits": RFQ_LIMITS, "line_limits": LINE_LIMITS,
-                     "chosen": set(form.getall("vendor_ids", [])) if form else set(),
-                     "error": error.message if error else None},
+            context={"form": form, "line_numbers": form_rows(form), "rfq_id": rfq_id,
+                     "limits": RFQ_LIMITS, "line_limits": LINE_LIMITS, "choices": choices, "errors": errors,
+                     "error": error.message if error and not errors else None, "built": built,
+                     "sheet_limit_mb": line_sheets.MAX_FILE_BYTES // (1024 * 1024), "max_lines": MAX_LINES},
             status_code=error.status_code if error else 200,
         )
+
+    async def _build(self, request: PrincipalRequest, form: Any, rfq_id: int | None = None) -> Template:
+        """A building button (search, add, remove): the form again as it should be, nothing saved."""
+        built = await building.apply(principal_of(request), form)
+        return await self._form(request, built.form, built.error, rfq_id, built)
 
     # The page forms take bodies far past their fields' bounds: text too long is read and refused by the form's
     # own check, which keeps every field, rather than cut off unread by a bare 413.
     @post("/new", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def create(self, request: PrincipalRequest) -> Response[Any]:
         form = await request.form()
+        if building.is_building(form):
+            return await self._build(request, form)
         try:
-            rfq = await drafting.create_rfq(principal_of(request), rfq_from_form(form))
+            principal = principal_of(request)
+            rfq = await drafting.create_rfq(principal, await building.rfq_from_page(principal, form))
         except DomainError as exc:
             return await self._form(request, form, exc)
         flash(request, f"Draft \"{rfq.title}\" saved. Publish it when it is ready.", "success")
         return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
+
+    @get("/products")
+    async def product_results(self, request: PrincipalRequest, product_q: FromQuery[str] = "") -> Template:
+        """The product picker's results (an HTML fragment): the buyer's own catalog only."""
+        products = await building.find_products(principal_of(request), product_q)
+        return Template(template_name="rfq/_product_results.html", context={"products": products, "query": product_q})
+
+    @get("/vendors")
+    async def vendor_results(self, request: PrincipalRequest, vendor_q: FromQuery[str] = "") -> Template:
+        """The vendor picker's results (an HTML fragment): vendors the buyer may invite, not chosen yet."""
+        # chosen on the RFQ form, or invited already (a published RFQ's page)
+        chosen = [*request.query_params.getall("vendor_ids", []), *request.query_params.getall("invited_ids", [])]
+        vendors = await building.find_vendors(principal_of(request), vendor_q, chosen)
+        return Template(template_name="rfq/_vendor_results.html", context={"vendors": vendors, "query": vendor_q})
+
+    @get("/lines-template.xlsx", media_type=XLSX)
+    async def lines_template_xlsx(self) -> Response[bytes]:
+        """The workbook of an RFQ's line columns, to fill in and upload."""
+        return bytes_response(await asyncio.to_thread(line_sheets.template_xlsx), XLSX, "rfq-lines.xlsx")
+
+    @get("/lines-template.csv", media_type="text/csv")
+    async def lines_template_csv(self) -> Response[bytes]:
+        """The same columns as CSV."""
+        return bytes_response(line_sheets.template_csv(), "text/csv; charset=utf-8", "rfq-lines.csv")
 
     @get("/{rfq_id:int}/edit")
     async def edit_page(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
@@ -189,8 +223,12 @@ class RfqPages(Controller):
     @post("/{rfq_id:int}/edit", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def edit(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
+        if building.is_building(form):
+            await drafting.draft_for_editing(principal_of(request), rfq_id)  # 404/409 before anything is built
+            return await self._build(request, form, rfq_id)
         try:
-            rfq = await drafting.update_rfq(principal_of(request), rfq_id, patch_from_form(form))
+            principal = principal_of(request)
+            rfq = await drafting.update_rfq(principal, rfq_id, await building.patch_from_page(principal, form))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
@@ -199,16 +237,19 @@ class RfqPages(Controller):
         return Redirect(path=f"/rfqs/{rfq.id}", status_code=303)
 
     @get("/{rfq_id:int}")
-    async def detail(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
-        return await self._detail(principal_of(request), rfq_id, None)
+    async def detail(self, request: PrincipalRequest, rfq_id: FromPath[int], vendor_q: FromQuery[str] = "") -> Template:
+        return await self._detail(principal_of(request), rfq_id, None, vendor_q)
 
-    async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None) -> Template:
+    async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None,
+                      vendor_q: str = "") -> Template:
         rfq = await views.get_rfq(principal, rfq_id)
         questions = await clarifications.list_for(principal, rfq_id)
         needs = await drafting.publish_needs(rfq) if isinstance(rfq, RfqOut) else []
+        invite_results = await building.more_vendors(principal, rfq, vendor_q) if vendor_q.strip() else None
         return Template(
             template_name="rfq/detail.html",
             context={"rfq": rfq, "questions": questions, "error": error.message if error else None,
+                     "vendor_q": vendor_q, "invite_results": invite_results,
                      "revealed": rfq.status in (RfqStatus.CLOSED.value, RfqStatus.AWARDED.value),
                      "publish_needs": needs, "attach_accept": ",".join(sorted(attachments.ALLOWED)),
                      "attach_limit_mb": attachments.MAX_BYTES // (1024 * 1024)},
@@ -230,6 +271,12 @@ class RfqPages(Controller):
     async def publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         return await self._act(request, rfq_id, lambda p: transitions.publish(p, rfq_id),
                                "Published: the vendors have been told.")
+
+    @post("/{rfq_id:int}/invitations", status_code=303)
+    async def invite(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        return await self._act(request, rfq_id, lambda p: building.invite_from_page(p, rfq_id, form.get("add_vendor")),
+                               "Invited: the vendor has been told.")
 
     @post("/{rfq_id:int}/extend", status_code=303)
     async def extend(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:

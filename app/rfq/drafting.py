@@ -54,6 +54,18 @@ def _auction(mode: BiddingMode, settings: AuctionSettingsIn | None) -> rules.Auc
         raise invalid(exc) from None
 
 
+async def unbuyable_products(buyer_id: int, product_ids: Iterable[int]) -> set[int]:
+    """The products among `product_ids` that are no catalog product the buyer company may see (unknown and hidden
+    alike); one query per distinct product: a bounded list (MAX_LINES)."""
+    unbuyable = set()
+    for product_id in sorted(set(product_ids)):
+        try:
+            await require_visible_product(buyer_id, product_id)
+        except NotFound:
+            unbuyable.add(product_id)
+    return unbuyable
+
+
 async def _lines(buyer_id: int, lines: list[RfqLineIn]) -> list[rules.LineDraft]:
     """Checked lines; a catalog product the buyer's segment may not see is refused (400)."""
     try:
@@ -67,16 +79,11 @@ async def _lines(buyer_id: int, lines: list[RfqLineIn]) -> list[rules.LineDraft]
             row["id"]: row["name"]
             for row in await Product.select(Product.id, Product.name).where(Product.id.is_in(product_ids))
         }
-    for product_id in product_ids:  # one query per distinct product: a bounded list (MAX_LINES)
-        try:
-            if product_id not in names:
-                raise NotFound("No such product.")
-            await require_visible_product(buyer_id, product_id)
-        except NotFound:
-            raise InvalidInput(
-                f"product_id {product_id} is not a catalog product your company can buy; "
-                "choose another or describe the item as free text"
-            ) from None
+    for product_id in sorted(await unbuyable_products(buyer_id, product_ids)):
+        raise InvalidInput(
+            f"product_id {product_id} is not a catalog product your company can buy; "
+            "choose another or describe the item as free text"
+        )
     drafts = []
     for position, line in enumerate(lines, start=1):
         try:
@@ -92,9 +99,9 @@ async def _lines(buyer_id: int, lines: list[RfqLineIn]) -> list[rules.LineDraft]
     return drafts
 
 
-async def _invitable_vendors(buyer_id: int, vendor_ids: Iterable[int]) -> list[int]:
-    """The ids if each is an active vendor company the buyer's segment may see; else 400 naming the others (in one
-    message, so it tells nobody which of them exist)."""
+async def uninvitable_vendors(buyer_id: int, vendor_ids: Iterable[int]) -> list[int]:
+    """The vendors among `vendor_ids` that are no active vendor company the buyer's segment may see (unknown and
+    hidden alike, so the answer tells nobody which exist)."""
     wanted = sorted(set(vendor_ids))
     if not wanted:
         return []
@@ -107,7 +114,14 @@ async def _invitable_vendors(buyer_id: int, vendor_ids: Iterable[int]) -> list[i
         )
     }
     hidden = set(await access.vendors_hidden_from(buyer_id, sorted(found)))
-    refused = [vendor_id for vendor_id in wanted if vendor_id not in found or vendor_id in hidden]
+    return [vendor_id for vendor_id in wanted if vendor_id not in found or vendor_id in hidden]
+
+
+async def _invitable_vendors(buyer_id: int, vendor_ids: Iterable[int]) -> list[int]:
+    """The ids if each is an active vendor company the buyer's segment may see; else 400 naming the others (in one
+    message, so it tells nobody which of them exist)."""
+    wanted = sorted(set(vendor_ids))
+    refused = await uninvitable_vendors(buyer_id, wanted)
     if refused:
         raise InvalidInput(f"vendor_ids {refused} are not active vendor companies your company can invite")
     return wanted

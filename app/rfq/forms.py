@@ -5,29 +5,34 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import msgspec
 from litestar.datastructures import FormMultiDict
 
 from app.clock import as_utc
-from app.errors import InvalidInput
+from app.errors import FieldErrors, InvalidInput
 from app.forms import read as read_form
-from app.rfq.rules import MAX_LINES
+from app.money import MoneyError, parse_currency
+from app.rfq import rules
+from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
-    AuctionSettingsIn,
     RfqIn,
     RfqLineIn,
     RfqOut,
     RfqPatch,
 )
+from app.rfq.states import BiddingMode, PaymentTerms, Visibility
 
 # Line rows on the new-RFQ page.
 FORM_LINES = 5
 # The body the RFQ page forms accept: far above what their fields may hold (the schema's bounds), so text past a
 # bound is read and refused by the form's own check, which shows the form again with every field kept.
 MAX_FORM_BYTES = 16 * 1024 * 1024
-_LINE_FIELD = re.compile(r"line(\d{1,4})_(?:description|product_id)")
+# The parts of the page's multipart form at most: six a line row, a chosen vendor each, and the RFQ's own fields.
+MAX_FORM_PARTS = 6 * MAX_LINES + MAX_INVITED + 100
+_LINE_FIELD = re.compile(r"line(\d{1,4})_(?:description|product_id|quantity|unit|target_price|notes)")
 
 
 def max_lengths(schema: type) -> dict[str, int]:
@@ -50,9 +55,19 @@ def _line_numbers(form: Any) -> list[int]:
     return sorted({int(match.group(1)) for key in form if (match := _LINE_FIELD.fullmatch(key))})
 
 
+def is_line_field(key: str) -> bool:
+    """Whether a form field is one of a line row's ("line3_quantity")."""
+    return _LINE_FIELD.fullmatch(key) is not None
+
+
+def filled_rows(form: Any) -> list[int]:
+    """The line rows with something typed in them, in order."""
+    return [n for n in _line_numbers(form) if not is_blank_line(line_values(form, n))]
+
+
 def form_rows(form: Any) -> range:
     """The line rows to show: every row filled in, and at least two empty ones up to FORM_LINES."""
-    highest = max(_line_numbers(form), default=0)
+    highest = max(filled_rows(form), default=0)
     return range(1, min(MAX_LINES, max(FORM_LINES, highest + 2)) + 1)
 
 
@@ -66,57 +81,184 @@ def parse_moment(raw: str, what: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def rfq_from_form(form: Any) -> RfqIn:
-    """The new-RFQ form as the API's input: blank line rows are skipped."""
+# What the page calls each field, for its errors: "Title: …", "Line 2 — target price: …".
+LABELS = {
+    "title": "Title", "description": "Description", "currency": "Currency", "deadline": "Deadline",
+    "delivery_address": "Delivery address", "delivery_date": "Delivery date", "payment_terms": "Payment terms",
+    "visibility": "Who may answer", "bidding_mode": "Bidding", "min_decrement": "Minimum decrement",
+    "anti_snipe_minutes": "Anti-sniping minutes", "max_extension_minutes": "Maximum total extension",
+    "vendor_ids": "Invited vendors",
+}
+LINE_LABELS = {"description": "description", "product_id": "catalog product", "quantity": "quantity",
+               "unit": "unit", "target_price": "target price", "notes": "notes"}
+LINE_FIELDS = tuple(LINE_LABELS)
+
+
+def line_key(n: int, field: str) -> str:
+    return f"line{n}_{field}"
+
+
+class FormProblems:
+    """The form's problems by field name, each said as the page says it beside the field."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def add(self, key: str, problem: str) -> None:
+        self.fields.setdefault(key, f"{LABELS[key]}: {problem}" if key in LABELS else problem)
+
+    def add_line(self, n: int, field: str, problem: str) -> None:
+        self.fields.setdefault(line_key(n, field), f"Line {n} — {LINE_LABELS[field]}: {problem}")
+
+    def raise_any(self) -> None:
+        if self.fields:
+            raise FieldErrors(" ".join(self.fields.values()), dict(self.fields))
+
+
+def _too_long(text: str, limit: int) -> str | None:
+    return f"must be at most {limit:,} characters (this one has {len(text):,})" if len(text) > limit else None
+
+
+def _whole(raw: str) -> int | None:
+    """A whole number as typed (at most 12 digits, so never a huge int), or None."""
+    text = raw.strip()
+    return int(text) if text.lstrip("+-").isdigit() and text.isascii() and len(text) <= 12 else None
+
+
+def _choice(problems: FormProblems, form: Any, key: str, kind: type[StrEnum], default: str) -> str:
+    value = form.get(key, default) or default
+    if value not in {member.value for member in kind}:
+        problems.add(key, "choose one of the options")
+    return value
+
+
+def line_values(form: Any, n: int) -> dict[str, str]:
+    """One line row's fields as typed (text fields only: a file field is no line's)."""
+    return {field: value if isinstance(value := form.get(line_key(n, field), ""), str) else ""
+            for field in LINE_FIELDS}
+
+
+def is_blank_line(values: dict[str, str]) -> bool:
+    """A row with nothing typed but (perhaps) its unit: the page's spare rows."""
+    return not any(values[field].strip() for field in LINE_FIELDS if field != "unit")
+
+
+def _lines(form: Any, problems: FormProblems) -> list[dict[str, Any]]:
     lines = []
     for n in _line_numbers(form):
-        description = form.get(f"line{n}_description", "").strip()
-        product = form.get(f"line{n}_product_id", "").strip()
-        quantity = form.get(f"line{n}_quantity", "").strip()
-        if not (description or product):
+        values = line_values(form, n)
+        if is_blank_line(values):
             continue
+        product_id = None
+        if values["product_id"].strip():
+            product_id = _whole(values["product_id"])
+            if product_id is None or product_id < 1:
+                problems.add_line(n, "product_id", "pick the product with the search, or clear it for a free-text "
+                                                   "line")
+        quantity = _whole(values["quantity"])
+        if not values["quantity"].strip():
+            problems.add_line(n, "quantity", "give how many you need")
+        elif quantity is None:
+            problems.add_line(n, "quantity", "must be a whole number of at least 1")
+        for field in ("description", "notes"):
+            if problem := _too_long(values[field], LINE_LIMITS[field]):
+                problems.add_line(n, field, problem)
+        found = rules.line_problems(product_id=product_id, description=values["description"],
+                                    quantity=quantity if quantity is not None else 1, unit=values["unit"],
+                                    target_price=values["target_price"] or None)
+        if values["product_id"].strip() and product_id is None:
+            found.pop("description", None)  # the product field says it
+        for field, problem in found.items():
+            problems.add_line(n, field, problem)
+        lines.append({"quantity": quantity or 0, "product_id": product_id, "description": values["description"],
+                      "unit": values["unit"].strip() or "pcs", "target_price": values["target_price"].strip() or None,
+                      "notes": values["notes"]})
+    if len(lines) > MAX_LINES:
+        problems.add("form", f"An RFQ has at most {MAX_LINES} lines; this one has {len(lines)}.")
+    return lines
+
+
+def _auction(form: Any, problems: FormProblems) -> dict[str, Any]:
+    minutes = {}
+    for key in ("anti_snipe_minutes", "max_extension_minutes"):
+        raw = form.get(key, "") or "0"
+        minutes[key] = _whole(raw)
+        if minutes[key] is None:
+            problems.add(key, "must be a whole number of minutes")
+    decrement = form.get("min_decrement", "").strip() or None
+    for key, problem in rules.auction_problems(
+        min_decrement=decrement, anti_snipe_minutes=minutes["anti_snipe_minutes"] or 0,
+        max_extension_minutes=minutes["max_extension_minutes"] or 0,
+    ).items():
+        problems.add(key, problem)
+    return {**{key: value or 0 for key, value in minutes.items()}, "min_decrement": decrement,
+            "show_best_price": form.get("show_best_price") == "on"}
+
+
+def _deadline(form: Any, problems: FormProblems, now: datetime | None) -> datetime | None:
+    try:
+        deadline = parse_moment(form.get("deadline", ""), "deadline")
+    except InvalidInput:
+        problems.add("deadline", "give a date and time such as 2027-01-31 17:00")
+        return None
+    if now is not None:
         try:
-            numbers = {"quantity": int(quantity or "0"), "product_id": int(product) if product else None}
-        except ValueError:
-            raise InvalidInput(f"line {n}: quantity and product id must be whole numbers") from None
-        lines.append(read_form({
-            **numbers, "description": description, "unit": form.get(f"line{n}_unit", "pcs") or "pcs",
-            "target_price": form.get(f"line{n}_target_price", "").strip() or None,
-            "notes": form.get(f"line{n}_notes", ""),
-        }, RfqLineIn, f"line {n}: "))
+            rules.check_deadline_horizon(deadline, now)
+            rules.check_deadline(deadline, now)
+        except rules.RuleError as exc:
+            problems.add("deadline", str(exc).removeprefix("deadline "))
+    return deadline
+
+
+def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
+    """The new-RFQ form as the API's input, blank line rows skipped. Every field it cannot take is told at once
+    (FieldErrors keyed by the form's field names, each problem in the page's words: "Line 2 — target price: must
+    not be negative"); with `now`, a deadline that passed (or is years away) is one of them."""
+    problems = FormProblems()
+    title = form.get("title", "").strip()
+    if not title:
+        problems.add("title", "give the RFQ a title")
+    for key in ("title", "description", "delivery_address"):
+        if problem := _too_long(form.get(key, "").strip() if key == "title" else form.get(key, ""), RFQ_LIMITS[key]):
+            problems.add(key, problem)
+    currency = form.get("currency", "")
+    try:
+        currency = parse_currency(currency)
+    except MoneyError:
+        problems.add("currency", "give a three-letter currency code such as EUR")
+    deadline = _deadline(form, problems, now)
     delivery = form.get("delivery_date", "").strip()
+    delivery_date = None
     try:
         delivery_date = date.fromisoformat(delivery) if delivery else None
     except ValueError:
-        raise InvalidInput("delivery_date must be a date such as 2027-02-15") from None
+        problems.add("delivery_date", "give a date such as 2027-02-15")
+    payment_terms = _choice(problems, form, "payment_terms", PaymentTerms, "net_30")
+    visibility = _choice(problems, form, "visibility", Visibility, "invited")
+    mode = _choice(problems, form, "bidding_mode", BiddingMode, "sealed")
+    auction = _auction(form, problems) if mode == BiddingMode.AUCTION.value else None
+    lines = _lines(form, problems)
+    vendor_ids = [_whole(v) for v in form.getall("vendor_ids", []) if isinstance(v, str)]
+    if any(v is None for v in vendor_ids):
+        problems.add("vendor_ids", "choose vendors with the search")
+    elif len(set(vendor_ids)) > MAX_INVITED:
+        problems.add("vendor_ids", f"invite at most {MAX_INVITED} vendors")
+    problems.raise_any()
     try:
-        vendor_ids = [int(v) for v in form.getall("vendor_ids", [])]
-    except ValueError:
-        raise InvalidInput("choose vendors from the list") from None
-    mode = form.get("bidding_mode", "sealed")
-    auction = None
-    if mode == "auction":
-        try:
-            minutes = {"anti_snipe_minutes": int(form.get("anti_snipe_minutes", "0") or 0),
-                       "max_extension_minutes": int(form.get("max_extension_minutes", "0") or 0)}
-        except ValueError:
-            raise InvalidInput("the auction minutes must be whole numbers") from None
-        auction = read_form({**minutes, "min_decrement": form.get("min_decrement", "").strip() or None,
-                         "show_best_price": form.get("show_best_price") == "on"}, AuctionSettingsIn, "auction ")
-    # The lines and auction are checked already: convert takes their Structs as they are.
-    return read_form({
-        "title": form.get("title", "").strip(), "currency": form.get("currency", ""),
-        "deadline": parse_moment(form.get("deadline", ""), "deadline"), "description": form.get("description", ""),
-        "delivery_address": form.get("delivery_address", ""), "delivery_date": delivery_date,
-        "payment_terms": form.get("payment_terms", "net_30"), "visibility": form.get("visibility", "invited"),
-        "bidding_mode": mode, "auction": auction, "lines": lines, "vendor_ids": vendor_ids,
-    }, RfqIn)
+        return read_form({
+            "title": title, "currency": currency, "deadline": deadline, "description": form.get("description", ""),
+            "delivery_address": form.get("delivery_address", ""), "delivery_date": delivery_date,
+            "payment_terms": payment_terms, "visibility": visibility, "bidding_mode": mode, "auction": auction,
+            "lines": lines, "vendor_ids": list(dict.fromkeys(vendor_ids)),
+        }, RfqIn)
+    except InvalidInput as exc:  # a bound the checks above do not know: still told on the page, values kept
+        raise FieldErrors(exc.message, {"form": exc.message}) from None
 
 
-def patch_from_form(form: Any) -> RfqPatch:
+def patch_from_form(form: Any, now: datetime | None = None) -> RfqPatch:
     """The edit-draft form (the new-RFQ form filled with the draft) as the API's PATCH: every field, the lines and
     the invited vendors replaced."""
-    rfq = rfq_from_form(form)  # checked against the schema's bounds already
+    rfq = rfq_from_form(form, now)  # checked against the schema's bounds already
     return RfqPatch(**{name: getattr(rfq, name) for name in RfqIn.__struct_fields__})
 
 

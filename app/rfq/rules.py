@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.clock import as_utc
 from app.errors import Conflict
-from app.money import MoneyError, parse_amount, to_minor
+from app.money import DECIMAL_PLACES, MoneyError, parse_amount, to_minor
 from app.rfq.states import BiddingMode, RfqStatus, Visibility, accepts_offers
 
 MAX_LINES = 200
@@ -19,6 +19,7 @@ MAX_DESCRIPTION = 20_000
 MAX_LINE_TEXT = 5_000  # a line's description and notes; longer specifications are attachments
 MAX_ADDRESS = 2_000
 MAX_INVITED = 500  # vendor ids invited in one request
+MAX_QUANTITY = 1_000_000_000  # a line's quantity: far past any order, well inside the column's 32 bits
 # Bidding open for longer than this is a typo (the year 9999), not a plan. Two years of 366 days, so the same
 # date two years on is always within reach.
 MAX_DEADLINE_AHEAD = timedelta(days=2 * 366)
@@ -54,17 +55,57 @@ class AuctionDraft:
     max_extension_minutes: int
 
 
-def parse_price(raw: str | None, what: str) -> int | None:
-    """A non-negative decimal string with at most four decimals, in minor units; None when blank."""
+def price_problem(raw: str | None) -> str | None:
+    """What is wrong with a typed price, in the buyer's words ("must not be negative"); None when it is fine or
+    blank. A price is a decimal amount, not negative, with at most four decimals."""
     if raw is None or not str(raw).strip():
         return None
     try:
         amount = parse_amount(raw)
-        if amount < 0:
-            raise MoneyError(f"{raw!r} is negative")
-        return to_minor(amount)
-    except MoneyError as exc:
-        raise RuleError(f"{what}: {exc}") from None
+    except MoneyError:
+        return "is not a decimal amount: write it like 12.50"
+    if amount < 0:
+        return "must not be negative"
+    if amount and amount.adjusted() > 20:  # far past any price; checked before scaling, which would overflow
+        return "is too large"
+    scaled = amount.scaleb(DECIMAL_PLACES)
+    if amount.adjusted() < -DECIMAL_PLACES or scaled != scaled.to_integral_value():
+        return f"has more than {DECIMAL_PLACES} decimal places"
+    try:
+        to_minor(amount)
+    except MoneyError:
+        return "is too large"
+    return None
+
+
+def parse_price(raw: str | None, what: str) -> int | None:
+    """A non-negative decimal string with at most four decimals, in minor units; None when blank."""
+    problem = price_problem(raw)
+    if problem:
+        raise RuleError(f"{what} {problem}")
+    if raw is None or not str(raw).strip():
+        return None
+    return to_minor(parse_amount(raw))
+
+
+def line_problems(
+    *, product_id: int | None, description: str, quantity: int, unit: str, target_price: str | None
+) -> dict[str, str]:
+    """What is wrong with one line, by its field (description, quantity, unit, target_price), in the buyer's words:
+    every problem at once, so a page shows each by its field. Empty when the line is fine."""
+    problems = {}
+    if product_id is None and not (description or "").strip():
+        problems["description"] = "give a catalog product or a description of what you need"
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        problems["quantity"] = "must be a whole number of at least 1"
+    elif quantity > MAX_QUANTITY:
+        problems["quantity"] = f"must be at most {MAX_QUANTITY:,}"
+    if len((unit or "pcs").strip()) > MAX_UNIT:
+        problems["unit"] = f"must be at most {MAX_UNIT} characters"
+    price = price_problem(target_price)
+    if price:
+        problems["target_price"] = price
+    return problems
 
 
 def check_line(
@@ -78,23 +119,21 @@ def check_line(
     notes: str,
     product_name: str | None = None,
 ) -> LineDraft:
-    """One line: a catalog product or a free-text specification, a whole quantity of at least 1."""
+    """One line: a catalog product or a free-text specification, a whole quantity of at least 1; the first of its
+    `line_problems` is a RuleError naming the line and the field."""
     where = f"line {position}"
+    problems = line_problems(product_id=product_id, description=description, quantity=quantity, unit=unit,
+                             target_price=target_price)
+    for field, problem in problems.items():
+        raise RuleError(f"{where}: {problem}" if field == "description" else f"{where}: {field} {problem}")
     text = (description or "").strip()
-    if product_id is None and not text:
-        raise RuleError(f"{where}: give a catalog product_id or a description of what you need")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise RuleError(f"{where}: quantity must be a whole number of at least 1")
-    unit = (unit or "pcs").strip()
-    if len(unit) > MAX_UNIT:
-        raise RuleError(f"{where}: unit must be at most {MAX_UNIT} characters")
     return LineDraft(
         position=position,
         product_id=product_id,
         description=text or (product_name or ""),
         quantity=quantity,
-        unit=unit,
-        target_price=parse_price(target_price, f"{where} target_price"),
+        unit=(unit or "pcs").strip(),
+        target_price=parse_price(target_price, f"{where}: target_price"),
         notes=(notes or "").strip(),
     )
 
@@ -102,6 +141,25 @@ def check_line(
 def check_line_count(count: int) -> None:
     if count > MAX_LINES:
         raise RuleError(f"an RFQ has at most {MAX_LINES} lines")
+
+
+def auction_problems(
+    *, min_decrement: str | None, anti_snipe_minutes: int, max_extension_minutes: int
+) -> dict[str, str]:
+    """What is wrong with a reverse auction's settings, by field, in the buyer's words; empty when they are fine."""
+    problems = {}
+    decrement = price_problem(min_decrement)
+    if decrement is None and (min_decrement is None or parse_amount(min_decrement) <= 0):
+        decrement = "must be a positive amount such as 0.50"
+    if decrement:
+        problems["min_decrement"] = decrement
+    if anti_snipe_minutes < 0 or anti_snipe_minutes > 60:
+        problems["anti_snipe_minutes"] = "must be between 0 and 60"
+    if max_extension_minutes < 0 or max_extension_minutes > 24 * 60:
+        problems["max_extension_minutes"] = "must be between 0 and 1440"
+    elif anti_snipe_minutes and max_extension_minutes < anti_snipe_minutes:
+        problems["max_extension_minutes"] = "must be at least the anti-sniping minutes"
+    return problems
 
 
 def check_auction(
@@ -112,19 +170,15 @@ def check_auction(
     anti_snipe_minutes: int,
     max_extension_minutes: int,
 ) -> AuctionDraft:
-    """Auction settings; a sealed RFQ keeps none."""
+    """Auction settings; a sealed RFQ keeps none. The first of the `auction_problems` is a RuleError."""
     if mode is BiddingMode.SEALED:
         return AuctionDraft(None, False, 0, 0)
-    decrement = parse_price(min_decrement, "auction min_decrement")
-    if decrement is None or decrement <= 0:
-        raise RuleError("auction min_decrement must be a positive amount such as 0.50")
-    if anti_snipe_minutes < 0 or anti_snipe_minutes > 60:
-        raise RuleError("auction anti_snipe_minutes must be between 0 and 60")
-    if max_extension_minutes < 0 or max_extension_minutes > 24 * 60:
-        raise RuleError("auction max_extension_minutes must be between 0 and 1440")
-    if anti_snipe_minutes and max_extension_minutes < anti_snipe_minutes:
-        raise RuleError("auction max_extension_minutes must be at least anti_snipe_minutes")
-    return AuctionDraft(decrement, bool(show_best_price), anti_snipe_minutes, max_extension_minutes)
+    problems = auction_problems(min_decrement=min_decrement, anti_snipe_minutes=anti_snipe_minutes,
+                                max_extension_minutes=max_extension_minutes)
+    for field, problem in problems.items():
+        raise RuleError(f"auction {field} {problem}")
+    return AuctionDraft(parse_price(min_decrement, "auction min_decrement"), bool(show_best_price),
+                        anti_snipe_minutes, max_extension_minutes)
 
 
 def check_deadline(deadline: datetime, now: datetime) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import grids
-from app.accounts.roles import CompanyKind, CompanyStatus
-from app.accounts.tables import Company
+from app.accounts.roles import CompanyKind
 from app.auth import Principal, scope_to_companies
 from app.contracts.tables import Contract
 from app.errors import InvalidInput, NotFound
@@ -24,7 +23,6 @@ from app.rfq.schemas import (
     RfqPage,
     RfqSummaryOut,
     RfqVendorOut,
-    VendorChoice,
 )
 from app.rfq.states import (
     BiddingMode,
@@ -114,15 +112,6 @@ def _summary(row: dict[str, Any]) -> RfqSummaryOut:
         status=row["status"], deadline=row["deadline"], currency=row["currency"], visibility=row["visibility"],
         bidding_mode=row["bidding_mode"],
     )
-
-
-async def vendor_choices(buyer_id: int) -> list[VendorChoice]:
-    """Active vendor companies the buyer company may invite (those its segment may see)."""
-    rows = await Company.select(Company.id, Company.name).where(
-        (Company.kind == CompanyKind.VENDOR.value) & (Company.status == CompanyStatus.ACTIVE.value)
-    ).order_by(Company.name)
-    hidden = set(await access.vendors_hidden_from(buyer_id, [row["id"] for row in rows]))
-    return [VendorChoice(id=row["id"], name=row["name"]) for row in rows if row["id"] not in hidden]
 
 
 async def rfq_row(rfq_id: int) -> dict[str, Any]:

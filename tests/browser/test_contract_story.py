@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from app.catalog.tables import Listing
 from app.contracts.tables import Contract
 from app.demo import load_demo_data
-from tests.support.browser import answer, log_in
+from tests.support.browser import answer, invite_vendor, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,8 @@ async def test_an_award_becomes_a_contract_whose_price_the_buyer_sees_in_the_cat
     await buyer.get_by_label("Line 1 quantity").fill("500")
     await buyer.get_by_label("Line 2 description").fill("Copy paper A4, 500 sheets")
     await buyer.get_by_label("Line 2 quantity").fill("100")
-    await buyer.get_by_label("Globex Medical Supplies").check()
-    await buyer.get_by_label("Initech Office").check()
+    await invite_vendor(buyer, "Globex Medical Supplies")
+    await invite_vendor(buyer, "Initech Office")
     await buyer.get_by_role("button", name="Save draft").click()
     await expect(buyer.get_by_role("heading", level=1)).to_have_text(title)
     await buyer.get_by_role("button", name="Publish").click()

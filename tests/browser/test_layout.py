@@ -130,6 +130,7 @@ async def test_every_main_page_of_each_role_fits_a_phone(chromium, live_server):
             assert await table.evaluate("t => getComputedStyle(t).overflowX") in {"auto", "scroll"}
             await page.get_by_label("Line 1 notes").fill("reachable")
             await assert_on_its_labels_line(page, "Reverse auction")
+            await page.get_by_label("Reverse auction").check()  # its settings show only then
             await assert_on_its_labels_line(page, "Auction: show vendors the best price")
         await page.context.close()
 
@@ -162,7 +163,8 @@ async def test_a_wide_screen_gives_results_the_room_and_controls_sit_by_their_la
     await page.set_viewport_size(DESKTOP)
     await page.goto("/rfqs/new")
     # then radios and checkboxes sit on their labels' lines
-    for label in ("Only the vendors I invite", "Sealed offers", "Globex Medical Supplies International"):
+    await page.get_by_label("Reverse auction").check()
+    for label in ("Only the vendors I invite", "Sealed offers", "Auction: show vendors the best price"):
         await assert_on_its_labels_line(page, label)
     # and the description is a full-width box at least four lines tall
     description = page.locator("#rfq-description")

@@ -1,41 +1,63 @@
-"""The whole RFQ story in Chromium: a buyer posts an RFQ, two vendors answer with sealed offers,
-bidding closes, the buyer compares the offers side by side and awards them line by line."""
+"""The whole RFQ story in Chromium: a buyer builds an RFQ (a catalog product picked by typing, lines from an uploaded
+workbook, vendors picked by name) and posts it, two vendors answer with sealed offers, bidding closes, the buyer
+compares the offers side by side and awards them line by line."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from openpyxl import Workbook
 from playwright.async_api import expect
 
 from app.demo import load_demo_data
 from app.offers.tables import Award
-from tests.support.browser import answer, log_in
+from app.rfq.line_sheets import COLUMNS
+from app.rfq.tables import RfqLine
+from tests.support.browser import answer, invite_vendor, log_in, pick_product
 
 pytestmark = pytest.mark.browser
 
 
-async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server):
-    # given the demo companies
+async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server, tmp_path):
+    # given the demo companies, and a workbook of lines the buyer filled in from the template: free-text paper
     await load_demo_data()
     title = "Gloves and paper for 2027"
+    sheet = Workbook()
+    sheet.active.append(list(COLUMNS))
+    sheet.active.append(["Copy paper A4, 500 sheets", 100, "ream", None])
+    sheet.save(tmp_path / "lines.xlsx")
+    gloves = "Nitrile examination gloves, size M, box of 100"
 
-    # when the buyer posts an RFQ with two lines for two invited vendors
+    # when the buyer builds an RFQ: the gloves picked from the catalog by typing, the paper from the workbook
     buyer = await log_in(chromium, live_server, "admin@acme.example")
     await buyer.get_by_role("link", name="RFQs").click()
     await buyer.goto("/rfqs/new")
     await buyer.get_by_label("Title").fill(title)
     deadline = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     await buyer.get_by_label("Deadline (UTC)").fill(deadline)
-    await buyer.get_by_label("Line 1 description").fill("Nitrile gloves, size M, box of 100")
+    await pick_product(buyer, "nitrile size M", gloves)
     await buyer.get_by_label("Line 1 quantity").fill("200")
     await buyer.get_by_label("Line 1 target unit price").fill("6.00")
-    await buyer.get_by_label("Line 2 description").fill("Copy paper A4, 500 sheets")
-    await buyer.get_by_label("Line 2 quantity").fill("100")
-    await buyer.get_by_label("Globex Medical Supplies").check()
-    await buyer.get_by_label("Initech Office").check()
+    await buyer.get_by_label("Or upload an Excel (.xlsx) or CSV file").set_input_files(tmp_path / "lines.xlsx")
+    await buyer.get_by_role("button", name="Add these lines").click()
+    await expect(buyer.get_by_role("status")).to_contain_text("Added 1 line")
+    await expect(buyer.get_by_label("Line 2 description")).to_have_value("Copy paper A4, 500 sheets")
+    await expect(buyer.get_by_label("Line 1 target unit price")).to_have_value("6.00")
+    # and the auction settings show only while a reverse auction is chosen
+    await expect(buyer.get_by_label("Auction: minimum decrement")).to_be_hidden()
+    await buyer.get_by_label("Reverse auction").check()
+    await expect(buyer.get_by_label("Auction: minimum decrement")).to_be_visible()
+    await buyer.get_by_label("Sealed offers").check()
+    # and invites two vendors found by name, and saves the draft
+    await invite_vendor(buyer, "Globex Medical Supplies")
+    await invite_vendor(buyer, "Initech Office")
     await buyer.get_by_role("button", name="Save draft").click()
     await expect(buyer.get_by_role("heading", level=1)).to_have_text(title)
+    lines = await RfqLine.select(RfqLine.product.name, RfqLine.quantity, RfqLine.target_price).where(
+        RfqLine.rfq.title == title).order_by(RfqLine.position)
+    assert [(line["product.name"], line["quantity"], line["target_price"]) for line in lines] == [
+        (gloves, 200, 60_000), (None, 100, None)]
     await buyer.get_by_role("button", name="Publish").click()
     rfq_url = buyer.url
 

@@ -143,11 +143,11 @@ async def test_patch_and_invitations_have_the_same_bounds(world, purchaser):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"title": "T" * 201}, "title must be at most 200 characters long"),
-        ({"description": "d" * 20_001}, "description must be at most 20000 characters long"),
-        ({"line1_notes": "n" * 5_001}, "line 1: notes must be at most 5000 characters long"),
-        ({"line1_unit": "u" * 21}, "line 1: unit must be at most 20 characters long"),
-        ({"deadline": "9999-12-31T23:59"}, "deadline must be at most 2 years ahead"),
+        ({"title": "T" * 201}, "Title: must be at most 200 characters (this one has 201)"),
+        ({"description": "d" * 20_001}, "Description: must be at most 20,000 characters"),
+        ({"line1_notes": "n" * 5_001}, "Line 1 — notes: must be at most 5,000 characters"),
+        ({"line1_unit": "u" * 21}, "Line 1 — unit: must be at most 20 characters"),
+        ({"deadline": "9999-12-31T23:59"}, "Deadline: must be at most 2 years ahead"),
     ],
 )
 async def test_the_page_form_shows_the_same_bound_and_saves_nothing(world, browser, overrides, message):

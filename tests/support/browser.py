@@ -56,3 +56,17 @@ async def axe_violations(page: Page, axe_source: str) -> list[str]:
         await page.add_script_tag(content=axe_source)
     path = page.url.split("/", 3)[-1]
     return [f"/{path}: {line}" for line in await page.evaluate(AXE_RUN)]
+
+
+async def pick_product(page: Page, typed: str, name: str) -> None:
+    """On the RFQ form: type into the product picker, wait for the results as they come (htmx), add `name`."""
+    await page.get_by_label("Add a catalog product: type its name, SKU or GTIN").press_sequentially(typed)
+    await page.get_by_role("button", name=f"Add {name}", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text(f"Added a line for {name}")
+
+
+async def invite_vendor(page: Page, name: str) -> None:
+    """On the RFQ form: find the vendor by typing its name, invite it; it is then listed with a Remove button."""
+    await page.get_by_label("Find a vendor by name").press_sequentially(name)
+    await page.get_by_role("button", name=f"Invite {name}", exact=True).click()
+    await expect(page.get_by_role("button", name=f"Remove {name}", exact=True)).to_be_visible()

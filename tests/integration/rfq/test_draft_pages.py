@@ -122,7 +122,7 @@ async def test_a_bad_edit_comes_back_with_the_error_and_the_draft_unchanged(worl
     response = await client.post(f"/rfqs/{draft['id']}/edit", data=form)
     # then
     assert response.status_code == 400
-    assert "line 1: quantity must be a whole number of at least 1" in response.text
+    assert "Line 1 — quantity: must be a whole number of at least 1" in response.text
     assert 'value="A new title"' in response.text
     assert (await Rfq.select(Rfq.title).where(Rfq.id == draft["id"]).first())["title"] == "Nitrile gloves 2027"
     assert await RfqLine.count() == 2

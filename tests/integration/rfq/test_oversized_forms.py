@@ -34,7 +34,7 @@ async def test_a_too_long_description_comes_back_with_the_limit_and_every_field_
         csrf_token(page.text), world.vendor.id, title="Kept title", description="d" * 30_000))
     # then
     assert response.status_code == 400
-    assert "description must be at most 20000 characters long" in response.text
+    assert "Description: must be at most 20,000 characters" in response.text
     assert 'value="Kept title"' in response.text
     assert 'value="A4 paper 80g"' in response.text and 'value="200"' in response.text
     assert "d" * 30_000 in response.text
@@ -51,7 +51,7 @@ async def test_a_ten_megabyte_description_is_read_and_refused_by_the_form_keepin
         csrf_token(page.text), world.vendor.id, title="Kept title", description="d" * (10 * MB)))
     # then the form comes back, not a bare 413
     assert response.status_code == 400
-    assert "description must be at most 20000 characters long" in response.text
+    assert "Description: must be at most 20,000 characters" in response.text
     assert 'value="Kept title"' in response.text and 'value="A4 paper 80g"' in response.text
     assert await Rfq.count() == 0
 

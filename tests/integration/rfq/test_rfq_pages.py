@@ -25,7 +25,8 @@ async def test_a_buyer_drafts_publishes_and_closes_an_rfq_through_the_pages(worl
     assert home.status_code == 200
     assert 'href="/rfqs"' in home.text  # the nav link
     form = await client.get("/rfqs/new")
-    assert world.vendor.name in form.text
+    assert form.status_code == 200
+    assert world.vendor.name in (await client.get("/rfqs/vendors", params={"vendor_q": world.vendor.name})).text
     # when the buyer saves a draft
     rfq_id = await created_through_the_form(client, world)
     detail = await client.get(f"/rfqs/{rfq_id}")
@@ -55,7 +56,7 @@ async def test_a_bad_form_is_shown_again_with_the_error_and_nothing_is_saved(wor
     response = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
                                                             line1_quantity="0", title="Kept title"))
     assert response.status_code == 400
-    assert "line 1: quantity must be a whole number of at least 1" in response.text
+    assert "Line 1 — quantity: must be a whole number of at least 1" in response.text
     assert 'value="Kept title"' in response.text
     assert await Rfq.count() == 0
 

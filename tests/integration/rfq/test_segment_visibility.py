@@ -111,10 +111,12 @@ async def test_a_denied_vendor_is_refused_like_an_unknown_one_and_missing_from_t
     denied = (await purchaser.post("/api/v1/rfqs", json=body([market.vendor_b]))).json()["detail"]
     unknown = (await purchaser.post("/api/v1/rfqs", json=body([424242]))).json()["detail"]
     assert denied == unknown.replace("424242", str(market.vendor_b))
-    # and the new-RFQ form offers A and not B
-    page = (await (await browser(world.purchaser)).get("/rfqs/new")).text
-    assert f'value="{market.vendor_a}"' in page
-    assert "Beta Hidden Supplies" not in page and f'value="{market.vendor_b}"' not in page
+    # and the new-RFQ form's vendor picker offers A and not B, even asked for B by name
+    client = await browser(world.purchaser)
+    offered = (await client.get("/rfqs/vendors", params={"vendor_q": world.vendor.name})).text
+    assert f'name="add_vendor" value="{market.vendor_a}"' in offered
+    beta = (await client.get("/rfqs/vendors", params={"vendor_q": "Beta Hidden"})).text
+    assert "Beta Hidden Supplies" not in beta and f'value="{market.vendor_b}"' not in beta
 
 
 # --- publishing ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def test_a_product_line_without_text_takes_the_product_name():
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
-        ({"description": " "}, "line 3: give a catalog product_id or a description"),
+        ({"description": " "}, "line 3: give a catalog product or a description"),
         ({"quantity": 0}, "line 3: quantity must be a whole number of at least 1"),
         ({"quantity": True}, "quantity"),
         ({"target_price": "1.00001"}, "more than 4 decimal places"),
@@ -64,7 +64,7 @@ def test_sealed_bidding_keeps_no_auction_settings():
         ({"min_decrement": None}, "min_decrement must be a positive"),
         ({"min_decrement": "0"}, "min_decrement must be a positive"),
         ({"anti_snipe_minutes": -1}, "anti_snipe_minutes"),
-        ({"anti_snipe_minutes": 10, "max_extension_minutes": 5}, "at least anti_snipe_minutes"),
+        ({"anti_snipe_minutes": 10, "max_extension_minutes": 5}, "at least the anti-sniping minutes"),
     ],
 )
 def test_an_auction_needs_sensible_settings(settings, fragment):
@@ -131,3 +131,41 @@ def test_reminders_fall_in_the_last_day_before_the_deadline():
 )
 def test_which_vendors_an_open_rfq_reaches(rfq_paths, vendor_paths, has_listing, sees_vendor, expected):
     assert rules.open_rfq_meant_for(rfq_paths, vendor_paths, has_listing, buyer_sees_vendor=sees_vendor) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("4.25", None), ("0.0035", None), ("", None), (None, None), ("-0", None),
+        ("-3.5", "must not be negative"),
+        ("3,50", "is not a decimal amount: write it like 12.50"),
+        ("NaN", "is not a decimal amount: write it like 12.50"),
+        ("0.00001", "has more than 4 decimal places"),
+        ("1e-99999999", "has more than 4 decimal places"),
+        ("1E+999999999999999999", "is too large"),
+    ],
+)
+def test_a_price_problem_is_said_in_the_buyers_words(raw, problem):
+    assert rules.price_problem(raw) == problem
+
+
+@given(st.text(max_size=60))
+def test_any_typed_price_is_fine_or_has_a_problem_never_an_exception(raw):
+    problem = rules.price_problem(raw)
+    if problem is None and raw.strip():
+        assert rules.parse_price(raw, "price") is not None
+
+
+def test_a_lines_problems_are_all_told_by_field():
+    problems = rules.line_problems(product_id=None, description=" ", quantity=0, unit="u" * 21, target_price="-1")
+    assert problems == {"description": "give a catalog product or a description of what you need",
+                        "quantity": "must be a whole number of at least 1", "unit": "must be at most 20 characters",
+                        "target_price": "must not be negative"}
+    assert rules.line_problems(product_id=None, description="Gel", quantity=10**10, unit="", target_price=None) == {
+        "quantity": "must be at most 1,000,000,000"}
+
+
+def test_an_auctions_problems_are_all_told_by_field():
+    assert rules.auction_problems(min_decrement="0", anti_snipe_minutes=61, max_extension_minutes=-1) == {
+        "min_decrement": "must be a positive amount such as 0.50", "anti_snipe_minutes": "must be between 0 and 60",
+        "max_extension_minutes": "must be between 0 and 1440"}
