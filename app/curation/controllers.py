@@ -428,24 +428,14 @@ class CurationPages(Controller):
     # Audit log ------------------------------------------------------------------------------
 
     @get("/events")
-    async def events(
-        self, listing: FromQuery[str] = "", product: FromQuery[str] = "", action: FromQuery[str] = "",
-        page: FromQuery[str] = "1",
-    ) -> Template:
-        params = {"listing": listing, "product": product, "action": action}
-        error: DomainError | None = None
-        try:
-            result = await events.list_events(
-                listing_id=_int(listing, "listing"), product_id=_int(product, "product"), action=action,
-                page=_int(page, "page") or 1,
-            )
-        except DomainError as exc:
-            error, result = exc, EventPage(items=[], total=0, page=1, per_page=events.EVENTS_PER_PAGE)
-        return Template(
-            template_name="curation/events.html",
-            context={"result": result, "params": params, "error": error.message if error else None},
-            status_code=error.status_code if error else 200,
-        )
+    async def events(self, request: PrincipalRequest) -> Template:
+        grid = await events.event_grid(events.EVENT_GRID.read(request.query_params))
+        return grids.page_template("curation/events.html", grid)
+
+    @get(["/events/export.csv", "/events/export.xlsx"])
+    async def events_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(events.event_grid, events.EVENT_GRID.read(request.query_params),
+                                           request.url.path, events.EXPORT_HEADER, events.export_row)
 
     # Segments -------------------------------------------------------------------------------
 

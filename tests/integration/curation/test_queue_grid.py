@@ -81,3 +81,26 @@ async def test_the_queue_exports_its_selection_and_sorts_by_vendor(world, browse
     assert every.status_code == 200 and every.headers["content-type"].startswith("application/vnd.openxmlformats")
     # and nobody else may
     assert (await (await browser(world.buyer_admin)).get("/operator/curation/export.csv")).status_code == 403
+
+
+async def test_the_audit_log_is_a_grid_filtered_sorted_and_exported(world, browser):
+    # given two listings approved together: two audit entries
+    ids = [await a_listing(world.vendor.id, f"L-{n}", f"Logged {n}") for n in range(2)]
+    session = await browser(world.operator)
+    page = await session.get("/operator/curation/")
+    await session.post("/operator/curation/listings/bulk", data={
+        "_csrf_token": csrf_token(page.text), "listing_id": [str(i) for i in ids], "action": "approve"})
+    # when the operator filters the log by the second listing
+    log = await session.get(f"/operator/curation/events?listing={ids[1]}")
+    # then only its entry shows, linked to the listing
+    assert log.status_code == 200 and f'href="/operator/curation/listings/{ids[1]}"' in log.text
+    assert f'href="/operator/curation/listings/{ids[0]}"' not in log.text
+    # and the export of the whole log sorted by listing holds every approval, oldest listing first
+    rows = list(csv.reader(io.StringIO(
+        (await session.get("/operator/curation/events/export.csv?sort=listing&action=listing.approved"))
+        .content.decode("utf-8-sig"))))
+    assert [row[3] for row in rows[1:]] == [str(i) for i in ids]
+    assert {row[1] for row in rows[1:]} == {world.operator}
+    # and a listing number that is not one is a 400 that says so
+    bad = await session.get("/operator/curation/events?listing=abc")
+    assert bad.status_code == 400 and "Listing # must be a whole number" in bad.text
