@@ -31,6 +31,7 @@ CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Q = TypeVar("Q")
+C = TypeVar("C")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +262,14 @@ def search(columns: Iterable[Column], text: str) -> Where | None:
             matches_word = match if matches_word is None else matches_word | match  # type: ignore[assignment]
         condition = matches_word if condition is None else condition & matches_word  # type: ignore[assignment]
     return condition
+
+
+def narrowed(query: Q, count: C, conditions: Iterable[Where | None]) -> tuple[Q, C]:
+    """A list's query and its count, both narrowed by every condition given (None: the search box was empty)."""
+    for condition in conditions:
+        if condition is not None:
+            query, count = query.where(condition), count.where(condition)  # type: ignore[attr-defined]
+    return query, count
 
 
 def ordered(query: Q, state: GridState, columns: Mapping[str, Sequence[Column]], tiebreak: Column) -> Q:

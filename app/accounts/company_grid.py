@@ -52,9 +52,7 @@ async def company_grid(state: GridState) -> GridPage:
     for key, column in (("kind", Company.kind), ("status", Company.status)):
         if state.filter(key):
             conditions.append(column == state.filter(key))
-    for condition in conditions:
-        if condition is not None:
-            query, count = query.where(condition), count.where(condition)
+    query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _ORDER, Company.id), state)
     users = {
         row["company"]: row["n"]

@@ -181,9 +181,7 @@ async def contract_grid(principal: Principal, state: GridState) -> GridPage:
     conditions = [grids.search((Contract.number, Contract.buyer.name, Contract.vendor.name), state.q)]
     if state.filter("status"):
         conditions.append(await _status_condition(ContractStatus(state.filter("status"))))
-    for condition in conditions:
-        if condition is not None:
-            query, count = query.where(condition), count.where(condition)
+    query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _CONTRACT_ORDER, Contract.id), state)
     return state.page_of(await _summaries(rows), await count)
 

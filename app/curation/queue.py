@@ -3,6 +3,7 @@ export, and the bulk approval and suspension of the listings the operator ticks.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from app import db
@@ -67,23 +68,23 @@ def export_row(item: ListingSummary) -> tuple[object, ...]:
 async def approve_many(principal: Principal, listing_ids: list[int]) -> int:
     """Approve every ticked listing, each to its matched product or a new one, all or none: when one cannot be
     approved (already rejected, say), nothing is, and the message names it."""
-    async with db.transaction():
-        for listing_id in listing_ids:
-            try:
-                await listings.approve_listing(principal, listing_id)
-            except DomainError as exc:
-                raise type(exc)(f"{await _named(listing_id)}: {exc.message} Nothing was approved.") from None
-    return len(listing_ids)
+    return await _all_or_none(listing_ids, lambda listing_id: listings.approve_listing(principal, listing_id),
+                              "Nothing was approved.")
 
 
 async def suspend_many(principal: Principal, listing_ids: list[int]) -> int:
     """Suspend every ticked listing, all or none."""
+    return await _all_or_none(listing_ids, lambda listing_id: listings.suspend_listing(principal, listing_id),
+                              "Nothing was suspended.")
+
+
+async def _all_or_none(listing_ids: list[int], move: Callable[[int], Awaitable[object]], nothing: str) -> int:
     async with db.transaction():
         for listing_id in listing_ids:
             try:
-                await listings.suspend_listing(principal, listing_id)
+                await move(listing_id)
             except DomainError as exc:
-                raise type(exc)(f"{await _named(listing_id)}: {exc.message} Nothing was suspended.") from None
+                raise type(exc)(f"{await _named(listing_id)}: {exc.message} {nothing}") from None
     return len(listing_ids)
 
 

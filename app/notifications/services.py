@@ -81,9 +81,7 @@ async def outbox_grid(state: GridState) -> GridPage:
     conditions = [grids.search((OutboxEmail.to_address, OutboxEmail.subject), state.q)]
     if state.filter("status"):
         conditions.append(OutboxEmail.status == state.filter("status"))
-    for condition in conditions:
-        if condition is not None:
-            query, count = query.where(condition), count.where(condition)
+    query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _OUTBOX_ORDER, OutboxEmail.id), state)
     return state.page_of([OutboxEntry(**row) for row in rows], await count)
 

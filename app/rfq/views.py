@@ -86,9 +86,7 @@ async def rfq_grid(principal: Principal, state: GridState) -> GridPage:
         conditions.append(Rfq.status == state.filter("status"))
     if state.filter("mode"):
         conditions.append(Rfq.bidding_mode == state.filter("mode"))
-    for condition in conditions:
-        if condition is not None:
-            query, count = query.where(condition), count.where(condition)
+    query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _RFQ_ORDER, Rfq.id), state)
     return state.page_of([_summary(row) for row in rows], await count)
 
