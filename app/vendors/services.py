@@ -16,7 +16,7 @@ from app.auth import Principal
 from app.catalog.states import ListingStatus, ListingTransitionError, status_after_edit
 from app.catalog.tables import Category, Listing, ListingTier
 from app.clock import utcnow
-from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, FieldErrors, InvalidInput, NotFound
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor, to_minor
 from app.vendors.listing_rules import (
@@ -76,11 +76,27 @@ def _out(row: Mapping[str, Any], tiers: Iterable[ListingTierOut]) -> ListingOut:
     )
 
 
+# The listing form's words for each field the rules name (the API's errors keep the field names).
+FIELD_LABELS = {
+    "sku": "SKU", "title": "Title", "brand": "Brand", "mpn": "Manufacturer part number", "gtin": "GTIN",
+    "category_id": "Category", "description": "Description", "unit": "Unit", "pack_size": "Pack size",
+    "min_order_qty": "Minimum order quantity", "stock": "Stock", "lead_time_days": "Lead time",
+    "base_price": "Base unit price", "currency": "Currency", "tax_rate": "Tax rate", "tiers": "Volume prices",
+}
+
+
 def _check(raw: Mapping[str, Any]) -> ListingValues:
+    """The checked listing, or every wrong field at once: `fields` in the form's words, the message for the API."""
     try:
         return check_listing(raw)
     except ListingInvalid as exc:
-        raise InvalidInput(f"Please fix: {exc}") from None
+        fields = {error.column or "form": _in_words(error.column, error.reason) for error in exc.errors}
+        raise FieldErrors(f"Please fix: {exc}", fields) from None
+
+
+def _in_words(column: str, reason: str) -> str:
+    # "must be greater than 0" reads after the field's name; a reason that starts with the value stands alone.
+    return f"{FIELD_LABELS.get(column, 'This listing')} {reason}" if reason[:1].islower() else reason
 
 
 def row_values(values: ListingValues) -> dict[str, Any]:
