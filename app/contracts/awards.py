@@ -60,7 +60,7 @@ async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResult
             ))
         await Award.insert(*rows)
         await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
-        await _tell_vendors(rfq_id, head.title, rfq["currency"], rows, chosen.asked,
+        await _tell_vendors(rfq_id, head.reference, head.title, rfq["currency"], rows, chosen.asked,
                             latest_all={bid.vendor_id for bid in chosen.live},
                             contracts=await _contract_of_vendor(rfq_id))
     return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
@@ -154,8 +154,8 @@ async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:
     return {row["vendor"]: row["id"] for row in rows}
 
 
-async def _tell_vendors(rfq_id: int, title: str, currency: str, rows: list[Award], asked: dict[int, Any],
-                        latest_all: set[int], contracts: dict[int, int]) -> None:
+async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, rows: list[Award],
+                        asked: dict[int, Any], latest_all: set[int], contracts: dict[int, int]) -> None:
     """Winners hear what they won at their own price, with the link to their contract; everyone else only that
     they did not win, with the link to the RFQ in their history."""
     won: dict[int, list[Award]] = defaultdict(list)
@@ -169,13 +169,13 @@ async def _tell_vendors(rfq_id: int, title: str, currency: str, rows: list[Award
                 f"{row.quantity} {asked[row.rfq_line]['unit']} at {from_minor(row.unit_price)} {currency}"
                 for row in sorted(won[vendor_id], key=lambda r: asked[r.rfq_line]["position"])
             )
-            subject = f"You won lines of RFQ {rfq_id}: {title}"
-            body = (f"Your offer on RFQ {rfq_id} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
+            subject = f"You won lines of {reference}: {title}"
+            body = (f"Your offer on {reference} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
                     "They are your contract now:")
             link = contract_path(contracts[vendor_id])
         else:
-            subject = f"RFQ {rfq_id} was awarded to another offer"
-            body = (f"Thank you for your offer on RFQ {rfq_id} \"{title}\". It was not successful this time.\n\n"
+            subject = f"{reference} was awarded to another offer"
+            body = (f"Thank you for your offer on {reference} \"{title}\". It was not successful this time.\n\n"
                     "The RFQ stays in the history of your RFQs:")
             link = vendor_path(rfq_id)
         for address in recipients.get(vendor_id, []):
@@ -190,7 +190,8 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
     catalog product the vendor has an approved listing of is linked at once (its lowest listing id)
     and priced for the buyer from the award on; any other line waits for the vendor to link it.
     """
-    rfq = await Rfq.select(Rfq.buyer, Rfq.payment_terms, Rfq.currency).where(Rfq.id == rfq_id).first()
+    rfq = await Rfq.select(Rfq.buyer, Rfq.payment_terms, Rfq.currency, Rfq.number, Rfq.title).where(
+        Rfq.id == rfq_id).first()
     if rfq is None:
         raise NotFound("No such RFQ.")
     awards = await Award.select(
@@ -248,7 +249,8 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
             "(or create one) so the buyer can order it at the contract price.\n" if waiting else ""
         )
         await tell(head, Side.VENDOR, f"Contract {head.number} is in force",
-                   f"Your award on RFQ {rfq_id} became contract {head.number}, valid from "
+                   f"Your award on {rfq['number'] or 'the RFQ'} \"{rfq['title']}\" became contract {head.number}, "
+                   "valid from "
                    f"{valid_from:%Y-%m-%d} to {valid_to:%Y-%m-%d}.\n{ask}\nThe contract:")
         created.append(contract.id)
     return created

@@ -19,25 +19,14 @@ from app.contracts.tables import (
 )
 from app.errors import NotFound
 from app.money import from_minor, to_minor
+from app.numbering import next_in_year
 
 # --- numbers ------------------------------------------------------------------------------------
 
 
 async def next_number(year: int) -> str:
-    """The next contract number of `year`, inside the caller's transaction.
-
-    The counter row is created once (ON CONFLICT DO NOTHING) and incremented by one UPDATE …
-    RETURNING, which holds the row's lock until commit on PostgreSQL (SQLite's immediate
-    transaction excludes other writers): two awards never get the same number, and the unique
-    index on contract.number would refuse it anyway.
-    """
-    await ContractNumberCounter.insert(ContractNumberCounter(year=year, last_value=0)).on_conflict(
-        target=ContractNumberCounter.year, action="DO NOTHING"
-    )
-    rows = await ContractNumberCounter.update(
-        {ContractNumberCounter.last_value: ContractNumberCounter.last_value + 1}
-    ).where(ContractNumberCounter.year == year).returning(ContractNumberCounter.last_value)
-    return rules.format_number(year, rows[0]["last_value"])
+    """The next contract number of `year`, inside the caller's transaction (app/numbering.py)."""
+    return rules.format_number(year, await next_in_year(ContractNumberCounter, year))
 
 
 # --- terms and price rows -----------------------------------------------------------------------

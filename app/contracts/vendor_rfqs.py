@@ -119,10 +119,11 @@ async def waiting_for(principal: Principal) -> list[WaitingRfqOut]:
             f"/contracts/{row['contract']}"))
     if not tasks:
         return []
-    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.buyer.name, Rfq.status).where(
+    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.number, Rfq.buyer.name, Rfq.status).where(
         Rfq.id.is_in(sorted(tasks)) & meant_for_vendor(vendor_id)
     ).order_by(Rfq.id, ascending=False)
-    return [WaitingRfqOut(rfq_id=row["id"], title=row["title"], buyer_name=row["buyer.name"], status=row["status"],
+    return [WaitingRfqOut(rfq_id=row["id"], title=row["title"], number=row["number"], buyer_name=row["buyer.name"],
+                          status=row["status"],
                           tasks=tasks[row["id"]]) for row in rows]
 
 

@@ -25,7 +25,17 @@ from app.contracts import vendor_rfqs
 from app.contracts.rules import Side, VersionStatus
 from app.contracts.tables import ContractVersion
 from app.dashboard.schemas import TaskListOut, TaskOut
-from app.dashboard.waiting import Proposal, Task, TaskKind, answered_offers, capped, end_of_day, ordered, plural
+from app.dashboard.waiting import (
+    Proposal,
+    Task,
+    TaskKind,
+    answered_offers,
+    capped,
+    end_of_day,
+    ordered,
+    plural,
+    rfq_named,
+)
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.offers.tables import CounterProposal, OfferRevision, OfferStatus, ProposalStatus
 from app.orders.access import scope_sql
@@ -93,11 +103,12 @@ async def _rfqs_to_award(principal: Principal, deciders: bool) -> list[Task]:
     where = (Rfq.buyer == principal.company_id) & (Rfq.status == RfqStatus.CLOSED.value)
     if not deciders:
         where &= Rfq.author == principal.user_id
-    rows = await Rfq.select(Rfq.id, Rfq.title).where(where).order_by(Rfq.closed_at).order_by(Rfq.id).limit(PER_KIND + 1)
+    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.number).where(where).order_by(Rfq.closed_at).order_by(
+        Rfq.id).limit(PER_KIND + 1)
     expiry = await _first_offer_expiry([row["id"] for row in rows[:PER_KIND]])
     tasks = [
         Task(TaskKind.RFQ_TO_AWARD, "Compare the offers and award" if deciders else "Compare the offers",
-             f"/rfqs/{row['id']}/comparison", detail=f"{row['title']} (RFQ {row['id']})",
+             f"/rfqs/{row['id']}/comparison", detail=rfq_named(row["title"], row["number"]),
              deadline=expiry.get(row["id"]), deadline_label="First offer expires" if row["id"] in expiry else "")
         for row in rows
     ]
@@ -131,15 +142,15 @@ async def _questions_to_answer(principal: Principal, deciders: bool) -> list[Tas
     if not deciders:
         where &= RfqClarification.rfq.author == principal.user_id
     asked: dict[int, int] = defaultdict(int)
-    heads: dict[int, tuple[str, datetime]] = {}
+    heads: dict[int, tuple[str, datetime]] = {}  # an RFQ's name (title and number) and deadline
     for row in await RfqClarification.select(
-        RfqClarification.rfq, RfqClarification.rfq.title, RfqClarification.rfq.deadline,
+        RfqClarification.rfq, RfqClarification.rfq.title, RfqClarification.rfq.deadline, RfqClarification.rfq.number,
     ).where(where).order_by(RfqClarification.id):
         asked[row["rfq"]] += 1
-        heads[row["rfq"]] = (row["rfq.title"], as_utc(row["rfq.deadline"]))
+        heads[row["rfq"]] = (rfq_named(row["rfq.title"], row["rfq.number"]), as_utc(row["rfq.deadline"]))
     return [
         Task(TaskKind.QUESTIONS_TO_ANSWER, f"Answer {plural(count, 'question')} of vendors", buyer_path(rfq_id),
-             detail=f"{heads[rfq_id][0]} (RFQ {rfq_id})", deadline=heads[rfq_id][1], deadline_label="Bidding closes")
+             detail=heads[rfq_id][0], deadline=heads[rfq_id][1], deadline_label="Bidding closes")
         for rfq_id, count in asked.items()
     ]
 
@@ -154,7 +165,7 @@ async def _answered_proposals(principal: Principal, deciders: bool) -> list[Task
         where &= CounterProposal.offer.rfq.author == principal.user_id
     rows = await CounterProposal.select(
         CounterProposal.id, CounterProposal.offer, CounterProposal.status, CounterProposal.offer.rfq,
-        CounterProposal.offer.rfq.title, CounterProposal.offer.vendor.name,
+        CounterProposal.offer.rfq.title, CounterProposal.offer.rfq.number, CounterProposal.offer.vendor.name,
     ).where(where)
     offers = {row["offer"]: row for row in rows}
     answered = answered_offers(
@@ -167,7 +178,7 @@ async def _answered_proposals(principal: Principal, deciders: bool) -> list[Task
         tasks.append(Task(
             TaskKind.PROPOSAL_ANSWERED, f"{row['offer.vendor.name']} {said} your counter-proposal",
             f"/rfqs/{row['offer.rfq']}/offers/{offer_id}/negotiation",
-            detail=f"{row['offer.rfq.title']} (RFQ {row['offer.rfq']})",
+            detail=rfq_named(row["offer.rfq.title"], row["offer.rfq.number"]),
         ))
     return tasks
 
@@ -192,13 +203,13 @@ async def _amendments_to_decide(principal: Principal) -> list[Task]:
 
 async def _drafts(principal: Principal) -> list[Task]:
     """The caller's own draft RFQs, to finish and publish before their planned deadline (one query)."""
-    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.deadline).where(
+    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.number, Rfq.deadline).where(
         (Rfq.buyer == principal.company_id) & (Rfq.author == principal.user_id)
         & (Rfq.status == RfqStatus.DRAFT.value)
     ).order_by(Rfq.deadline).order_by(Rfq.id).limit(PER_KIND + 1)
     tasks = [
         Task(TaskKind.DRAFT_RFQ, "Finish and publish your draft RFQ", buyer_path(row["id"]),
-             detail=f"{row['title']} (RFQ {row['id']})", deadline=as_utc(row["deadline"]),
+             detail=rfq_named(row["title"], row["number"]), deadline=as_utc(row["deadline"]),
              deadline_label="Planned deadline")
         for row in rows
     ]
@@ -229,14 +240,15 @@ async def _rfqs_to_answer(principal: Principal) -> list[Task]:
     """RFQs meant for the vendor (rfq.access), open for bids, that it has neither answered nor declined (one
     query)."""
     vendor_id = principal.company_id
-    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.buyer.name, Rfq.deadline, Rfq.bidding_mode).where(
+    rows = await Rfq.select(Rfq.id, Rfq.title, Rfq.number, Rfq.buyer.name, Rfq.deadline, Rfq.bidding_mode).where(
         (Rfq.status == RfqStatus.PUBLISHED.value) & (Rfq.deadline > await db.db_now()) & meant_for_vendor(vendor_id)
         & _not_answered(vendor_id)
     ).order_by(Rfq.deadline).order_by(Rfq.id).limit(PER_KIND + 1)
     tasks = [
         Task(TaskKind.RFQ_TO_ANSWER, "Bid in the auction" if row["bidding_mode"] == BiddingMode.AUCTION.value
              else "Answer the request for quotation", vendor_path(row["id"]),
-             detail=f"{row['title']} (RFQ {row['id']}) from {row['buyer.name']}", deadline=as_utc(row["deadline"]),
+             detail=f"{rfq_named(row['title'], row['number'])} from {row['buyer.name']}",
+             deadline=as_utc(row["deadline"]),
              deadline_label="Auction ends" if row["bidding_mode"] == BiddingMode.AUCTION.value else "Bidding closes")
         for row in rows
     ]
@@ -250,8 +262,8 @@ _AFTER_THE_CLOSE = {"counter_proposal": TaskKind.COUNTER_PROPOSAL, "lines_to_lin
 async def _after_the_close(principal: Principal) -> list[Task]:
     """The RFQ inbox's "waiting for you" (contracts.vendor_rfqs.waiting_for, four queries), one task each."""
     return [
-        Task(_AFTER_THE_CLOSE[task.kind], task.text, task.href, detail=f"{rfq.title} (RFQ {rfq.rfq_id}) from "
-             f"{rfq.buyer_name}")
+        Task(_AFTER_THE_CLOSE[task.kind], task.text, task.href,
+             detail=f"{rfq_named(rfq.title, rfq.number)} from {rfq.buyer_name}")
         for rfq in await vendor_rfqs.waiting_for(principal)
         for task in rfq.tasks
     ]

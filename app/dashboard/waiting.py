@@ -92,6 +92,11 @@ def answered_offers(proposals: Iterable[Proposal]) -> dict[int, Proposal]:
     return {offer: proposal for offer, proposal in latest.items() if not proposal.is_open}
 
 
+def rfq_named(title: str, number: str | None) -> str:
+    """An RFQ as a task names it: its title and the number users quote, "Gloves 2027 (RFQ-2026-000012)"."""
+    return f"{title} ({number})" if number else title
+
+
 def plural(count: int, word: str) -> str:
     """'1 question', '3 questions'."""
     return f"{count} {word}{'' if count == 1 else 's'}"

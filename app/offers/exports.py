@@ -43,7 +43,7 @@ def comparison_table(data: ComparisonOut) -> list[list[Cell]]:
 
 
 def _title_row(data: ComparisonOut) -> list[Cell]:
-    return [f"RFQ {data.rfq_id}: {data.title}", f"currency {data.currency}"]
+    return [f"{data.rfq_number}: {data.title}" if data.rfq_number else data.title, f"currency {data.currency}"]
 
 
 def comparison_csv(data: ComparisonOut) -> bytes:

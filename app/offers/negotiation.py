@@ -58,8 +58,9 @@ async def propose(principal: Principal, offer_id: int, data: CounterProposalIn) 
         emails = await addresses_of([row["vendor"]], SELLER_ROLES)
         for address in emails.get(row["vendor"], []):
             await queue_email(
-                to=address, subject=f"Counter-proposal on your offer for RFQ {row['rfq']}",
-                body=f"The buyer of RFQ {row['rfq']} \"{row['rfq.title']}\" sent a counter-proposal on your offer. "
+                to=address, subject=f"Counter-proposal on your offer for {row['rfq.number'] or row['rfq.title']}",
+                body=f"The buyer of {row['rfq.number'] or 'the RFQ'} \"{row['rfq.title']}\" sent a counter-proposal on "
+                     "your offer. "
                      "Accept it or answer with a revision of your offer on the RFQ's page:",
                 link=vendor_path(row["rfq"]),
             )

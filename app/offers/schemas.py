@@ -177,6 +177,7 @@ class ComparisonOut(msgspec.Struct):
     currency: str
     vendors: list[VendorColumnOut]
     rows: list[RowOut]
+    rfq_number: str | None = None
 
 
 class RfqLineView(msgspec.Struct):
@@ -292,6 +293,7 @@ class WaitingRfqOut(msgspec.Struct):
     buyer_name: str
     status: str
     tasks: list[WaitingTaskOut]
+    number: str | None = None
 
 
 class VendorInboxOut(msgspec.Struct):

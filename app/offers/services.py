@@ -335,7 +335,7 @@ async def comparison_out(principal: Principal, rfq_id: int) -> ComparisonOut:
 
 def to_comparison_out(head: RfqHead, matrix: comparison.Comparison) -> ComparisonOut:
     return ComparisonOut(
-        rfq_id=head.id, title=head.title, status=head.status.value, currency=head.currency,
+        rfq_id=head.id, rfq_number=head.number, title=head.title, status=head.status.value, currency=head.currency,
         vendors=[
             VendorColumnOut(
                 offer_id=v.offer_id, vendor_id=v.vendor_id, vendor_name=v.vendor_name,

@@ -198,7 +198,7 @@ async def insert_lines(revision_id: int, lines: list[tuple[int, int, int]]) -> N
 async def offer_row(offer_id: int) -> dict[str, Any]:
     row = await Offer.select(
         Offer.id, Offer.rfq, Offer.vendor, Offer.status, Offer.revision_count, Offer.created_at, Offer.withdrawn_at,
-        Offer.rfq.currency, Offer.rfq.title,
+        Offer.rfq.currency, Offer.rfq.title, Offer.rfq.number,
     ).where(Offer.id == offer_id).first()
     if row is None:
         raise NotFound(NO_SUCH_OFFER)

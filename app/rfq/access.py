@@ -45,6 +45,12 @@ class RfqHead:
     currency: str
     title: str
     published_at: datetime | None = None
+    number: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """How users name the RFQ: its number (an RFQ made by a test's shortcut may have none)."""
+        return self.number or f"RFQ {self.id}"
 
     @property
     def ever_published(self) -> bool:
@@ -57,14 +63,14 @@ class RfqHead:
 async def _head(rfq_id: int) -> RfqHead | None:
     row = await Rfq.select(
         Rfq.id, Rfq.buyer, Rfq.status, Rfq.visibility, Rfq.bidding_mode, Rfq.deadline, Rfq.currency, Rfq.title,
-        Rfq.published_at,
+        Rfq.published_at, Rfq.number,
     ).where(Rfq.id == rfq_id).first()
     if row is None:
         return None
     return RfqHead(
         id=row["id"], buyer_id=row["buyer"], status=RfqStatus(row["status"]), visibility=Visibility(row["visibility"]),
         bidding_mode=BiddingMode(row["bidding_mode"]), deadline=row["deadline"], currency=row["currency"],
-        title=row["title"], published_at=row["published_at"],
+        title=row["title"], published_at=row["published_at"], number=row["number"],
     )
 
 

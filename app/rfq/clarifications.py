@@ -35,7 +35,7 @@ async def ask(principal: Principal, rfq_id: int, question: str) -> Clarification
         for address in await mail.buyer_recipients(head):
             await queue_email(
                 to=address, subject=f"New question on {head.title}",
-                body=f"A vendor asked about \"{head.title}\" (RFQ {rfq_id}):\n\n{text}\n\nAnswer it here:",
+                body=f"A vendor asked about \"{head.title}\" ({head.reference}):\n\n{text}\n\nAnswer it here:",
                 link=mail.buyer_path(rfq_id),
             )
     return _out(row.to_dict(), principal, None)

@@ -126,11 +126,12 @@ class RfqApi(Controller):
 # --- pages --------------------------------------------------------------------------------------
 
 
-RFQ_EXPORT_HEADER = ("Title", "Company", "Status", "Deadline (UTC)", "Currency", "Mode", "Visibility")
+RFQ_EXPORT_HEADER = ("Number", "Title", "Company", "Status", "Deadline (UTC)", "Currency", "Mode", "Visibility")
 
 
 def _rfq_export_row(rfq: RfqSummaryOut) -> tuple[Any, ...]:
-    return (rfq.title, rfq.buyer_name, rfq.status, rfq.deadline, rfq.currency, rfq.bidding_mode, rfq.visibility)
+    return (rfq.number, rfq.title, rfq.buyer_name, rfq.status, rfq.deadline, rfq.currency, rfq.bidding_mode,
+            rfq.visibility)
 
 
 CONFIRM_CLOSE = "Closing was not confirmed: use “Close bidding now…” and confirm on the page it shows."

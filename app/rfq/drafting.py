@@ -17,6 +17,7 @@ from app.catalog.tables import Product
 from app.clock import as_utc
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import MoneyError, parse_currency
+from app.numbering import next_in_year
 from app.rfq import access, mail, rules, views
 from app.rfq.access import buyer_actor
 from app.rfq.schemas import (
@@ -33,7 +34,7 @@ from app.rfq.states import (
     Visibility,
     editable,
 )
-from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+from app.rfq.tables import Rfq, RfqInvitation, RfqLine, RfqNumberCounter
 
 
 def invalid(exc: Exception) -> InvalidInput:
@@ -197,8 +198,9 @@ async def create_rfq(principal: Principal, data: RfqIn) -> RfqOut:
     deadline = await _check_deadline(data.deadline)
     async with db.transaction():
         now = await db.db_now()
+        number = rules.format_number(now.year, await next_in_year(RfqNumberCounter, now.year))
         rfq = Rfq(buyer=principal.company_id, author=principal.user_id, deadline=deadline, created_at=now,
-                  status=RfqStatus.DRAFT.value)
+                  status=RfqStatus.DRAFT.value, number=number)
         for column, value in values.items():
             setattr(rfq, column._meta.name, value)
         await rfq.save()

@@ -50,7 +50,7 @@ async def tell_buyer_closed(head: RfqHead) -> None:
     recipients = await buyer_recipients(head)
     subject = f"Bidding closed: {head.title}"
     body = (
-        f"Bidding on your request for quotation \"{head.title}\" (RFQ {head.id}) is closed.\n\n"
+        f"Bidding on your request for quotation \"{head.title}\" ({head.reference}) is closed.\n\n"
         "Compare the offers and award:"
     )
     for address in recipients:
@@ -78,7 +78,7 @@ def buyer_path(rfq_id: int) -> str:
 def invitation_mail(head: RfqHead) -> tuple[str, str]:
     return (
         f"Request for quotation: {head.title}",
-        f"You are invited to quote on \"{head.title}\" (RFQ {head.id}).\n\n"
+        f"You are invited to quote on \"{head.title}\" ({head.reference}).\n\n"
         f"Deadline: {deadline_text(head.deadline)}\nAnswer here:",
     )
 
@@ -86,7 +86,7 @@ def invitation_mail(head: RfqHead) -> tuple[str, str]:
 def extension_mail(head: RfqHead, previous: datetime) -> tuple[str, str]:
     return (
         f"Deadline extended: {head.title}",
-        f"The deadline of \"{head.title}\" (RFQ {head.id}) moved from {deadline_text(previous)} "
+        f"The deadline of \"{head.title}\" ({head.reference}) moved from {deadline_text(previous)} "
         f"to {deadline_text(head.deadline)}.\n\nYour answer:",
     )
 
@@ -94,7 +94,7 @@ def extension_mail(head: RfqHead, previous: datetime) -> tuple[str, str]:
 def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
     return (
         f"Cancelled: {head.title}",
-        f"The buyer cancelled the request for quotation \"{head.title}\" (RFQ {head.id}).\n\nReason: {reason}\n\n"
+        f"The buyer cancelled the request for quotation \"{head.title}\" ({head.reference}).\n\nReason: {reason}\n\n"
         "The RFQ stays in the history of your RFQs:",
     )
 
@@ -102,6 +102,6 @@ def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
 def reminder_mail(head: RfqHead) -> tuple[str, str]:
     return (
         f"Reminder: {head.title} closes {deadline_text(head.deadline)}",
-        f"Bidding on \"{head.title}\" (RFQ {head.id}) closes at {deadline_text(head.deadline)} and you have not "
+        f"Bidding on \"{head.title}\" ({head.reference}) closes at {deadline_text(head.deadline)} and you have not "
         "answered yet. Send an offer or decline:",
     )

@@ -34,6 +34,16 @@ class RuleError(ValueError):
     """Input that breaks a rule; the message says what to fix."""
 
 
+NUMBER_PREFIX = "RFQ"
+
+
+def format_number(year: int, sequence: int) -> str:
+    """RFQ-2026-000012: the year the RFQ was made and a per-year sequence; what users see and quote."""
+    if sequence < 1:
+        raise RuleError("an RFQ sequence starts at 1")
+    return f"{NUMBER_PREFIX}-{year:04d}-{sequence:06d}"
+
+
 @dataclass(frozen=True, slots=True)
 class LineDraft:
     """A checked RFQ line, money already in minor units."""

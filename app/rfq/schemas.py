@@ -155,6 +155,7 @@ class RfqOut(msgspec.Struct):
     invited_count: int
     # Once awarded: the contracts the award made, by number.
     contracts: list[RfqContractOut] = []
+    number: str | None = None  # RFQ-2026-000012: what users see and quote
 
 
 class RfqVendorOut(msgspec.Struct):
@@ -180,6 +181,7 @@ class RfqVendorOut(msgspec.Struct):
     lines: list[RfqLineOut]
     attachments: list[AttachmentOut]
     declined: bool
+    number: str | None = None  # RFQ-2026-000012: what users see and quote
 
 
 class RfqSummaryOut(msgspec.Struct):
@@ -192,6 +194,7 @@ class RfqSummaryOut(msgspec.Struct):
     currency: str
     visibility: str
     bidding_mode: str
+    number: str | None = None  # RFQ-2026-000012: what users see and quote
 
 
 class RfqPage(msgspec.Struct):

@@ -23,7 +23,17 @@ from app.money import money_column
 from app.rfq.states import BiddingMode, PaymentTerms, RfqStatus, Visibility
 
 
+class RfqNumberCounter(Table, tablename="rfq_number_counter"):
+    """The last RFQ sequence number given out per year (app/numbering.py)."""
+
+    year = Integer(null=False, unique=True)
+    last_value = Integer(null=False, default=0)
+
+
 class Rfq(Table, tablename="rfq"):
+    """A buyer's request for quotation; `number` (RFQ-2026-000012) is what users see and say, unique by an index."""
+
+    number = Varchar(length=20, null=True, default=None)
     title = Varchar(length=200, null=False)
     description = Text(default="")
     buyer = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)

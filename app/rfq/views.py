@@ -67,21 +67,21 @@ async def list_rfqs(principal: Principal, status: str | None, page: int, per_pag
 
 RFQ_GRID = GridSpec(
     path="/rfqs",
-    columns=(GridColumn("title", "Title"), GridColumn("buyer", "Company"), GridColumn("status", "Status"),
-             GridColumn("deadline", "Deadline"), GridColumn("mode", "Mode")),
-    default_sort="deadline", default_descending=True, search_label="Title or company",
+    columns=(GridColumn("number", "Number"), GridColumn("title", "Title"), GridColumn("buyer", "Company"),
+             GridColumn("status", "Status"), GridColumn("deadline", "Deadline"), GridColumn("mode", "Mode")),
+    default_sort="deadline", default_descending=True, search_label="Number, title or company",
     filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in RfqStatus)),
              GridFilter("mode", "Mode", tuple((m.value, m.value) for m in BiddingMode))),
     per_page=20, export_name="rfqs", sheet_title="RFQs",
 )
-_RFQ_ORDER = {"title": (Rfq.title,), "buyer": (Rfq.buyer.name,), "status": (Rfq.status,),
+_RFQ_ORDER = {"number": (Rfq.number,), "title": (Rfq.title,), "buyer": (Rfq.buyer.name,), "status": (Rfq.status,),
               "deadline": (Rfq.deadline,), "mode": (Rfq.bidding_mode,)}
 
 
 async def rfq_grid(principal: Principal, state: GridState) -> GridPage:
     """The RFQ list page: the caller's RFQs as the grid's state sorts, searches, filters and pages them."""
     query, count = _visible_rfqs(principal)
-    conditions = [grids.search((Rfq.title, Rfq.buyer.name), state.q)]
+    conditions = [grids.search((Rfq.number, Rfq.title, Rfq.buyer.name), state.q)]
     if state.filter("status"):
         conditions.append(Rfq.status == state.filter("status"))
     if state.filter("mode"):
@@ -93,8 +93,8 @@ async def rfq_grid(principal: Principal, state: GridState) -> GridPage:
 
 def _visible_rfqs(principal: Principal) -> tuple[Any, Any]:
     query = Rfq.select(
-        Rfq.id, Rfq.title, Rfq.buyer, Rfq.buyer.name, Rfq.status, Rfq.deadline, Rfq.currency, Rfq.visibility,
-        Rfq.bidding_mode,
+        Rfq.id, Rfq.number, Rfq.title, Rfq.buyer, Rfq.buyer.name, Rfq.status, Rfq.deadline, Rfq.currency,
+        Rfq.visibility, Rfq.bidding_mode,
     )
     count = Rfq.count()
     if principal.company_kind is CompanyKind.VENDOR:
@@ -108,7 +108,7 @@ def _summary(row: dict[str, Any]) -> RfqSummaryOut:
     return RfqSummaryOut(
         id=row["id"], title=row["title"], buyer_id=row["buyer"], buyer_name=row["buyer.name"],
         status=row["status"], deadline=row["deadline"], currency=row["currency"], visibility=row["visibility"],
-        bidding_mode=row["bidding_mode"],
+        bidding_mode=row["bidding_mode"], number=row["number"],
     )
 
 
@@ -171,7 +171,7 @@ async def buyer_view(rfq_id: int) -> RfqOut:
         ],
         answered_count=len(answered),
         invited_count=len(invitations),
-        contracts=await contracts_of(rfq_id),
+        contracts=await contracts_of(rfq_id), number=row["number"],
     )
 
 
@@ -196,7 +196,7 @@ async def vendor_view(head: RfqHead, vendor_id: int) -> RfqVendorOut:
         published_at=row["published_at"], closed_at=row["closed_at"], cancelled_at=row["cancelled_at"],
         cancel_reason=row["cancel_reason"], lines=await line_outs(head.id),
         attachments=await attachments.list_attachments(head.id),
-        declined=bool(mine and mine["declined_at"] is not None),
+        declined=bool(mine and mine["declined_at"] is not None), number=row["number"],
     )
 
 

@@ -18,7 +18,7 @@ from app import db
 from app.accounts.tables import Company
 from app.catalog.tables import Listing
 from app.contracts.tables import Contract
-from app.rfq.tables import RfqLine
+from app.rfq.tables import Rfq, RfqLine
 from app.spreadsheets import FORMULA_STARTS
 from app.vendors.tables import FeedImportError
 from tests.support.accounts import an_address
@@ -152,7 +152,8 @@ async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
     rows = csv_rows(response.content)
     assert_csv_is_inert(rows)
     title, header, gloves, gel, total, coverage, lead, savings = rows
-    assert title == [f"RFQ {market.rfq_id}: {RFQ_TITLE}", "currency EUR"]
+    number = (await Rfq.select(Rfq.number).where(Rfq.id == market.rfq_id).first())["number"]
+    assert title == [f"{number}: {RFQ_TITLE}", "currency EUR"]
     columns = ("unit price", "quantity", "extended", "best")
     assert header[6:] == [quoted(f"{vendor}: {column}") for vendor in (VENDOR_A, VENDOR_B) for column in columns]
     assert gloves[:10] == ["1", quoted(PRODUCT), "1000", quoted(GLOVE_UNIT), "9.0000", "8.0000", "8.0000", "1000",

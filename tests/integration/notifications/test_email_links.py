@@ -125,7 +125,7 @@ async def test_every_email_of_the_rfq_story_links_to_the_page_where_its_recipien
     assert {p for ps in (await links_of("Bidding closed")).values() for p in ps} == {f"{buyer_page}/comparison"}
     assert await links_of("Counter-proposal") == {a: {vendor_page}}
     assert await links_of("You won") == {a: {contract_page}}
-    assert await links_of(f"RFQ {rfq_id} was awarded to another offer") == {b: {vendor_page}}
+    assert await links_of(f"{rfq['number']} was awarded to another offer") == {b: {vendor_page}}
     assert await links_of("Cancelled:") == {a: {f"/vendor/rfqs/{other['id']}"}}
     assert {p for ps in (await links_of("Contract C-")).values() for p in ps} == {contract_page}
     contract_subjects = {row["subject"] for row in await mails() if row["subject"].startswith("Contract C-")}

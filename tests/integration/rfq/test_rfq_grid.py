@@ -64,17 +64,18 @@ async def test_the_export_is_the_selection_on_every_page_in_csv_and_excel(world,
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert 'filename="rfqs.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Title", "Company", "Status"]
-    assert [row[0] for row in rows[1:]] == [f"Lot {n:02d}" for n in reversed(range(23))]
+    assert rows[0][:4] == ["Number", "Title", "Company", "Status"]
+    assert [row[1] for row in rows[1:]] == [f"Lot {n:02d}" for n in reversed(range(23))]
+    assert all(row[0].startswith("RFQ-") for row in rows[1:])
     # and the Excel file holds the same, its hostile title kept as text
     workbook = openpyxl.load_workbook(io.BytesIO((await client.get("/rfqs/export.xlsx?q=gloves")).content))
     sheet = workbook["RFQs"]
-    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\") gloves" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "'=HYPERLINK(\"http://x\") gloves" and sheet["B2"].data_type == "s"
 
 
 async def test_a_query_it_cannot_read_is_a_400_that_says_what_to_send(world, browser):
     client = await browser(world.purchaser)
-    for query, says in (("sort=password", "sort must be one of title, buyer, status, deadline, mode"),
+    for query, says in (("sort=password", "sort must be one of number, title, buyer, status, deadline, mode"),
                         ("status=deleted", "Status must be one of draft"), ("page=x", "page must be"),
                         ("q=" + "x" * 101, "at most 100")):
         response = await client.get(f"/rfqs?{query}")
