@@ -37,7 +37,7 @@ async def test_a_description_over_the_limit_comes_back_with_every_field_kept(chr
     deadline = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     typed = {
         "Title": "Printer paper 2027",
-        "Deadline (UTC)": deadline,
+        "Deadline": deadline,  # its label names the time zone, which may be the buyer's own
         "Delivery address": "Hospital Road 1\nBerlin",
         "Line 1 description": "Copy paper A4, 80 g",
         "Line 1 quantity": "250",
