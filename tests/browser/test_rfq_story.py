@@ -1,25 +1,38 @@
 """The whole RFQ story in Chromium: a buyer builds an RFQ (a catalog product picked by typing, lines from an uploaded
 workbook, vendors picked by name) and posts it, two vendors answer with sealed offers, bidding closes, the buyer
-compares the offers side by side and awards them line by line."""
+compares the offers side by side, downloads the comparison as CSV and Excel, and awards the offers line by line; on a
+laptop's screen and on a phone's."""
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from playwright.async_api import expect
 
 from app.demo import load_demo_data
 from app.offers.tables import Award
 from app.rfq.line_sheets import COLUMNS
 from app.rfq.tables import RfqLine
-from tests.support.browser import answer, invite_vendor, log_in, pick_product
+from tests.support.browser import BOTH_WIDTHS, answer, follow_menu_link, invite_vendor, log_in, pick_product
 
 pytestmark = pytest.mark.browser
 
 
-async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server, tmp_path):
+async def download(page, link: str, folder):
+    """The file behind the page's link `link`, saved under `folder` by the name the server gave it."""
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name=link).click()
+    file = await started.value
+    await file.save_as(folder / file.suggested_filename)
+    return folder / file.suggested_filename
+
+
+@BOTH_WIDTHS
+async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chromium, live_server, tmp_path, viewport):
     # given the demo companies, and a workbook of lines the buyer filled in from the template: free-text paper
     await load_demo_data()
     title = "Gloves and paper for 2027"
@@ -30,8 +43,8 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
     gloves = "Nitrile examination gloves, size M, box of 100"
 
     # when the buyer builds an RFQ: the gloves picked from the catalog by typing, the paper from the workbook
-    buyer = await log_in(chromium, live_server, "admin@acme.example")
-    await buyer.get_by_role("link", name="RFQs").click()
+    buyer = await log_in(chromium, live_server, "admin@acme.example", viewport=viewport)
+    await follow_menu_link(buyer, "RFQs")
     await buyer.goto("/rfqs/new")
     await buyer.get_by_label("Title").fill(title)
     deadline = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -62,8 +75,8 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
     rfq_url = buyer.url
 
     # and both vendors answer from their inbox, Globex cheaper on gloves, Initech on paper
-    await answer(chromium, live_server, "sales@globex.example", title, ["5.50", "4.40"])
-    await answer(chromium, live_server, "sales@initech.example", title, ["6.20", "3.90"])
+    await answer(chromium, live_server, "sales@globex.example", title, ["5.50", "4.40"], viewport)
+    await answer(chromium, live_server, "sales@initech.example", title, ["6.20", "3.90"], viewport)
 
     # then before the close the buyer sees that two answered, and no price
     await buyer.goto(rfq_url)
@@ -78,6 +91,25 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
     matrix = await buyer.locator("table").first.inner_text()
     assert "Globex Medical Supplies" in matrix and "Initech Office" in matrix
     assert "5.5" in matrix and "3.9" in matrix
+
+    # and downloads it as CSV and as Excel through the page's links
+    with (await download(buyer, "Download CSV", tmp_path)).open(newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    book = load_workbook(await download(buyer, "Download Excel", tmp_path), read_only=True)
+    cells = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+    # then both hold the same table: a header row naming each vendor's columns, a row per line with its prices
+    for table in (rows, cells):
+        header = next(row for row in table if row[0] == "Line")
+        gloves_row = next(row for row in table if row[1] == gloves)
+        paper_row = next(row for row in table if row[1] == "Copy paper A4, 500 sheets")
+        globex, initech = (header.index(f"{vendor}: unit price") for vendor in ("Globex Medical Supplies",
+                                                                                "Initech Office"))
+        assert re.fullmatch(r"5[.,]50*", str(gloves_row[globex])), gloves_row
+        assert re.fullmatch(r"3[.,]90*", str(paper_row[initech])), paper_row
+        assert str(gloves_row[header.index("Quantity")]) == "200"
+    # and the workbook's prices and quantities are numbers, not text
+    assert isinstance(gloves_row[globex], int | float) and isinstance(gloves_row[header.index("Quantity")], int)
 
     # and awards the gloves to Globex and the paper to Initech
     selects = buyer.locator("select[name^='line_']")

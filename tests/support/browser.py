@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, Page, expect
+import pytest
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from app.demo import DEMO_PASSWORD
 
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# A story parametrized with this runs once on a laptop's screen and once on a phone's.
+BOTH_WIDTHS = pytest.mark.parametrize(
+    "viewport", [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")])
 
-async def log_in(chromium: Browser, live_server: str, email: str, password: str = DEMO_PASSWORD) -> Page:
-    """A new browser context signed in as `email` through the login form, on its dashboard."""
-    context = await chromium.new_context(base_url=live_server)
+
+async def log_in(chromium: Browser, live_server: str, email: str, password: str = DEMO_PASSWORD,
+                 viewport: ViewportSize | None = None) -> Page:
+    """A new browser context at `viewport` (Playwright's default without one), signed in as `email` through the
+    login form, on its dashboard."""
+    context = await chromium.new_context(base_url=live_server, viewport=viewport)
     context.set_default_timeout(15_000)
     page = await context.new_page()
     await page.goto("/login")
@@ -29,9 +39,24 @@ async def resize(page: Page, size: dict[str, int]) -> None:
     await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str]) -> None:
-    vendor = await log_in(chromium, live_server, email)
-    await vendor.get_by_role("link", name="RFQ inbox").click()
+async def follow_menu_link(page: Page, name: str) -> None:
+    """Click the header's link `name`; on a phone the navigation is folded into the "Menu", opened first."""
+    menu = page.locator("header.top details.menu")
+    if not await menu.evaluate("menu => menu.open"):
+        await menu.locator("summary").click()
+    await menu.get_by_role("link", name=name, exact=True).click()
+
+
+def on_server(link: str, live_server: str) -> str:
+    """An e-mail's absolute link (made from MARKET_BASE_URL) pointed at the live server instead."""
+    parts = urlsplit(link)
+    return live_server + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def answer(chromium: Browser, live_server: str, email: str, title: str, prices: list[str],
+                 viewport: ViewportSize | None = None) -> None:
+    vendor = await log_in(chromium, live_server, email, viewport=viewport)
+    await follow_menu_link(vendor, "RFQ inbox")
     await vendor.get_by_role("link", name=title).click()
     for line, price in enumerate(prices, start=1):
         await vendor.get_by_label(f"Unit price of line {line}").fill(price)
