@@ -44,13 +44,14 @@ from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.sourcing.controllers import ROUTES as sourcing_routes
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, CompanyPages, DashboardPages, OutboxPages,
     TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes,
-    *offer_routes, *contract_routes, *order_routes,
+    *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
 ]
 
 
