@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -12,7 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from app import grids
-from app.accounts import addresses, company_grid, services
+from app.accounts import addresses, company_grid, services, team_grid
 from app.accounts.addresses_rules import AddressKind
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
 from app.accounts.schemas import (
@@ -29,7 +30,6 @@ from app.accounts.schemas import (
 )
 from app.auth import (
     SESSION_COOKIE,
-    Principal,
     PrincipalRequest,
     authenticated,
     buyers_only,
@@ -257,22 +257,26 @@ class TeamPages(Controller):
 
     @get("/")
     async def team(self, request: PrincipalRequest) -> Template:
-        return await self._page(principal_of(request))
+        return await self._page(request)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        principal = principal_of(request)
+        return await grids.export_response(partial(team_grid.team_grid, principal),
+                                           team_grid.team_spec(principal).read(request.query_params),
+                                           request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row)
 
     async def _page(
-        self, principal: Principal, form: InviteForm | None = None, error: DomainError | None = None
+        self, request: PrincipalRequest, form: InviteForm | None = None, error: DomainError | None = None
     ) -> Template:
-        users = await services.list_users(principal, principal.company_id)
-        return Template(
-            template_name="accounts/team.html",
-            context={
-                "users": users,
-                "assignable_roles": sorted(ROLES_BY_KIND[principal.company_kind]),
-                "form": form or InviteForm(),
-                "error": error.message if error else None,
-            },
-            status_code=error.status_code if error else 200,
-        )
+        principal = principal_of(request)
+        grid = await team_grid.team_grid(principal, team_grid.team_spec(principal).read(request.query_params))
+        page = grids.page_template("accounts/team.html", grid,
+                                   assignable_roles=sorted(ROLES_BY_KIND[principal.company_kind]),
+                                   form=form or InviteForm(), error=error.message if error else None)
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @post("/invite", status_code=303)
     async def invite(self, request: PrincipalRequest, data: URLEncodedBody[InviteForm]) -> Response[Any]:
@@ -282,7 +286,7 @@ class TeamPages(Controller):
                 principal, principal.company_id, UserIn(email=data.email, name=data.name, roles=[data.role])
             )
         except DomainError as exc:
-            return await self._page(principal, data, exc)
+            return await self._page(request, data, exc)
         flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
         return Redirect(path="/team", status_code=303)
 

@@ -254,7 +254,7 @@ async def list_users(principal: Principal, company_id: int) -> list[UserOut]:
     rows = await Membership.select(
         Membership.id, Membership.user.id, Membership.user.email, Membership.user.active, Membership.name
     ).where(Membership.company == company_id).order_by(Membership.name)
-    roles = await _roles_by_membership([row["id"] for row in rows])
+    roles = await roles_by_membership([row["id"] for row in rows])
     return [
         UserOut(
             id=row["user.id"],
@@ -268,7 +268,7 @@ async def list_users(principal: Principal, company_id: int) -> list[UserOut]:
     ]
 
 
-async def _roles_by_membership(membership_ids: list[int]) -> dict[int, list[str]]:
+async def roles_by_membership(membership_ids: list[int]) -> dict[int, list[str]]:
     if not membership_ids:
         return {}
     result: dict[int, list[str]] = {}

@@ -17,7 +17,17 @@ from app import forms, grids
 from app.accounts.roles import CompanyKind
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
-from app.curation import categories, choices, events, listings, price_lists, products, queue, segments
+from app.curation import (
+    categories,
+    choices,
+    events,
+    listings,
+    price_list_grid,
+    price_lists,
+    products,
+    queue,
+    segments,
+)
 from app.curation.schemas import (
     ApproveIn,
     CategoryIn,
@@ -498,23 +508,27 @@ class CurationPages(Controller):
 
     # Price lists ----------------------------------------------------------------------------
 
-    async def _price_lists_page(self, *, error: DomainError | None = None, form: PriceListForm | None = None) -> (
-        Template
-    ):
-        return Template(
-            template_name="curation/price_lists.html",
-            context={
-                "price_lists": await price_lists.list_price_lists(),
-                "segments": await choices.segment_choices(),
-                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
-                "error": error.message if error else None, "form": form or PriceListForm(),
-            },
-            status_code=error.status_code if error else 200,
+    async def _price_lists_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
+                                form: PriceListForm | None = None) -> Template:
+        state = (await price_list_grid.price_list_spec()).read(request.query_params)
+        page = grids.page_template(
+            "curation/price_lists.html", await price_list_grid.price_list_grid(state),
+            segments=await choices.segment_choices(), buyers=await choices.companies_of_kind(CompanyKind.BUYER),
+            error=error.message if error else None, form=form or PriceListForm(),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/price-lists")
-    async def price_lists(self) -> Template:
-        return await self._price_lists_page()
+    async def price_lists(self, request: PrincipalRequest) -> Template:
+        return await self._price_lists_page(request)
+
+    @get(["/price-lists/export.csv", "/price-lists/export.xlsx"])
+    async def price_lists_export(self, request: PrincipalRequest) -> Response[bytes]:
+        state = (await price_list_grid.price_list_spec()).read(request.query_params)
+        return await grids.export_response(price_list_grid.price_list_grid, state, request.url.path,
+                                           price_list_grid.EXPORT_HEADER, price_list_grid.export_row)
 
     @post("/price-lists", status_code=303)
     async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
@@ -528,7 +542,7 @@ class CurationPages(Controller):
                 valid_from=_moment(data.valid_from, "valid from"), valid_to=_moment(data.valid_to, "valid to"),
             ))
         except DomainError as exc:
-            return await self._price_lists_page(error=exc, form=data)
+            return await self._price_lists_page(request, error=exc, form=data)
         flash(request, f"Price list {created.price_list.name} is created; add its prices below.", "success")
         return _back(f"/operator/curation/price-lists/{created.price_list.id}")
 

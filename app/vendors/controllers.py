@@ -19,9 +19,9 @@ from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError, FieldErrors, InvalidInput
 from app.forms import back_to
-from app.vendors import services
+from app.vendors import import_reports, services
 from app.vendors.feed import COLUMNS
-from app.vendors.import_reports import full_report, get_import, list_imports, report_csv
+from app.vendors.import_reports import full_report, get_import, report_csv
 from app.vendors.import_start import start_import
 from app.vendors.listing_rules import FIELDS, SUBMIT, WITHDRAW
 from app.vendors.schemas import (
@@ -291,7 +291,13 @@ class ImportPages(Controller):
 
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
-        return await _imports_page(principal_of(request))
+        return await _imports_page(request)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(partial(import_reports.import_grid, principal_of(request)),
+                                           import_reports.IMPORT_GRID.read(request.query_params), request.url.path,
+                                           import_reports.EXPORT_HEADER, import_reports.export_row)
 
     @post("/", status_code=303, request_max_body_size=MAX_FEED_BYTES)
     async def upload(self, request: PrincipalRequest, data: Multipart) -> Response[Any]:
@@ -299,7 +305,7 @@ class ImportPages(Controller):
         try:
             import_id = await _start(principal, data)
         except DomainError as exc:
-            return await _imports_page(principal, exc)
+            return await _imports_page(request, exc)
         flash(request, f"{data.file.filename} is uploaded; its rows are being imported.", "success")
         return Redirect(path=f"/vendor/imports/{import_id}", status_code=303)
 
@@ -313,13 +319,14 @@ class ImportPages(Controller):
         return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
-async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:
-    return Template(
-        template_name="vendors/imports.html",
-        context={"imports": await list_imports(principal), "columns": COLUMNS, "max_bytes": MAX_FEED_BYTES,
-                 "error": error.message if error else None},
-        status_code=error.status_code if error else 200,
-    )
+async def _imports_page(request: PrincipalRequest, error: DomainError | None = None) -> Template:
+    grid = await import_reports.import_grid(principal_of(request),
+                                            import_reports.IMPORT_GRID.read(request.query_params))
+    page = grids.page_template("vendors/imports.html", grid, columns=COLUMNS, max_bytes=MAX_FEED_BYTES,
+                               error=error.message if error else None)
+    if error:
+        page.status_code = error.status_code
+    return page
 
 
 ROUTES: list[ControllerRouterHandler] = [ListingApi, JobApi, ListingPages, ImportPages]

@@ -1,15 +1,17 @@
-"""Reading feed imports: a vendor's latest imports, one with its first rejected rows, and the whole report as CSV."""
+"""Reading feed imports: a vendor's imports as a grid, one with its first rejected rows, and the whole report as CSV."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from app import grids
 from app.auth import Principal
 from app.errors import NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.spreadsheets import Cell, csv_text
 from app.vendors.schemas import ImportOut, ImportRowError
-from app.vendors.tables import FeedImport, FeedImportError
+from app.vendors.tables import FeedImport, FeedImportError, ImportStatus
 
 ERRORS_SHOWN = 1_000
 REPORT_BATCH = 5_000
@@ -100,9 +102,34 @@ def report_csv(errors: Iterable[ImportRowError], *, header: bool = False) -> str
     return csv_text(rows)
 
 
-async def list_imports(principal: Principal, limit: int = 20) -> list[ImportOut]:
-    """The caller's company's latest imports, newest first."""
-    rows = await FeedImport.select(*_IMPORT_COLUMNS).where(FeedImport.vendor == principal.company_id).order_by(
-        FeedImport.id, ascending=False
-    ).limit(limit)
-    return [_import_out(row) for row in rows]
+IMPORT_GRID = GridSpec(
+    path="/vendor/imports",
+    columns=(GridColumn("file", "File"), GridColumn("uploaded", "Uploaded"), GridColumn("status", "Status"),
+             GridColumn("imported", "Imported"), GridColumn("rejected", "Rejected")),
+    default_sort="uploaded", default_descending=True, search_label="File name",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in ImportStatus)),),
+    per_page=20, export_name="imports",
+)
+_IMPORT_ORDER = {"file": (FeedImport.filename,), "uploaded": (FeedImport.created_at,),
+                 "status": (FeedImport.status,), "imported": (FeedImport.rows_imported,),
+                 "rejected": (FeedImport.rows_rejected,)}
+EXPORT_HEADER = ("File", "Format", "Uploaded (UTC)", "Finished (UTC)", "Status", "Mode", "Rows", "Imported",
+                 "Rejected", "Error")
+
+
+async def import_grid(principal: Principal, state: GridState) -> GridPage:
+    """The caller's company's imports as the grid's state selects and orders them (never another vendor's)."""
+    mine = FeedImport.vendor == principal.company_id
+    query, count = FeedImport.select(*_IMPORT_COLUMNS).where(mine), FeedImport.count().where(mine)
+    conditions = [grids.search((FeedImport.filename,), state.q)]
+    if state.filter("status"):
+        conditions.append(FeedImport.status == state.filter("status"))
+    query, count = grids.narrowed(query, count, conditions)
+    rows = await grids.paged(grids.ordered(query, state, _IMPORT_ORDER, FeedImport.id), state)
+    return state.page_of([_import_out(row) for row in rows], await count)
+
+
+def export_row(job: ImportOut) -> tuple[Cell, ...]:
+    return (job.filename, job.file_format, job.created_at, job.finished_at, job.status,
+            "all or nothing" if job.all_or_nothing else "the good rows", job.rows_total, job.rows_imported,
+            job.rows_rejected, job.error)
