@@ -40,6 +40,27 @@ def read(values: dict[str, Any], schema: type[T], where: str = "", *,
         raise InvalidInput(where + invalid_input(exc).message) from None
 
 
+def max_lengths(schema: type) -> dict[str, int]:
+    """Each text field's `max_length` in `schema`: the limits a form shows beside its fields and gives the browser
+    (`maxlength`), read from the schema that checks them."""
+    limits = {}
+    for field in msgspec.inspect.type_info(schema).fields:  # type: ignore[attr-defined]
+        kind = field.type.type if isinstance(field.type, msgspec.inspect.Metadata) else field.type
+        if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
+            limits[field.name] = kind.max_length
+    return limits
+
+
+def too_long(values: Mapping[str, Any], schema: type, fields: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """Every text of `values` past its bound in `schema`, beside its form field (`fields`: the schema's field → the
+    form's field and its label), all at once: "Note: must be at most 2,000 characters (this one has 2,417)"."""
+    limits = max_lengths(schema)
+    return {fields[name][0]: f"{fields[name][1]}: must be at most {limits[name]:,} characters (this one has "
+                             f"{len(text):,})."
+            for name, text in values.items()
+            if name in fields and name in limits and isinstance(text, str) and len(text) > limits[name]}
+
+
 def in_words(message: str) -> str:
     """msgspec's complaint about one value, as a form says it beside the field: "must be at most 1,000
     characters", "must be 1 or more"."""

@@ -25,7 +25,7 @@ from app.accounts.addresses import list_addresses
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
-from app.forms import back_to
+from app.forms import back_to, errors_by_field, max_lengths
 from app.orders import cart, checkout, fulfilment, reorder, views
 from app.orders.access import order_for
 from app.orders.forms import (
@@ -38,7 +38,7 @@ from app.orders.forms import (
     typed_checkout,
     withdrawal_from_form,
 )
-from app.orders.order_schemas import OrderGroupOut, OrderOut, ReorderOut
+from app.orders.order_schemas import CheckoutIn, OrderGroupOut, OrderOut, ReorderOut
 from app.orders.states import MOVES, Actor, OrderStatus
 
 PER_PAGE = 20
@@ -144,9 +144,17 @@ async def _checkout_page(principal: Principal, typed: CheckoutForm, error: Domai
         "cart": await cart.get_cart(principal), "delivery_addresses": delivery, "billing_addresses": billing,
         # A fresh token for every form shown: what is submitted from it is one checkout, however often.
         "form": replace(typed, token=str(uuid.uuid4())),
-        "error": error.message if error else None, "changes": (error.extra or []) if error else [],
+        "errors": _checkout_errors(error), "limits": max_lengths(CheckoutIn),
+        "changes": (error.extra or []) if error else [],
         "changed_lines": {change.get("line_id") for change in (error.extra or [])} if error else set(),
     }, error.status_code if error else 200)
+
+
+def _checkout_errors(error: DomainError | None) -> dict[str, str]:
+    """A taken PO number beside the PO number; what changed since the buyer looked, for the whole form."""
+    if isinstance(error, checkout.PoNumberTaken):
+        return {"po_number": error.message}
+    return errors_by_field(error)
 
 
 def _placed(group: OrderGroupOut) -> str:

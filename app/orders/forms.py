@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.errors import InvalidInput
+from app.errors import FieldErrors, InvalidInput
 from app.forms import read as read_form
+from app.forms import too_long
 from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
 from app.orders.requisition_schemas import (
     RequisitionFromCartIn,
@@ -72,17 +73,34 @@ class CheckoutForm:
 
 
 def typed_checkout(form: Mapping[str, str]) -> CheckoutForm:
+    """Every field as typed (the request's size limit bounds them), to show again whatever the refusal."""
     return CheckoutForm(
-        po_number=form.get("po_number", "")[:200], delivery_address_id=form.get("delivery_address_id", ""),
+        po_number=form.get("po_number", ""), delivery_address_id=form.get("delivery_address_id", ""),
         billing_address_id=form.get("billing_address_id", ""),
-        requested_delivery_date=form.get("requested_delivery_date", "")[:20], note=form.get("note", "")[:5000],
+        requested_delivery_date=form.get("requested_delivery_date", ""), note=form.get("note", ""),
         token=form.get("token", "")[:200],
     )
 
 
+CHECKOUT_FIELDS = {"po_number": ("po_number", "PO number"), "note": ("note", "Note to the vendors"),
+                   "delivery_address_id": ("delivery_address_id", "Delivery address"),
+                   "billing_address_id": ("billing_address_id", "Billing address")}
+
+
 def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
     """The checkout page: addresses, PO number, date, note, and the lines as shown (`line_<id>_quantity`,
-    `line_<id>_unit_price`, `line_<id>_net`, hidden)."""
+    `line_<id>_unit_price`, `line_<id>_net`, hidden). FieldErrors for every field the buyer typed wrong."""
+    po_number = form.get("po_number", "").strip()
+    errors = too_long({"po_number": po_number, "note": form.get("note", "")}, CheckoutIn, CHECKOUT_FIELDS)
+    if not po_number:
+        errors["po_number"] = "PO number: enter your purchase order number."
+    try:
+        wanted = day(form.get("requested_delivery_date"), "Requested delivery date")
+    except InvalidInput as exc:
+        errors["requested_delivery_date"] = exc.message
+        wanted = None
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     expected = []
     for key, value in form.items():
         match = _EXPECTED.fullmatch(key)
@@ -95,12 +113,11 @@ def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
             "net": form.get(f"line_{line_id}_net", "").strip() or None,
         })
     return read_form({
-        "po_number": form.get("po_number", "").strip(), "expected_lines": expected,
+        "po_number": po_number, "expected_lines": expected,
         "delivery_address_id": whole(form.get("delivery_address_id"), "delivery address"),
         "billing_address_id": whole(form.get("billing_address_id"), "billing address"),
-        "requested_delivery_date": day(form.get("requested_delivery_date"), "The requested delivery date"),
-        "note": form.get("note", ""),
-    }, CheckoutIn)
+        "requested_delivery_date": wanted, "note": form.get("note", ""),
+    }, CheckoutIn, fields=CHECKOUT_FIELDS)
 
 
 def cancel_from_form(form: Mapping[str, str], *, confirmed_needed: bool) -> OrderCancelIn:

@@ -8,11 +8,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-import msgspec
 from litestar.datastructures import FormMultiDict
 
 from app.clock import as_utc
 from app.errors import FieldErrors, InvalidInput
+from app.forms import max_lengths
 from app.forms import read as read_form
 from app.money import MoneyError, parse_currency
 from app.rfq import rules
@@ -33,17 +33,6 @@ MAX_FORM_BYTES = 16 * 1024 * 1024
 # The parts of the page's multipart form at most: six a line row, a chosen vendor each, and the RFQ's own fields.
 MAX_FORM_PARTS = 6 * MAX_LINES + MAX_INVITED + 100
 _LINE_FIELD = re.compile(r"line(\d{1,4})_(?:description|product_id|quantity|unit|target_price|notes)")
-
-
-def max_lengths(schema: type) -> dict[str, int]:
-    """Each text field's `max_length` in `schema`: the limits the form shows beside its fields and gives the
-    browser (`maxlength`), read from the schema that checks them."""
-    limits = {}
-    for field in msgspec.inspect.type_info(schema).fields:  # type: ignore[attr-defined]
-        kind = field.type.type if isinstance(field.type, msgspec.inspect.Metadata) else field.type
-        if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
-            limits[field.name] = kind.max_length
-    return limits
 
 
 RFQ_LIMITS = max_lengths(RfqIn)

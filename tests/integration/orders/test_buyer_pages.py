@@ -16,7 +16,7 @@ from app.orders.tables import OrderGroup, PurchaseOrder
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
-from tests.support.pages import form_fields, main_of
+from tests.support.pages import error_beside, form_fields, main_of
 
 
 @pytest.fixture
@@ -194,9 +194,23 @@ async def test_checkout_errors_keep_what_was_typed_and_no_address_says_whom_to_a
     fields = await checkout_form(buyer)
     past = await buyer.post("/checkout", data={**fields, "po_number": "PO-P", "note": "Keep me",
                                                "requested_delivery_date": "2001-01-01"})
-    assert past.status_code == 400 and "cannot be in the past" in past.text
+    assert past.status_code == 400
+    assert error_beside(past.text, "requested_delivery_date") == (
+        "Requested delivery date: cannot be in the past; choose today or later.")
     kept = form_fields(past.text, "/checkout")
     assert (kept["po_number"], kept["note"], kept["requested_delivery_date"]) == ("PO-P", "Keep me", "2001-01-01")
+    # a blank PO number, a note past its limit and a date that is no date are each said beside their field at once,
+    # and the whole note comes back
+    wrong = await buyer.post("/checkout", data={**fields, "po_number": " ", "note": "n" * 2001,
+                                                "requested_delivery_date": "31/01/2027"})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "po_number") == "PO number: enter your purchase order number."
+    assert error_beside(wrong.text, "note") == (
+        "Note to the vendors: must be at most 2,000 characters (this one has 2,001).")
+    assert error_beside(wrong.text, "requested_delivery_date") == (
+        "Requested delivery date must be a date such as 2027-01-31.")
+    assert form_fields(wrong.text, "/checkout")["note"] == "n" * 2001
+    assert await OrderGroup.count() == 0
     # a company without a delivery address is told to ask an admin
     other = await browser(world.other_buyer_admin)
     await add_from_product_page(other, shop["gloves"], shop["a_gloves"], 2)
