@@ -9,9 +9,12 @@ from datetime import date
 from typing import Any
 
 from app.errors import FieldErrors, InvalidInput
+from app.forms import beside, too_long
 from app.forms import read as read_form
-from app.forms import too_long
 from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
+from app.orders.requisition_schemas import (
+    MAX_NAME as MAX_LIST_NAME,
+)
 from app.orders.requisition_schemas import (
     RequisitionFromCartIn,
     RequisitionFromOrderIn,
@@ -55,9 +58,13 @@ def cart_line_from_form(form: Mapping[str, str]) -> CartLineIn:
                       "quantity": whole(form.get("quantity"), "quantity")}, CartLineIn)
 
 
-def quantity_from_form(form: Mapping[str, str]) -> int:
-    """A cart line's new quantity."""
-    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, CartLinePatch).quantity
+def quantity_from_form(form: Mapping[str, str], field: str = "quantity") -> int:
+    """A cart line's new quantity; a wrong one is said beside `field` (the page's id of that line's quantity)."""
+    try:
+        quantity = whole(form.get("quantity"), "Quantity")
+    except InvalidInput as exc:
+        raise beside(field, exc.message) from None
+    return read_form({"quantity": quantity}, CartLinePatch, fields={"quantity": (field, "Quantity")}).quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,19 +163,33 @@ def _ticked(form: Mapping[str, str], name: str) -> bool:
     return form.get(name) == "yes"
 
 
+def _list_name(form: Mapping[str, str], field: str = "name") -> str:
+    """A list's name as typed, trimmed; blank or too long is said beside the name field."""
+    name = form.get(field, "").strip()
+    if not name:
+        raise beside(field, "Name: give the list a name, such as “Ward 3, weekly”.")
+    if len(name) > MAX_LIST_NAME:
+        raise beside(field, f"Name: must be at most {MAX_LIST_NAME:,} characters (this one has {len(name):,}).")
+    return name
+
+
 def new_list_from_form(form: Mapping[str, str]) -> RequisitionListIn:
     """The lists page's new list: a name, and whether colleagues may use it."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListIn)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionListIn)
 
 
 def list_patch_from_form(form: Mapping[str, str]) -> RequisitionListPatch:
     """A list's name and whether it is shared: the list page's form sends both."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListPatch)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionListPatch)
 
 
-def list_line_from_form(form: Mapping[str, str]) -> RequisitionLinePatch:
-    """A list line's new quantity."""
-    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, RequisitionLinePatch)
+def list_line_from_form(form: Mapping[str, str], field: str = "quantity") -> RequisitionLinePatch:
+    """A list line's new quantity; a wrong one is said beside `field` (the page's id of that line's quantity)."""
+    try:
+        quantity = whole(form.get("quantity"), "Quantity")
+    except InvalidInput as exc:
+        raise beside(field, exc.message) from None
+    return read_form({"quantity": quantity}, RequisitionLinePatch, fields={"quantity": (field, "Quantity")})
 
 
 def to_cart_from_form(form: Mapping[str, str]) -> RequisitionToCartIn:
@@ -185,12 +206,12 @@ def to_cart_from_form(form: Mapping[str, str]) -> RequisitionToCartIn:
 def list_deletion_confirmed(form: Mapping[str, str]) -> None:
     """Deleting a list needs its box ticked: it cannot be undone."""
     if not _ticked(form, "confirm"):
-        raise InvalidInput("Tick the box to confirm that you delete this list: it cannot be undone.")
+        raise beside("confirm", "Tick the box to confirm that you delete this list: it cannot be undone.")
 
 
 def from_cart_from_form(form: Mapping[str, str]) -> RequisitionFromCartIn:
     """The cart page's "save cart as list": the new list's name, and whether it is shared."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionFromCartIn)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionFromCartIn)
 
 
 def _list_choice(form: Mapping[str, str]) -> dict[str, Any]:

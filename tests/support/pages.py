@@ -56,7 +56,8 @@ def main_of(html: str) -> str:
 
 
 class _Described(HTMLParser):
-    """The ids a form field (by name) points at with aria-describedby, and the text of every element by id."""
+    """The ids a form field (by name, or by id where several forms share a name) points at with aria-describedby,
+    and the text of every element by id."""
 
     def __init__(self, field: str) -> None:
         super().__init__()
@@ -66,7 +67,8 @@ class _Described(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
-        if tag in ("input", "textarea", "select") and a.get("name") == self.field and not self.described:
+        if tag in ("input", "textarea", "select") and self.field in (a.get("name"), a.get("id")) \
+                and not self.described:
             self.described = a.get("aria-describedby", "").split()
             self.invalid = a.get("aria-invalid") == "true"
         if tag in ("input", "br", "img", "hr", "meta", "link"):
@@ -87,8 +89,8 @@ class _Described(HTMLParser):
 
 
 def error_beside(html: str, field: str) -> str:
-    """The error text the form field named `field` points at (aria-describedby, marked aria-invalid), as a screen
-    reader would read it beside the field; "" if the field is not marked invalid."""
+    """The error text the form field named `field` (or with that id) points at (aria-describedby, marked
+    aria-invalid), as a screen reader would read it beside the field; "" if the field is not marked invalid."""
     parser = _Described(field)
     parser.feed(html)
     if not parser.invalid:

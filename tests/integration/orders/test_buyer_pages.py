@@ -113,7 +113,15 @@ async def test_changing_and_removing_lines_with_and_without_htmx(world, browser,
     assert "<html" not in partial.text and "70.00 EUR" in partial.text
     # a bad quantity says why, on the page
     bad = await buyer.post(f"/cart/lines/{line_id}/quantity", data={"quantity": "0", "_csrf_token": token})
-    assert bad.status_code == 400 and "quantity" in bad.text and "70.00 EUR" in bad.text
+    assert bad.status_code == 400 and "70.00 EUR" in bad.text
+    assert error_beside(bad.text, f"cart-quantity-{line_id}") == "Quantity: must be 1 or more"
+    assert form_fields(bad.text, f"/cart/lines/{line_id}/quantity")["quantity"] == "0"
+    # and through htmx, the fragment (htmx swaps only a 2xx) says it beside the field, with what was typed
+    wrong = await buyer.post(f"/cart/lines/{line_id}/quantity", data={"quantity": "seven", "_csrf_token": token},
+                             headers={"HX-Request": "true"})
+    assert wrong.status_code == 200 and "<html" not in wrong.text
+    assert error_beside(wrong.text, f"cart-quantity-{line_id}") == "Quantity must be a whole number."
+    assert form_fields(wrong.text, f"/cart/lines/{line_id}/quantity")["quantity"] == "seven"
     # another buyer's line is not found, and the line is removed by its owner
     other = await browser(world.other_buyer_admin)
     other_page = await other.get("/cart")
