@@ -89,12 +89,14 @@ def beside(field: str, message: str) -> FieldErrors:
     return FieldErrors(message, {field: message})
 
 
-def errors_by_field(error: DomainError | None, field: str = "form") -> dict[str, str]:
+def errors_by_field(error: DomainError | None, field: str = "form", *, conflicts: bool = False) -> dict[str, str]:
     """What a page shows beside each field for `error`: its own fields if it names them; else a refused input
     (400) beside `field`, the form's field the refusal is about; anything else (a 409: the thing's state, not the
-    input) for the whole form ("form")."""
+    input) for the whole form ("form"), unless `conflicts` says a 409 is about the value typed too (a deadline that
+    may not move there)."""
     if error is None:
         return {}
     if isinstance(error, FieldErrors):
         return dict(error.fields)
-    return {field if isinstance(error, InvalidInput) else "form": error.message}
+    beside_field = isinstance(error, InvalidInput) or (conflicts and error.status_code == 409)
+    return {field if beside_field else "form": error.message}

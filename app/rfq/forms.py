@@ -12,12 +12,14 @@ from litestar.datastructures import FormMultiDict
 
 from app.clock import as_utc
 from app.errors import FieldErrors, InvalidInput
-from app.forms import max_lengths
+from app.forms import beside, max_lengths
 from app.forms import read as read_form
 from app.money import MoneyError, parse_currency
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
+    AnswerIn,
+    CancelIn,
     RfqIn,
     RfqLineIn,
     RfqOut,
@@ -280,3 +282,25 @@ def form_from_rfq(rfq: RfqOut) -> FormMultiDict:
                    (f"line{n}_target_price", _amount(line.target_price)), (f"line{n}_notes", line.notes)]
     values += [("vendor_ids", str(invitation.vendor_id)) for invitation in rfq.invitations]
     return FormMultiDict(values)
+
+
+CANCEL_LIMITS = max_lengths(CancelIn)
+
+
+def cancellation_of(form: Any) -> str:
+    """The cancel form's reason, trimmed; blank or too long is said beside it (the vendors read it)."""
+    reason = (form.get("reason") or "").strip()
+    if not reason:
+        raise beside("reason", "Reason: say why the RFQ is cancelled; the vendors will read it.")
+    return read_form({"reason": reason}, CancelIn, fields={"reason": ("reason", "Reason")}).reason
+
+
+ANSWER_LIMIT = max_lengths(AnswerIn)["answer"]
+
+
+def answer_of(form: Any, field: str) -> str:
+    """A question's answer from the RFQ page, trimmed and within AnswerIn's bound; else said beside `field`."""
+    text = (form.get("answer") or "").strip()
+    if not text:
+        raise beside(field, "Answer: write the answer to the vendor's question.")
+    return read_form({"answer": text}, AnswerIn, fields={"answer": (field, "Answer")}).answer
