@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
 
@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from app import grids
 from app.accounts import addresses, company_grid, services, team_grid
 from app.accounts.addresses_rules import AddressKind
+from app.accounts.forms import MAX_NAME, invitation_of
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
 from app.accounts.schemas import (
     AddressIn,
@@ -36,8 +37,8 @@ from app.auth import (
     operators_only,
     principal_of,
 )
-from app.errors import DomainError, InvalidInput
-from app.forms import back_to
+from app.errors import Conflict, DomainError, InvalidInput
+from app.forms import back_to, errors_by_field
 from app.settings import get_settings
 
 
@@ -267,31 +268,37 @@ class TeamPages(Controller):
                                            request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row)
 
     async def _page(
-        self, request: PrincipalRequest, form: InviteForm | None = None, error: DomainError | None = None
+        self, request: PrincipalRequest, form: InviteForm | None = None, errors: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
         principal = principal_of(request)
         grid = await team_grid.team_grid(principal, team_grid.team_spec(principal).read(request.query_params))
         page = grids.page_template("accounts/team.html", grid,
                                    assignable_roles=sorted(ROLES_BY_KIND[principal.company_kind]),
-                                   form=form or InviteForm(), error=error.message if error else None)
-        if error:
-            page.status_code = error.status_code
+                                   form=form or InviteForm(), errors=errors or {}, name_limit=MAX_NAME)
+        page.status_code = status_code
         return page
 
     @post("/invite", status_code=303)
     async def invite(self, request: PrincipalRequest, data: URLEncodedBody[InviteForm]) -> Response[Any]:
         principal = principal_of(request)
         try:
-            user = await services.create_user(
-                principal, principal.company_id, UserIn(email=data.email, name=data.name, roles=[data.role])
-            )
+            user = await services.create_user(principal, principal.company_id,
+                                              invitation_of(asdict(data), principal.company_kind))
         except DomainError as exc:
-            return await self._page(request, data, exc)
+            # "Already a member" is about the e-mail typed: beside it, with the conflict's status.
+            errors = {"email": exc.message} if isinstance(exc, Conflict) else errors_by_field(exc)
+            return await self._page(request, data, errors, exc.status_code)
         flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
         return Redirect(path="/team", status_code=303)
 
     @post("/{user_id:int}/deactivate", status_code=303)
-    async def deactivate(self, request: PrincipalRequest, user_id: FromPath[int]) -> Response[Any]:
+    async def deactivate(
+        self, request: PrincipalRequest, user_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        if data.get("confirmed") != "yes":  # it cannot be undone from the pages: show who, and ask once more
+            member = await services.user_to_deactivate(principal_of(request), user_id)
+            return Template(template_name="accounts/deactivate_confirm.html", context={"member": member})
         user = await services.deactivate_user(principal_of(request), user_id)
         flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
         return Redirect(path="/team", status_code=303)

@@ -279,19 +279,31 @@ async def roles_by_membership(membership_ids: list[int]) -> dict[int, list[str]]
     return result
 
 
+async def _deactivatable(principal: Principal, user_id: int) -> int:
+    """The company of a user the caller may deactivate; the same 404 as a missing user when it may not see them."""
+    membership = await Membership.select(Membership.company).where(Membership.user == user_id).first()
+    if membership is None:
+        raise NotFound("No such user.")
+    require_visible_company(principal, membership["company"], "user")
+    require_company_admin(principal, membership["company"])
+    if user_id == principal.user_id:
+        raise Conflict("You cannot deactivate yourself; ask another admin.")
+    return membership["company"]
+
+
+async def user_to_deactivate(principal: Principal, user_id: int) -> UserOut:
+    """The user as the confirmation before deactivating shows them, checked as the deactivation itself is."""
+    company_id = await _deactivatable(principal, user_id)
+    return next(user for user in await list_users(principal, company_id) if user.id == user_id)
+
+
 async def deactivate_user(principal: Principal, user_id: int) -> UserOut:
     """The user can no longer log in; their sessions and tokens end at once."""
     async with db.transaction():
-        membership = await Membership.select(Membership.company).where(Membership.user == user_id).first()
-        if membership is None:
-            raise NotFound("No such user.")
-        require_visible_company(principal, membership["company"], "user")
-        require_company_admin(principal, membership["company"])
-        if user_id == principal.user_id:
-            raise Conflict("You cannot deactivate yourself; ask another admin.")
+        company_id = await _deactivatable(principal, user_id)
         await BaseUser.update({BaseUser.active: False}).where(BaseUser.id == user_id)
         await _end_access([user_id])
-    users = await list_users(principal, membership["company"])
+    users = await list_users(principal, company_id)
     return next(user for user in users if user.id == user_id)
 
 

@@ -26,6 +26,7 @@ from app.curation import (
     price_lists,
     products,
     queue,
+    rules,
     segments,
 )
 from app.curation.schemas import (
@@ -360,12 +361,14 @@ class CurationPages(Controller):
     # One listing ----------------------------------------------------------------------------
 
     async def _listing_page(
-        self, listing_id: int, *, error: DomainError | None = None, reason: str = ""
+        self, listing_id: int, *, error: DomainError | None = None, field: str = "form",
+        typed: dict[str, str] | None = None,
     ) -> Template:
+        """The listing; after a refusal, the reason beside `field` and every value typed (`typed`)."""
         return Template(
             template_name="curation/listing.html",
-            context={"detail": await listings.listing_detail(listing_id), "error": error.message if error else None,
-                     "reason": reason},
+            context={"detail": await listings.listing_detail(listing_id), "errors": forms.errors_by_field(error, field),
+                     "typed": typed or {}, "reason_limit": rules.REASON_MAX_LENGTH},
             status_code=error.status_code if error else 200,
         )
 
@@ -381,7 +384,8 @@ class CurationPages(Controller):
             detail = await listings.approve_listing(principal_of(request), listing_id,
                                                     _int(data.product_id, "product"))
         except DomainError as exc:
-            return await self._listing_page(listing_id, error=exc)
+            return await self._listing_page(listing_id, error=exc, field="product_id",
+                                            typed={"product_id": data.product_id})
         flash(request, f"Listing {detail.listing.sku} is approved as product {detail.listing.product_id}.", "success")
         return _back(f"/operator/curation/listings/{listing_id}")
 
@@ -392,7 +396,7 @@ class CurationPages(Controller):
         try:
             detail = await listings.reject_listing(principal_of(request), listing_id, data.reason)
         except DomainError as exc:
-            return await self._listing_page(listing_id, error=exc, reason=data.reason)
+            return await self._listing_page(listing_id, error=exc, field="reason", typed={"reason": data.reason})
         flash(request, f"Listing {detail.listing.sku} is rejected; the vendor sees your reason.", "success")
         return _back(f"/operator/curation/listings/{listing_id}")
 
@@ -429,6 +433,10 @@ class CurationPages(Controller):
             result = await products.merge_products(principal_of(request), product_id,
                                                    _required_int(data.into_product_id, "the surviving product"))
         except DomainError as exc:
+            if data.listing_id:  # from the listing's page: back to it, the refusal beside the product number typed
+                return await self._listing_page(_int(data.listing_id, "listing") or 0, error=exc,
+                                                field="into_product_id",
+                                                typed={"into_product_id": data.into_product_id})
             flash(request, exc.message, "error")
             return _back(back)
         flash(request, f"{result.product.name} is merged into {result.survivor.name}; "

@@ -8,16 +8,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-import msgspec
 from litestar.datastructures import FormMultiDict
 
 from app.clock import as_utc
 from app.errors import FieldErrors, InvalidInput
+from app.forms import beside, max_lengths
 from app.forms import read as read_form
 from app.money import MoneyError, parse_currency
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
+    AnswerIn,
+    CancelIn,
     RfqIn,
     RfqLineIn,
     RfqOut,
@@ -33,17 +35,6 @@ MAX_FORM_BYTES = 16 * 1024 * 1024
 # The parts of the page's multipart form at most: six a line row, a chosen vendor each, and the RFQ's own fields.
 MAX_FORM_PARTS = 6 * MAX_LINES + MAX_INVITED + 100
 _LINE_FIELD = re.compile(r"line(\d{1,4})_(?:description|product_id|quantity|unit|target_price|notes)")
-
-
-def max_lengths(schema: type) -> dict[str, int]:
-    """Each text field's `max_length` in `schema`: the limits the form shows beside its fields and gives the
-    browser (`maxlength`), read from the schema that checks them."""
-    limits = {}
-    for field in msgspec.inspect.type_info(schema).fields:  # type: ignore[attr-defined]
-        kind = field.type.type if isinstance(field.type, msgspec.inspect.Metadata) else field.type
-        if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
-            limits[field.name] = kind.max_length
-    return limits
 
 
 RFQ_LIMITS = max_lengths(RfqIn)
@@ -291,3 +282,25 @@ def form_from_rfq(rfq: RfqOut) -> FormMultiDict:
                    (f"line{n}_target_price", _amount(line.target_price)), (f"line{n}_notes", line.notes)]
     values += [("vendor_ids", str(invitation.vendor_id)) for invitation in rfq.invitations]
     return FormMultiDict(values)
+
+
+CANCEL_LIMITS = max_lengths(CancelIn)
+
+
+def cancellation_of(form: Any) -> str:
+    """The cancel form's reason, trimmed; blank or too long is said beside it (the vendors read it)."""
+    reason = (form.get("reason") or "").strip()
+    if not reason:
+        raise beside("reason", "Reason: say why the RFQ is cancelled; the vendors will read it.")
+    return read_form({"reason": reason}, CancelIn, fields={"reason": ("reason", "Reason")}).reason
+
+
+ANSWER_LIMIT = max_lengths(AnswerIn)["answer"]
+
+
+def answer_of(form: Any, field: str) -> str:
+    """A question's answer from the RFQ page, trimmed and within AnswerIn's bound; else said beside `field`."""
+    text = (form.get("answer") or "").strip()
+    if not text:
+        raise beside(field, "Answer: write the answer to the vendor's question.")
+    return read_form({"answer": text}, AnswerIn, fields={"answer": (field, "Answer")}).answer

@@ -152,6 +152,13 @@ async def close(principal: Principal, rfq_id: int) -> RfqOut:
     return await views.buyer_view(rfq_id)
 
 
+async def check_cancellable(principal: Principal, rfq_id: int) -> None:
+    """What `cancel` checks before it writes (who, and the RFQ's state): the confirmation page asks only when
+    cancelling can happen, and refuses as cancelling would."""
+    head = await access.rfq_for_buyer(principal, rfq_id)
+    check_move(head.status, RfqStatus.CANCELLED, buyer_actor(principal, head))
+
+
 async def cancel(principal: Principal, rfq_id: int, reason: str) -> RfqOut:
     """Cancel with a reason; vendors it was published to are told (without anyone's price or name)."""
     reason = (reason or "").strip()

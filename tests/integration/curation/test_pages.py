@@ -3,6 +3,7 @@
 from app.catalog.tables import Listing, PriceListEntry, Product, SegmentMember
 from tests.support.curation import a_listing, a_product
 from tests.support.fixtures import csrf_token
+from tests.support.pages import error_beside, form_fields
 
 
 async def test_the_queue_lists_pending_listings_with_filters(world, browser):
@@ -47,7 +48,14 @@ async def test_rejecting_without_a_reason_keeps_the_page_and_changes_nothing(wor
 
     blank = await session.post(f"/operator/curation/listings/{listing}/reject",
                                data={"reason": "   ", "_csrf_token": csrf_token(page.text)})
-    assert blank.status_code == 400 and "reason is required" in blank.text
+    assert blank.status_code == 400
+    assert error_beside(blank.text, "reason") == "The reason is required: tell the vendor what to fix"
+    too_long = await session.post(f"/operator/curation/listings/{listing}/reject",
+                                  data={"reason": "x" * 2001, "_csrf_token": csrf_token(page.text)})
+    kept = form_fields(too_long.text, f"/operator/curation/listings/{listing}/reject")
+    assert too_long.status_code == 400 and kept["reason"] == "x" * 2001
+    assert error_beside(too_long.text, "reason") == (
+        "The reason must be at most 2000 characters: tell the vendor what to fix")
     assert (await Listing.select(Listing.status).where(Listing.id == listing).first())["status"] == "pending"
 
     done = await session.post(f"/operator/curation/listings/{listing}/reject",
@@ -103,3 +111,14 @@ async def test_segments_and_price_lists_are_managed_from_their_pages(world, brow
     bad_price = await session.post(made.headers["location"] + "/entries", data={
         "listing_id": str(listing), "min_qty": "1", "unit_price": "4,20", "_csrf_token": csrf_token(detail.text)})
     assert bad_price.status_code == 400 and "not a decimal amount" in bad_price.text
+
+
+async def test_a_wrong_product_number_is_said_beside_it_and_kept(world, browser):
+    listing = await a_listing(world.vendor.id, "R-2", "Mystery box")
+    session = await browser(world.operator)
+    page = await session.get(f"/operator/curation/listings/{listing}")
+    wrong = await session.post(f"/operator/curation/listings/{listing}/approve",
+                               data={"product_id": "twelve", "_csrf_token": csrf_token(page.text)})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "product_id") != "" and 'value="twelve"' in wrong.text
+    assert (await Listing.select(Listing.status).where(Listing.id == listing).first())["status"] == "pending"
