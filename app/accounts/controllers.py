@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
@@ -24,6 +26,7 @@ from app.accounts.schemas import (
     CompanyIn,
     CompanyOut,
     MeOut,
+    MePatch,
     TokenOut,
     TokenRequest,
     UserIn,
@@ -37,8 +40,10 @@ from app.auth import (
     operators_only,
     principal_of,
 )
+from app.clock import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
 from app.forms import back_to, errors_by_field
+from app.locales import locale_choices, zone_choices
 from app.settings import get_settings
 
 
@@ -67,9 +72,14 @@ class MeApi(Controller):
     tags = ["auth"]
     guards = [authenticated]
 
-    @get("/", summary="The calling user, company and roles")
+    @get("/", summary="The calling user, company, roles, locale and time zone")
     async def me(self, request: PrincipalRequest) -> MeOut:
         return await services.me(principal_of(request))
+
+    @patch("/", summary="Change the caller's locale and time zone (a Babel locale, an IANA zone); 400 says what "
+                        "would be accepted")
+    async def update_me(self, request: PrincipalRequest, data: JSONBody[MePatch]) -> MeOut:
+        return await services.update_place(principal_of(request), _given(data.locale), _given(data.time_zone))
 
 
 class CompanyApi(Controller):
@@ -152,6 +162,10 @@ class AddressApi(Controller):
     @delete("/{address_id:int}", status_code=204, summary="Archive an address: gone from lists, kept for orders")
     async def archive_address(self, request: PrincipalRequest, address_id: FromPath[int]) -> None:
         await addresses.archive_address(principal_of(request), address_id)
+
+
+def _given(value: Any) -> Any:
+    return None if value is msgspec.UNSET else value
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -302,6 +316,43 @@ class TeamPages(Controller):
         user = await services.deactivate_user(principal_of(request), user_id)
         flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
         return Redirect(path="/team", status_code=303)
+
+
+@dataclass
+class SettingsForm:
+    locale: str = ""
+    time_zone: str = ""
+
+
+class SettingsPages(Controller):
+    """Where a user picks how money and times are written for them."""
+
+    path = "/settings"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @get("/")
+    async def settings(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        return self._page(SettingsForm(principal.locale, principal.time_zone))
+
+    def _page(self, form: SettingsForm, error: DomainError | None = None) -> Template:
+        return Template(
+            template_name="accounts/settings.html",
+            context={"form": form, "locales": locale_choices(form.locale), "zones": zone_choices(form.time_zone),
+                     "error": error.message if error else None, "now": utcnow(),
+                     "sample_price": Decimal("1234.0035"), "sample_total": Decimal("1234567.5")},
+            status_code=error.status_code if error else 200,
+        )
+
+    @post("/", status_code=303)
+    async def save(self, request: PrincipalRequest, data: URLEncodedBody[SettingsForm]) -> Response[Any]:
+        try:
+            await services.update_place(principal_of(request), data.locale, data.time_zone)
+        except DomainError as exc:
+            return self._page(data, exc)
+        flash(request, "Saved: money and times are now shown in your locale and time zone.", "success")
+        return Redirect(path="/settings", status_code=303)
 
 
 class CompanyPages(Controller):

@@ -1,5 +1,5 @@
 """A purchase order as a document: the vendor's PDF (fpdf2) and the order list as an XLSX workbook
-(app/spreadsheets.py). Pure: structs in, bytes out; money printed through `Money.display`, the one formatter."""
+(app/spreadsheets.py). Pure: structs in, bytes out; money printed through `format_money`, the one formatter."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from app.money import Money
+from app.money import format_money
 from app.orders.order_schemas import OrderLineOut, OrderOut, OrderSummaryOut
 from app.spreadsheets import Cell, Workbook
 
@@ -26,8 +26,8 @@ def _latin(text: object) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return Money(amount, currency).display()
+def _money(amount: Decimal, currency: str, unit_price: bool = False) -> str:
+    return format_money(amount, currency, unit_price=unit_price)
 
 
 def _day(value: date | None) -> str:
@@ -128,7 +128,7 @@ def order_pdf(order: OrderOut) -> bytes:
             row.cell(_latin(_item(line)))
             row.cell(str(line.quantity))
             row.cell(_latin(line.unit))
-            row.cell(_latin(_money(line.unit_price, line.currency)))
+            row.cell(_latin(_money(line.unit_price, line.currency, unit_price=True)))
             row.cell(f"{line.tax_rate} %")
             row.cell(_latin(_money(line.net, line.currency)))
     pdf.ln(4)

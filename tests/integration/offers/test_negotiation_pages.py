@@ -54,7 +54,7 @@ async def test_the_buyer_sends_a_counter_proposal_from_the_page_and_follows_the_
     assert accepted.status_code == 200, accepted.text
     page = await buyer.get(page_url(bidding.rfq_id, offer_a))
     assert "Revision 2</strong>, accepting the counter-proposal" in page.text
-    assert "0.0800 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
+    assert "0.08 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
     # and the vendor's own page shows the same thread
     seller_page = await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")
     assert "Can you match 0.08?" in seller_page.text
@@ -70,7 +70,7 @@ async def test_the_vendor_page_shows_its_own_answering_revision_in_the_thread(cl
     assert answer.status_code == 200, answer.text
     seller_page = (await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")).text
     assert "Lower please" in seller_page and "the vendor's answer to the counter-proposal" in seller_page
-    assert "0.0850 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
+    assert "0.085 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
     buyer_page = (await (await browser(world.purchaser)).get(page_url(bidding.rfq_id, offer_a))).text
     assert "the vendor's answer to the counter-proposal" in buyer_page and "0.0850" in buyer_page
 
