@@ -250,9 +250,10 @@ def offer_index(problem: Problem) -> dict[tuple[int, int], Offer]:
 def line_targets(problem: Problem, partial: bool) -> dict[int, int]:
     """The quantity each offered line must get: the asked quantity when lines go whole; with partial quantities,
     as much as the offers together reach, up to the quantity asked."""
+    asked = _asked(problem)
     offered: dict[int, int] = defaultdict(int)
     for o in problem.offers:
-        offered[o.line_id] += min(o.quantity, _asked(problem)[o.line_id])
+        offered[o.line_id] += min(o.quantity, asked[o.line_id])
     return {
         line.line_id: (min(line.quantity, offered[line.line_id]) if partial else line.quantity)
         for line in problem.lines if offered.get(line.line_id)

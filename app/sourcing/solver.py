@@ -72,7 +72,7 @@ class Model:
     upper: list[float]
     integer: list[bool]
     rows: _Rows
-    quantity_col: dict[int, int]  # offer position in `offers` → its quantity column
+    quantity_col: dict[int, tuple[int, float]]  # offer position in `offers` → (column, factor) of its quantity
     vendor_col: dict[int, int]  # vendor id → its "wins something" column
     impossible: bool = False  # a constraint names a vendor without offers and requires it
 
@@ -95,13 +95,20 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         integer.append(is_integer)
         return len(cost) - 1
 
-    x: dict[int, int] = {}
+    # The quantity of offer k is `factor * column`: its own integer column when lines may be split; without
+    # splitting it is the line's whole target times the offer's binary use, so no quantity column is needed.
+    x: dict[int, tuple[int, float]] = {}
     y: dict[int, int] = {}
     for k, offer in enumerate(offers):
-        cap = min(offer.quantity, targets[offer.line_id])
-        usable = cap >= targets[offer.line_id] or partial
-        x[k] = column(float(offer.unit_price) if with_cost else 0.0, 0, cap if usable else 0, True)
-        y[k] = column(0.0, 0, 1 if usable else 0, True)
+        target = targets[offer.line_id]
+        cap = min(offer.quantity, target)
+        price = float(offer.unit_price) if with_cost else 0.0
+        if partial:
+            x[k] = (column(price, 0, cap, True), 1.0)
+            y[k] = column(0.0, 0, 1, True)
+        else:
+            y[k] = column(price * target, 0, 1 if cap >= target else 0, True)
+            x[k] = (y[k], float(target))
     fixed = {c.vendor_id: c.amount for c in constraints if isinstance(c, FixedCostTerm)}
     vendors = sorted({o.vendor_id for o in offers})
     z = {v: column(float(fixed.get(v, 0)) if with_cost else 0.0, 0, 1, True) for v in vendors}
@@ -112,16 +119,15 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         by_line[offer.line_id].append(k)
         by_vendor[offer.vendor_id].append(k)
     for line_id, ks in by_line.items():
-        target = float(targets[line_id])
-        rows.add([(x[k], 1.0) for k in ks], target, target)
-        if not partial:
+        if partial:
+            target = float(targets[line_id])
+            rows.add([(x[k][0], 1.0) for k in ks], target, target)
+        else:
             rows.add([(y[k], 1.0) for k in ks], 1, 1)
     for k, offer in enumerate(offers):
         if partial:
-            rows.add([(x[k], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
-            rows.add([(x[k], 1.0), (y[k], -1.0)], 0, INF)
-        else:
-            rows.add([(x[k], 1.0), (y[k], -float(targets[offer.line_id]))], 0, 0)
+            rows.add([(x[k][0], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
+            rows.add([(x[k][0], 1.0), (y[k], -1.0)], 0, INF)
         rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], -INF, 0)
     for v in vendors:
         rows.add([(z[v], 1.0)] + [(y[k], -1.0) for k in by_vendor[v]], -INF, 0)
@@ -154,7 +160,7 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
             scope = set(line_ids) if line_ids else None
             share = float(percent) / 100
             terms = [
-                (x[k], float(o.unit_price) * ((1.0 if o.vendor_id == vendor_id else 0.0) - share))
+                (x[k][0], x[k][1] * float(o.unit_price) * ((1.0 if o.vendor_id == vendor_id else 0.0) - share))
                 for k, o in enumerate(offers) if scope is None or o.line_id in scope
             ]
             if bound is Bound.AT_LEAST:
@@ -162,7 +168,7 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
             else:
                 rows.add(terms, -INF, 0)
         case Capacity(vendor_id, units) if vendor_id in z:
-            rows.add([(x[k], 1.0) for k in by_vendor[vendor_id]], -INF, units)
+            rows.add([(x[k][0], x[k][1]) for k in by_vendor[vendor_id]], -INF, units)
         case Bundle(line_ids):
             members = [i for i in dict.fromkeys(line_ids) if i in targets]
             for i in members:
@@ -175,7 +181,8 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
                         rows.add(pair, 0, 0)
         case MinAwardValue(amount):
             for v in z:
-                rows.add([(x[k], float(offers[k].unit_price)) for k in by_vendor[v]] + [(z[v], -float(amount))],
+                rows.add([(x[k][0], x[k][1] * float(offers[k].unit_price)) for k in by_vendor[v]]
+                         + [(z[v], -float(amount))],
                          0, INF)
         case MaxLeadTime(days):
             late = [(y[k], 1.0) for k, o in enumerate(offers) if o.lead_time_days > days]
@@ -244,7 +251,8 @@ def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
     values = h.getSolution().col_value
     allocations = []
     for k, offer in enumerate(model.offers):
-        quantity = round(values[model.quantity_col[k]])
+        column, factor = model.quantity_col[k]
+        quantity = round(values[column] * factor)
         if quantity > 0:
             allocations.append(Allocation(offer.line_id, offer.vendor_id, quantity, offer.unit_price))
     return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
