@@ -237,6 +237,7 @@ class Result:
     conflicts: tuple[str, ...] = ()  # the constraints that cannot hold together, in the buyer's words
     unoffered: tuple[int, ...] = ()  # line ids nobody offered: left out of every plan
     relaxations: int = 0  # how many solves the conflict search took
+    conflict_minimal: bool = True  # False when the search ran out of time: `conflicts` still clash, maybe not all
 
     @property
     def vendors_used(self) -> tuple[int, ...]:

@@ -241,9 +241,10 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
-        conflicts, tries = conflicting(problem, constraints, time_limit=time_limit)
+        conflicts, tries, minimal = conflicting(problem, constraints, time_limit=time_limit)
         return Result(status=Status.INFEASIBLE, seconds=time.perf_counter() - started, unoffered=unoffered,
-                      conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries)
+                      conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
+                      conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
 
 
@@ -272,18 +273,28 @@ def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: S
 
 
 def conflicting(problem: Problem, constraints: Sequence[Constraint], *,
-                time_limit: float = DEFAULT_TIME_LIMIT) -> tuple[list[Constraint | WholeLines], int]:
-    """A minimal set of the buyer's restrictions that cannot all hold (dropping any one of them leaves a plan),
-    found by the deletion filter; and how many solves it took. "Each line whole from one vendor" counts as a
-    restriction when partial quantities are not allowed."""
+                time_limit: float = DEFAULT_TIME_LIMIT) -> tuple[list[Constraint | WholeLines], int, bool]:
+    """A set of the buyer's restrictions that cannot all hold, found by the deletion filter (drop each in turn; keep
+    it out if what is left still has no plan); how many solves it took; and whether the set is minimal (dropping
+    any one of its members leaves a plan). The search shares one budget of `time_limit` seconds: when it runs out,
+    the constraints not yet tried stay in the set, which still conflicts but may not be minimal. "Each line whole
+    from one vendor" counts as a restriction when partial quantities are not allowed."""
+    deadline = time.perf_counter() + time_limit
     terms = [c for c in constraints if c not in restrictions(constraints)]
     soft: list[Constraint | WholeLines] = list(dict.fromkeys(restrictions(constraints)))
     if not is_partial(constraints):
         soft.append(WholeLines())
-    tries = 0
+    tries, minimal = 0, True
     for candidate in list(soft):
+        left = deadline - time.perf_counter()
+        if left <= 0.01:
+            minimal = False
+            break
         trial = [c for c in soft if c is not candidate]
         tries += 1
-        if feasible(problem, trial, terms, time_limit=time_limit) is False:
-            soft = trial  # infeasible without it: not needed for the conflict
-    return soft, tries
+        answer = feasible(problem, trial, terms, time_limit=left)
+        if answer is False:
+            soft = trial  # no plan without it either: not needed for the conflict
+        elif answer is None:
+            minimal = False  # undecided in time: kept, to stay on the safe side
+    return soft, tries, minimal
