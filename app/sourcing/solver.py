@@ -4,7 +4,11 @@ conflict by dropping them one at a time (a deletion filter down to a minimal con
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
+import os
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -43,6 +47,26 @@ DEFAULT_TIME_LIMIT = 2.0
 # half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
 ABSOLUTE_GAP = 0.00005
 INF = highspy.kHighsInf
+
+
+def _without_banner() -> None:
+    """HiGHS prints its banner to the process's stdout when the first `Highs` is made, before any option can
+    silence it: make that first one here, once, with file descriptor 1 pointed at /dev/null for the moment."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+        saved = os.dup(1)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(quiet, 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)  # the banner sits in C's stdout buffer when stdout is a pipe
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(quiet)
+
+
+_without_banner()
 
 
 @dataclass
