@@ -1,6 +1,7 @@
 """Demo data: one operator, two buyer companies (a delivery and a billing address each) and four vendors, with a
 login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo/rfqs.py):
-one awarded, whose contracts price the catalog for Acme, and one live reverse auction; and orders in every state,
+one awarded, whose contracts price the catalog for Acme (with three saved award scenarios, app/demo/scenarios.py),
+and one live reverse auction; and orders in every state,
 one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.demo.addresses import load_demo_addresses
 from app.demo.catalog import load_demo_catalog
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
+from app.demo.scenarios import load_demo_scenarios
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
 OPERATOR_COMPANY = "Marketplace Operations"
@@ -83,6 +85,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_addresses()
     await load_demo_catalog()
     await load_demo_rfqs()
+    await load_demo_scenarios()
     await load_demo_orders()
     return logins
 

@@ -237,6 +237,7 @@ class Result:
     conflicts: tuple[str, ...] = ()  # the constraints that cannot hold together, in the buyer's words
     unoffered: tuple[int, ...] = ()  # line ids nobody offered: left out of every plan
     relaxations: int = 0  # how many solves the conflict search took
+    conflict_minimal: bool = True  # False when the search ran out of time: `conflicts` still clash, maybe not all
 
     @property
     def vendors_used(self) -> tuple[int, ...]:
@@ -250,9 +251,10 @@ def offer_index(problem: Problem) -> dict[tuple[int, int], Offer]:
 def line_targets(problem: Problem, partial: bool) -> dict[int, int]:
     """The quantity each offered line must get: the asked quantity when lines go whole; with partial quantities,
     as much as the offers together reach, up to the quantity asked."""
+    asked = _asked(problem)
     offered: dict[int, int] = defaultdict(int)
     for o in problem.offers:
-        offered[o.line_id] += min(o.quantity, _asked(problem)[o.line_id])
+        offered[o.line_id] += min(o.quantity, asked[o.line_id])
     return {
         line.line_id: (min(line.quantity, offered[line.line_id]) if partial else line.quantity)
         for line in problem.lines if offered.get(line.line_id)

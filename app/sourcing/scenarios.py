@@ -151,6 +151,7 @@ def solve_scenario(problem: model.Problem, preset: model.Preset, constraints: Se
         "gap": result.gap,
         "seconds": result.seconds,
         "relaxations": result.relaxations,
+        "conflict_minimal": result.conflict_minimal,
         "conflicts": list(result.conflicts),
         "unoffered": sorted(lines[i].position for i in result.unoffered),
         "texts": [model.describe(c, problem) for c in asked],
@@ -180,6 +181,21 @@ def _text(value: Decimal | None) -> str | None:
 
 def _difference(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     return None if a is None or b is None else a - b
+
+
+def explanation(result: dict[str, Any]) -> str | None:
+    """Why an infeasible scenario has no plan, in the buyer's words."""
+    conflicts = result["conflicts"]
+    if result["status"] != model.Status.INFEASIBLE.value or not conflicts:
+        return None
+    quoted = [f"“{c}”" for c in conflicts]
+    named = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+    holds = "cannot hold" if len(quoted) == 1 else ("cannot both hold" if len(quoted) == 2 else "cannot all hold")
+    tried = f"found by relaxing the constraints one at a time ({result['relaxations']} solves)"
+    if not result["conflict_minimal"]:
+        tried += "; the time limit stopped the search, so fewer of them may already clash"
+    advice = "change it" if len(quoted) == 1 else "relax one of them"
+    return f"{named} {holds} together with the offers made ({tried}): {advice}."
 
 
 def blocker(result: dict[str, Any], rfq_status: RfqStatus) -> str | None:
@@ -237,7 +253,8 @@ def to_out(row: dict[str, Any], head: RfqHead, descriptions: dict[int, str]) -> 
             savings_vs_single_vendor=_difference(single, total), unconstrained_total=free,
             cost_of_constraints=_difference(total, free),
         ),
-        conflicts=result["conflicts"], unoffered_positions=result["unoffered"], awardable=reason is None,
+        conflicts=result["conflicts"], conflict_explanation=explanation(result),
+        unoffered_positions=result["unoffered"], awardable=reason is None,
         not_awardable_because=reason, created_at=row["created_at"],
     )
 

@@ -144,6 +144,7 @@ class ScenarioOut(msgspec.Struct):
     allocations: list[AllocationOut]
     figures: FiguresOut
     conflicts: list[str]  # when infeasible: the constraints that cannot all hold
+    conflict_explanation: str | None  # the same in a sentence, with how it was found
     unoffered_positions: list[int]  # lines no vendor offered: in no plan
     awardable: bool
     not_awardable_because: str | None

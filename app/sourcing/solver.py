@@ -4,7 +4,11 @@ conflict by dropping them one at a time (a deletion filter down to a minimal con
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
+import os
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -45,6 +49,26 @@ ABSOLUTE_GAP = 0.00005
 INF = highspy.kHighsInf
 
 
+def _without_banner() -> None:
+    """HiGHS prints its banner to the process's stdout when the first `Highs` is made, before any option can
+    silence it: make that first one here, once, with file descriptor 1 pointed at /dev/null for the moment."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+        saved = os.dup(1)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(quiet, 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)  # the banner sits in C's stdout buffer when stdout is a pipe
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(quiet)
+
+
+_without_banner()
+
+
 @dataclass
 class _Rows:
     lower: list[float] = field(default_factory=list)
@@ -72,7 +96,7 @@ class Model:
     upper: list[float]
     integer: list[bool]
     rows: _Rows
-    quantity_col: dict[int, int]  # offer position in `offers` → its quantity column
+    quantity_col: dict[int, tuple[int, float]]  # offer position in `offers` → (column, factor) of its quantity
     vendor_col: dict[int, int]  # vendor id → its "wins something" column
     impossible: bool = False  # a constraint names a vendor without offers and requires it
 
@@ -95,13 +119,20 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         integer.append(is_integer)
         return len(cost) - 1
 
-    x: dict[int, int] = {}
+    # The quantity of offer k is `factor * column`: its own integer column when lines may be split; without
+    # splitting it is the line's whole target times the offer's binary use, so no quantity column is needed.
+    x: dict[int, tuple[int, float]] = {}
     y: dict[int, int] = {}
     for k, offer in enumerate(offers):
-        cap = min(offer.quantity, targets[offer.line_id])
-        usable = cap >= targets[offer.line_id] or partial
-        x[k] = column(float(offer.unit_price) if with_cost else 0.0, 0, cap if usable else 0, True)
-        y[k] = column(0.0, 0, 1 if usable else 0, True)
+        target = targets[offer.line_id]
+        cap = min(offer.quantity, target)
+        price = float(offer.unit_price) if with_cost else 0.0
+        if partial:
+            x[k] = (column(price, 0, cap, True), 1.0)
+            y[k] = column(0.0, 0, 1, True)
+        else:
+            y[k] = column(price * target, 0, 1 if cap >= target else 0, True)
+            x[k] = (y[k], float(target))
     fixed = {c.vendor_id: c.amount for c in constraints if isinstance(c, FixedCostTerm)}
     vendors = sorted({o.vendor_id for o in offers})
     z = {v: column(float(fixed.get(v, 0)) if with_cost else 0.0, 0, 1, True) for v in vendors}
@@ -112,16 +143,15 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         by_line[offer.line_id].append(k)
         by_vendor[offer.vendor_id].append(k)
     for line_id, ks in by_line.items():
-        target = float(targets[line_id])
-        rows.add([(x[k], 1.0) for k in ks], target, target)
-        if not partial:
+        if partial:
+            target = float(targets[line_id])
+            rows.add([(x[k][0], 1.0) for k in ks], target, target)
+        else:
             rows.add([(y[k], 1.0) for k in ks], 1, 1)
     for k, offer in enumerate(offers):
         if partial:
-            rows.add([(x[k], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
-            rows.add([(x[k], 1.0), (y[k], -1.0)], 0, INF)
-        else:
-            rows.add([(x[k], 1.0), (y[k], -float(targets[offer.line_id]))], 0, 0)
+            rows.add([(x[k][0], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
+            rows.add([(x[k][0], 1.0), (y[k], -1.0)], 0, INF)
         rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], -INF, 0)
     for v in vendors:
         rows.add([(z[v], 1.0)] + [(y[k], -1.0) for k in by_vendor[v]], -INF, 0)
@@ -154,7 +184,7 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
             scope = set(line_ids) if line_ids else None
             share = float(percent) / 100
             terms = [
-                (x[k], float(o.unit_price) * ((1.0 if o.vendor_id == vendor_id else 0.0) - share))
+                (x[k][0], x[k][1] * float(o.unit_price) * ((1.0 if o.vendor_id == vendor_id else 0.0) - share))
                 for k, o in enumerate(offers) if scope is None or o.line_id in scope
             ]
             if bound is Bound.AT_LEAST:
@@ -162,7 +192,7 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
             else:
                 rows.add(terms, -INF, 0)
         case Capacity(vendor_id, units) if vendor_id in z:
-            rows.add([(x[k], 1.0) for k in by_vendor[vendor_id]], -INF, units)
+            rows.add([(x[k][0], x[k][1]) for k in by_vendor[vendor_id]], -INF, units)
         case Bundle(line_ids):
             members = [i for i in dict.fromkeys(line_ids) if i in targets]
             for i in members:
@@ -175,7 +205,8 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
                         rows.add(pair, 0, 0)
         case MinAwardValue(amount):
             for v in z:
-                rows.add([(x[k], float(offers[k].unit_price)) for k in by_vendor[v]] + [(z[v], -float(amount))],
+                rows.add([(x[k][0], x[k][1] * float(offers[k].unit_price)) for k in by_vendor[v]]
+                         + [(z[v], -float(amount))],
                          0, INF)
         case MaxLeadTime(days):
             late = [(y[k], 1.0) for k, o in enumerate(offers) if o.lead_time_days > days]
@@ -234,9 +265,10 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
-        conflicts, tries = conflicting(problem, constraints, time_limit=time_limit)
+        conflicts, tries, minimal = conflicting(problem, constraints, time_limit=time_limit)
         return Result(status=Status.INFEASIBLE, seconds=time.perf_counter() - started, unoffered=unoffered,
-                      conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries)
+                      conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
+                      conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
 
 
@@ -244,7 +276,8 @@ def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
     values = h.getSolution().col_value
     allocations = []
     for k, offer in enumerate(model.offers):
-        quantity = round(values[model.quantity_col[k]])
+        column, factor = model.quantity_col[k]
+        quantity = round(values[column] * factor)
         if quantity > 0:
             allocations.append(Allocation(offer.line_id, offer.vendor_id, quantity, offer.unit_price))
     return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
@@ -264,18 +297,28 @@ def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: S
 
 
 def conflicting(problem: Problem, constraints: Sequence[Constraint], *,
-                time_limit: float = DEFAULT_TIME_LIMIT) -> tuple[list[Constraint | WholeLines], int]:
-    """A minimal set of the buyer's restrictions that cannot all hold (dropping any one of them leaves a plan),
-    found by the deletion filter; and how many solves it took. "Each line whole from one vendor" counts as a
-    restriction when partial quantities are not allowed."""
+                time_limit: float = DEFAULT_TIME_LIMIT) -> tuple[list[Constraint | WholeLines], int, bool]:
+    """A set of the buyer's restrictions that cannot all hold, found by the deletion filter (drop each in turn; keep
+    it out if what is left still has no plan); how many solves it took; and whether the set is minimal (dropping
+    any one of its members leaves a plan). The search shares one budget of `time_limit` seconds: when it runs out,
+    the constraints not yet tried stay in the set, which still conflicts but may not be minimal. "Each line whole
+    from one vendor" counts as a restriction when partial quantities are not allowed."""
+    deadline = time.perf_counter() + time_limit
     terms = [c for c in constraints if c not in restrictions(constraints)]
     soft: list[Constraint | WholeLines] = list(dict.fromkeys(restrictions(constraints)))
     if not is_partial(constraints):
         soft.append(WholeLines())
-    tries = 0
+    tries, minimal = 0, True
     for candidate in list(soft):
+        left = deadline - time.perf_counter()
+        if left <= 0.01:
+            minimal = False
+            break
         trial = [c for c in soft if c is not candidate]
         tries += 1
-        if feasible(problem, trial, terms, time_limit=time_limit) is False:
-            soft = trial  # infeasible without it: not needed for the conflict
-    return soft, tries
+        answer = feasible(problem, trial, terms, time_limit=left)
+        if answer is False:
+            soft = trial  # no plan without it either: not needed for the conflict
+        elif answer is None:
+            minimal = False  # undecided in time: kept, to stay on the safe side
+    return soft, tries, minimal

@@ -85,6 +85,9 @@ async def test_an_infeasible_scenario_says_which_constraints_conflict(closed, ap
     body = response.json()
     assert body["status"] == "infeasible" and body["allocations"] == []
     assert body["conflicts"] == ["at least 2 vendors", "Beta Supplies excluded"]
+    assert body["conflict_explanation"].startswith(
+        "“at least 2 vendors” and “Beta Supplies excluded” cannot both hold together with the offers made (found by "
+        "relaxing the constraints one at a time (4 solves)")
     assert body["awardable"] is False
     # and awarding it is a conflict that says why
     admin = await api(world.buyer_admin)

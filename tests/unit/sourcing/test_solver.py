@@ -172,7 +172,8 @@ def test_a_conflict_is_minimal_and_really_conflicts(data: st.DataObject) -> None
     if brute_force(problem, constraints) is not None:
         return
     # when its conflict is searched
-    conflict, _ = conflicting(problem, constraints)
+    conflict, _, minimal = conflicting(problem, constraints, time_limit=30)
+    assert minimal
     restrictive = [c for c in conflict if not isinstance(c, WholeLines)]
     terms = [c for c in constraints if isinstance(c, FixedCost)]
 
