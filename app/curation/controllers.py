@@ -26,6 +26,7 @@ from app.curation import (
     price_lists,
     products,
     queue,
+    segment_grid,
     segments,
 )
 from app.curation.schemas import (
@@ -449,22 +450,28 @@ class CurationPages(Controller):
 
     # Segments -------------------------------------------------------------------------------
 
-    async def _segments_page(self, *, error: DomainError | None = None, form: Any = None) -> Template:
-        return Template(
-            template_name="curation/segments.html",
-            context={
-                "segments": await segments.list_segments(),
-                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
-                "effects": [e.value for e in RuleEffect], "targets": [t.value for t in RuleTarget],
-                "error": error.message if error else None,
-                "form": dataclasses.asdict(form) if form is not None else {},
-            },
-            status_code=error.status_code if error else 200,
+    async def _segments_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
+                             form: Any = None) -> Template:
+        grid = await segment_grid.segment_grid(segment_grid.SEGMENT_GRID.read(request.query_params))
+        page = grids.page_template(
+            "curation/segments.html", grid, segments=await choices.segment_choices(),
+            buyers=await choices.companies_of_kind(CompanyKind.BUYER),
+            effects=[e.value for e in RuleEffect], targets=[t.value for t in RuleTarget],
+            error=error.message if error else None, form=dataclasses.asdict(form) if form is not None else {},
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/segments")
-    async def segments(self) -> Template:
-        return await self._segments_page()
+    async def segments(self, request: PrincipalRequest) -> Template:
+        return await self._segments_page(request)
+
+    @get(["/segments/export.csv", "/segments/export.xlsx"])
+    async def segments_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(segment_grid.segment_grid,
+                                           segment_grid.SEGMENT_GRID.read(request.query_params), request.url.path,
+                                           segment_grid.EXPORT_HEADER, segment_grid.export_row)
 
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
@@ -472,7 +479,7 @@ class CurationPages(Controller):
             segment = await segments.create_segment(principal_of(request),
                                                     SegmentIn(name=data.name, description=data.description))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, f"Segment {segment.name} is created.", "success")
         return _back("/operator/curation/segments")
 
@@ -484,7 +491,7 @@ class CurationPages(Controller):
             rule = await segments.add_rule(principal_of(request), segment_id, RuleIn(
                 effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "a target id")))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, f"Rule added: {rule.effect} {rule.target} {rule.target_name}.", "success")
         return _back("/operator/curation/segments")
 
@@ -502,7 +509,7 @@ class CurationPages(Controller):
             await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
                                                _int(data.segment_id, "segment"))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, "The company's segment is saved.", "success")
         return _back("/operator/curation/segments")
 
