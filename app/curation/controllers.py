@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, delete, get, post, put
@@ -554,21 +555,31 @@ class CurationPages(Controller):
         return _back(f"/operator/curation/price-lists/{created.price_list.id}")
 
     async def _price_list_page(
-        self, price_list_id: int, *, error: DomainError | None = None, form: EntryForm | None = None
+        self, request: PrincipalRequest, price_list_id: int, *, error: DomainError | None = None,
+        form: EntryForm | None = None,
     ) -> Template:
-        return Template(
-            template_name="curation/price_list.html",
-            context={
-                "detail": await price_lists.get_price_list(price_list_id),
-                "listings": await choices.listing_choices(),
-                "error": error.message if error else None, "form": form or EntryForm(),
-            },
-            status_code=error.status_code if error else 200,
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        page = grids.page_template(
+            "curation/price_list.html", await price_list_grid.entry_grid(price_list_id, state), pl=summary,
+            listings=await choices.listing_choices(), error=error.message if error else None,
+            form=form or EntryForm(),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/price-lists/{price_list_id:int}")
-    async def price_list(self, price_list_id: FromPath[int]) -> Template:
-        return await self._price_list_page(price_list_id)
+    async def price_list(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Template:
+        return await self._price_list_page(request, price_list_id)
+
+    @get(["/price-lists/{price_list_id:int}/export.csv", "/price-lists/{price_list_id:int}/export.xlsx"])
+    async def price_list_export(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Response[bytes]:
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        return await grids.export_response(partial(price_list_grid.entry_grid, price_list_id), state,
+                                           request.url.path, price_list_grid.ENTRY_EXPORT_HEADER,
+                                           partial(price_list_grid.entry_export_row, summary.currency))
 
     @post("/price-lists/{price_list_id:int}/entries", status_code=303)
     async def add_entry(
@@ -579,7 +590,7 @@ class CurationPages(Controller):
                             min_qty=_required_int(data.min_qty, "the minimum quantity"), unit_price=data.unit_price)
             await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
-            return await self._price_list_page(price_list_id, error=exc, form=data)
+            return await self._price_list_page(request, price_list_id, error=exc, form=data)
         flash(request, "The price is saved; buyers see it on their next page.", "success")
         return _back(f"/operator/curation/price-lists/{price_list_id}")
 
