@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, delete, get, post, put
@@ -27,6 +28,7 @@ from app.curation import (
     products,
     queue,
     rules,
+    segment_grid,
     segments,
 )
 from app.curation.schemas import (
@@ -457,22 +459,28 @@ class CurationPages(Controller):
 
     # Segments -------------------------------------------------------------------------------
 
-    async def _segments_page(self, *, error: DomainError | None = None, form: Any = None) -> Template:
-        return Template(
-            template_name="curation/segments.html",
-            context={
-                "segments": await segments.list_segments(),
-                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
-                "effects": [e.value for e in RuleEffect], "targets": [t.value for t in RuleTarget],
-                "error": error.message if error else None,
-                "form": dataclasses.asdict(form) if form is not None else {},
-            },
-            status_code=error.status_code if error else 200,
+    async def _segments_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
+                             form: Any = None) -> Template:
+        grid = await segment_grid.segment_grid(segment_grid.SEGMENT_GRID.read(request.query_params))
+        page = grids.page_template(
+            "curation/segments.html", grid, segments=await choices.segment_choices(),
+            buyers=await choices.companies_of_kind(CompanyKind.BUYER),
+            effects=[e.value for e in RuleEffect], targets=[t.value for t in RuleTarget],
+            error=error.message if error else None, form=dataclasses.asdict(form) if form is not None else {},
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/segments")
-    async def segments(self) -> Template:
-        return await self._segments_page()
+    async def segments(self, request: PrincipalRequest) -> Template:
+        return await self._segments_page(request)
+
+    @get(["/segments/export.csv", "/segments/export.xlsx"])
+    async def segments_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(segment_grid.segment_grid,
+                                           segment_grid.SEGMENT_GRID.read(request.query_params), request.url.path,
+                                           segment_grid.EXPORT_HEADER, segment_grid.export_row)
 
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
@@ -480,7 +488,7 @@ class CurationPages(Controller):
             segment = await segments.create_segment(principal_of(request),
                                                     SegmentIn(name=data.name, description=data.description))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, f"Segment {segment.name} is created.", "success")
         return _back("/operator/curation/segments")
 
@@ -492,7 +500,7 @@ class CurationPages(Controller):
             rule = await segments.add_rule(principal_of(request), segment_id, RuleIn(
                 effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "a target id")))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, f"Rule added: {rule.effect} {rule.target} {rule.target_name}.", "success")
         return _back("/operator/curation/segments")
 
@@ -510,7 +518,7 @@ class CurationPages(Controller):
             await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
                                                _int(data.segment_id, "segment"))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data)
         flash(request, "The company's segment is saved.", "success")
         return _back("/operator/curation/segments")
 
@@ -555,21 +563,31 @@ class CurationPages(Controller):
         return _back(f"/operator/curation/price-lists/{created.price_list.id}")
 
     async def _price_list_page(
-        self, price_list_id: int, *, error: DomainError | None = None, form: EntryForm | None = None
+        self, request: PrincipalRequest, price_list_id: int, *, error: DomainError | None = None,
+        form: EntryForm | None = None,
     ) -> Template:
-        return Template(
-            template_name="curation/price_list.html",
-            context={
-                "detail": await price_lists.get_price_list(price_list_id),
-                "listings": await choices.listing_choices(),
-                "error": error.message if error else None, "form": form or EntryForm(),
-            },
-            status_code=error.status_code if error else 200,
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        page = grids.page_template(
+            "curation/price_list.html", await price_list_grid.entry_grid(price_list_id, state), pl=summary,
+            listings=await choices.listing_choices(), error=error.message if error else None,
+            form=form or EntryForm(),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/price-lists/{price_list_id:int}")
-    async def price_list(self, price_list_id: FromPath[int]) -> Template:
-        return await self._price_list_page(price_list_id)
+    async def price_list(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Template:
+        return await self._price_list_page(request, price_list_id)
+
+    @get(["/price-lists/{price_list_id:int}/export.csv", "/price-lists/{price_list_id:int}/export.xlsx"])
+    async def price_list_export(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Response[bytes]:
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        return await grids.export_response(partial(price_list_grid.entry_grid, price_list_id), state,
+                                           request.url.path, price_list_grid.ENTRY_EXPORT_HEADER,
+                                           partial(price_list_grid.entry_export_row, summary.currency))
 
     @post("/price-lists/{price_list_id:int}/entries", status_code=303)
     async def add_entry(
@@ -580,7 +598,7 @@ class CurationPages(Controller):
                             min_qty=_required_int(data.min_qty, "the minimum quantity"), unit_price=data.unit_price)
             await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
-            return await self._price_list_page(price_list_id, error=exc, form=data)
+            return await self._price_list_page(request, price_list_id, error=exc, form=data)
         flash(request, "The price is saved; buyers see it on their next page.", "success")
         return _back(f"/operator/curation/price-lists/{price_list_id}")
 

@@ -159,6 +159,14 @@ async def list_price_lists(segment_id: int | None = None, company_id: int | None
     return [list_summary(row, counts) for row in rows]
 
 
+async def price_list_summary(price_list_id: int) -> PriceListSummary:
+    """One price list with its number of prices, without them (its page's grid reads them a page at a time)."""
+    row = await PriceList.select(*LIST_COLUMNS).where(PriceList.id == price_list_id).first()
+    if row is None:
+        raise NotFound("No such price list.")
+    return list_summary(row, await entry_counts([price_list_id]))
+
+
 async def get_price_list(price_list_id: int) -> PriceListOut:
     row = await PriceList.select(*LIST_COLUMNS).where(PriceList.id == price_list_id).first()
     if row is None:

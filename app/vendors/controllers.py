@@ -311,8 +311,19 @@ class ImportPages(Controller):
 
     @get("/{import_id:int}")
     async def show(self, request: PrincipalRequest, import_id: FromPath[int]) -> Template:
-        feed_import = await get_import(principal_of(request), import_id)
-        return Template(template_name="vendors/import.html", context={"job": feed_import})
+        principal = principal_of(request)
+        feed_import = await get_import(principal, import_id, errors_shown=0)
+        state = import_reports.rejected_spec(import_id).read(request.query_params)
+        return grids.page_template("vendors/import.html",
+                                   await import_reports.rejected_grid(principal, import_id, state), job=feed_import)
+
+    @get(["/{import_id:int}/export.csv", "/{import_id:int}/export.xlsx"])
+    async def rejected_export(self, request: PrincipalRequest, import_id: FromPath[int]) -> Response[bytes]:
+        principal = principal_of(request)
+        state = import_reports.rejected_spec(import_id).read(request.query_params)
+        return await grids.export_response(partial(import_reports.rejected_grid, principal, import_id), state,
+                                           request.url.path, import_reports.REJECTED_EXPORT_HEADER,
+                                           import_reports.rejected_export_row)
 
     @get("/{import_id:int}/errors.csv")
     async def errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from typing import Any
 
 from app import grids
@@ -133,3 +134,43 @@ def export_row(job: ImportOut) -> tuple[Cell, ...]:
     return (job.filename, job.file_format, job.created_at, job.finished_at, job.status,
             "all or nothing" if job.all_or_nothing else "the good rows", job.rows_total, job.rows_imported,
             job.rows_rejected, job.error)
+
+
+# --- One import's rejected rows ----------------------------------------------------------------------
+
+REJECTED_GRID = GridSpec(
+    path="/vendor/imports",  # and the import's id: rejected_spec
+    columns=(GridColumn("row", "Row"), GridColumn("column", "Column"), GridColumn("reason", "What to fix")),
+    default_sort="row", search_label="Column or what to fix",
+    filters=(GridFilter("column", "Column", kind="text"),),
+    per_page=100,
+)
+REJECTED_EXPORT_HEADER = ("Row", "Column", "What to fix")
+_REJECTED_ORDER = {"row": (FeedImportError.row_number,), "column": (FeedImportError.column,),
+                   "reason": (FeedImportError.reason,)}
+
+
+def rejected_spec(import_id: int) -> GridSpec:
+    return replace(REJECTED_GRID, path=f"/vendor/imports/{import_id}", export_name=f"import-{import_id}-rejected",
+                   sheet_title="Rejected rows")
+
+
+async def rejected_grid(principal: Principal, import_id: int, state: GridState) -> GridPage:
+    """The rejected rows of one of the caller's imports as the grid's state selects and orders them; another
+    vendor's import is 404, as a missing one."""
+    owned = await FeedImport.exists().where((FeedImport.id == import_id) & (FeedImport.vendor == principal.company_id))
+    if not owned:
+        raise NotFound("No such import.")
+    mine = FeedImportError.feed_import == import_id
+    query = FeedImportError.select(FeedImportError.row_number, FeedImportError.column, FeedImportError.reason)
+    query, count = grids.narrowed(query.where(mine), FeedImportError.count().where(mine), [
+        grids.search((FeedImportError.column, FeedImportError.reason), state.q),
+        FeedImportError.column == state.filter("column") if state.filter("column") else None,
+    ])
+    rows = await grids.paged(grids.ordered(query, state, _REJECTED_ORDER, FeedImportError.id), state)
+    return state.page_of([ImportRowError(row=r["row_number"], column=r["column"], reason=r["reason"]) for r in rows],
+                         await count)
+
+
+def rejected_export_row(error: ImportRowError) -> tuple[Cell, ...]:
+    return (error.row, error.column, error.reason)

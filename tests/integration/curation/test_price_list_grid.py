@@ -107,3 +107,35 @@ async def test_hostile_grid_parameters_are_a_clear_400(world, browser, query):
     for path in ("/operator/curation/price-lists", "/operator/curation/price-lists/export.xlsx"):
         response = await session.get(f"{path}?{query}")
         assert response.status_code == 400, (path, query, response.status_code)
+
+
+async def test_a_price_lists_prices_are_a_grid_with_an_export(world, api, browser):
+    client = await api(world.operator)
+    segment = (await client.post("/api/v1/segments", json={"name": "Education"})).json()["id"]
+    listings = [await a_listing(world.vendor.id, f"SKU-{n}", title, status="approved")
+                for n, title in enumerate(["Paper", "=Pens", "Stapler"])]
+    made = await client.post(API, json={"name": "Schools", "currency": "EUR", "segment_id": segment, "entries": [
+        {"listing_id": listings[0], "min_qty": 1, "unit_price": "4.20"},
+        {"listing_id": listings[0], "min_qty": 10, "unit_price": "3.90"},
+        {"listing_id": listings[1], "min_qty": 1, "unit_price": "1.10"},
+        {"listing_id": listings[2], "min_qty": 1, "unit_price": "9.00"}]})
+    other = await client.post(API, json={"name": "Other", "currency": "EUR", "segment_id": segment, "entries": [
+        {"listing_id": listings[2], "min_qty": 5, "unit_price": "0.01"}]})
+    path = f"/operator/curation/price-lists/{made.json()['price_list']['id']}"
+    session = await browser(world.operator)
+    # the most expensive first; another price list's price is not among them
+    page = main_of((await session.get(f"{path}?sort=-price")).text)
+    assert page.index("SKU-2 ·") < page.index("SKU-0 ·") < page.index("SKU-1 ·")
+    assert "1\u20134 of 4" in page
+    searched = main_of((await session.get(f"{path}?q=stapler")).text)
+    assert "SKU-2" in searched and "SKU-0" not in searched
+    xlsx = await session.get(f"{path}/export.xlsx?sort=min_qty")
+    assert xlsx.status_code == 200
+    assert f'filename="price-list-{made.json()["price_list"]["id"]}.xlsx"' in xlsx.headers["content-disposition"]
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["Prices"].iter_rows(values_only=True))
+    assert rows[0] == ("Listing #", "SKU", "Title", "Vendor", "From quantity", "Unit price", "Currency")
+    assert [row[4] for row in rows[1:]] == [1, 1, 1, 10]
+    assert "'=Pens" in [row[2] for row in rows[1:]]
+    assert (await session.get(f"{path}?sort=listing")).status_code == 400
+    missing = f"/operator/curation/price-lists/{other.json()['price_list']['id'] + 100}"
+    assert (await session.get(f"{missing}/export.csv")).status_code == 404

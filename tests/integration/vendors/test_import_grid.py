@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
 
-from app.vendors.tables import FeedImport
 from tests.support.fixtures import make_company, make_user
 from tests.support.pages import main_of
-
-T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-
-
-async def an_import(vendor_id: int, filename: str, *, status: str = "done", imported: int = 0, rejected: int = 0,
-                    minutes: int = 0) -> int:
-    job = FeedImport(vendor=vendor_id, filename=filename, stored_path=f"var/imports/{filename}", file_format="csv",
-                     status=status, rows_total=imported + rejected, rows_imported=imported, rows_rejected=rejected,
-                     created_at=T0 + timedelta(minutes=minutes))
-    await job.save()
-    return job.id
+from tests.support.vendors import an_import
 
 
 async def test_a_vendor_sorts_searches_and_filters_its_own_imports(world, browser):
