@@ -18,7 +18,7 @@ from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError, FieldErrors, InvalidInput
-from app.forms import back_to
+from app.forms import back_to, errors_by_field
 from app.vendors import services
 from app.vendors.feed import COLUMNS
 from app.vendors.import_reports import full_report, get_import, list_imports, report_csv
@@ -298,8 +298,8 @@ class ImportPages(Controller):
         principal = principal_of(request)
         try:
             import_id = await _start(principal, data)
-        except DomainError as exc:
-            return await _imports_page(principal, exc)
+        except DomainError as exc:  # beside the file, with the mode chosen kept
+            return await _imports_page(principal, exc, {"all_or_nothing": str(data.all_or_nothing).lower()})
         flash(request, f"{data.file.filename} is uploaded; its rows are being imported.", "success")
         return Redirect(path=f"/vendor/imports/{import_id}", status_code=303)
 
@@ -313,11 +313,12 @@ class ImportPages(Controller):
         return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
-async def _imports_page(principal: Principal, error: DomainError | None = None) -> Template:
+async def _imports_page(principal: Principal, error: DomainError | None = None,
+                        typed: dict[str, str] | None = None) -> Template:
     return Template(
         template_name="vendors/imports.html",
         context={"imports": await list_imports(principal), "columns": COLUMNS, "max_bytes": MAX_FEED_BYTES,
-                 "error": error.message if error else None},
+                 "errors": errors_by_field(error, "file"), "typed": typed or {}},
         status_code=error.status_code if error else 200,
     )
 

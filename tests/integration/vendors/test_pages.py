@@ -4,6 +4,7 @@ import re
 
 from app.catalog.tables import Listing
 from tests.support.fixtures import csrf_token, drain
+from tests.support.pages import error_beside, form_fields
 
 FORM = {"sku": "P-1", "title": "Gloves", "base_price": "12.50", "currency": "EUR", "pack_size": "1",
         "min_order_qty": "1", "stock": "0", "lead_time_days": "0", "tier_qty_1": "10", "tier_price_1": "11"}
@@ -58,8 +59,9 @@ async def test_uploading_a_feed_shows_progress_then_the_report(world, browser, w
     assert "<td>3</td><td>title</td>" in report.text
     assert 'http-equiv="refresh"' not in report.text
     wrong = await page.post("/vendor/imports/", files={"file": ("feed.pdf", b"%PDF")},
-                            data={"_csrf_token": csrf_token(index.text)})
-    assert wrong.status_code == 400 and "neither a CSV" in wrong.text
+                            data={"_csrf_token": csrf_token(index.text), "all_or_nothing": "false"})
+    assert wrong.status_code == 400 and "neither a CSV" in error_beside(wrong.text, "file")
+    assert form_fields(wrong.text, "/vendor/imports")["all_or_nothing"] == "false"  # the mode chosen is kept
 
 
 async def test_the_template_downloads(client):
