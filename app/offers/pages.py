@@ -56,7 +56,7 @@ async def comparison_page(principal: Principal, rfq_id: int, error: DomainError 
             "offers": offers, "matrix": matrix, "awards": awards,
             "files": await offer_attachments.files_by_offer(principal, rfq_id),
             "can_award": offers.status == "closed" and principal.has_any_role(AWARDER_ROLES),
-            "error": error.message if error else None,
+            "errors": errors_by_field(error),
         },
         status_code=error.status_code if error else 200,
     )
