@@ -213,6 +213,7 @@ class ProductForm:
     featured: str = ""
     into_product_id: str = ""
     listing_id: str = ""  # the listing page to go back to
+    confirmed: str = ""  # "yes" from the merge's confirmation page
 
 
 @dataclass
@@ -432,8 +433,11 @@ class CurationPages(Controller):
         back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
             "/operator/curation/events")
         try:
-            result = await products.merge_products(principal_of(request), product_id,
-                                                   _required_int(data.into_product_id, "the surviving product"))
+            into = _required_int(data.into_product_id, "The surviving product's number")
+            if data.confirmed != "yes":  # merging cannot be undone: say what it does and ask once more
+                return Template(template_name="curation/merge_confirm.html", context={
+                    "merge": await products.merge_preview(product_id, into), "listing_id": data.listing_id})
+            result = await products.merge_products(principal_of(request), product_id, into)
         except DomainError as exc:
             if data.listing_id:  # from the listing's page: back to it, the refusal beside the product number typed
                 return await self._listing_page(_int(data.listing_id, "listing") or 0, error=exc,

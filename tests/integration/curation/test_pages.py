@@ -136,3 +136,26 @@ async def test_a_wrong_product_number_is_said_beside_it_and_kept(world, browser)
     assert wrong.status_code == 400
     assert error_beside(wrong.text, "product_id") != "" and 'value="twelve"' in wrong.text
     assert (await Listing.select(Listing.status).where(Listing.id == listing).first())["status"] == "pending"
+
+
+async def test_merging_products_asks_once_more_with_what_moves(world, browser):
+    duplicate, keeper = await a_product("Gloves M (dup)"), await a_product("Nitrile gloves M")
+    listing = await a_listing(world.vendor.id, "G-1", "Gloves", status="approved", product=duplicate)
+    session = await browser(world.operator)
+    page = await session.get(f"/operator/curation/listings/{listing}")
+    action = f"/operator/curation/products/{duplicate}/merge"
+    # a survivor number that is no product is said beside the field, kept
+    wrong = await session.post(action, data={"into_product_id": "999999", "listing_id": str(listing),
+                                             "_csrf_token": csrf_token(page.text)})
+    assert wrong.status_code == 400 and "is not a product" in error_beside(wrong.text, "into_product_id")
+    assert 'value="999999"' in wrong.text
+    # the first post only says what merging does
+    asked = await session.post(action, data={"into_product_id": str(keeper), "listing_id": str(listing),
+                                             "_csrf_token": csrf_token(page.text)})
+    assert asked.status_code == 200 and "cannot be undone" in asked.text and "Its 1 listing moves" in asked.text
+    assert (await Product.select(Product.status).where(Product.id == duplicate).first())["status"] == "active"
+    # its "Yes" merges
+    done = await session.post(action, data={**form_fields(asked.text, action), "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
+    assert (await Product.select(Product.status, Product.merged_into).where(Product.id == duplicate).first()) == {
+        "status": "merged", "merged_into": keeper}
