@@ -17,7 +17,7 @@ from litestar.types import ControllerRouterHandler
 from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
-from app.errors import DomainError, FieldErrors, InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.forms import back_to, errors_by_field
 from app.vendors import services
 from app.vendors.feed import COLUMNS
@@ -278,8 +278,7 @@ def _form_page(form: ListingForm, listing: ListingOut | None, error: DomainError
     return Template(
         template_name="vendors/listing_form.html",
         context={"form": form, "listing": listing, "tier_rows": range(1, TIER_ROWS + 1),
-                 "errors": error.fields if isinstance(error, FieldErrors) else {},
-                 "error": error.message if error and not isinstance(error, FieldErrors) else None},
+                 "errors": errors_by_field(error)},
         status_code=error.status_code if error else 200,
     )
 
