@@ -89,14 +89,20 @@ def beside(field: str, message: str) -> FieldErrors:
     return FieldErrors(message, {field: message})
 
 
-def errors_by_field(error: DomainError | None, field: str = "form", *, conflicts: bool = False) -> dict[str, str]:
+def errors_by_field(error: DomainError | None, field: str = "form", *, conflicts: bool = False,
+                    named: Mapping[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """What a page shows beside each field for `error`: its own fields if it names them; else a refused input
     (400) beside `field`, the form's field the refusal is about; anything else (a 409: the thing's state, not the
     input) for the whole form ("form"), unless `conflicts` says a 409 is about the value typed too (a deadline that
-    may not move there)."""
+    may not move there). `named` (an API field → the form's field and its label): a service's message that starts
+    with the API's name of a field ("currency: …", "valid_to must be …") goes beside that field, said with its
+    label."""
     if error is None:
         return {}
     if isinstance(error, FieldErrors):
         return dict(error.fields)
+    for name, (form_field, label) in (named or {}).items():
+        if error.message.startswith((name + " ", name + ":")) and isinstance(error, InvalidInput):
+            return {form_field: label + error.message.removeprefix(name)}
     beside_field = isinstance(error, InvalidInput) or (conflicts and error.status_code == 409)
     return {field if beside_field else "form": error.message}

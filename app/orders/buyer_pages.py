@@ -196,13 +196,13 @@ class OrderPages(Controller):
             asked = cancel_from_form(data, confirmed_needed=head.status is OrderStatus.PLACED)
             return await fulfilment.cancel(principal, order_id, asked)
 
-        return await _order_act(request, order_id, data, cancel)
+        return await _order_act(request, order_id, data, cancel, "reason")
 
     @post("/{order_id:int}/cancellation/withdraw", status_code=303)
     async def withdraw(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
         principal = principal_of(request)
         return await _order_act(request, order_id, data, lambda: fulfilment.answer_cancellation(
-            principal, order_id, withdrawal_from_form(data)))
+            principal, order_id, withdrawal_from_form(data)), "note")
 
     @post("/{order_id:int}/receipts", status_code=303)
     async def receive(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
@@ -232,13 +232,16 @@ _MOVED = {
 
 
 async def _order_act(request: PrincipalRequest, order_id: int, form: dict[str, str],
-                     action: Callable[[], Awaitable[OrderOut]]) -> Response[Any]:
-    """Run one of the buyer's moves; a refusal shows the order again with why and what was typed."""
+                     action: Callable[[], Awaitable[OrderOut]], field: str = "form") -> Response[Any]:
+    """Run one of the buyer's moves; a refusal shows the order again with why (beside `field`, a receipt's line
+    beside its quantity) and what was typed."""
     principal = principal_of(request)
     try:
         order = await action()
     except DomainError as exc:
-        return await _order_page(principal, order_id, exc, form)
+        if isinstance(exc, fulfilment.LineRefused) and exc.line_id is not None:
+            field = f"received_{exc.line_id}"
+        return await _order_page(principal, order_id, exc, form, field)
     flash(request, _MOVED.get(order.status, "The receipt is recorded."), "success")
     return Redirect(path=f"/orders/{order_id}", status_code=303)
 
@@ -251,7 +254,7 @@ def _reordered(done: ReorderOut) -> list[tuple[str, str]]:
 
 
 async def _order_page(principal: Principal, order_id: int, error: DomainError | None = None,
-                      typed: dict[str, str] | None = None) -> Template:
+                      typed: dict[str, str] | None = None, field: str = "form") -> Template:
     order = await views.get_order(principal, order_id)
 
     def buyer_may(target: OrderStatus) -> bool:  # the one table of moves says what the buyer may do now
@@ -259,7 +262,7 @@ async def _order_page(principal: Principal, order_id: int, error: DomainError | 
         return move is not None and Actor.BUYER in move.actors
 
     return _page("orders/detail.html", {
-        "order": order, "error": error.message if error else None, "typed": typed or {},
+        "order": order, "errors": errors_by_field(error, field), "typed": typed or {},
         "can": {"cancel": buyer_may(OrderStatus.CANCELLED),
                 "request_cancellation": buyer_may(OrderStatus.CANCELLATION_REQUESTED),
                 "withdraw": buyer_may(OrderStatus.CONFIRMED)},

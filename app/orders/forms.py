@@ -130,27 +130,35 @@ def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
 def cancel_from_form(form: Mapping[str, str], *, confirmed_needed: bool) -> OrderCancelIn:
     """A cancellation, or a request for one; cancelling outright needs its box ticked (it cannot be undone)."""
     if confirmed_needed and form.get("confirm") != "yes":
-        raise InvalidInput("Tick the box to confirm that you cancel this order: it cannot be undone.")
-    return read_form({"reason": form.get("reason", "")}, OrderCancelIn)
+        raise beside("confirm", "Tick the box to confirm that you cancel this order: it cannot be undone.")
+    return read_form({"reason": form.get("reason", "")}, OrderCancelIn, fields={"reason": ("reason", "Reason")})
 
 
 def withdrawal_from_form(form: Mapping[str, str]) -> CancellationIn:
     """The buyer takes its cancellation request back, with an optional note."""
-    return read_form({"answer": CancellationAnswer.WITHDRAW.value, "note": form.get("note", "")}, CancellationIn)
+    return read_form({"answer": CancellationAnswer.WITHDRAW.value, "note": form.get("note", "")}, CancellationIn,
+                     fields={"note": ("note", "Note")})
 
 
 def receipt_from_form(form: Mapping[str, str]) -> ReceiptIn:
     """The quantities received (`received_<line id>`); lines left at 0 are not part of the receipt."""
-    lines = []
+    lines, errors = [], {}
     for key, value in form.items():
         match = _RECEIVED.fullmatch(key)
         if match is None:
             continue
-        quantity = whole(value, "The quantity received", 0) or 0
+        try:
+            quantity = whole(value, "The quantity received", 0) or 0
+        except InvalidInput as exc:
+            errors[key] = exc.message
+            continue
         if quantity < 0:
-            raise InvalidInput("A quantity received cannot be negative.")
-        if quantity:
+            errors[key] = "A quantity received cannot be negative."
+        elif quantity:
             lines.append({"line_id": int(match.group(1)), "quantity": quantity})
+    errors |= too_long({"note": form.get("note", "")}, ReceiptIn, {"note": ("note", "Note")})
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     if not lines:
         raise InvalidInput("Enter the quantity received of at least one line.")
     return read_form({"lines": lines, "note": form.get("note", "")}, ReceiptIn)

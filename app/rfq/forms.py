@@ -20,6 +20,7 @@ from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
     AnswerIn,
     CancelIn,
+    QuestionIn,
     RfqIn,
     RfqLineIn,
     RfqOut,
@@ -304,3 +305,11 @@ def answer_of(form: Any, field: str) -> str:
     if not text:
         raise beside(field, "Answer: write the answer to the vendor's question.")
     return read_form({"answer": text}, AnswerIn, fields={"answer": (field, "Answer")}).answer
+
+
+def question_of(form: Any) -> str:
+    """A vendor's question from its RFQ page, trimmed and within QuestionIn's bound; else said beside it."""
+    text = (form.get("question") or "").strip()
+    if not text:
+        raise beside("question", "Question: write what you want to ask the buyer.")
+    return read_form({"question": text}, QuestionIn, fields={"question": ("question", "Question")}).question

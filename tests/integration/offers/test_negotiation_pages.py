@@ -7,6 +7,7 @@ from app.offers.tables import CounterProposal, CounterProposalLine
 from app.rfq.states import RfqStatus
 from tests.support.fixtures import csrf_token
 from tests.support.offers import make_rfq, offer_body, set_status
+from tests.support.pages import error_beside, form_fields
 
 
 @pytest.fixture
@@ -82,8 +83,18 @@ async def test_bad_form_input_is_a_400_with_the_reason_and_nothing_is_sent(close
     url = f"/rfqs/{bidding.rfq_id}/offers/{offer_a}/counter-proposals"
     empty = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), "message": "hi"})
     assert empty.status_code == 400 and "at least one line" in empty.text
-    bad = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.00001"})
-    assert bad.status_code == 400 and "decimal places" in bad.text and 'value="0.00001"' in bad.text
+    bad = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.00001",
+                                      f"target_{bidding.lines[1]}": "0", "message": "Our budget"})
+    assert bad.status_code == 400
+    first, second = (error_beside(bad.text, f"target_{line}") for line in bidding.lines[:2])
+    assert first.startswith("Line 1 (") and "decimal places" in first and "lines[" not in first
+    assert second.startswith("Line 2 (") and second.endswith("the unit price must be more than zero.")
+    kept = form_fields(bad.text, url)
+    assert (kept[f"target_{bidding.lines[0]}"], kept[f"target_{bidding.lines[1]}"], kept["message"]) == (
+        "0.00001", "0", "Our budget")
+    long = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.08",
+                                       "message": "m" * 5001})
+    assert long.status_code == 400 and error_beside(long.text, "message").startswith("Message to the vendor: must be")
     no_csrf = await buyer.post(url, data={f"target_{bidding.lines[0]}": "0.08"})
     assert no_csrf.status_code == 403
     assert await CounterProposal.count() == 0
