@@ -198,6 +198,14 @@ async def _principal_of(rows: list[dict]) -> Principal | None:
     )
 
 
+async def place_of_address(address: str) -> Place:
+    """How the user with this e-mail address reads money and times (an e-mail's recipient); English and UTC for
+    an address no user has."""
+    row = await Membership.select(Membership.locale, Membership.time_zone).where(
+        Membership.user.email == address).first()
+    return Place(row["locale"], row["time_zone"]) if row else ANYWHERE
+
+
 async def _subsidiaries(company_id: int) -> set[int]:
     """Every company below `company_id` in its group, one query per level of the tree."""
     found: set[int] = set()

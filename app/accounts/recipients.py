@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from piccolo.apps.user.tables import BaseUser
 
 from app.accounts.roles import Role
-from app.accounts.tables import MemberRole, Membership
-from app.locales import ANYWHERE, Place
+from app.accounts.tables import MemberRole
 
 
 async def addresses_of(company_ids: Iterable[int], roles: frozenset[Role]) -> dict[int, list[str]]:
@@ -41,9 +40,3 @@ async def author_and_admins(company_id: int, author_id: int | None) -> list[str]
             recipients.insert(0, row["email"])
     return recipients
 
-
-async def place_of_address(address: str) -> Place:
-    """How the user with this e-mail address reads money and times; English and UTC for an outsider."""
-    row = await Membership.select(Membership.locale, Membership.time_zone).where(
-        Membership.user.email == address).first()
-    return Place(row["locale"], row["time_zone"]) if row else ANYWHERE

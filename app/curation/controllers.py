@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,7 @@ from app import forms, grids
 from app.accounts.roles import CompanyKind
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
+from app.clock import LocalTimeError, local_to_utc
 from app.curation import (
     categories,
     choices,
@@ -309,16 +310,17 @@ def _date(value: str | None, what: str) -> date | None:
         raise InvalidInput(f"{what} must be a date such as 2026-11-23") from None
 
 
-def _moment(value: str | None, what: str) -> datetime | None:
-    """A `datetime-local` field, read as UTC (the page says so)."""
+def _moment(value: str | None, what: str, time_zone: str) -> datetime | None:
+    """A `datetime-local` field, read in the operator's time zone (the page names it)."""
     text = (value or "").strip()
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return local_to_utc(text, time_zone)
+    except LocalTimeError as exc:
+        if "does not exist" in str(exc):
+            raise InvalidInput(f"{what}: {exc}") from None
         raise InvalidInput(f"{what} must be a date and time such as 2026-11-23T08:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _back(path: str) -> Redirect:
@@ -578,12 +580,14 @@ class CurationPages(Controller):
     async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
         Response[Any]
     ):
+        zone = principal_of(request).time_zone
         try:
             created = await price_lists.create_price_list(principal_of(request), forms.read({
                 "name": data.name, "currency": data.currency,
                 "segment_id": _int(data.segment_id, "segment_id") if data.owner == "segment" else None,
                 "company_id": _int(data.company_id, "company_id") if data.owner == "company" else None,
-                "valid_from": _moment(data.valid_from, "valid_from"), "valid_to": _moment(data.valid_to, "valid_to"),
+                "valid_from": _moment(data.valid_from, "valid_from", zone),
+                "valid_to": _moment(data.valid_to, "valid_to", zone),
             }, PriceListIn, fields=PRICE_LIST_FIELDS))
         except DomainError as exc:
             return await self._price_lists_page(request, error=exc, form=data)

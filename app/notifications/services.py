@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app import db, grids
-from app.accounts.recipients import place_of_address
+from app.auth import place_of_address
 from app.clock import utcnow
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.locales import ANYWHERE, Place

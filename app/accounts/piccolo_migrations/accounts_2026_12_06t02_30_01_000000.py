@@ -47,17 +47,17 @@ COUNTRY_PLACES = {
 }  # fmt: skip
 
 
+async def backfill():
+    engine = engine_finder()
+    for country, (locale, zone) in COUNTRY_PLACES.items():
+        # Constants of this file only: nothing here comes from a user.
+        await engine.run_ddl(
+            f"UPDATE membership SET locale = '{locale}', time_zone = '{zone}'"  # noqa: S608
+            f" WHERE company IN (SELECT id FROM company WHERE upper(country) = '{country}')"
+        )
+
+
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="accounts", description=DESCRIPTION)
-
-    async def backfill():
-        engine = engine_finder()
-        for country, (locale, zone) in COUNTRY_PLACES.items():
-            # Constants of this file only: nothing here comes from a user.
-            await engine.run_ddl(
-                f"UPDATE membership SET locale = '{locale}', time_zone = '{zone}'"  # noqa: S608
-                f" WHERE company IN (SELECT id FROM company WHERE upper(country) = '{country}')"
-            )
-
     manager.add_raw(backfill)
     return manager

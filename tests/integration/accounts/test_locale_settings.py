@@ -2,7 +2,9 @@
 the company's country, and used by the pages' money and times."""
 
 from app.accounts import services as accounts
+from app.accounts.piccolo_migrations import accounts_2026_12_06t02_30_01_000000 as backfill_migration
 from app.accounts.schemas import CompanyIn, UserIn
+from app.accounts.tables import Membership
 from app.auth import load_principal
 from tests.support.fixtures import PASSWORD, csrf_token
 
@@ -77,3 +79,18 @@ async def test_a_bad_zone_on_the_settings_page_says_so_and_keeps_the_choice(worl
     assert response.status_code == 400
     assert "is not a known IANA time zone" in response.text
     assert '<option value="fr_FR" selected>' in response.text
+
+
+async def test_the_migration_gives_existing_members_their_company_country_place(world):
+    # given members as they were before the columns existed: all English and UTC (world's companies are German)
+    iceland = await accounts.create_company(CompanyIn(name="Reykjavik Buyers", kind="buyer", country="IS",
+                                                      currency="EUR"))
+    await accounts.create_user(None, iceland.id, UserIn(email="i@example.com", name="I", roles=["purchaser"],
+                                                        password=PASSWORD))
+    await Membership.update({Membership.locale: "en", Membership.time_zone: "UTC"}, force=True)
+    # when the backfill runs
+    await backfill_migration.backfill()
+    # then the German company's members read German in Berlin, and the Icelandic (not in the table) stays put
+    places = {(row["company.country"], row["locale"], row["time_zone"]) for row in await Membership.select(
+        Membership.company.country, Membership.locale, Membership.time_zone)}
+    assert places == {("DE", "de_DE", "Europe/Berlin"), ("IS", "en", "UTC")}
