@@ -4,7 +4,8 @@
    - A table wider than its box scrolls in it (app.css): such a table takes the keyboard focus, so the arrow keys
      scroll it; one that fits does not, so it adds no stop to the tab order.
    - A file above its form's limit (data-max-bytes) is refused before it is sent, with the limit and the file's
-     size, instead of a long upload ending in a 413. The server checks the same limit regardless. */
+     size, beside the field, instead of a long upload ending in a 413. The server checks the same limit
+     regardless. */
 (function () {
   "use strict";
   var wide = window.matchMedia("(min-width: 801px)");
@@ -39,16 +40,37 @@
     return (bytes / 1048576).toLocaleString(undefined, { maximumFractionDigits: 1 }) + " MB";
   }
 
+  // The message beside the field, where the server puts its own (templates/_form_errors.html: "<name>-error"),
+  // made if the page has none yet; the field points at it while it says something.
+  function besideError(input, message) {
+    var id = input.name + "-error";
+    var note = document.getElementById(id);
+    if (!note && message) {
+      note = document.createElement("p");
+      note.id = id;
+      note.className = "field-error";
+      input.insertAdjacentElement("afterend", note);
+    }
+    if (note) { note.textContent = message; }
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (each) {
+      return each && each !== id;
+    });
+    if (message) { described.push(id); }
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+    if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+  }
+
   function checkUpload(input) {
     var limit = Number(input.dataset.maxBytes);
     var file = input.files && input.files[0];
+    var message = "";
     if (file && limit && file.size > limit) {
-      input.setCustomValidity(file.name + " is " + megabytes(file.size) + ": at most " + megabytes(limit) +
-        " can be uploaded here. Choose a smaller file.");
-    } else {
-      input.setCustomValidity("");
+      message = file.name + " is " + megabytes(file.size) + ": at most " + megabytes(limit) +
+        " can be uploaded here. Choose a smaller file.";
     }
-    input.reportValidity();
+    input.setCustomValidity(message);
+    besideError(input, message);
   }
 
   document.addEventListener("change", function (event) {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
@@ -15,6 +17,7 @@ from litestar.response import Redirect, Template
 from app import grids
 from app.accounts import addresses, company_grid, services, team_grid
 from app.accounts.addresses_rules import AddressKind
+from app.accounts.forms import MAX_NAME, invitation_of
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
 from app.accounts.schemas import (
     AddressIn,
@@ -23,6 +26,7 @@ from app.accounts.schemas import (
     CompanyIn,
     CompanyOut,
     MeOut,
+    MePatch,
     TokenOut,
     TokenRequest,
     UserIn,
@@ -36,8 +40,10 @@ from app.auth import (
     operators_only,
     principal_of,
 )
-from app.errors import DomainError, InvalidInput
-from app.forms import back_to
+from app.clock import utcnow
+from app.errors import Conflict, DomainError, InvalidInput
+from app.forms import back_to, errors_by_field
+from app.locales import locale_choices, zone_choices
 from app.settings import get_settings
 
 
@@ -66,9 +72,14 @@ class MeApi(Controller):
     tags = ["auth"]
     guards = [authenticated]
 
-    @get("/", summary="The calling user, company and roles")
+    @get("/", summary="The calling user, company, roles, locale and time zone")
     async def me(self, request: PrincipalRequest) -> MeOut:
         return await services.me(principal_of(request))
+
+    @patch("/", summary="Change the caller's locale and time zone (a Babel locale, an IANA zone); 400 says what "
+                        "would be accepted")
+    async def update_me(self, request: PrincipalRequest, data: JSONBody[MePatch]) -> MeOut:
+        return await services.update_place(principal_of(request), _given(data.locale), _given(data.time_zone))
 
 
 class CompanyApi(Controller):
@@ -151,6 +162,10 @@ class AddressApi(Controller):
     @delete("/{address_id:int}", status_code=204, summary="Archive an address: gone from lists, kept for orders")
     async def archive_address(self, request: PrincipalRequest, address_id: FromPath[int]) -> None:
         await addresses.archive_address(principal_of(request), address_id)
+
+
+def _given(value: Any) -> Any:
+    return None if value is msgspec.UNSET else value
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -267,26 +282,27 @@ class TeamPages(Controller):
                                            request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row)
 
     async def _page(
-        self, request: PrincipalRequest, form: InviteForm | None = None, error: DomainError | None = None
+        self, request: PrincipalRequest, form: InviteForm | None = None, errors: dict[str, str] | None = None,
+        status_code: int = 200,
     ) -> Template:
         principal = principal_of(request)
         grid = await team_grid.team_grid(principal, team_grid.team_spec(principal).read(request.query_params))
         page = grids.page_template("accounts/team.html", grid, max_bulk=grids.MAX_BULK,
                                    assignable_roles=sorted(ROLES_BY_KIND[principal.company_kind]),
-                                   form=form or InviteForm(), error=error.message if error else None)
-        if error:
-            page.status_code = error.status_code
+                                   form=form or InviteForm(), errors=errors or {}, name_limit=MAX_NAME)
+        page.status_code = status_code
         return page
 
     @post("/invite", status_code=303)
     async def invite(self, request: PrincipalRequest, data: URLEncodedBody[InviteForm]) -> Response[Any]:
         principal = principal_of(request)
         try:
-            user = await services.create_user(
-                principal, principal.company_id, UserIn(email=data.email, name=data.name, roles=[data.role])
-            )
+            user = await services.create_user(principal, principal.company_id,
+                                              invitation_of(asdict(data), principal.company_kind))
         except DomainError as exc:
-            return await self._page(request, data, exc)
+            # "Already a member" is about the e-mail typed: beside it, with the conflict's status.
+            errors = {"email": exc.message} if isinstance(exc, Conflict) else errors_by_field(exc)
+            return await self._page(request, data, errors, exc.status_code)
         flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
         return Redirect(path="/team", status_code=303)
 
@@ -298,6 +314,10 @@ class TeamPages(Controller):
             ticked = grids.ticked(form.getall("user_id", []), "colleagues")
             if form.get("action") != "deactivate":
                 raise InvalidInput("Choose Deactivate for the ticked colleagues.")
+            if form.get("confirmed") != "yes":  # as for one: show who, and ask once more
+                members = await team_grid.to_deactivate(principal_of(request), ticked)
+                return Template(template_name="accounts/deactivate_many_confirm.html",
+                                context={"members": members, "back": back})
             done = await team_grid.deactivate_many(principal_of(request), ticked)
             flash(request, f"{done} colleague{'' if done == 1 else 's'} deactivated and logged out everywhere.",
                   "success")
@@ -306,10 +326,52 @@ class TeamPages(Controller):
         return Redirect(path=back, status_code=303)
 
     @post("/{user_id:int}/deactivate", status_code=303)
-    async def deactivate(self, request: PrincipalRequest, user_id: FromPath[int]) -> Response[Any]:
+    async def deactivate(
+        self, request: PrincipalRequest, user_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        if data.get("confirmed") != "yes":  # it cannot be undone from the pages: show who, and ask once more
+            member = await services.user_to_deactivate(principal_of(request), user_id)
+            return Template(template_name="accounts/deactivate_confirm.html", context={"member": member})
         user = await services.deactivate_user(principal_of(request), user_id)
         flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
         return Redirect(path="/team", status_code=303)
+
+
+@dataclass
+class SettingsForm:
+    locale: str = ""
+    time_zone: str = ""
+
+
+class SettingsPages(Controller):
+    """Where a user picks how money and times are written for them."""
+
+    path = "/settings"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @get("/")
+    async def settings(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        return self._page(SettingsForm(principal.locale, principal.time_zone))
+
+    def _page(self, form: SettingsForm, error: DomainError | None = None) -> Template:
+        return Template(
+            template_name="accounts/settings.html",
+            context={"form": form, "locales": locale_choices(form.locale), "zones": zone_choices(form.time_zone),
+                     "error": error.message if error else None, "now": utcnow(),
+                     "sample_price": Decimal("1234.0035"), "sample_total": Decimal("1234567.5")},
+            status_code=error.status_code if error else 200,
+        )
+
+    @post("/", status_code=303)
+    async def save(self, request: PrincipalRequest, data: URLEncodedBody[SettingsForm]) -> Response[Any]:
+        try:
+            await services.update_place(principal_of(request), data.locale, data.time_zone)
+        except DomainError as exc:
+            return self._page(data, exc)
+        flash(request, "Saved: money and times are now shown in your locale and time zone.", "success")
+        return Redirect(path="/settings", status_code=303)
 
 
 class CompanyPages(Controller):

@@ -8,7 +8,7 @@ from piccolo.columns.combination import Where
 from app import db, grids
 from app.accounts.roles import ROLES_BY_KIND
 from app.accounts.schemas import UserOut
-from app.accounts.services import deactivate_user, roles_by_membership
+from app.accounts.services import deactivate_user, roles_by_membership, user_to_deactivate
 from app.accounts.tables import MemberRole, Membership
 from app.auth import Principal
 from app.errors import DomainError
@@ -59,6 +59,14 @@ async def team_grid(principal: Principal, state: GridState) -> GridPage:
 
 def export_row(user: UserOut) -> tuple[object, ...]:
     return (user.name, user.email, ", ".join(user.roles), ACTIVE if user.active else INACTIVE)
+
+
+async def to_deactivate(principal: Principal, user_ids: list[int]) -> list[UserOut]:
+    """The ticked colleagues as the confirmation shows them, each checked as its deactivation is."""
+    try:
+        return [await user_to_deactivate(principal, user_id) for user_id in user_ids]
+    except DomainError as exc:
+        raise type(exc)(f"{exc.message} Nothing changed.") from None
 
 
 async def deactivate_many(principal: Principal, user_ids: list[int]) -> int:

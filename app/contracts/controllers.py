@@ -11,11 +11,11 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app import db, grids
+from app import db, forms, grids
 from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of, sellers_only
 from app.contracts import access, amendments, awards, documents, lifecycle, vendor_rfqs, views
-from app.contracts.forms import amendment_from_form
-from app.contracts.rules import Side
+from app.contracts.forms import AMENDMENT_LIMITS, REASON_LIMIT, amendment_from_form, termination_reason
+from app.contracts.rules import JUSTIFICATION_MAX, Side
 from app.contracts.schemas import (
     AmendmentIn,
     ContractOut,
@@ -38,7 +38,8 @@ from app.openapi import MEDIA_TYPES
 
 async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
     contract = await views.get_contract(principal, contract_id)
-    return bytes_response(documents.contract_pdf(contract), "application/pdf", f"{contract.number}.pdf")
+    return bytes_response(documents.contract_pdf(contract, principal.place), "application/pdf",
+                          f"{contract.number}.pdf")
 
 
 async def _xlsx(principal: Principal, contract_id: int) -> Response[bytes]:
@@ -163,20 +164,26 @@ class ContractPages(Controller):
     async def confirm_terminate(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Template:
-        """Only renders: what terminating does, and the "Yes, terminate" form that does it."""
-        return await _detail(principal_of(request), contract_id, confirm_reason=data.get("reason", "")[:2000])
+        """Only renders: what terminating does, and the "Yes, terminate" form that does it; a reason left blank or
+        too long: the contract's page again, said beside it and kept."""
+        principal = principal_of(request)
+        try:
+            reason = termination_reason(data)
+        except DomainError as exc:
+            return await _detail(principal, contract_id, exc, field="reason", typed={"reason": data.get("reason", "")})
+        return await _detail(principal, contract_id, confirm_reason=reason)
 
     @post("/{contract_id:int}/terminate", status_code=303)
     async def terminate(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
-        principal, reason = principal_of(request), data.get("reason", "")[:2000]
+        principal, reason = principal_of(request), data.get("reason", "")
         if data.get("confirmed") != "yes":  # a one-click post that skipped the confirmation page
             return await _detail(principal, contract_id, InvalidInput(CONFIRM_TERMINATE))
         try:
-            await lifecycle.terminate(principal, contract_id, reason)
+            await lifecycle.terminate(principal, contract_id, termination_reason(data))
         except DomainError as exc:  # the confirmation page again, with the reason typed and why it failed
-            return await _detail(principal, contract_id, exc, confirm_reason=reason)
+            return await _detail(principal, contract_id, exc, confirm_reason=reason, field="reason")
         flash(request, "The contract is terminated; its prices no longer apply.", "success")
         return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
@@ -195,8 +202,10 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], line_id: FromPath[int],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
+        field = f"sku-{line_id}"  # the line's own SKU field: a refusal is said beside it, as typed
         return await _act(request, contract_id, "The line is linked: its contract price applies from now.",
-                          lifecycle.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")))
+                          lifecycle.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")),
+                          field, {field: data.get("sku", "")})
 
     @post("/{contract_id:int}/amendments", status_code=303)
     async def propose(
@@ -206,7 +215,8 @@ class ContractPages(Controller):
         try:
             await amendments.propose_amendment(principal, contract_id, amendment_from_form(data))
         except DomainError as exc:
-            return await _detail(principal, contract_id, exc)
+            typed = {f"amend_{key}": value for key, value in data.items()}  # the amendment form's own values
+            return await _detail(principal, contract_id, exc, typed=typed, named=AMENDMENT_NAMED)
         flash(request, "Your amendment is proposed; the other party is asked to accept it.", "success")
         return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
@@ -222,27 +232,36 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
-        return await _act(request, contract_id, "The amendment is rejected; the current version stays.",
-                          amendments.reject_amendment(principal_of(request), contract_id, number,
-                                                    data.get("note", "")[:2000]))
+        async def rejected() -> object:
+            note = forms.read({"note": data.get("note", "")}, DecisionIn, fields={"note": ("reject_note", "Note")}).note
+            return await amendments.reject_amendment(principal_of(request), contract_id, number, note)
+
+        return await _act(request, contract_id, "The amendment is rejected; the current version stays.", rejected(),
+                          "reject_note", {"reject_note": data.get("note", "")})
 
 
-async def _act(request: PrincipalRequest, contract_id: int, message: str, action: Any) -> Response[Any]:
-    """Run a page's action (a coroutine); its refusal re-renders the page with the reason."""
+async def _act(request: PrincipalRequest, contract_id: int, message: str, action: Any, field: str = "form",
+               typed: dict[str, str] | None = None) -> Response[Any]:
+    """Run a page's action (a coroutine); its refusal re-renders the page with the reason beside `field` and what
+    was `typed`."""
     try:
         await action
     except DomainError as exc:
-        return await _detail(principal_of(request), contract_id, exc)
+        return await _detail(principal_of(request), contract_id, exc, field=field, typed=typed)
     flash(request, message, "success")
     return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
 
+# A service's refusal of an amendment that names an API field: beside the form's field for it.
+AMENDMENT_NAMED = {"valid_to": ("valid_to", "New end date"), "valid_from": ("valid_to", "The start date")}
 CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…” and confirm on the page it shows."
 
 
 async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None,
-                  confirm_reason: str | None = None) -> Template:
-    """The contract page, or with `confirm_reason` the page confirming its termination (when the caller may)."""
+                  confirm_reason: str | None = None, field: str = "form", typed: dict[str, str] | None = None,
+                  named: dict[str, tuple[str, str]] | None = None) -> Template:
+    """The contract page, or with `confirm_reason` the page confirming its termination (when the caller may); after
+    a refusal, the reason beside `field` (or the field it names) and what was `typed`."""
     head = await access.contract_for(principal, contract_id)
     contract = await views.contract_out(contract_id)
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
@@ -258,7 +277,8 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
         template_name="contracts/terminate_confirm.html" if confirming else "contracts/detail.html",
         context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
                  "renewal_url": renewal_url,
-                 "reason": confirm_reason or "", "error": error.message if error else None},
+                 "reason": confirm_reason or "", "errors": forms.errors_by_field(error, field, named=named),
+                 "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"]},
         status_code=error.status_code if error else 200,
     )
 
@@ -320,7 +340,7 @@ async def _award_confirm_page(principal: Principal, rfq_id: int, form: dict[str,
     return Template(
         template_name="contracts/award_confirm.html",
         context={"award": preview, "justification": form.get("justification", ""),
-                 "error": error.message if error else None},
+                 "errors": forms.errors_by_field(error, "justification"), "justification_limit": JUSTIFICATION_MAX},
         status_code=error.status_code if error else 200,
     )
 

@@ -7,25 +7,46 @@ from typing import Any
 
 from app.contracts.schemas import (
     AmendmentIn,
+    TerminateIn,
 )
-from app.errors import InvalidInput
+from app.errors import FieldErrors
+from app.forms import beside, max_lengths, too_long
 from app.forms import read as read_form
+from app.money import MoneyError, parse_amount, to_minor
+
+AMENDMENT_LIMITS = max_lengths(AmendmentIn)
+REASON_LIMIT = max_lengths(TerminateIn)["reason"]
 
 
 def amendment_from_form(form: dict[str, str]) -> AmendmentIn:
-    """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note."""
-    values: dict[str, Any] = {
-        "lines": [
-            {"line_id": int(key.removeprefix("price_")), "unit_price": value.strip()}
-            for key, value in form.items()
-            if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip()
-        ],
-        "note": form.get("note", "")[:2000],
-    }
+    """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note. Every field it
+    cannot read is said at once beside it (FieldErrors keyed by the form's names)."""
+    errors: dict[str, str] = {}
+    lines = []
+    for key, value in form.items():
+        if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip():
+            try:
+                to_minor(parse_amount(value.strip()))
+            except MoneyError as exc:
+                errors[key] = f"New unit price: {exc}."
+                continue
+            lines.append({"line_id": int(key.removeprefix("price_")), "unit_price": value.strip()})
+    values: dict[str, Any] = {"lines": lines, "note": form.get("note", "")}
+    errors |= too_long(values, AmendmentIn, {"note": ("note", "Note")})
     if form.get("valid_to", "").strip():
         try:
             day = datetime.strptime(form["valid_to"].strip(), "%Y-%m-%d").date()
+            values["valid_to"] = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
         except ValueError:
-            raise InvalidInput("Valid to is a date like 2027-12-31.") from None
-        values["valid_to"] = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+            errors["valid_to"] = "New end date: a date like 2027-12-31."
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     return read_form(values, AmendmentIn)
+
+
+def termination_reason(form: dict[str, str]) -> str:
+    """The reason for terminating, as typed; blank or past TerminateIn's bound is said beside it."""
+    reason = form.get("reason", "")
+    if not reason.strip():
+        raise beside("reason", "Reason: say why the contract ends; the other party reads it.")
+    return read_form({"reason": reason}, TerminateIn, fields={"reason": ("reason", "Reason")}).reason

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -18,6 +20,7 @@ from app import forms, grids
 from app.accounts.roles import CompanyKind
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
+from app.clock import LocalTimeError, local_to_utc
 from app.curation import (
     categories,
     choices,
@@ -27,6 +30,7 @@ from app.curation import (
     price_lists,
     products,
     queue,
+    rules,
     segment_grid,
     segments,
 )
@@ -223,6 +227,7 @@ class ProductForm:
     featured: str = ""
     into_product_id: str = ""
     listing_id: str = ""  # the listing page to go back to
+    confirmed: str = ""  # "yes" from the merge's confirmation page
 
 
 @dataclass
@@ -267,6 +272,17 @@ class EntryForm:
     unit_price: str = ""
 
 
+SEGMENT_FIELDS = {"name": ("name", "Name"), "description": ("description", "Description")}
+PRICE_LIST_FIELDS = {"name": ("name", "Name"), "currency": ("currency", "Currency"),
+                     "segment_id": ("segment_id", "Segment"), "company_id": ("company_id", "Buyer company"),
+                     "valid_from": ("valid_from", "Valid from"), "valid_to": ("valid_to", "Valid until"),
+                     "give": ("segment_id", "Give")}
+ENTRY_FIELDS = {"listing_id": ("listing_id", "Approved listing"), "min_qty": ("min_qty", "From quantity"),
+                "unit_price": ("unit_price", "Unit price"), "listing": ("listing_id", "Listing")}
+# "entries[1] (listing 4, from 10): " before a price list entry's problem: the page sends one entry, its fields name it.
+_ENTRY_WHERE = re.compile(r"^entries\[\d+\][^:]*: ")
+
+
 def _int(value: str | None, what: str) -> int | None:
     text = (value or "").strip()
     if not text:
@@ -280,7 +296,7 @@ def _int(value: str | None, what: str) -> int | None:
 def _required_int(value: str | None, what: str) -> int:
     number = _int(value, what)
     if number is None:
-        raise InvalidInput(f"choose {what}")
+        raise InvalidInput(f"{what} is needed")
     return number
 
 
@@ -294,16 +310,17 @@ def _date(value: str | None, what: str) -> date | None:
         raise InvalidInput(f"{what} must be a date such as 2026-11-23") from None
 
 
-def _moment(value: str | None, what: str) -> datetime | None:
-    """A `datetime-local` field, read as UTC (the page says so)."""
+def _moment(value: str | None, what: str, time_zone: str) -> datetime | None:
+    """A `datetime-local` field, read in the operator's time zone (the page names it)."""
     text = (value or "").strip()
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return local_to_utc(text, time_zone)
+    except LocalTimeError as exc:
+        if "does not exist" in str(exc):
+            raise InvalidInput(f"{what}: {exc}") from None
         raise InvalidInput(f"{what} must be a date and time such as 2026-11-23T08:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _back(path: str) -> Redirect:
@@ -362,12 +379,14 @@ class CurationPages(Controller):
     # One listing ----------------------------------------------------------------------------
 
     async def _listing_page(
-        self, listing_id: int, *, error: DomainError | None = None, reason: str = ""
+        self, listing_id: int, *, error: DomainError | None = None, field: str = "form",
+        typed: dict[str, str] | None = None,
     ) -> Template:
+        """The listing; after a refusal, the reason beside `field` and every value typed (`typed`)."""
         return Template(
             template_name="curation/listing.html",
-            context={"detail": await listings.listing_detail(listing_id), "error": error.message if error else None,
-                     "reason": reason},
+            context={"detail": await listings.listing_detail(listing_id), "errors": forms.errors_by_field(error, field),
+                     "typed": typed or {}, "reason_limit": rules.REASON_MAX_LENGTH},
             status_code=error.status_code if error else 200,
         )
 
@@ -383,7 +402,8 @@ class CurationPages(Controller):
             detail = await listings.approve_listing(principal_of(request), listing_id,
                                                     _int(data.product_id, "product"))
         except DomainError as exc:
-            return await self._listing_page(listing_id, error=exc)
+            return await self._listing_page(listing_id, error=exc, field="product_id",
+                                            typed={"product_id": data.product_id})
         flash(request, f"Listing {detail.listing.sku} is approved as product {detail.listing.product_id}.", "success")
         return _back(f"/operator/curation/listings/{listing_id}")
 
@@ -394,7 +414,7 @@ class CurationPages(Controller):
         try:
             detail = await listings.reject_listing(principal_of(request), listing_id, data.reason)
         except DomainError as exc:
-            return await self._listing_page(listing_id, error=exc, reason=data.reason)
+            return await self._listing_page(listing_id, error=exc, field="reason", typed={"reason": data.reason})
         flash(request, f"Listing {detail.listing.sku} is rejected; the vendor sees your reason.", "success")
         return _back(f"/operator/curation/listings/{listing_id}")
 
@@ -428,9 +448,16 @@ class CurationPages(Controller):
         back = f"/operator/curation/listings/{_int(data.listing_id, 'listing')}" if data.listing_id else (
             "/operator/curation/events")
         try:
-            result = await products.merge_products(principal_of(request), product_id,
-                                                   _required_int(data.into_product_id, "the surviving product"))
+            into = _required_int(data.into_product_id, "The surviving product's number")
+            if data.confirmed != "yes":  # merging cannot be undone: say what it does and ask once more
+                return Template(template_name="curation/merge_confirm.html", context={
+                    "merge": await products.merge_preview(product_id, into), "listing_id": data.listing_id})
+            result = await products.merge_products(principal_of(request), product_id, into)
         except DomainError as exc:
+            if data.listing_id:  # from the listing's page: back to it, the refusal beside the product number typed
+                return await self._listing_page(_int(data.listing_id, "listing") or 0, error=exc,
+                                                field="into_product_id",
+                                                typed={"into_product_id": data.into_product_id})
             flash(request, exc.message, "error")
             return _back(back)
         flash(request, f"{result.product.name} is merged into {result.survivor.name}; "
@@ -451,14 +478,19 @@ class CurationPages(Controller):
 
     # Segments -------------------------------------------------------------------------------
 
-    async def _segments_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
-                             form: Any = None) -> Template:
+    async def _segments_page(self, request: PrincipalRequest, *, error: DomainError | None = None, form: Any = None,
+                             field: str = "form", named: Mapping[str, tuple[str, str]] | None = None,
+                             conflicts: bool = False, segment_id: int | None = None) -> Template:
+        """The segments; after a refusal, the reason beside `field` (or the field its message names, `named`) and
+        what was typed in the form sent (a rule's, in its segment's form: `segment_id`)."""
         grid = await segment_grid.segment_grid(segment_grid.SEGMENT_GRID.read(request.query_params))
         page = grids.page_template(
             "curation/segments.html", grid, segments=await choices.segment_choices(),
             buyers=await choices.companies_of_kind(CompanyKind.BUYER),
             effects=[e.value for e in RuleEffect], targets=[t.value for t in RuleTarget],
-            error=error.message if error else None, form=dataclasses.asdict(form) if form is not None else {},
+            errors=forms.errors_by_field(error, field, conflicts=conflicts, named=named),
+            form=dataclasses.asdict(form) if form is not None else {}, form_segment=segment_id,
+            limits=forms.max_lengths(SegmentIn),
         )
         if error:
             page.status_code = error.status_code
@@ -477,10 +509,11 @@ class CurationPages(Controller):
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
         try:
-            segment = await segments.create_segment(principal_of(request),
-                                                    SegmentIn(name=data.name, description=data.description))
-        except DomainError as exc:
-            return await self._segments_page(request, error=exc, form=data)
+            segment = await segments.create_segment(principal_of(request), forms.read(
+                {"name": data.name, "description": data.description}, SegmentIn, fields=SEGMENT_FIELDS))
+        except DomainError as exc:  # a name taken (409) is about the name typed
+            return await self._segments_page(request, error=exc, form=data, field="name", named=SEGMENT_FIELDS,
+                                             conflicts=True)
         flash(request, f"Segment {segment.name} is created.", "success")
         return _back("/operator/curation/segments")
 
@@ -490,9 +523,11 @@ class CurationPages(Controller):
     ) -> Response[Any]:
         try:
             rule = await segments.add_rule(principal_of(request), segment_id, RuleIn(
-                effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "a target id")))
-        except DomainError as exc:
-            return await self._segments_page(request, error=exc, form=data)
+                effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "target_id")))
+        except DomainError as exc:  # the segment's own target field; a rule already there (409) is about it too
+            field = f"target_id-{segment_id}"
+            return await self._segments_page(request, error=exc, form=data, field=field, conflicts=True,
+                                             segment_id=segment_id, named={"target_id": (field, "Target #")})
         flash(request, f"Rule added: {rule.effect} {rule.target} {rule.target_name}.", "success")
         return _back("/operator/curation/segments")
 
@@ -507,10 +542,12 @@ class CurationPages(Controller):
     @post("/segments/members", status_code=303)
     async def set_member(self, request: PrincipalRequest, data: URLEncodedBody[MemberForm]) -> Response[Any]:
         try:
-            await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "a company"),
+            await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "company_id"),
                                                _int(data.segment_id, "segment"))
         except DomainError as exc:
-            return await self._segments_page(request, error=exc, form=data)
+            return await self._segments_page(request, error=exc, form=data, field="company_id",
+                                             named={"segment_id": ("segment_id", "Segment"),
+                                                    "company_id": ("company_id", "Buyer company")})
         flash(request, "The company's segment is saved.", "success")
         return _back("/operator/curation/segments")
 
@@ -518,11 +555,12 @@ class CurationPages(Controller):
 
     async def _price_lists_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
                                 form: PriceListForm | None = None) -> Template:
+        """The price lists; after a refusal, the reason beside the field its message names, and what was typed."""
         state = (await price_list_grid.price_list_spec()).read(request.query_params)
         page = grids.page_template(
             "curation/price_lists.html", await price_list_grid.price_list_grid(state),
             segments=await choices.segment_choices(), buyers=await choices.companies_of_kind(CompanyKind.BUYER),
-            error=error.message if error else None, form=form or PriceListForm(),
+            errors=forms.errors_by_field(error, named=PRICE_LIST_FIELDS), form=form or PriceListForm(),
         )
         if error:
             page.status_code = error.status_code
@@ -542,13 +580,15 @@ class CurationPages(Controller):
     async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
         Response[Any]
     ):
+        zone = principal_of(request).time_zone
         try:
-            created = await price_lists.create_price_list(principal_of(request), PriceListIn(
-                name=data.name, currency=data.currency,
-                segment_id=_int(data.segment_id, "segment") if data.owner == "segment" else None,
-                company_id=_int(data.company_id, "company") if data.owner == "company" else None,
-                valid_from=_moment(data.valid_from, "valid from"), valid_to=_moment(data.valid_to, "valid to"),
-            ))
+            created = await price_lists.create_price_list(principal_of(request), forms.read({
+                "name": data.name, "currency": data.currency,
+                "segment_id": _int(data.segment_id, "segment_id") if data.owner == "segment" else None,
+                "company_id": _int(data.company_id, "company_id") if data.owner == "company" else None,
+                "valid_from": _moment(data.valid_from, "valid_from", zone),
+                "valid_to": _moment(data.valid_to, "valid_to", zone),
+            }, PriceListIn, fields=PRICE_LIST_FIELDS))
         except DomainError as exc:
             return await self._price_lists_page(request, error=exc, form=data)
         flash(request, f"Price list {created.price_list.name} is created; add its prices below.", "success")
@@ -560,9 +600,11 @@ class CurationPages(Controller):
     ) -> Template:
         summary = await price_lists.price_list_summary(price_list_id)
         state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        if isinstance(error, InvalidInput):
+            error = InvalidInput(_ENTRY_WHERE.sub("", error.message))
         page = grids.page_template(
             "curation/price_list.html", await price_list_grid.entry_grid(price_list_id, state), pl=summary,
-            listings=await choices.listing_choices(), error=error.message if error else None,
+            listings=await choices.listing_choices(), errors=forms.errors_by_field(error, named=ENTRY_FIELDS),
             form=form or EntryForm(),
         )
         if error:
@@ -586,8 +628,8 @@ class CurationPages(Controller):
         self, request: PrincipalRequest, price_list_id: FromPath[int], data: URLEncodedBody[EntryForm]
     ) -> Response[Any]:
         try:
-            entry = EntryIn(listing_id=_required_int(data.listing_id, "a listing"),
-                            min_qty=_required_int(data.min_qty, "the minimum quantity"), unit_price=data.unit_price)
+            entry = EntryIn(listing_id=_required_int(data.listing_id, "listing_id"),
+                            min_qty=_required_int(data.min_qty, "min_qty"), unit_price=data.unit_price)
             await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
             return await self._price_list_page(request, price_list_id, error=exc, form=data)

@@ -277,7 +277,7 @@ async def approve_listing(principal: Principal, listing_id: int, product_id: int
 async def reject_listing(principal: Principal, listing_id: int, reason: str) -> ListingDetail:
     """Send a pending listing back to its vendor with the reason (required)."""
     try:
-        reason = rules.required_text(reason, "reason", rules.REASON_MAX_LENGTH)
+        reason = rules.required_text(reason, "The reason", rules.REASON_MAX_LENGTH)
     except rules.RuleViolation as exc:
         raise InvalidInput(f"{exc}: tell the vendor what to fix") from None
     async with db.transaction():

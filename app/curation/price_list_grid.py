@@ -34,7 +34,7 @@ async def price_list_spec() -> GridSpec:
     return GridSpec(
         path="/operator/curation/price-lists",
         columns=(GridColumn("name", "Name"), GridColumn("for", "For"), GridColumn("currency", "Currency"),
-                 GridColumn("valid", "Valid (UTC)"), GridColumn("prices", "Prices"), GridColumn("created", "Created")),
+                 GridColumn("valid", "Valid"), GridColumn("prices", "Prices"), GridColumn("created", "Created")),
         default_sort="name", search_label="Name, segment or company",
         filters=(GridFilter("for", "For", ((FOR_SEGMENT, "a segment"), (FOR_COMPANY, "one buyer company"))),
                  GridFilter("segment", "Segment", segments),

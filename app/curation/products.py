@@ -121,29 +121,54 @@ async def _carry_product_rules(loser: int, survivor: int) -> list[dict[str, Any]
     return plan.log
 
 
+def _merge_parties(found: Mapping[int, Mapping[str, Any]], product_id: int,
+                   into_product_id: int) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The duplicate and its survivor, if the one may be merged into the other; else why not."""
+    if product_id == into_product_id:
+        raise InvalidInput("a product cannot be merged into itself: give another into_product_id")
+    loser, survivor = found.get(product_id), found.get(into_product_id)
+    if loser is None:
+        raise NotFound("No such product.")
+    if survivor is None:
+        raise InvalidInput(f"into_product_id {into_product_id} is not a product")
+    if loser["status"] == ProductStatus.MERGED:
+        raise Conflict(f"product {product_id} is already merged into product {loser['merged_into']}")
+    if survivor["status"] == ProductStatus.MERGED:
+        raise Conflict(
+            f"product {into_product_id} is itself merged into product {survivor['merged_into']}; merge into that"
+        )
+    return loser, survivor
+
+
+@dataclass(frozen=True, slots=True)
+class MergePreview:
+    """What merging would do, for the confirmation before it: both products and how many listings move."""
+
+    product: CuratedProductOut
+    survivor: CuratedProductOut
+    listings: int
+
+
+async def merge_preview(product_id: int, into_product_id: int) -> MergePreview:
+    """The merge checked as `merge_products` checks it, without writing: for the page that asks once more."""
+    rows = await Product.select(Product.id, Product.status, Product.merged_into).where(
+        Product.id.is_in([product_id, into_product_id]))
+    _merge_parties({row["id"]: row for row in rows}, product_id, into_product_id)
+    products = await by_id([product_id, into_product_id])
+    listings = await Listing.count().where(Listing.product == product_id)
+    return MergePreview(products[product_id], products[into_product_id], listings)
+
+
 async def merge_products(principal: Principal, product_id: int, into_product_id: int) -> MergeOut:
     """Merge a duplicate product into a survivor: its listings and its segments' product rules move over
     (`_rules_after_merge`), it becomes "merged"."""
-    if product_id == into_product_id:
-        raise InvalidInput("a product cannot be merged into itself: give another into_product_id")
     async with db.transaction():
         rows = await locked(
             Product.select(Product.id, Product.status, Product.merged_into, Product.featured).where(
                 Product.id.is_in([product_id, into_product_id])
             )
         )
-        found = {row["id"]: row for row in rows}
-        loser, survivor = found.get(product_id), found.get(into_product_id)
-        if loser is None:
-            raise NotFound("No such product.")
-        if survivor is None:
-            raise InvalidInput(f"into_product_id {into_product_id} is not a product")
-        if loser["status"] == ProductStatus.MERGED:
-            raise Conflict(f"product {product_id} is already merged into product {loser['merged_into']}")
-        if survivor["status"] == ProductStatus.MERGED:
-            raise Conflict(
-                f"product {into_product_id} is itself merged into product {survivor['merged_into']}; merge into that"
-            )
+        loser, _ = _merge_parties({row["id"]: row for row in rows}, product_id, into_product_id)
         now = utcnow()
         moved = await Listing.update({Listing.product: into_product_id, Listing.updated_at: now}).where(
             Listing.product == product_id

@@ -73,7 +73,7 @@ class OfferAttachmentPages(Controller):
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            return await pages.vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc, field="file")
         flash(request, "The file is attached to your offer.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 

@@ -33,7 +33,7 @@ from app.offers.schemas import (
 )
 from app.openapi import STATUSES
 from app.rfq import clarifications
-from app.rfq.schemas import QuestionIn
+from app.rfq.forms import question_of
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -183,10 +183,9 @@ class VendorRfqPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            question = forms.read({"question": data.get("question", "")}, QuestionIn)
-            await clarifications.ask(principal, rfq_id, question.question)
+            await clarifications.ask(principal, rfq_id, question_of(data))
         except DomainError as exc:
-            return await pages.vendor_page(principal, rfq_id, exc, {"question": data.get("question", "")})
+            return await pages.vendor_page(principal, rfq_id, exc, {"question": data.get("question", "")}, "question")
         flash(request, "Your question is sent to the buyer; its answer will show on this page.", "success")
         return Redirect(path=f"/vendor/rfqs/{rfq_id}#questions", status_code=303)
 
@@ -196,9 +195,11 @@ class VendorRfqPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            await services.decline_rfq(principal, rfq_id, DeclineIn(reason=data.get("reason", "")[:2000]))
+            await services.decline_rfq(principal, rfq_id, forms.read(
+                {"reason": data.get("reason", "")}, DeclineIn, fields={"reason": ("decline_reason", "Reason")}))
         except DomainError as exc:
-            return await pages.vendor_page(principal, rfq_id, exc)
+            return await pages.vendor_page(principal, rfq_id, exc, {"decline_reason": data.get("reason", "")},
+                                           "decline_reason")
         flash(request, "You declined this RFQ.", "success")
         return Redirect(path="/vendor/rfqs", status_code=303)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 
 from app.errors import FieldErrors, InvalidInput
 from app.forms import read as read_form
+from app.forms import too_long
 from app.offers.schemas import (
     CounterProposalIn,
     OfferIn,
@@ -43,10 +44,12 @@ def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView]) -> O
             valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
         except ValueError:
             errors["valid_until"] = "Valid until is a date like 2027-01-31."
+    errors |= too_long({"notes": form.get("notes", "")}, OfferIn, {"notes": ("notes", "Notes")})
     if errors:
         raise FieldErrors(" ".join(errors.values()), errors)
     return read_form({"lines": lines, "lead_time_days": int(lead), "valid_until": valid_until,
-                      "notes": form.get("notes", "")}, OfferIn)
+                      "notes": form.get("notes", "")}, OfferIn,
+                     fields={"lead_time_days": ("lead_time_days", "Lead time")})
 
 
 def proposal_from_form(form: dict[str, str]) -> CounterProposalIn:
@@ -58,4 +61,5 @@ def proposal_from_form(form: dict[str, str]) -> CounterProposalIn:
     ]
     if not lines:
         raise InvalidInput("Give a target price for at least one line.")
-    return read_form({"lines": lines, "message": form.get("message", "").strip()}, CounterProposalIn)
+    return read_form({"lines": lines, "message": form.get("message", "").strip()}, CounterProposalIn,
+                     fields={"message": ("message", "Message to the vendor")})

@@ -13,10 +13,13 @@ from litestar.types import ControllerRouterHandler
 
 from app.auth import Principal, PrincipalRequest, authenticated, principal_of
 from app.errors import DomainError, Forbidden, NotFound
+from app.forms import errors_by_field, max_lengths
 from app.offers import negotiation, offer_attachments, services, thread
 from app.offers.forms import proposal_from_form
-from app.offers.schemas import NegotiationOut
+from app.offers.schemas import CounterProposalIn, NegotiationOut
 from app.rfq.access import NO_SUCH_OFFER, buyer_actor, rfq_for_buyer
+
+MESSAGE_LIMIT = max_lengths(CounterProposalIn)["message"]
 
 
 async def _thread_on(principal: Principal, rfq_id: int, offer_id: int) -> NegotiationOut:
@@ -52,6 +55,13 @@ class NegotiationPages(Controller):
         return Redirect(path=f"/rfqs/{rfq_id}/offers/{offer_id}/negotiation", status_code=303)
 
 
+def _proposal_errors(error: DomainError | None) -> dict[str, str]:
+    """The refusal by the counter-proposal form's fields: a line's price problem (keyed `price_<line>` as the offer
+    form names it) beside that line's target."""
+    return {("target_" + key.removeprefix("price_") if key.startswith("price_") else key): message
+            for key, message in errors_by_field(error).items()}
+
+
 async def _negotiation_page(principal: Principal, rfq_id: int, offer_id: int, error: DomainError | None = None,
                             form: dict[str, str] | None = None) -> Template:
     found = await _thread_on(principal, rfq_id, offer_id)
@@ -76,7 +86,7 @@ async def _negotiation_page(principal: Principal, rfq_id: int, offer_id: int, er
             "currency": head.currency, "open_proposal": open_proposal,
             "can_propose": may_act and head.status.value == "closed" and found.offer.status == "live"
             and not open_proposal,
-            "form": form or {}, "error": error.message if error else None,
+            "form": form or {}, "errors": _proposal_errors(error), "message_limit": MESSAGE_LIMIT,
         },
         status_code=error.status_code if error else 200,
     )

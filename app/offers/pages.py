@@ -7,14 +7,22 @@ from litestar.response import Template
 
 from app.accounts.roles import AWARDER_ROLES
 from app.auth import Principal
-from app.errors import DomainError, FieldErrors
+from app.errors import DomainError
+from app.forms import errors_by_field, max_lengths
 from app.offers import offer_attachments, services, thread
+from app.offers.schemas import DeclineIn, OfferIn
 from app.rfq import attachments
+from app.rfq.schemas import QuestionIn
 from app.rfq.states import RfqStatus
+
+# The limits the vendor's page shows beside its text fields, read from the schemas that check them.
+LIMITS = max_lengths(OfferIn) | max_lengths(QuestionIn) | {"decline_reason": max_lengths(DeclineIn)["reason"]}
 
 
 async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | None = None,
-                       form: dict[str, str] | None = None) -> Template:
+                       form: dict[str, str] | None = None, field: str = "form") -> Template:
+    """The vendor's RFQ page; after a refusal, the reason beside `field` (or the fields it names) and `form` as
+    typed."""
     rfq = await services.rfq_for_seller(principal, rfq_id)
     latest = rfq.offer.revisions[-1] if rfq.offer and rfq.offer.revisions else None
     # The current revision fills the offer's form; what a form brought back (an offer, a question) wins over it.
@@ -30,12 +38,10 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
         "entries": thread.timeline(rfq.offer, rfq.proposals, files) if rfq.offer else [], "currency": rfq.currency,
         "line_names": {line.id: f"{line.position}. {line.description}" for line in rfq.lines}, "offer_files": files,
     }
-    # Errors by field go next to their fields (and the whole form's at the top); any other error at the top.
-    errors = error.fields if isinstance(error, FieldErrors) else {}
     return Template(
         template_name="offers/vendor_rfq.html",
-        context={"rfq": rfq, "form": form or {}, "errors": errors, "attach_max_bytes": attachments.MAX_BYTES,
-                 "error": error.message if error and not errors else None, **negotiation_view},
+        context={"rfq": rfq, "form": form or {}, "errors": errors_by_field(error, field),
+                 "attach_max_bytes": attachments.MAX_BYTES, "limits": LIMITS, **negotiation_view},
         status_code=error.status_code if error else 200,
     )
 
@@ -50,7 +56,7 @@ async def comparison_page(principal: Principal, rfq_id: int, error: DomainError 
             "offers": offers, "matrix": matrix, "awards": awards,
             "files": await offer_attachments.files_by_offer(principal, rfq_id),
             "can_award": offers.status == "closed" and principal.has_any_role(AWARDER_ROLES),
-            "error": error.message if error else None,
+            "errors": errors_by_field(error),
         },
         status_code=error.status_code if error else 200,
     )

@@ -25,7 +25,7 @@ from app.accounts.addresses import list_addresses
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
-from app.forms import back_to
+from app.forms import back_to, errors_by_field, max_lengths
 from app.orders import cart, checkout, fulfilment, reorder, views
 from app.orders.access import order_for
 from app.orders.forms import (
@@ -38,7 +38,8 @@ from app.orders.forms import (
     typed_checkout,
     withdrawal_from_form,
 )
-from app.orders.order_schemas import OrderGroupOut, OrderOut, ReorderOut
+from app.orders.order_schemas import CheckoutIn, OrderGroupOut, OrderOut, ReorderOut
+from app.orders.requisition_schemas import MAX_NAME as MAX_LIST_NAME
 from app.orders.states import MOVES, Actor, OrderStatus
 
 PER_PAGE = 20
@@ -81,8 +82,10 @@ class CartPages(Controller):
     @post("/lines/{line_id:int}/quantity", status_code=303)
     async def change_quantity(self, request: PrincipalRequest, line_id: FromPath[int], data: Form) -> Response[Any]:
         principal = principal_of(request)
+        field = f"cart-quantity-{line_id}"  # the line's quantity field: a refusal is said beside it, as typed
         return await _cart_act(request, "The quantity is changed.",
-                               lambda: cart.change_quantity(principal, line_id, quantity_from_form(data)))
+                               lambda: cart.change_quantity(principal, line_id, quantity_from_form(data, field)),
+                               field, {field: data.get("quantity", "")})
 
     @post("/lines/{line_id:int}/remove", status_code=303)
     async def remove(self, request: PrincipalRequest, line_id: FromPath[int]) -> Response[Any]:
@@ -91,21 +94,24 @@ class CartPages(Controller):
                                lambda: cart.remove_line(principal, line_id))
 
 
-async def _cart_act(request: PrincipalRequest, message: str, action: Callable[[], Awaitable[object]]) -> Response[Any]:
-    """Run a cart change: htmx gets the cart again in place; a plain form a flash and a 303, or the page with why."""
+async def _cart_act(request: PrincipalRequest, message: str, action: Callable[[], Awaitable[object]],
+                    field: str = "form", typed: dict[str, str] | None = None) -> Response[Any]:
+    """Run a cart change: htmx gets the cart again in place; a plain form a flash and a 303, or the page with why
+    (beside `field`) and what was `typed`."""
     try:
         await action()
     except DomainError as exc:
-        return await _cart_page(request, error=exc.message, status_code=exc.status_code)
+        return await _cart_page(request, errors=errors_by_field(exc, field), typed=typed, status_code=exc.status_code)
     if _htmx(request):
         return await _cart_page(request, notice=message)
     flash(request, message, "success")
     return Redirect(path="/cart", status_code=303)
 
 
-async def _cart_page(request: PrincipalRequest, *, error: str | None = None, notice: str | None = None,
-                     status_code: int = 200) -> Template:
-    context = {"cart": await cart.get_cart(principal_of(request)), "error": error, "notice": notice}
+async def _cart_page(request: PrincipalRequest, *, errors: dict[str, str] | None = None, notice: str | None = None,
+                     typed: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    context = {"cart": await cart.get_cart(principal_of(request)), "errors": errors or {}, "notice": notice,
+               "typed": typed or {}, "name_limit": MAX_LIST_NAME}
     if _htmx(request):  # htmx swaps only a 2xx answer: the reason travels inside the fragment
         return _page("orders/_cart.html", context)
     return _page("orders/cart.html", context, status_code)
@@ -144,9 +150,17 @@ async def _checkout_page(principal: Principal, typed: CheckoutForm, error: Domai
         "cart": await cart.get_cart(principal), "delivery_addresses": delivery, "billing_addresses": billing,
         # A fresh token for every form shown: what is submitted from it is one checkout, however often.
         "form": replace(typed, token=str(uuid.uuid4())),
-        "error": error.message if error else None, "changes": (error.extra or []) if error else [],
+        "errors": _checkout_errors(error), "limits": max_lengths(CheckoutIn),
+        "changes": (error.extra or []) if error else [],
         "changed_lines": {change.get("line_id") for change in (error.extra or [])} if error else set(),
     }, error.status_code if error else 200)
+
+
+def _checkout_errors(error: DomainError | None) -> dict[str, str]:
+    """A taken PO number beside the PO number; what changed since the buyer looked, for the whole form."""
+    if isinstance(error, checkout.PoNumberTaken):
+        return {"po_number": error.message}
+    return errors_by_field(error)
 
 
 def _placed(group: OrderGroupOut) -> str:
@@ -182,13 +196,13 @@ class OrderPages(Controller):
             asked = cancel_from_form(data, confirmed_needed=head.status is OrderStatus.PLACED)
             return await fulfilment.cancel(principal, order_id, asked)
 
-        return await _order_act(request, order_id, data, cancel)
+        return await _order_act(request, order_id, data, cancel, "reason")
 
     @post("/{order_id:int}/cancellation/withdraw", status_code=303)
     async def withdraw(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
         principal = principal_of(request)
         return await _order_act(request, order_id, data, lambda: fulfilment.answer_cancellation(
-            principal, order_id, withdrawal_from_form(data)))
+            principal, order_id, withdrawal_from_form(data)), "note")
 
     @post("/{order_id:int}/receipts", status_code=303)
     async def receive(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
@@ -218,13 +232,16 @@ _MOVED = {
 
 
 async def _order_act(request: PrincipalRequest, order_id: int, form: dict[str, str],
-                     action: Callable[[], Awaitable[OrderOut]]) -> Response[Any]:
-    """Run one of the buyer's moves; a refusal shows the order again with why and what was typed."""
+                     action: Callable[[], Awaitable[OrderOut]], field: str = "form") -> Response[Any]:
+    """Run one of the buyer's moves; a refusal shows the order again with why (beside `field`, a receipt's line
+    beside its quantity) and what was typed."""
     principal = principal_of(request)
     try:
         order = await action()
     except DomainError as exc:
-        return await _order_page(principal, order_id, exc, form)
+        if isinstance(exc, fulfilment.LineRefused) and exc.line_id is not None:
+            field = f"received_{exc.line_id}"
+        return await _order_page(principal, order_id, exc, form, field)
     flash(request, _MOVED.get(order.status, "The receipt is recorded."), "success")
     return Redirect(path=f"/orders/{order_id}", status_code=303)
 
@@ -237,7 +254,7 @@ def _reordered(done: ReorderOut) -> list[tuple[str, str]]:
 
 
 async def _order_page(principal: Principal, order_id: int, error: DomainError | None = None,
-                      typed: dict[str, str] | None = None) -> Template:
+                      typed: dict[str, str] | None = None, field: str = "form") -> Template:
     order = await views.get_order(principal, order_id)
 
     def buyer_may(target: OrderStatus) -> bool:  # the one table of moves says what the buyer may do now
@@ -245,7 +262,7 @@ async def _order_page(principal: Principal, order_id: int, error: DomainError | 
         return move is not None and Actor.BUYER in move.actors
 
     return _page("orders/detail.html", {
-        "order": order, "error": error.message if error else None, "typed": typed or {},
+        "order": order, "errors": errors_by_field(error, field), "typed": typed or {},
         "can": {"cancel": buyer_may(OrderStatus.CANCELLED),
                 "request_cancellation": buyer_may(OrderStatus.CANCELLATION_REQUESTED),
                 "withdraw": buyer_may(OrderStatus.CONFIRMED)},

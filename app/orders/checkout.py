@@ -32,8 +32,8 @@ from app.auth import Principal
 from app.catalog.contract_consumption import crossed_marks
 from app.catalog.pricing import PriceSource
 from app.clock import utcnow
-from app.errors import Conflict, InvalidInput
-from app.money import to_minor
+from app.errors import Conflict, FieldErrors, InvalidInput
+from app.money import format_money, to_minor
 from app.orders import cart, mail
 from app.orders.access import OrderHead
 from app.orders.cart_totals import LineAmounts
@@ -99,16 +99,21 @@ def request_hash(data: CheckoutIn) -> str:
     return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
 
 
+class PoNumberTaken(Conflict):
+    """The buyer's PO number is already on one of its company's orders (a page says it beside the PO number)."""
+
+
 async def checkout(principal: Principal, data: CheckoutIn, idempotency_key: str | None = None) -> OrderGroupOut:
     """Check out the caller's cart as it confirmed it; see the module's docstring."""
     key = check_idempotency_key(idempotency_key)
     fingerprint = request_hash(data)
     po_number = data.po_number.strip()
     if not po_number:
-        raise InvalidInput("po_number must not be blank.")
+        raise FieldErrors("po_number must not be blank.", {"po_number": "PO number: enter your purchase order number."})
     now = utcnow()
     if data.requested_delivery_date is not None and data.requested_delivery_date < now.date():
-        raise InvalidInput("requested_delivery_date cannot be in the past.")
+        raise FieldErrors("requested_delivery_date cannot be in the past.", {
+            "requested_delivery_date": "Requested delivery date: cannot be in the past; choose today or later."})
     if key is not None and (done := await _keyed_group(principal, key, fingerprint)) is not None:
         return done
     try:
@@ -118,7 +123,7 @@ async def checkout(principal: Principal, data: CheckoutIn, idempotency_key: str 
         # A racing request with the same key won (answer its group), or the PO number is taken.
         if key is not None and (done := await _keyed_group(principal, key, fingerprint)) is not None:
             return done
-        raise Conflict(await _po_number_taken(principal.company_id, po_number)) from None
+        raise PoNumberTaken(await _po_number_taken(principal.company_id, po_number)) from None
     return await group_out(principal, group_id)
 
 
@@ -158,7 +163,7 @@ async def _checkout(principal: Principal, data: CheckoutIn, po_number: str, key:
     if await OrderGroup.exists().where(
         (OrderGroup.company == principal.company_id) & (OrderGroup.po_number == po_number)
     ):
-        raise Conflict(await _po_number_taken(principal.company_id, po_number))
+        raise PoNumberTaken(await _po_number_taken(principal.company_id, po_number))
     delivery = await address_for_order(principal.company_id, data.delivery_address_id, AddressKind.DELIVERY)
     if delivery is None:
         raise InvalidInput("delivery_address_id: your company has no default delivery address; name one, or ask "
@@ -299,10 +304,12 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
                          vendor_id=order.vendor_id, placed_by=principal.user_id,  # type: ignore[arg-type]
                          status=OrderStatus.PLACED, currency=order.currency)
         total = order.total
+        net = total.net  # type: ignore[union-attr]
         await mail.tell(head, Actor.VENDOR, f"New purchase order {head.number} from {principal.company_name}",
-                        f"{principal.company_name} ordered {len(order.lines)} line(s), {total.net} "  # type: ignore[union-attr]
-                        f"{order.currency} net (their purchase order number {po_number}). Confirm it with an "
-                        "expected ship date, or reject it with a reason.")
+                        lambda place, net=net, order=order: (
+                            f"{principal.company_name} ordered {len(order.lines)} line(s), "
+                            f"{format_money(net, order.currency, place.locale)} net (their purchase order number "
+                            f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."))
     return group_id
 
 

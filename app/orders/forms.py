@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.errors import InvalidInput
+from app.errors import FieldErrors, InvalidInput
+from app.forms import beside, too_long
 from app.forms import read as read_form
 from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
+from app.orders.requisition_schemas import (
+    MAX_NAME as MAX_LIST_NAME,
+)
 from app.orders.requisition_schemas import (
     RequisitionFromCartIn,
     RequisitionFromOrderIn,
@@ -54,9 +58,13 @@ def cart_line_from_form(form: Mapping[str, str]) -> CartLineIn:
                       "quantity": whole(form.get("quantity"), "quantity")}, CartLineIn)
 
 
-def quantity_from_form(form: Mapping[str, str]) -> int:
-    """A cart line's new quantity."""
-    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, CartLinePatch).quantity
+def quantity_from_form(form: Mapping[str, str], field: str = "quantity") -> int:
+    """A cart line's new quantity; a wrong one is said beside `field` (the page's id of that line's quantity)."""
+    try:
+        quantity = whole(form.get("quantity"), "Quantity")
+    except InvalidInput as exc:
+        raise beside(field, exc.message) from None
+    return read_form({"quantity": quantity}, CartLinePatch, fields={"quantity": (field, "Quantity")}).quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +80,34 @@ class CheckoutForm:
 
 
 def typed_checkout(form: Mapping[str, str]) -> CheckoutForm:
+    """Every field as typed (the request's size limit bounds them), to show again whatever the refusal."""
     return CheckoutForm(
-        po_number=form.get("po_number", "")[:200], delivery_address_id=form.get("delivery_address_id", ""),
+        po_number=form.get("po_number", ""), delivery_address_id=form.get("delivery_address_id", ""),
         billing_address_id=form.get("billing_address_id", ""),
-        requested_delivery_date=form.get("requested_delivery_date", "")[:20], note=form.get("note", "")[:5000],
+        requested_delivery_date=form.get("requested_delivery_date", ""), note=form.get("note", ""),
         token=form.get("token", "")[:200],
     )
 
 
+CHECKOUT_FIELDS = {"po_number": ("po_number", "PO number"), "note": ("note", "Note to the vendors"),
+                   "delivery_address_id": ("delivery_address_id", "Delivery address"),
+                   "billing_address_id": ("billing_address_id", "Billing address")}
+
+
 def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
     """The checkout page: addresses, PO number, date, note, and the lines as shown (`line_<id>_quantity`,
-    `line_<id>_unit_price`, `line_<id>_net`, hidden)."""
+    `line_<id>_unit_price`, `line_<id>_net`, hidden). FieldErrors for every field the buyer typed wrong."""
+    po_number = form.get("po_number", "").strip()
+    errors = too_long({"po_number": po_number, "note": form.get("note", "")}, CheckoutIn, CHECKOUT_FIELDS)
+    if not po_number:
+        errors["po_number"] = "PO number: enter your purchase order number."
+    try:
+        wanted = day(form.get("requested_delivery_date"), "Requested delivery date")
+    except InvalidInput as exc:
+        errors["requested_delivery_date"] = exc.message
+        wanted = None
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     expected = []
     for key, value in form.items():
         match = _EXPECTED.fullmatch(key)
@@ -95,38 +120,45 @@ def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
             "net": form.get(f"line_{line_id}_net", "").strip() or None,
         })
     return read_form({
-        "po_number": form.get("po_number", "").strip(), "expected_lines": expected,
+        "po_number": po_number, "expected_lines": expected,
         "delivery_address_id": whole(form.get("delivery_address_id"), "delivery address"),
         "billing_address_id": whole(form.get("billing_address_id"), "billing address"),
-        "requested_delivery_date": day(form.get("requested_delivery_date"), "The requested delivery date"),
-        "note": form.get("note", ""),
-    }, CheckoutIn)
+        "requested_delivery_date": wanted, "note": form.get("note", ""),
+    }, CheckoutIn, fields=CHECKOUT_FIELDS)
 
 
 def cancel_from_form(form: Mapping[str, str], *, confirmed_needed: bool) -> OrderCancelIn:
     """A cancellation, or a request for one; cancelling outright needs its box ticked (it cannot be undone)."""
     if confirmed_needed and form.get("confirm") != "yes":
-        raise InvalidInput("Tick the box to confirm that you cancel this order: it cannot be undone.")
-    return read_form({"reason": form.get("reason", "")}, OrderCancelIn)
+        raise beside("confirm", "Tick the box to confirm that you cancel this order: it cannot be undone.")
+    return read_form({"reason": form.get("reason", "")}, OrderCancelIn, fields={"reason": ("reason", "Reason")})
 
 
 def withdrawal_from_form(form: Mapping[str, str]) -> CancellationIn:
     """The buyer takes its cancellation request back, with an optional note."""
-    return read_form({"answer": CancellationAnswer.WITHDRAW.value, "note": form.get("note", "")}, CancellationIn)
+    return read_form({"answer": CancellationAnswer.WITHDRAW.value, "note": form.get("note", "")}, CancellationIn,
+                     fields={"note": ("note", "Note")})
 
 
 def receipt_from_form(form: Mapping[str, str]) -> ReceiptIn:
     """The quantities received (`received_<line id>`); lines left at 0 are not part of the receipt."""
-    lines = []
+    lines, errors = [], {}
     for key, value in form.items():
         match = _RECEIVED.fullmatch(key)
         if match is None:
             continue
-        quantity = whole(value, "The quantity received", 0) or 0
+        try:
+            quantity = whole(value, "The quantity received", 0) or 0
+        except InvalidInput as exc:
+            errors[key] = exc.message
+            continue
         if quantity < 0:
-            raise InvalidInput("A quantity received cannot be negative.")
-        if quantity:
+            errors[key] = "A quantity received cannot be negative."
+        elif quantity:
             lines.append({"line_id": int(match.group(1)), "quantity": quantity})
+    errors |= too_long({"note": form.get("note", "")}, ReceiptIn, {"note": ("note", "Note")})
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     if not lines:
         raise InvalidInput("Enter the quantity received of at least one line.")
     return read_form({"lines": lines, "note": form.get("note", "")}, ReceiptIn)
@@ -139,19 +171,33 @@ def _ticked(form: Mapping[str, str], name: str) -> bool:
     return form.get(name) == "yes"
 
 
+def _list_name(form: Mapping[str, str], field: str = "name") -> str:
+    """A list's name as typed, trimmed; blank or too long is said beside the name field."""
+    name = form.get(field, "").strip()
+    if not name:
+        raise beside(field, "Name: give the list a name, such as “Ward 3, weekly”.")
+    if len(name) > MAX_LIST_NAME:
+        raise beside(field, f"Name: must be at most {MAX_LIST_NAME:,} characters (this one has {len(name):,}).")
+    return name
+
+
 def new_list_from_form(form: Mapping[str, str]) -> RequisitionListIn:
     """The lists page's new list: a name, and whether colleagues may use it."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListIn)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionListIn)
 
 
 def list_patch_from_form(form: Mapping[str, str]) -> RequisitionListPatch:
     """A list's name and whether it is shared: the list page's form sends both."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionListPatch)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionListPatch)
 
 
-def list_line_from_form(form: Mapping[str, str]) -> RequisitionLinePatch:
-    """A list line's new quantity."""
-    return read_form({"quantity": whole(form.get("quantity"), "quantity")}, RequisitionLinePatch)
+def list_line_from_form(form: Mapping[str, str], field: str = "quantity") -> RequisitionLinePatch:
+    """A list line's new quantity; a wrong one is said beside `field` (the page's id of that line's quantity)."""
+    try:
+        quantity = whole(form.get("quantity"), "Quantity")
+    except InvalidInput as exc:
+        raise beside(field, exc.message) from None
+    return read_form({"quantity": quantity}, RequisitionLinePatch, fields={"quantity": (field, "Quantity")})
 
 
 def to_cart_from_form(form: Mapping[str, str]) -> RequisitionToCartIn:
@@ -168,12 +214,12 @@ def to_cart_from_form(form: Mapping[str, str]) -> RequisitionToCartIn:
 def list_deletion_confirmed(form: Mapping[str, str]) -> None:
     """Deleting a list needs its box ticked: it cannot be undone."""
     if not _ticked(form, "confirm"):
-        raise InvalidInput("Tick the box to confirm that you delete this list: it cannot be undone.")
+        raise beside("confirm", "Tick the box to confirm that you delete this list: it cannot be undone.")
 
 
 def from_cart_from_form(form: Mapping[str, str]) -> RequisitionFromCartIn:
     """The cart page's "save cart as list": the new list's name, and whether it is shared."""
-    return read_form({"name": form.get("name", ""), "shared": _ticked(form, "shared")}, RequisitionFromCartIn)
+    return read_form({"name": _list_name(form), "shared": _ticked(form, "shared")}, RequisitionFromCartIn)
 
 
 def _list_choice(form: Mapping[str, str]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from app.orders.order_schemas import (
 from app.orders.states import (
     RELEASED,
     Actor,
+    LineCountError,
     OrderStatus,
     ReceiptError,
     ShipmentError,
@@ -64,6 +65,19 @@ UPDATE contract_line SET consumed_qty = MAX(0, consumed_qty - (SELECT SUM(ol.at_
                                                   WHERE ol."order" = {} AND ol.contract_line = contract_line.id))
 WHERE id IN (SELECT contract_line FROM order_line WHERE "order" = {} AND at_contract > 0)
 """
+
+
+class LineRefused(InvalidInput):
+    """A shipment's or receipt's count refused for one line (`line_id`): a page says it beside that line's field."""
+
+    def __init__(self, message: str, line_id: int | None) -> None:
+        super().__init__(message)
+        self.line_id = line_id
+
+
+def _refused(exc: LineCountError, lines: Mapping[int, dict[str, Any]]) -> LineRefused:
+    by_position = {line["position"]: line_id for line_id, line in lines.items()}
+    return LineRefused(str(exc), by_position.get(exc.line))
 
 
 async def confirm(principal: Principal, order_id: int, data: ConfirmIn) -> OrderOut:
@@ -157,7 +171,7 @@ async def ship(principal: Principal, order_id: int, data: ShipmentIn) -> OrderOu
         try:
             target = shipment_status(ordered, shipped)
         except ShipmentError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise _refused(exc, lines) from None
         _check(head.status, target, actor)
         count = await Shipment.count().where(Shipment.order == order_id)
         number = count + 1
@@ -196,7 +210,7 @@ async def receive(principal: Principal, order_id: int, data: ReceiptIn) -> Order
             # The order's state refuses any receipt (409); a quantity beyond what was shipped is the input's (400).
             if str(exc).startswith("Nothing can be received"):
                 raise Conflict(str(exc)) from None
-            raise InvalidInput(str(exc)) from None
+            raise _refused(exc, lines) from None
         if target is not head.status:
             _check(head.status, target, actor)
         receipt = await Receipt.insert(Receipt(order=order_id, note=data.note.strip(), received_at=now,

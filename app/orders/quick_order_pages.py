@@ -21,6 +21,7 @@ from litestar.types import ControllerRouterHandler
 from app.auth import PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError, InvalidInput
 from app.files import MultipartBody, bytes_response, read_upload
+from app.forms import errors_by_field, max_lengths
 from app.forms import read as read_form
 from app.orders.quick_order import RefusedRow, quick_order_file, quick_order_text, refused_csv, refused_rows
 from app.orders.quick_order_input import MAX_FILE_BYTES, MAX_LINES, MB
@@ -46,9 +47,10 @@ class QuickOrderPages(Controller):
     async def from_text(self, request: PrincipalRequest, data: Form) -> Template:
         text = data.get("text", "")
         try:
-            result = await quick_order_text(principal_of(request), read_form({"text": text}, QuickOrderIn).text)
+            result = await quick_order_text(principal_of(request), read_form(
+                {"text": text}, QuickOrderIn, fields={"text": ("text", "Articles and quantities")}).text)
         except DomainError as exc:
-            return _page(text=text, error=exc)
+            return _page(text=text, error=exc, field="text")
         return _page(result=result)
 
     @post("/file", status_code=200, request_max_body_size=MAX_FILE_BYTES + _ENVELOPE)
@@ -57,7 +59,7 @@ class QuickOrderPages(Controller):
             content = await read_upload(data.file, MAX_FILE_BYTES)
             result = await quick_order_file(principal_of(request), data.file.filename, content)
         except DomainError as exc:
-            return _page(error=exc, filename=data.file.filename)
+            return _page(error=exc, filename=data.file.filename, field="file")
         return _page(result=result, filename=data.file.filename)
 
     @post("/refused.csv", status_code=200)
@@ -71,9 +73,11 @@ class QuickOrderPages(Controller):
 
 
 def _page(*, result: QuickOrderOut | None = None, text: str = "", error: DomainError | None = None,
-          filename: str = "") -> Template:
+          filename: str = "", field: str = "form") -> Template:
+    """The page; after a refusal of the whole input, the reason beside `field` (the box or the file)."""
     context: dict[str, Any] = {
-        "result": result, "error": error.message if error else None, "filename": filename,
+        "result": result, "errors": errors_by_field(error, field), "filename": filename,
+        "max_chars": max_lengths(QuickOrderIn)["text"],
         "max_lines": MAX_LINES, "max_megabytes": MAX_FILE_BYTES // MB, "statuses": LineStatus,
     }
     if result is not None:

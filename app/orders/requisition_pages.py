@@ -25,7 +25,7 @@ from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.catalog.product_page import product_detail
 from app.errors import DomainError, InvalidInput
 from app.files import XLSX, MultipartBody, bytes_response, read_upload
-from app.forms import back_to
+from app.forms import back_to, errors_by_field
 from app.orders import cart, views
 from app.orders import requisition_grid as grid
 from app.orders import requisition_lists as lists
@@ -43,6 +43,7 @@ from app.orders.forms import (
     whole,
 )
 from app.orders.requisition_controllers import MAX_IMPORT_BODY
+from app.orders.requisition_schemas import MAX_NAME as MAX_LIST_NAME
 from app.orders.requisition_schemas import (
     RequisitionFromOrderOut,
     RequisitionListOut,
@@ -53,8 +54,9 @@ from app.orders.requisition_schemas import (
 Form = URLEncodedBody[dict[str, str]]
 
 
-def _page(name: str, context: dict[str, Any], error: DomainError | None = None) -> Template:
-    context = {**context, "error": error.message if error else None}
+def _page(name: str, context: dict[str, Any], error: DomainError | None = None, field: str = "form") -> Template:
+    """A page again after a refusal: the reason beside `field` (or the fields it names), with the refusal's status."""
+    context = {**context, "errors": errors_by_field(error, field), "name_limit": MAX_LIST_NAME}
     return Template(template_name=name, context=context, status_code=error.status_code if error else 200)
 
 
@@ -85,7 +87,7 @@ class RequisitionListPages(Controller):
         try:
             made = await lists.create_list(principal, new_list_from_form(data))
         except DomainError as exc:
-            return await _lists_page(request, exc, data)
+            return await _lists_page(request, exc, data, "name")
         flash(request, f"The list “{made.name}” is made: add products from their pages, your cart or an order.",
               "success")
         return Redirect(path=f"/requisition-lists/{made.id}", status_code=303)
@@ -101,7 +103,7 @@ class RequisitionListPages(Controller):
         try:
             saved = await lists.update_list(principal, list_id, list_patch_from_form(data))
         except DomainError as exc:
-            return await _list_page(principal, list_id, exc, data)
+            return await _list_page(principal, list_id, exc, data, "name")
         if not saved.shared and saved.owner_id != principal.user_id:
             # An admin who unshared a colleague's list may no longer see it: back to the lists, saying so.
             flash(request, f"{saved.name} is saved and now private to its owner.", "success")
@@ -114,8 +116,10 @@ class RequisitionListPages(Controller):
                               data: Form) -> Response[Any]:
         principal = principal_of(request)
         typed = {**data, "line_id": str(line_id)}  # a refused quantity shows again on its own line
+        field = f"list-quantity-{line_id}"
         return await _list_act(request, list_id, typed, "The quantity is changed.",
-                               lambda: lists.change_line(principal, list_id, line_id, list_line_from_form(data)))
+                               lambda: lists.change_line(principal, list_id, line_id, list_line_from_form(data, field)),
+                               field)
 
     @post("/{list_id:int}/lines/{line_id:int}/remove", status_code=303)
     async def remove(self, request: PrincipalRequest, list_id: FromPath[int], line_id: FromPath[int]) -> Response[Any]:
@@ -151,7 +155,7 @@ class RequisitionListPages(Controller):
             content = await read_upload(data.file, sheets.MAX_IMPORT_BYTES)
             return await sheets.import_xlsx(principal, list_id, data.file.filename, content)
 
-        return await _list_act(request, list_id, {}, "The file's rows are added to the list.", imported)
+        return await _list_act(request, list_id, {}, "The file's rows are added to the list.", imported, "file")
 
     @post("/{list_id:int}/delete", status_code=303)
     async def delete(self, request: PrincipalRequest, list_id: FromPath[int], data: Form) -> Response[Any]:
@@ -161,7 +165,7 @@ class RequisitionListPages(Controller):
             list_deletion_confirmed(data)
             await lists.delete_list(principal, list_id)
         except DomainError as exc:
-            return await _list_page(principal, list_id, exc, data)
+            return await _list_page(principal, list_id, exc, data, "confirm")
         flash(request, "The list is deleted.", "success")
         return Redirect(path="/requisition-lists", status_code=303)
 
@@ -192,7 +196,7 @@ class RequisitionListPages(Controller):
             made = await lists.from_cart(principal, from_cart_from_form(data))
         except DomainError as exc:
             return _page("orders/cart.html", {"cart": await cart.get_cart(principal), "notice": None,
-                                              "list_form": data}, exc)
+                                              "list_form": data}, exc, "name")
         flash(request, f"Your cart is kept as the list “{made.name}” ({_lines(made.line_count)}); the cart is "
                        "unchanged.", "success")
         return Redirect(path=f"/requisition-lists/{made.id}", status_code=303)
@@ -215,13 +219,14 @@ class RequisitionListPages(Controller):
 
 
 async def _list_act(request: PrincipalRequest, list_id: int, form: Mapping[str, str], message: str,
-                    action: Callable[[], Awaitable[object]]) -> Response[Any]:
-    """Run a change of the list: a flash and a 303 back to it, or the list's page with why and what was typed."""
+                    action: Callable[[], Awaitable[object]], field: str = "form") -> Response[Any]:
+    """Run a change of the list: a flash and a 303 back to it, or the list's page with why (beside `field`) and
+    what was typed."""
     principal = principal_of(request)
     try:
         await action()
     except DomainError as exc:
-        return await _list_page(principal, list_id, exc, form)
+        return await _list_page(principal, list_id, exc, form, field)
     flash(request, message, "success")
     return Redirect(path=f"/requisition-lists/{list_id}", status_code=303)
 
@@ -251,21 +256,20 @@ async def _changeable_lists(principal: Principal) -> list[RequisitionListSummary
 
 
 async def _lists_page(request: PrincipalRequest, error: DomainError | None = None,
-                      typed: Mapping[str, str] | None = None) -> Template:
+                      typed: Mapping[str, str] | None = None, field: str = "form") -> Template:
     state = grid.REQUISITION_GRID.read(request.query_params)
     page = grids.page_template("orders/requisition_lists.html",
                                await grid.requisition_grid(principal_of(request), state), typed=typed or {},
-                               error=error.message if error else None)
-    if error:
-        page.status_code = error.status_code
+                               errors=errors_by_field(error, field), name_limit=MAX_LIST_NAME)
+    page.status_code = error.status_code if error else 200
     return page
 
 
 async def _list_page(principal: Principal, list_id: int, error: DomainError | None = None,
-                     typed: Mapping[str, str] | None = None) -> Template:
+                     typed: Mapping[str, str] | None = None, field: str = "form") -> Template:
     return _page("orders/requisition_list.html",
                  {"list": await lists.get_list(principal, list_id), "typed": typed or {},
-                  "max_megabytes": sheets.MAX_IMPORT_BYTES // sheets.MB}, error)
+                  "max_megabytes": sheets.MAX_IMPORT_BYTES // sheets.MB}, error, field)
 
 
 async def _offer_page(principal: Principal, typed: Mapping[str, str], error: DomainError | None = None) -> Template:

@@ -56,11 +56,20 @@ class TransitionError(ValueError):
     """The move is not allowed; the message says why."""
 
 
-class ShipmentError(ValueError):
+class LineCountError(ValueError):
+    """A count of shipped or received units does not fit the order; the message names the line and why, `line` is
+    the line's position when one line is at fault (for a page to say it beside that line's field)."""
+
+    def __init__(self, message: str, line: Hashable | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class ShipmentError(LineCountError):
     """A shipment does not fit the order; the message names the line and why."""
 
 
-class ReceiptError(ValueError):
+class ReceiptError(LineCountError):
     """A receipt does not fit what was shipped; the message names the line and why."""
 
 
@@ -153,14 +162,14 @@ def check_rejection(reason: str | None) -> str:
     return cleaned
 
 
-def _check_lines(ordered: Mapping[Line, int], counted: Mapping[Line, int], error: type[ValueError]) -> None:
+def _check_lines(ordered: Mapping[Line, int], counted: Mapping[Line, int], error: type[LineCountError]) -> None:
     if not ordered or any(quantity < 1 for quantity in ordered.values()):
         raise ValueError("an order has at least one line, each of at least 1 unit")
     for line, quantity in counted.items():
         if line not in ordered:
             raise error(f"Line {line} is not on this order.")
         if quantity < 0:
-            raise error(f"Line {line}: a quantity cannot be negative.")
+            raise error(f"Line {line}: a quantity cannot be negative.", line)
 
 
 def shipment_status(ordered: Mapping[Line, int], shipped: Mapping[Line, int]) -> OrderStatus:
@@ -174,7 +183,7 @@ def shipment_status(ordered: Mapping[Line, int], shipped: Mapping[Line, int]) ->
     for line, quantity in shipped.items():
         if quantity > ordered[line]:
             raise ShipmentError(
-                f"Line {line}: {quantity} shipped in all would be more than the {ordered[line]} ordered."
+                f"Line {line}: {quantity} shipped in all would be more than the {ordered[line]} ordered.", line
             )
     if not any(shipped.values()):
         raise ShipmentError("Nothing has been shipped on this order.")
@@ -200,7 +209,7 @@ def receipt_check(
     for line, quantity in received.items():
         if quantity > shipped.get(line, 0):
             raise ReceiptError(
-                f"Line {line}: {quantity} received in all would be more than the {shipped.get(line, 0)} shipped."
+                f"Line {line}: {quantity} received in all would be more than the {shipped.get(line, 0)} shipped.", line
             )
     if all(received.get(line, 0) == quantity for line, quantity in ordered.items()):
         return OrderStatus.DELIVERED

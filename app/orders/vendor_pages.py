@@ -15,7 +15,8 @@ from litestar.types import ControllerRouterHandler
 
 from app import grids
 from app.auth import Principal, PrincipalRequest, operators_only, principal_of, sellers_only
-from app.errors import Conflict, DomainError, InvalidInput
+from app.errors import Conflict, DomainError, FieldErrors, InvalidInput
+from app.forms import beside, errors_by_field
 from app.forms import read as read_form
 from app.orders import fulfilment, views
 from app.orders.forms import day
@@ -62,37 +63,52 @@ def _left_to_ship(order: OrderOut) -> dict[int, int]:
     return {line.id: line.quantity - line.shipped for line in order.lines}
 
 
-async def _vendor_page(principal: Principal, order_id: int, error: DomainError | None = None,
-                       form: Mapping[str, str] | None = None) -> Template:
+async def _vendor_page(principal: Principal, order_id: int, errors: Mapping[str, str] | None = None,
+                       form: Mapping[str, str] | None = None, status_code: int = 200) -> Template:
     order = await views.get_order(principal, order_id)
     return Template(
         template_name="orders/vendor_detail.html",
         context={"order": order, "can": vendor_abilities(order.status), "form": dict(form or {}),
-                 "left": _left_to_ship(order), "error": error.message if error else None},
-        status_code=error.status_code if error else 200,
+                 "left": _left_to_ship(order), "errors": dict(errors or {})},
+        status_code=status_code,
     )
 
 
+async def _refused(principal: Principal, order_id: int, exc: DomainError, form: Mapping[str, str],
+                   field: str) -> Template:
+    """The order again with what was typed, the refusal beside `field` (a shipment's line beside its quantity)."""
+    if isinstance(exc, fulfilment.LineRefused) and exc.line_id is not None:
+        field = f"ship_{exc.line_id}"
+    return await _vendor_page(principal, order_id, errors_by_field(exc, field), form, exc.status_code)
+
+
 async def _act(request: PrincipalRequest, order_id: int, form: Mapping[str, str], message: str,
-               move: Callable[[], Awaitable[object]]) -> Response[Any]:
-    """Run a vendor's move (its form read inside); a refusal re-renders the order with the reason and the input."""
+               move: Callable[[], Awaitable[object]], field: str = "form") -> Response[Any]:
+    """Run a vendor's move (its form read inside); a refusal re-renders the order with the reason beside `field`
+    (or the field it names) and every value typed."""
     try:
         await move()
     except DomainError as exc:
-        return await _vendor_page(principal_of(request), order_id, exc, form)
+        return await _refused(principal_of(request), order_id, exc, form, field)
     flash(request, message, "success")
     return Redirect(path=f"/vendor/orders/{order_id}", status_code=303)
 
 
 # --- the vendor's forms, read into the API's schemas --------------------------------------------
 
+_NOTE = ("note", "Note to the buyer")
+
 
 def confirmation_of(form: Mapping[str, str]) -> ConfirmIn:
     """expected_ship_date, confirm_note."""
-    ship_date = day(form.get("expected_ship_date"), "The expected ship date")
+    try:
+        ship_date = day(form.get("expected_ship_date"), "The expected ship date")
+    except InvalidInput as exc:
+        raise beside("expected_ship_date", exc.message) from None
     if ship_date is None:
-        raise InvalidInput("An expected ship date is needed to confirm this order.")
-    return read_form({"expected_ship_date": ship_date.isoformat(), "note": form.get("confirm_note", "")}, ConfirmIn)
+        raise beside("expected_ship_date", "An expected ship date is needed to confirm this order.")
+    return read_form({"expected_ship_date": ship_date.isoformat(), "note": form.get("confirm_note", "")}, ConfirmIn,
+                     fields={"note": ("confirm_note", _NOTE[1])})
 
 
 def rejection_of(form: Mapping[str, str]) -> OrderRejectIn:
@@ -100,30 +116,36 @@ def rejection_of(form: Mapping[str, str]) -> OrderRejectIn:
     try:
         check_rejection(form.get("reason"))
     except TransitionError as exc:
-        raise InvalidInput(str(exc)) from None
-    return read_form({"reason": form.get("reason", "")}, OrderRejectIn)
+        raise beside("reason", str(exc)) from None
+    return read_form({"reason": form.get("reason", "")}, OrderRejectIn, fields={"reason": ("reason", "Reason")})
 
 
 def shipment_of(form: Mapping[str, str]) -> ShipmentIn:
     """ship_<line id> (what ships now; empty or 0 leaves the line out), carrier, tracking_number, ship_note."""
-    lines = []
+    lines, errors = [], {}
     for key, value in form.items():
         line_id = key.removeprefix("ship_")
         if not key.startswith("ship_") or not line_id.isdigit() or value.strip() in ("", "0"):
             continue
         if not value.strip().isdigit():
-            raise InvalidInput("A quantity to ship is a whole number of units.")
+            errors[key] = "A quantity to ship is a whole number of units, such as 3."
+            continue
         lines.append({"line_id": int(line_id), "quantity": int(value.strip())})
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     if not lines:
         raise InvalidInput("Enter the quantity to ship now for at least one line.")
     return read_form({"lines": lines, "carrier": form.get("carrier", "").strip(),
                       "tracking_number": form.get("tracking_number", "").strip(), "note": form.get("ship_note", "")},
-                     ShipmentIn)
+                     ShipmentIn, fields={"carrier": ("carrier", "Carrier"),
+                                         "tracking_number": ("tracking_number", "Tracking number"),
+                                         "note": ("ship_note", _NOTE[1])})
 
 
 def cancellation_answer_of(form: Mapping[str, str]) -> CancellationIn:
     """answer (accept or refuse), cancellation_note."""
-    return read_form({"answer": form.get("answer", ""), "note": form.get("cancellation_note", "")}, CancellationIn)
+    return read_form({"answer": form.get("answer", ""), "note": form.get("cancellation_note", "")}, CancellationIn,
+                     fields={"note": ("cancellation_note", _NOTE[1])})
 
 
 async def _rejection_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
@@ -162,7 +184,8 @@ class VendorOrderPages(Controller):
         self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         return await _act(request, order_id, data, "The order is confirmed; the buyer is told when you expect to ship.",
-                          lambda: fulfilment.confirm(principal_of(request), order_id, confirmation_of(data)))
+                          lambda: fulfilment.confirm(principal_of(request), order_id, confirmation_of(data)),
+                          "expected_ship_date")
 
     @post("/{order_id:int}/reject", status_code=303)
     async def reject(
@@ -173,9 +196,9 @@ class VendorOrderPages(Controller):
             try:
                 return await _rejection_step(principal, order_id, data)
             except DomainError as exc:
-                return await _vendor_page(principal, order_id, exc, data)
+                return await _refused(principal, order_id, exc, data, "reason")
         return await _act(request, order_id, data, "The order is rejected; the buyer is told your reason.",
-                          lambda: fulfilment.reject(principal, order_id, rejection_of(data)))
+                          lambda: fulfilment.reject(principal, order_id, rejection_of(data)), "reason")
 
     @post("/{order_id:int}/shipments", status_code=303)
     async def ship(

@@ -17,12 +17,17 @@ from app import grids
 from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
 from app.errors import DomainError, FieldErrors, InvalidInput
 from app.files import XLSX, MultipartBody, bytes_response, file_response, read_upload
+from app.forms import errors_by_field
 from app.openapi import MEDIA_TYPES
 from app.rfq import attachments, building, clarifications, drafting, line_sheets, transitions, views
 from app.rfq.forms import (
+    ANSWER_LIMIT,
+    CANCEL_LIMITS,
     LINE_LIMITS,
     MAX_FORM_BYTES,
     RFQ_LIMITS,
+    answer_of,
+    cancellation_of,
     form_from_rfq,
     form_rows,
     parse_moment,
@@ -219,7 +224,7 @@ class RfqPages(Controller):
     @get("/{rfq_id:int}/edit")
     async def edit_page(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
         rfq = await drafting.draft_for_editing(principal_of(request), rfq_id)
-        return await self._form(request, form_from_rfq(rfq), None, rfq_id)
+        return await self._form(request, form_from_rfq(rfq, principal_of(request).time_zone), None, rfq_id)
 
     @post("/{rfq_id:int}/edit", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def edit(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
@@ -242,14 +247,19 @@ class RfqPages(Controller):
         return await self._detail(principal_of(request), rfq_id, None, vendor_q)
 
     async def _detail(self, principal: Principal, rfq_id: int, error: DomainError | None,
-                      vendor_q: str = "") -> Template:
+                      vendor_q: str = "", field: str = "form", typed: dict[str, str] | None = None,
+                      conflicts: bool = False) -> Template:
+        """The RFQ's page; after a refusal, the reason beside `field` (the form's field it is about) and every
+        value typed (`typed`, by field)."""
         rfq = await views.get_rfq(principal, rfq_id)
         questions = await clarifications.list_for(principal, rfq_id)
         needs = await drafting.publish_needs(rfq) if isinstance(rfq, RfqOut) else []
         invite_results = await building.more_vendors(principal, rfq, vendor_q) if vendor_q.strip() else None
         return Template(
             template_name="rfq/detail.html",
-            context={"rfq": rfq, "questions": questions, "error": error.message if error else None,
+            context={"rfq": rfq, "questions": questions, "errors": errors_by_field(error, field, conflicts=conflicts),
+                     "typed": typed or {},
+                     "cancel_limit": CANCEL_LIMITS["reason"], "answer_limit": ANSWER_LIMIT,
                      "vendor_q": vendor_q, "invite_results": invite_results,
                      "revealed": rfq.status in (RfqStatus.CLOSED.value, RfqStatus.AWARDED.value),
                      "publish_needs": needs, "attach_accept": ",".join(sorted(attachments.ALLOWED)),
@@ -257,14 +267,15 @@ class RfqPages(Controller):
             status_code=error.status_code if error else 200,
         )
 
-    async def _act(self, request: PrincipalRequest, rfq_id: int, action: Any, done: str) -> Response[Any]:
+    async def _act(self, request: PrincipalRequest, rfq_id: int, action: Any, done: str, field: str = "form",
+                   typed: dict[str, str] | None = None, conflicts: bool = False) -> Response[Any]:
         principal = principal_of(request)
         try:
             await action(principal)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            return await self._detail(principal, rfq_id, exc)
+            return await self._detail(principal, rfq_id, exc, field=field, typed=typed, conflicts=conflicts)
         flash(request, done, "success")
         return Redirect(path=f"/rfqs/{rfq_id}", status_code=303)
 
@@ -277,16 +288,18 @@ class RfqPages(Controller):
     async def invite(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
         return await self._act(request, rfq_id, lambda p: building.invite_from_page(p, rfq_id, form.get("add_vendor")),
-                               "Invited: the vendor has been told.")
+                               "Invited: the vendor has been told.", "vendor_q")
 
     @post("/{rfq_id:int}/extend", status_code=303)
     async def extend(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
         form = await request.form()
 
         async def action(principal: Principal) -> None:
-            await transitions.extend(principal, rfq_id, parse_moment(form.get("deadline", ""), "deadline"))
+            await transitions.extend(principal, rfq_id,
+                                     parse_moment(form.get("deadline", ""), "The new deadline", principal.time_zone))
 
-        return await self._act(request, rfq_id, action, "Deadline extended: the vendors have been told.")
+        return await self._act(request, rfq_id, action, "Deadline extended: the vendors have been told.", "deadline",
+                               {"deadline": form.get("deadline", "")}, conflicts=True)
 
     @get("/{rfq_id:int}/close")
     async def confirm_close(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
@@ -304,9 +317,22 @@ class RfqPages(Controller):
 
     @post("/{rfq_id:int}/cancel", status_code=303)
     async def cancel(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
-        form = await request.form()
-        return await self._act(request, rfq_id, lambda p: transitions.cancel(p, rfq_id, form.get("reason", "")),
-                               "The RFQ is cancelled.")
+        """Cancelling cannot be undone: the first post shows what follows and asks once more (the reason checked
+        first, beside its field); the confirmation's post cancels."""
+        form, principal = await request.form(), principal_of(request)
+        typed = {"reason": form.get("reason", "")}
+        try:
+            reason = cancellation_of(form)
+            if form.get("confirmed") != "yes":
+                await transitions.check_cancellable(principal, rfq_id)
+                rfq = await views.get_rfq(principal, rfq_id)
+                return Template(template_name="rfq/cancel_confirm.html", context={"rfq": rfq, "reason": reason})
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return await self._detail(principal, rfq_id, exc, field="reason", typed=typed)
+        return await self._act(request, rfq_id, lambda p: transitions.cancel(p, rfq_id, reason),
+                               "The RFQ is cancelled.", "reason", typed)
 
     @post("/{rfq_id:int}/attachments", status_code=303, request_max_body_size=attachments.MAX_UPLOAD_BODY)
     async def attach(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
@@ -319,7 +345,7 @@ class RfqPages(Controller):
             content = await read_upload(upload, attachments.MAX_BYTES)
             await attachments.attach(principal, rfq_id, upload.filename, content)
 
-        return await self._act(request, rfq_id, action, "The file is attached.")
+        return await self._act(request, rfq_id, action, "The file is attached.", "file")
 
     @post("/{rfq_id:int}/clarifications/{clarification_id:int}/answer", status_code=303)
     async def answer(self, request: PrincipalRequest, rfq_id: FromPath[int],
@@ -327,8 +353,10 @@ class RfqPages(Controller):
         form = await request.form()
         publish = form.get("publish") == "on"
         done = "Answer published to every vendor." if publish else "Answer sent to the vendor who asked."
+        field = f"answer-{clarification_id}"  # the question's answer field: a refusal is said beside it
         return await self._act(request, rfq_id, lambda p: clarifications.answer(
-            p, rfq_id, clarification_id, form.get("answer", ""), publish), done)
+            p, rfq_id, clarification_id, answer_of(form, field), publish), done, field,
+            {field: form.get("answer", ""), f"publish-{clarification_id}": "on" if publish else ""})
 
 
 class RfqFilePages(Controller):

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-import msgspec
 from litestar.datastructures import FormMultiDict
 
-from app.clock import as_utc
+from app.clock import LocalTimeError, local_to_utc, utc_to_local_input
 from app.errors import FieldErrors, InvalidInput
+from app.forms import beside, max_lengths
 from app.forms import read as read_form
+from app.locales import DEFAULT_TIME_ZONE
 from app.money import MoneyError, parse_currency
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
+    AnswerIn,
+    CancelIn,
+    QuestionIn,
     RfqIn,
     RfqLineIn,
     RfqOut,
@@ -33,17 +37,6 @@ MAX_FORM_BYTES = 16 * 1024 * 1024
 # The parts of the page's multipart form at most: six a line row, a chosen vendor each, and the RFQ's own fields.
 MAX_FORM_PARTS = 6 * MAX_LINES + MAX_INVITED + 100
 _LINE_FIELD = re.compile(r"line(\d{1,4})_(?:description|product_id|quantity|unit|target_price|notes)")
-
-
-def max_lengths(schema: type) -> dict[str, int]:
-    """Each text field's `max_length` in `schema`: the limits the form shows beside its fields and gives the
-    browser (`maxlength`), read from the schema that checks them."""
-    limits = {}
-    for field in msgspec.inspect.type_info(schema).fields:  # type: ignore[attr-defined]
-        kind = field.type.type if isinstance(field.type, msgspec.inspect.Metadata) else field.type
-        if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
-            limits[field.name] = kind.max_length
-    return limits
 
 
 RFQ_LIMITS = max_lengths(RfqIn)
@@ -71,14 +64,15 @@ def form_rows(form: Any) -> range:
     return range(1, min(MAX_LINES, max(FORM_LINES, highest + 2)) + 1)
 
 
-def parse_moment(raw: str, what: str) -> datetime:
-    """A moment from a `datetime-local` field (taken as UTC) or an ISO string with its offset."""
-    text = (raw or "").strip()
+def parse_moment(raw: str, what: str, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """A moment from a `datetime-local` field, typed in the user's `time_zone`, or an ISO string with its offset.
+    A time the clocks skip in that zone is refused with what to type instead."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return local_to_utc(raw, time_zone)
+    except LocalTimeError as exc:
+        if "does not exist" in str(exc):
+            raise InvalidInput(f"{what}: {exc}") from None
         raise InvalidInput(f"{what} must be a date and time such as 2027-01-31T17:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # What the page calls each field, for its errors: "Title: …", "Line 2 — target price: …".
@@ -195,11 +189,13 @@ def _auction(form: Any, problems: FormProblems) -> dict[str, Any]:
             "show_best_price": form.get("show_best_price") == "on"}
 
 
-def _deadline(form: Any, problems: FormProblems, now: datetime | None) -> datetime | None:
+def _deadline(form: Any, problems: FormProblems, now: datetime | None, time_zone: str) -> datetime | None:
     try:
-        deadline = parse_moment(form.get("deadline", ""), "deadline")
-    except InvalidInput:
-        problems.add("deadline", "give a date and time such as 2027-01-31 17:00")
+        deadline = parse_moment(form.get("deadline", ""), "deadline", time_zone)
+    except InvalidInput as exc:
+        skipped = exc.message.removeprefix("deadline: ")
+        problems.add("deadline", skipped if "does not exist" in skipped
+                     else "give a date and time such as 2027-01-31 17:00")
         return None
     if now is not None:
         try:
@@ -210,7 +206,7 @@ def _deadline(form: Any, problems: FormProblems, now: datetime | None) -> dateti
     return deadline
 
 
-def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
+def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqIn:
     """The new-RFQ form as the API's input, blank line rows skipped. Every field it cannot take is told at once
     (FieldErrors keyed by the form's field names, each problem in the page's words: "Line 2 — target price: must
     not be negative"); with `now`, a deadline that passed (or is years away) is one of them."""
@@ -226,7 +222,7 @@ def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
         currency = parse_currency(currency)
     except MoneyError:
         problems.add("currency", "give a three-letter currency code such as EUR")
-    deadline = _deadline(form, problems, now)
+    deadline = _deadline(form, problems, now, time_zone)
     delivery = form.get("delivery_date", "").strip()
     delivery_date = None
     try:
@@ -255,10 +251,10 @@ def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
         raise FieldErrors(exc.message, {"form": exc.message}) from None
 
 
-def patch_from_form(form: Any, now: datetime | None = None) -> RfqPatch:
+def patch_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqPatch:
     """The edit-draft form (the new-RFQ form filled with the draft) as the API's PATCH: every field, the lines and
     the invited vendors replaced."""
-    rfq = rfq_from_form(form, now)  # checked against the schema's bounds already
+    rfq = rfq_from_form(form, now, time_zone)  # checked against the schema's bounds already
     return RfqPatch(**{name: getattr(rfq, name) for name in RfqIn.__struct_fields__})
 
 
@@ -270,11 +266,11 @@ def _amount(value: Decimal | None) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-def form_from_rfq(rfq: RfqOut) -> FormMultiDict:
-    """A draft as the values of the new-RFQ form, to edit it there."""
+def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE) -> FormMultiDict:
+    """A draft as the values of the new-RFQ form, to edit it there (the deadline in the user's zone)."""
     values = [
         ("title", rfq.title), ("description", rfq.description), ("currency", rfq.currency),
-        ("deadline", as_utc(rfq.deadline).strftime("%Y-%m-%dT%H:%M")), ("delivery_address", rfq.delivery_address),
+        ("deadline", utc_to_local_input(rfq.deadline, time_zone)), ("delivery_address", rfq.delivery_address),
         ("delivery_date", rfq.delivery_date.isoformat() if rfq.delivery_date else ""),
         ("payment_terms", rfq.payment_terms), ("visibility", rfq.visibility), ("bidding_mode", rfq.bidding_mode),
     ]
@@ -291,3 +287,33 @@ def form_from_rfq(rfq: RfqOut) -> FormMultiDict:
                    (f"line{n}_target_price", _amount(line.target_price)), (f"line{n}_notes", line.notes)]
     values += [("vendor_ids", str(invitation.vendor_id)) for invitation in rfq.invitations]
     return FormMultiDict(values)
+
+
+CANCEL_LIMITS = max_lengths(CancelIn)
+
+
+def cancellation_of(form: Any) -> str:
+    """The cancel form's reason, trimmed; blank or too long is said beside it (the vendors read it)."""
+    reason = (form.get("reason") or "").strip()
+    if not reason:
+        raise beside("reason", "Reason: say why the RFQ is cancelled; the vendors will read it.")
+    return read_form({"reason": reason}, CancelIn, fields={"reason": ("reason", "Reason")}).reason
+
+
+ANSWER_LIMIT = max_lengths(AnswerIn)["answer"]
+
+
+def answer_of(form: Any, field: str) -> str:
+    """A question's answer from the RFQ page, trimmed and within AnswerIn's bound; else said beside `field`."""
+    text = (form.get("answer") or "").strip()
+    if not text:
+        raise beside(field, "Answer: write the answer to the vendor's question.")
+    return read_form({"answer": text}, AnswerIn, fields={"answer": (field, "Answer")}).answer
+
+
+def question_of(form: Any) -> str:
+    """A vendor's question from its RFQ page, trimmed and within QuestionIn's bound; else said beside it."""
+    text = (form.get("question") or "").strip()
+    if not text:
+        raise beside("question", "Question: write what you want to ask the buyer.")
+    return read_form({"question": text}, QuestionIn, fields={"question": ("question", "Question")}).question

@@ -17,8 +17,8 @@ from litestar.types import ControllerRouterHandler
 from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
-from app.errors import DomainError, FieldErrors, InvalidInput
-from app.forms import back_to
+from app.errors import DomainError, InvalidInput
+from app.forms import back_to, errors_by_field
 from app.vendors import import_reports, services
 from app.vendors.feed import COLUMNS
 from app.vendors.import_reports import full_report, get_import, report_csv
@@ -278,8 +278,7 @@ def _form_page(form: ListingForm, listing: ListingOut | None, error: DomainError
     return Template(
         template_name="vendors/listing_form.html",
         context={"form": form, "listing": listing, "tier_rows": range(1, TIER_ROWS + 1),
-                 "errors": error.fields if isinstance(error, FieldErrors) else {},
-                 "error": error.message if error and not isinstance(error, FieldErrors) else None},
+                 "errors": errors_by_field(error)},
         status_code=error.status_code if error else 200,
     )
 
@@ -304,8 +303,8 @@ class ImportPages(Controller):
         principal = principal_of(request)
         try:
             import_id = await _start(principal, data)
-        except DomainError as exc:
-            return await _imports_page(request, exc)
+        except DomainError as exc:  # beside the file, with the mode chosen kept
+            return await _imports_page(request, exc, {"all_or_nothing": str(data.all_or_nothing).lower()})
         flash(request, f"{data.file.filename} is uploaded; its rows are being imported.", "success")
         return Redirect(path=f"/vendor/imports/{import_id}", status_code=303)
 
@@ -330,13 +329,13 @@ class ImportPages(Controller):
         return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
-async def _imports_page(request: PrincipalRequest, error: DomainError | None = None) -> Template:
+async def _imports_page(request: PrincipalRequest, error: DomainError | None = None,
+                        typed: dict[str, str] | None = None) -> Template:
     grid = await import_reports.import_grid(principal_of(request),
                                             import_reports.IMPORT_GRID.read(request.query_params))
     page = grids.page_template("vendors/imports.html", grid, columns=COLUMNS, max_bytes=MAX_FEED_BYTES,
-                               error=error.message if error else None)
-    if error:
-        page.status_code = error.status_code
+                               errors=errors_by_field(error, "file"), typed=typed or {})
+    page.status_code = error.status_code if error else 200
     return page
 
 

@@ -1,5 +1,5 @@
-"""A file above its form's limit is refused in the browser, saying the limit and the file's size, before it is sent;
-a file within it goes through."""
+"""A file above its form's limit is refused in the browser, saying the limit and the file's size beside the field,
+before it is sent; a file within it goes through."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ async def test_an_oversized_quick_order_file_is_refused_before_upload(chromium, 
     # then the field is invalid with a message that names the file, its size and the limit, and nothing is sent
     message = await upload.evaluate("input => input.validationMessage")
     assert message == "huge.csv is 5 MB: at most 4 MB can be uploaded here. Choose a smaller file."
+    # and the message is beside the field, which points at it and says it is invalid (as the server's errors do)
+    beside = page.locator("#file-error")
+    await expect(beside).to_have_text(message)
+    await expect(upload).to_have_attribute("aria-invalid", "true")
+    assert "file-error" in (await upload.get_attribute("aria-describedby") or "").split()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url) if request.method == "POST" else None)
     await page.get_by_role("button", name="Upload and add to cart").click()
@@ -35,4 +40,7 @@ async def test_an_oversized_quick_order_file_is_refused_before_upload(chromium, 
     # when the buyer picks a small file instead, the field is valid again
     await upload.set_input_files({"name": "small.csv", "mimeType": "text/csv", "buffer": b"GX-1;2\n"})
     assert await upload.evaluate("input => input.validationMessage") == ""
+    await expect(beside).to_have_text("")
+    assert await upload.get_attribute("aria-invalid") is None
+    assert "file-error" not in (await upload.get_attribute("aria-describedby") or "").split()
     await page.context.close()

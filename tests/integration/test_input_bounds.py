@@ -12,6 +12,7 @@ from app.clock import utcnow
 from app.rfq import rules
 from app.rfq.tables import Rfq
 from tests.support.fixtures import csrf_token
+from tests.support.pages import error_beside
 from tests.support.rfq import a_draft, a_published, body, counts, iso, new_form
 
 
@@ -80,7 +81,7 @@ async def test_the_extension_page_shows_the_bound(world, browser, purchaser):
     response = await client.post(f"/rfqs/{rfq['id']}/extend",
                                  data={"_csrf_token": csrf_token(detail.text), "deadline": "9999-12-31T23:59"})
     assert response.status_code == 400
-    assert "deadline must be at most 2 years ahead" in response.text
+    assert "deadline must be at most 2 years ahead" in error_beside(response.text, "deadline")
 
 
 # --- text and lists of an RFQ -------------------------------------------------------------------

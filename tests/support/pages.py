@@ -53,3 +53,47 @@ def form_fields(html: str, action: str) -> dict[str, str]:
 def main_of(html: str) -> str:
     """The page's own content, without the header that names who is signed in."""
     return html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+
+
+class _Described(HTMLParser):
+    """The ids a form field (by name, or by id where several forms share a name) points at with aria-describedby,
+    and the text of every element by id."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field, self.described, self.invalid = field, [], False
+        self.texts: dict[str, str] = {}
+        self._open: list[tuple[str, str | None]] = []  # (tag, id) of the elements being read
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag in ("input", "textarea", "select") and self.field in (a.get("name"), a.get("id")) \
+                and not self.described:
+            self.described = a.get("aria-describedby", "").split()
+            self.invalid = a.get("aria-invalid") == "true"
+        if tag in ("input", "br", "img", "hr", "meta", "link"):
+            return
+        self._open.append((tag, a.get("id")))
+        if a.get("id"):
+            self.texts.setdefault(a["id"], "")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            if self._open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, element_id in self._open:
+            if element_id:
+                self.texts[element_id] += data
+
+
+def error_beside(html: str, field: str) -> str:
+    """The error text the form field named `field` (or with that id) points at (aria-describedby, marked
+    aria-invalid), as a screen reader would read it beside the field; "" if the field is not marked invalid."""
+    parser = _Described(field)
+    parser.feed(html)
+    if not parser.invalid:
+        return ""
+    return " ".join(" ".join(parser.texts.get(each, "").split()) for each in parser.described
+                    if each.endswith("-error")).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -14,7 +15,7 @@ from app.accounts import services
 from app.accounts.tables import Membership
 from tests.support.fixtures import csrf_token, make_user
 from tests.support.offers import principal
-from tests.support.pages import main_of
+from tests.support.pages import form_fields, main_of
 from tests.support.parties import user_id
 
 
@@ -105,15 +106,23 @@ async def test_an_admin_deactivates_ticked_colleagues_all_or_none(world, browser
                                                      "user_id": [str(purchaser), str(foreign)]})
     assert refused.status_code == 303
     assert "No such user. Nothing changed." in (await session.get(refused.headers["location"])).text
-    assert await active(purchaser, approver, foreign) == [True, True, True]
     # when the admin ticks itself, nothing changes either
     itself = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
                                                     "user_id": [str(purchaser), str(await user_id(world.buyer_admin))]})
     assert "cannot deactivate yourself" in (await session.get(itself.headers["location"])).text
-    # when it ticks the two colleagues, both are deactivated and it is back on its view
-    done = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
-                                                  "next": "/team?q=example",
-                                                  "user_id": [str(purchaser), str(approver)]})
+    assert await active(purchaser, approver, foreign) == [True, True, True]
+    # when it ticks the two colleagues, it is asked once more, naming both; nothing changed yet
+    asked = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
+                                                   "next": "/team?q=example",
+                                                   "user_id": [str(purchaser), str(approver)]})
+    assert asked.status_code == 200 and "Deactivate 2 colleagues?" in asked.text
+    assert world.purchaser in asked.text and world.approver in asked.text
+    assert await active(purchaser, approver) == [True, True]
+    # and once it confirms, both are deactivated and it is back on its view
+    confirmed = {**form_fields(asked.text, "/team/bulk"),
+                 "user_id": re.findall(r'name="user_id" value="(\d+)"', asked.text)}
+    assert confirmed["confirmed"] == "yes" and sorted(confirmed["user_id"]) == sorted([str(purchaser), str(approver)])
+    done = await session.post("/team/bulk", data=confirmed)
     assert done.headers["location"] == "/team?q=example"
     assert "2 colleagues deactivated" in (await session.get(done.headers["location"])).text
     assert await active(purchaser, approver, foreign) == [False, False, True]
@@ -125,7 +134,7 @@ async def test_a_colleague_who_is_no_admin_gets_no_bulk_form_and_cannot_deactiva
     assert 'action="/team/bulk"' not in page.text
     approver = await user_id(world.approver)
     done = await session.post("/team/bulk", data={"_csrf_token": csrf_token(page.text), "action": "deactivate",
-                                                  "user_id": [str(approver)]})
+                                                  "confirmed": "yes", "user_id": [str(approver)]})
     assert done.status_code == 303
     assert await active(approver) == [True]
     forged = await session.post("/team/bulk", data={"action": "deactivate", "user_id": [str(approver)]})

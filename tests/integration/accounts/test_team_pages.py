@@ -4,6 +4,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.notifications.tables import OutboxEmail
 from tests.support.fixtures import csrf_token
+from tests.support.pages import error_beside
 
 
 async def test_an_admin_invites_a_colleague_from_the_team_page(world, browser):
@@ -38,9 +39,24 @@ async def test_bad_invitation_input_says_what_to_fix_and_keeps_the_form(world, b
         data={"name": "Eve", "email": "not-an-email", "role": "approver", "_csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 400
-    assert "is not an e-mail address" in response.text
-    assert 'value="Eve"' in response.text
+    assert error_beside(response.text, "email") == "E-mail: enter an address such as ana@acme.example."
+    assert error_beside(response.text, "name") == ""
+    assert 'value="Eve"' in response.text and 'value="not-an-email"' in response.text
     assert not await BaseUser.exists().where(BaseUser.first_name == "Eve")
+
+
+async def test_every_wrong_invitation_field_is_said_beside_it_at_once(world, browser):
+    session = await browser(world.buyer_admin)
+    page = await session.get("/team")
+    response = await session.post(
+        "/team/invite",
+        data={"name": "N" * 201, "email": "eve@", "role": "approver", "_csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 400
+    assert error_beside(response.text, "name") == "Name: must be at most 200 characters (this one has 201)."
+    assert error_beside(response.text, "email") == "E-mail: enter an address such as ana@acme.example."
+    assert 'value="' + "N" * 201 + '"' in response.text and 'value="eve@"' in response.text
+    assert '<a href="#name-error">' in response.text and '<a href="#email-error">' in response.text
 
 
 async def test_a_role_from_another_kind_of_company_is_refused(world, browser):
@@ -51,7 +67,8 @@ async def test_a_role_from_another_kind_of_company_is_refused(world, browser):
         data={"name": "Vic", "email": "vic@example.com", "role": "vendor_admin", "_csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 400
-    assert "cannot be vendor_admin" in response.text
+    assert "cannot be vendor_admin" in error_beside(response.text, "role")
+    assert 'value="Vic"' in response.text and 'value="vic@example.com"' in response.text
 
 
 async def test_inviting_an_existing_email_is_a_conflict(world, browser):
@@ -62,7 +79,8 @@ async def test_inviting_an_existing_email_is_a_conflict(world, browser):
         data={"name": "Dup", "email": world.approver.upper(), "role": "approver", "_csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 409
-    assert "already exists" in response.text
+    assert error_beside(response.text, "email") == f"A user with the e-mail {world.approver} already exists."
+    assert 'value="Dup"' in response.text
 
 
 async def test_an_admin_deactivates_a_colleague(world, browser, api):
@@ -70,7 +88,12 @@ async def test_an_admin_deactivates_a_colleague(world, browser, api):
     victim_id = (await victim.get("/api/v1/me")).json()["id"]
     session = await browser(world.buyer_admin)
     page = await session.get("/team")
-    response = await session.post(f"/team/{victim_id}/deactivate", data={"_csrf_token": csrf_token(page.text)})
+    # the first click asks once more, saying who and what follows, and changes nothing
+    asked = await session.post(f"/team/{victim_id}/deactivate", data={"_csrf_token": csrf_token(page.text)})
+    assert asked.status_code == 200 and "can no longer sign in" in asked.text and world.approver in asked.text
+    assert (await victim.get("/api/v1/me")).status_code == 200
+    response = await session.post(f"/team/{victim_id}/deactivate",
+                                  data={"confirmed": "yes", "_csrf_token": csrf_token(asked.text)})
     assert response.status_code == 303
     assert "deactivated" in (await session.get("/team")).text
     assert (await victim.get("/api/v1/me")).status_code == 401

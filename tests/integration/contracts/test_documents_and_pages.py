@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from tests.support.catalog import a_listing
 from tests.support.fixtures import csrf_token
+from tests.support.pages import error_beside, form_fields
 
 
 async def test_the_pdf_is_a_real_pdf_with_the_number_both_parties_and_every_line(awarded, api):
@@ -16,7 +17,7 @@ async def test_the_pdf_is_a_real_pdf_with_the_number_both_parties_and_every_line
     assert f'filename="{awarded.number}.pdf"' in response.headers["content-disposition"]
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert awarded.number in text
-    for expected in ("Nitrile gloves M", "Hand gel, 1 litre bottles", "A-GLOVE", "8.0000", "3.0000",
+    for expected in ("Nitrile gloves M", "Hand gel, 1 litre bottles", "A-GLOVE", "8.00 EUR", "3.00 EUR",
                      awarded.world.buyer.name, awarded.world.vendor.name, "Net 60 days"):
         assert expected in text, expected
 
@@ -56,7 +57,8 @@ async def test_buyer_and_vendor_pages_and_the_vendor_links_by_sku(awarded, brows
     line_id = page.text.split("/lines/")[1].split("/link")[0]
     bad = await vendor.post(f"/contracts/{awarded.contract_id}/lines/{line_id}/link",
                             data={"sku": "NOPE", "_csrf_token": csrf_token(page.text)})
-    assert bad.status_code == 400 and "no listing with SKU" in bad.text
+    assert bad.status_code == 400 and "no listing with SKU" in error_beside(bad.text, f"sku-{line_id}")
+    assert form_fields(bad.text, f"/contracts/{awarded.contract_id}/lines/{line_id}/link")["sku"] == "NOPE"
     done = await vendor.post(f"/contracts/{awarded.contract_id}/lines/{line_id}/link",
                              data={"sku": "A-GEL", "_csrf_token": csrf_token(page.text)})
     assert done.status_code == 303
@@ -70,6 +72,17 @@ async def test_buyer_and_vendor_pages_and_the_vendor_links_by_sku(awarded, brows
 async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser):
     buyer = await browser(awarded.world.approver)
     page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    action = f"/contracts/{awarded.contract_id}/amendments"
+    fields = form_fields(page.text, action)
+    price = next(key for key in fields if key.startswith("price_"))
+    # a price and a date it cannot read and a note past its bound: each beside its field, at once, all kept
+    wrong = await buyer.post(action, data={**fields, "valid_to": "31.01.2099", price: "4,20", "note": "n" * 2001})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "valid_to") == "New end date: a date like 2027-12-31."
+    assert error_beside(wrong.text, price).startswith("New unit price: ")
+    assert error_beside(wrong.text, "note") == "Note: must be at most 2,000 characters (this one has 2,001)."
+    kept = form_fields(wrong.text, action)
+    assert (kept["valid_to"], kept[price], kept["note"]) == ("31.01.2099", "4,20", "n" * 2001)
     proposed = await buyer.post(f"/contracts/{awarded.contract_id}/amendments",
                                 data={"valid_to": "2099-01-31", "note": "Longer", "_csrf_token": csrf_token(page.text)})
     assert proposed.status_code == 303

@@ -2,7 +2,7 @@
 
 from app.contracts.tables import Contract
 from tests.support.fixtures import csrf_token
-from tests.support.pages import main_of
+from tests.support.pages import error_beside, form_fields, main_of
 
 
 async def test_terminating_is_confirmed_on_a_summary_before_it_is_done(awarded, browser):
@@ -46,3 +46,17 @@ async def test_the_vendor_gets_no_termination_summary(awarded, browser):
                                data={"reason": "x", "_csrf_token": csrf_token(page.text)})
     # then it gets the contract page with why not, and no "Yes, terminate" form
     assert answer.status_code == 409 and "cannot be terminated" in answer.text and "Yes, terminate" not in answer.text
+
+
+async def test_a_blank_or_too_long_reason_is_said_beside_it_and_kept_whole(awarded, browser):
+    buyer = await browser(awarded.world.approver)
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    for reason, said in (("  ", "Reason: say why the contract ends; the other party reads it."),
+                         ("r" * 2001, "Reason: must be at most 2,000 characters")):
+        # when the buyer asks to terminate with it
+        refused = await buyer.post(f"/contracts/{awarded.contract_id}/terminate/confirm",
+                                   data={"reason": reason, "_csrf_token": csrf_token(page.text)})
+        # then the contract page says it beside the reason, which comes back whole (no longer cut at 2,000)
+        assert refused.status_code == 400 and error_beside(refused.text, "reason") == said
+        assert form_fields(refused.text, f"/contracts/{awarded.contract_id}/terminate/confirm")["reason"] == reason
+    assert (await Contract.select(Contract.terminated_at).first())["terminated_at"] is None

@@ -6,7 +6,7 @@ from app.offers.tables import Award
 from app.rfq.states import RfqStatus
 from tests.support.fixtures import csrf_token
 from tests.support.offers import offer_body, set_status
-from tests.support.pages import main_of
+from tests.support.pages import error_beside, main_of
 
 
 async def _closed_with_two_offers(bidding, api):
@@ -77,7 +77,8 @@ async def test_a_line_to_a_dearer_offer_needs_a_justification_kept_and_shown(bid
                                                                           "justification": "  "})
     # then the summary comes back with the reason, and nothing is awarded
     assert refused.status_code == 400
-    assert "Line 2 goes to an offer that is not the cheapest" in refused.text and "Yes, award" in refused.text
+    assert "Line 2 goes to an offer that is not the cheapest" in error_beside(refused.text, "justification")
+    assert "Yes, award" in refused.text
     assert await Award.count() == 0
     # when it is confirmed with one
     done = await approver.post(f"/rfqs/{bidding.rfq_id}/award", data={

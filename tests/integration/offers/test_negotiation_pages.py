@@ -7,6 +7,7 @@ from app.offers.tables import CounterProposal, CounterProposalLine
 from app.rfq.states import RfqStatus
 from tests.support.fixtures import csrf_token
 from tests.support.offers import make_rfq, offer_body, set_status
+from tests.support.pages import error_beside, form_fields
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ async def test_the_buyer_sends_a_counter_proposal_from_the_page_and_follows_the_
     assert accepted.status_code == 200, accepted.text
     page = await buyer.get(page_url(bidding.rfq_id, offer_a))
     assert "Revision 2</strong>, accepting the counter-proposal" in page.text
-    assert "0.0800 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
+    assert "0.08 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
     # and the vendor's own page shows the same thread
     seller_page = await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")
     assert "Can you match 0.08?" in seller_page.text
@@ -70,7 +71,7 @@ async def test_the_vendor_page_shows_its_own_answering_revision_in_the_thread(cl
     assert answer.status_code == 200, answer.text
     seller_page = (await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")).text
     assert "Lower please" in seller_page and "the vendor's answer to the counter-proposal" in seller_page
-    assert "0.0850 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
+    assert "0.085 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
     buyer_page = (await (await browser(world.purchaser)).get(page_url(bidding.rfq_id, offer_a))).text
     assert "the vendor's answer to the counter-proposal" in buyer_page and "0.0850" in buyer_page
 
@@ -82,8 +83,18 @@ async def test_bad_form_input_is_a_400_with_the_reason_and_nothing_is_sent(close
     url = f"/rfqs/{bidding.rfq_id}/offers/{offer_a}/counter-proposals"
     empty = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), "message": "hi"})
     assert empty.status_code == 400 and "at least one line" in empty.text
-    bad = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.00001"})
-    assert bad.status_code == 400 and "decimal places" in bad.text and 'value="0.00001"' in bad.text
+    bad = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.00001",
+                                      f"target_{bidding.lines[1]}": "0", "message": "Our budget"})
+    assert bad.status_code == 400
+    first, second = (error_beside(bad.text, f"target_{line}") for line in bidding.lines[:2])
+    assert first.startswith("Line 1 (") and "decimal places" in first and "lines[" not in first
+    assert second.startswith("Line 2 (") and second.endswith("the unit price must be more than zero.")
+    kept = form_fields(bad.text, url)
+    assert (kept[f"target_{bidding.lines[0]}"], kept[f"target_{bidding.lines[1]}"], kept["message"]) == (
+        "0.00001", "0", "Our budget")
+    long = await buyer.post(url, data={"_csrf_token": csrf_token(page.text), f"target_{bidding.lines[0]}": "0.08",
+                                       "message": "m" * 5001})
+    assert long.status_code == 400 and error_beside(long.text, "message").startswith("Message to the vendor: must be")
     no_csrf = await buyer.post(url, data={f"target_{bidding.lines[0]}": "0.08"})
     assert no_csrf.status_code == 403
     assert await CounterProposal.count() == 0

@@ -8,6 +8,7 @@ from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqClarification
 from tests.support.fixtures import csrf_token
 from tests.support.offers import set_status
+from tests.support.pages import error_beside, form_fields
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -70,7 +71,14 @@ async def test_a_blank_or_late_question_is_refused_on_the_page_with_the_reason(b
     blank = await seller.post(f"/vendor/rfqs/{bidding.rfq_id}/questions",
                               data={"_csrf_token": csrf_token(page.text), "question": "   "})
     # then the page comes back with the reason and nothing is stored
-    assert blank.status_code == 400 and "must not be blank" in blank.text
+    assert blank.status_code == 400
+    assert error_beside(blank.text, "question") == "Question: write what you want to ask the buyer."
+    # and one past the bound is said beside it, kept whole
+    long = await seller.post(f"/vendor/rfqs/{bidding.rfq_id}/questions",
+                             data={"_csrf_token": csrf_token(page.text), "question": "q" * 4001})
+    assert long.status_code == 400
+    assert error_beside(long.text, "question") == "Question: must be at most 4,000 characters"
+    assert form_fields(long.text, f"/vendor/rfqs/{bidding.rfq_id}/questions")["question"] == "q" * 4001
     assert await RfqClarification.count() == 0
     # when bidding has closed, the page offers no form and a late question is refused with why
     await set_status(bidding.rfq_id, RfqStatus.CLOSED)
@@ -79,4 +87,27 @@ async def test_a_blank_or_late_question_is_refused_on_the_page_with_the_reason(b
     late = await seller.post(f"/vendor/rfqs/{bidding.rfq_id}/questions",
                              data={"_csrf_token": csrf_token(page.text), "question": "Still time?"})
     assert late.status_code == 409 and "while bidding is open" in late.text
+    assert "while bidding is open" not in error_beside(late.text, "question")  # the RFQ's state: said at the top
     assert "Still time?" in late.text  # what the vendor typed is kept
+
+
+async def test_the_offer_and_decline_forms_say_each_error_beside_its_field_and_keep_it(bidding, browser):
+    seller = await browser(bidding.seller_a)
+    page = await seller.get(f"/vendor/rfqs/{bidding.rfq_id}")
+    offer_action = f"/vendor/rfqs/{bidding.rfq_id}/offer"
+    fields = form_fields(page.text, offer_action)
+    price = next(key for key in fields if key.startswith("price_"))
+    # notes past their bound and a lead time that is no number, at once; the price typed stays
+    wrong = await seller.post(offer_action, data={**fields, price: "12.50", "notes": "n" * 5001,
+                                                  "lead_time_days": "soon"})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "notes") == "Notes: must be at most 5,000 characters (this one has 5,001)."
+    assert error_beside(wrong.text, "lead_time_days") == "The lead time is a whole number of days."
+    kept = form_fields(wrong.text, offer_action)
+    assert (kept[price], kept["notes"], kept["lead_time_days"]) == ("12.50", "n" * 5001, "soon")
+    # a decline reason past its bound is refused beside it, not cut to its limit unseen
+    declined = await seller.post(f"/vendor/rfqs/{bidding.rfq_id}/decline",
+                                 data={"_csrf_token": csrf_token(page.text), "reason": "r" * 2001})
+    assert declined.status_code == 400
+    assert error_beside(declined.text, "decline_reason") == "Reason: must be at most 2,000 characters"
+    assert form_fields(declined.text, f"/vendor/rfqs/{bidding.rfq_id}/decline")["reason"] == "r" * 2001

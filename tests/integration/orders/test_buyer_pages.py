@@ -16,7 +16,7 @@ from app.orders.tables import OrderGroup, PurchaseOrder
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
-from tests.support.pages import form_fields, main_of
+from tests.support.pages import error_beside, form_fields, main_of
 
 
 @pytest.fixture
@@ -113,7 +113,15 @@ async def test_changing_and_removing_lines_with_and_without_htmx(world, browser,
     assert "<html" not in partial.text and "70.00 EUR" in partial.text
     # a bad quantity says why, on the page
     bad = await buyer.post(f"/cart/lines/{line_id}/quantity", data={"quantity": "0", "_csrf_token": token})
-    assert bad.status_code == 400 and "quantity" in bad.text and "70.00 EUR" in bad.text
+    assert bad.status_code == 400 and "70.00 EUR" in bad.text
+    assert error_beside(bad.text, f"cart-quantity-{line_id}") == "Quantity: must be 1 or more"
+    assert form_fields(bad.text, f"/cart/lines/{line_id}/quantity")["quantity"] == "0"
+    # and through htmx, the fragment (htmx swaps only a 2xx) says it beside the field, with what was typed
+    wrong = await buyer.post(f"/cart/lines/{line_id}/quantity", data={"quantity": "seven", "_csrf_token": token},
+                             headers={"HX-Request": "true"})
+    assert wrong.status_code == 200 and "<html" not in wrong.text
+    assert error_beside(wrong.text, f"cart-quantity-{line_id}") == "Quantity must be a whole number."
+    assert form_fields(wrong.text, f"/cart/lines/{line_id}/quantity")["quantity"] == "seven"
     # another buyer's line is not found, and the line is removed by its owner
     other = await browser(world.other_buyer_admin)
     other_page = await other.get("/cart")
@@ -194,9 +202,23 @@ async def test_checkout_errors_keep_what_was_typed_and_no_address_says_whom_to_a
     fields = await checkout_form(buyer)
     past = await buyer.post("/checkout", data={**fields, "po_number": "PO-P", "note": "Keep me",
                                                "requested_delivery_date": "2001-01-01"})
-    assert past.status_code == 400 and "cannot be in the past" in past.text
+    assert past.status_code == 400
+    assert error_beside(past.text, "requested_delivery_date") == (
+        "Requested delivery date: cannot be in the past; choose today or later.")
     kept = form_fields(past.text, "/checkout")
     assert (kept["po_number"], kept["note"], kept["requested_delivery_date"]) == ("PO-P", "Keep me", "2001-01-01")
+    # a blank PO number, a note past its limit and a date that is no date are each said beside their field at once,
+    # and the whole note comes back
+    wrong = await buyer.post("/checkout", data={**fields, "po_number": " ", "note": "n" * 2001,
+                                                "requested_delivery_date": "31/01/2027"})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "po_number") == "PO number: enter your purchase order number."
+    assert error_beside(wrong.text, "note") == (
+        "Note to the vendors: must be at most 2,000 characters (this one has 2,001).")
+    assert error_beside(wrong.text, "requested_delivery_date") == (
+        "Requested delivery date must be a date such as 2027-01-31.")
+    assert form_fields(wrong.text, "/checkout")["note"] == "n" * 2001
+    assert await OrderGroup.count() == 0
     # a company without a delivery address is told to ask an admin
     other = await browser(world.other_buyer_admin)
     await add_from_product_page(other, shop["gloves"], shop["a_gloves"], 2)
@@ -273,7 +295,8 @@ async def test_the_buyer_cancels_only_when_it_confirms_and_asks_and_withdraws_af
     token = csrf_token(page.text)
     # without the box ticked nothing happens, and the reason typed stays
     unticked = await buyer.post(f"/orders/{order}/cancel", data={"reason": "Ordered twice", "_csrf_token": token})
-    assert unticked.status_code == 400 and "Tick the box" in unticked.text and "Ordered twice" in unticked.text
+    assert unticked.status_code == 400 and "Ordered twice" in unticked.text
+    assert error_beside(unticked.text, "confirm").startswith("Tick the box")
     cancelled = await buyer.post(f"/orders/{order}/cancel",
                                  data={"reason": "Ordered twice", "confirm": "yes", "_csrf_token": token})
     assert cancelled.status_code == 303 and cancelled.headers["location"] == f"/orders/{order}"
@@ -309,7 +332,7 @@ async def test_the_buyer_records_receipt_of_what_was_shipped_in_parts(world, bro
     fields = form_fields(page.text, f"/orders/{order}/receipts")
     assert fields[f"received_{line}"] == "4"
     too_many = await buyer.post(f"/orders/{order}/receipts", data={**fields, f"received_{line}": "5"})
-    assert too_many.status_code == 400 and "more than the 4 shipped" in too_many.text
+    assert too_many.status_code == 400 and "more than the 4 shipped" in error_beside(too_many.text, f"received_{line}")
     assert form_fields(too_many.text, f"/orders/{order}/receipts")[f"received_{line}"] == "5"
     received = await buyer.post(f"/orders/{order}/receipts", data=fields)
     assert received.status_code == 303
@@ -344,7 +367,7 @@ async def test_reorder_puts_the_lines_in_the_cart_and_says_what_was_skipped_or_p
     assert done.status_code == 303 and done.headers["location"] == "/cart"
     cart = (await buyer.get("/cart")).text
     assert "1 line of the order added to your cart" in cart and "SKU B-GEL" in cart
-    assert "Line 1 (Hand gel): 3.5000 EUR today (List price), was 3.0000 EUR." in cart
+    assert "Line 1 (Hand gel): 3.50 EUR today (List price), was 3.00 EUR." in cart
     # and the withdrawn tape is skipped, said so, never added
     skipped = await buyer.post(f"/orders/{tape_order}/reorder", data={"_csrf_token": token})
     assert skipped.status_code == 303

@@ -17,7 +17,7 @@ from app.orders.tables import CartLine
 from tests.support.catalog import a_listing, a_product, a_segment
 from tests.support.fixtures import make_company
 from tests.support.hostile_files import zip_bomb
-from tests.support.pages import form_fields, main_of
+from tests.support.pages import error_beside, form_fields, main_of
 from tests.support.parties import user_id
 
 PAGE = "/cart/quick-order"
@@ -119,7 +119,7 @@ async def test_input_refused_as_a_whole_comes_back_as_typed(world, browser, offe
         page = await paste(buyer, text)
         # then it is a 400 with the reason, the text still in the box and nothing in the cart
         assert page.status_code == 400, page.text[:500]
-        assert reason in main_of(page.text)
+        assert reason in error_beside(page.text, "text")
         assert form_fields(page.text, PAGE)["text"].replace("\r\n", "\n") == text.rstrip("\n") + (
             "\n" if text.endswith("\n") else "")
         assert await cart_of(world) == {}
@@ -156,7 +156,7 @@ async def test_a_zip_bomb_or_a_file_of_the_wrong_kind_is_a_400_with_the_reason(w
         answer = await buyer.post(f"{PAGE}/file", data=fields, files={"file": (name, content, "application/x")})
         # then the page says why, with a 400, and nothing is in the cart
         assert answer.status_code == 400, answer.text[:300]
-        assert reason in main_of(answer.text), main_of(answer.text)
+        assert reason in error_beside(answer.text, "file"), main_of(answer.text)
     assert await cart_of(world) == {}
 
 

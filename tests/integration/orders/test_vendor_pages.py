@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from app.money import Money
+from app.money import format_money
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.orders import check_out
-from tests.support.pages import main_of
+from tests.support.pages import error_beside, main_of
 
 
 @dataclass
@@ -82,7 +82,7 @@ async def test_the_inbox_lists_only_the_vendors_orders_those_awaiting_confirmati
     assert first.rivals["number"] not in inbox.text and "Rival Supplies" not in main_of(inbox.text)
     assert "1 order awaiting your confirmation" in inbox.text
     # and each row shows the buyer, the PO number, the status, the gross total and the expected ship date
-    gross = Money(Decimal(first.mine["gross"]), "EUR").display()
+    gross = format_money(Decimal(first.mine["gross"]), "EUR")
     assert world.buyer.name in inbox.text and "PO-1" in inbox.text and gross in inbox.text
     assert "2099-01-01" in inbox.text and "confirmed" in inbox.text
     # and the filters narrow it
@@ -141,7 +141,7 @@ async def test_rejecting_asks_once_more_and_then_tells_the_buyer_the_reason(worl
     vendor = await browser(world.vendor_admin)
     # a blank reason is refused at once
     blank = await post_form(vendor, f"/vendor/orders/{order['id']}/reject", reason="  ")
-    assert blank.status_code == 400 and "A reason is needed to reject this order." in blank.text
+    assert blank.status_code == 400 and error_beside(blank.text, "reason") == "A reason is needed to reject this order."
     # when the vendor gives a reason, it is asked once more and nothing happens yet
     asked = await post_form(vendor, f"/vendor/orders/{order['id']}/reject", reason="Discontinued item")
     assert asked.status_code == 200 and "cannot be undone" in asked.text and "Discontinued item" in asked.text
@@ -167,7 +167,8 @@ async def test_a_refused_move_shows_the_reason_and_keeps_what_was_typed(world, a
     # a ship date in the past
     past = await post_form(vendor, f"/vendor/orders/{order['id']}/confirm", expected_ship_date="2000-01-01",
                            confirm_note="Early bird")
-    assert past.status_code == 400 and "The expected ship date cannot be in the past." in past.text
+    assert past.status_code == 400
+    assert error_beside(past.text, "expected_ship_date") == "The expected ship date cannot be in the past."
     assert 'value="2000-01-01"' in past.text and ">Early bird</textarea>" in past.text
     # shipping before confirmation: the order's state refuses it, saying why
     early = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "1"})
@@ -177,12 +178,26 @@ async def test_a_refused_move_shows_the_reason_and_keeps_what_was_typed(world, a
                             expected_ship_date="2099-01-01")).status_code == 303
     too_many = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "11"},
                                carrier="UPS", tracking_number="1Z999")
-    assert too_many.status_code == 400 and "more than the 10 ordered" in too_many.text
+    assert too_many.status_code == 400
+    assert error_beside(too_many.text, f"ship_{line_id}") == (
+        "Line 1: 11 shipped in all would be more than the 10 ordered.")
+    assert error_beside(too_many.text, "carrier") == ""
     assert re.search(rf'name="ship_{line_id}"[^>]*value="11"', too_many.text)
     assert 'value="UPS"' in too_many.text and 'value="1Z999"' in too_many.text
     # and confirming twice is refused by the order's state
     again = await post_form(vendor, f"/vendor/orders/{order['id']}/confirm", expected_ship_date="2099-02-01")
     assert again.status_code == 409 and "already confirmed" in again.text
+    # a quantity that is not a number and a carrier past its limit are each said beside their field, at once
+    wrong = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "two"},
+                            carrier="C" * 101, tracking_number="1Z999", ship_note="Fragile")
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, f"ship_{line_id}") == "A quantity to ship is a whole number of units, such as 3."
+    assert 'value="two"' in wrong.text and 'value="1Z999"' in wrong.text and ">Fragile</textarea>" in wrong.text
+    long_carrier = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "2"},
+                                   carrier="C" * 101, tracking_number="1Z999")
+    assert long_carrier.status_code == 400
+    assert error_beside(long_carrier.text, "carrier") == "Carrier: must be at most 100 characters"
+    assert 'value="' + "C" * 101 + '"' in long_carrier.text
 
 
 async def test_the_vendor_answers_a_cancellation_request_from_the_page(world, api, browser, place):

@@ -9,6 +9,7 @@ from app.notifications.tables import OutboxEmail
 from app.rfq.attachments import directory
 from app.rfq.tables import RfqAttachment, RfqClarification
 from tests.support.fixtures import csrf_token, make_company, make_user
+from tests.support.pages import error_beside, form_fields
 from tests.support.rfq import a_draft, a_published, emails_to, new_form
 
 PDF = b"%PDF-1.7\n% the tender specification\n"
@@ -170,3 +171,21 @@ async def test_a_text_attachment_names_its_charset_once(world, purchaser, name, 
     # then its type is exactly the stored one, with one charset
     assert download.status_code == 200
     assert download.headers["content-type"] == expected
+
+
+async def test_an_answer_on_the_page_is_checked_beside_its_question_and_kept(world, purchaser, api, browser):
+    rfq, vendor, _, _ = await a_published_with_two_vendors(world, purchaser, api)
+    asked = (await vendor.post(f"/api/v1/rfqs/{rfq['id']}/clarifications", json={"question": "Sizes?"})).json()
+    client = await browser(world.purchaser)
+    page = await client.get(f"/rfqs/{rfq['id']}")
+    action, field = f"/rfqs/{rfq['id']}/clarifications/{asked['id']}/answer", f"answer-{asked['id']}"
+    # an answer past the bound the API has (the page skipped it) is refused beside it, kept whole and the box ticked
+    long = await client.post(action, data={"_csrf_token": csrf_token(page.text), "answer": "a" * 8001,
+                                           "publish": "on"})
+    assert long.status_code == 400 and error_beside(long.text, field) == "Answer: must be at most 8,000 characters"
+    kept = form_fields(long.text, action)
+    assert kept["answer"] == "a" * 8001 and kept["publish"] == "on"
+    blank = await client.post(action, data={"_csrf_token": csrf_token(page.text), "answer": "  "})
+    assert blank.status_code == 400
+    assert error_beside(blank.text, field) == "Answer: write the answer to the vendor's question."
+    assert (await RfqClarification.select(RfqClarification.answered_at).first())["answered_at"] is None

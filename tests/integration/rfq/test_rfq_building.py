@@ -19,7 +19,7 @@ from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 from tests.support.catalog import a_listing, a_product, a_segment
 from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.hostile_files import zip_bomb
-from tests.support.pages import form_fields, main_of
+from tests.support.pages import error_beside, form_fields, main_of
 from tests.support.rfq import a_draft, a_published, emails_to, new_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -344,7 +344,7 @@ async def test_more_vendors_are_invited_to_a_published_rfq_from_its_page(world, 
         refused = await client.post(f"/rfqs/{rfq['id']}/invitations",
                                     data={"_csrf_token": csrf_token(page.text), "add_vendor": str(vendor_id)})
         assert refused.status_code == 400
-        answers.append(re.findall(r'<p class="flash flash-error" role="alert">(.*?)</p>', refused.text))
-    assert answers[0] == answers[1] == ["That vendor cannot be invited: search again and choose one of the vendors "
-                                        "offered."]
+        answers.append(error_beside(refused.text, "vendor_q"))
+    assert answers[0] == answers[1] == ("That vendor cannot be invited: search again and choose one of the vendors "
+                                        "offered.")
     assert await RfqInvitation.count() == 2

@@ -8,6 +8,7 @@ from app.clock import utcnow
 from app.offers.tables import Offer, OfferLine, OfferRevision
 from app.rfq.tables import Rfq, RfqLine
 from tests.support.fixtures import csrf_token, make_company
+from tests.support.pages import error_beside, form_fields
 from tests.support.rfq import new_form
 
 
@@ -71,7 +72,45 @@ async def test_a_shorter_deadline_is_refused_on_the_page(world, browser):
     response = await client.post(f"/rfqs/{rfq_id}/extend",
                                  data={"_csrf_token": csrf_token(detail.text), "deadline": earlier})
     assert response.status_code == 409
-    assert "never shortened" in response.text
+    assert "never shortened" in error_beside(response.text, "deadline")
+    assert form_fields(response.text, f"/rfqs/{rfq_id}/extend")["deadline"] == earlier
+    # a deadline that is no date is said beside the field too, as typed
+    wrong = await client.post(f"/rfqs/{rfq_id}/extend",
+                              data={"_csrf_token": csrf_token(detail.text), "deadline": "next friday"})
+    assert wrong.status_code == 400
+    assert error_beside(wrong.text, "deadline") == (
+        "The new deadline must be a date and time such as 2027-01-31T17:00")
+    assert form_fields(wrong.text, f"/rfqs/{rfq_id}/extend")["deadline"] == "next friday"
+
+
+async def test_cancelling_asks_once_more_with_a_summary_and_the_reason_is_checked_first(world, browser):
+    client = await browser(world.purchaser)
+    rfq_id = await created_through_the_form(client, world)
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    token = csrf_token(detail.text)
+    # a blank reason, then one past its limit: said beside the reason, the long one kept whole, nothing cancelled
+    blank = await client.post(f"/rfqs/{rfq_id}/cancel", data={"_csrf_token": token, "reason": "  "})
+    assert blank.status_code == 400
+    assert error_beside(blank.text, "reason") == "Reason: say why the RFQ is cancelled; the vendors will read it."
+    long = await client.post(f"/rfqs/{rfq_id}/cancel", data={"_csrf_token": token, "reason": "r" * 2001})
+    assert long.status_code == 400 and error_beside(long.text, "reason") == "Reason: must be at most 2,000 characters"
+    assert form_fields(long.text, f"/rfqs/{rfq_id}/cancel")["reason"] == "r" * 2001
+    # a reason: the confirmation says what follows, and nothing is cancelled yet
+    asked = await client.post(f"/rfqs/{rfq_id}/cancel", data={"_csrf_token": token, "reason": "Budget cut"})
+    assert asked.status_code == 200 and "cannot be undone" in asked.text and "Budget cut" in asked.text
+    assert "Every vendor it was published to is told" in asked.text
+    assert (await Rfq.select(Rfq.status).where(Rfq.id == rfq_id).first())["status"] == "published"
+    # the confirmation's own post cancels
+    done = await client.post(f"/rfqs/{rfq_id}/cancel", data={
+        **form_fields(asked.text, f"/rfqs/{rfq_id}/cancel"), "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
+    assert (await Rfq.select(Rfq.status, Rfq.cancel_reason).where(Rfq.id == rfq_id).first()) == {
+        "status": "cancelled", "cancel_reason": "Budget cut"}
+    # asking again about a cancelled RFQ says why not, as cancelling would
+    again = await client.post(f"/rfqs/{rfq_id}/cancel", data={"_csrf_token": token, "reason": "Again"})
+    assert again.status_code == 409 and "cannot become cancelled" in again.text
 
 
 async def test_before_the_close_the_page_shows_no_price(world, browser):
