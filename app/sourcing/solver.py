@@ -261,7 +261,8 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     within `time_limit` seconds with its gap; or, when none exists, the constraints that conflict."""
     started = time.perf_counter()
     partial = is_partial(constraints)
-    unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in line_targets(problem, True))
+    offered = line_targets(problem, True)
+    unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
     model = build(problem, constraints, partial=partial)
     h, status = _run(model, time_limit)
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
