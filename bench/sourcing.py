@@ -98,6 +98,10 @@ def scenarios(problem: model.Problem, seed: int) -> list[tuple[str, list[model.C
     ]
 
 
+def _gap(gap: float | None) -> str:
+    return "unbounded (no bound yet)" if gap is None else f"{gap:.4%}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=500)
@@ -110,26 +114,28 @@ def main() -> int:
     print(f"problem: {args.lines} lines x {args.vendors} vendors, {len(problem.offers)} offers "
           f"(generated in {time.perf_counter() - started:.2f} s); time limit {args.time_limit} s; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    times, gaps, optimal, broken = [], [], 0, 0
+    times: list[float] = []
+    gaps: list[float | None] = []
+    optimal, broken = 0, 0
     for name, constraints in scenarios(problem, args.seed):
         result = solver.solve(problem, constraints, time_limit=args.time_limit)
         times.append(result.seconds)
         if result.status is model.Status.OPTIMAL:
             optimal += 1
-        if result.status is model.Status.BEST_FOUND and result.gap is not None:
+        if result.status is model.Status.BEST_FOUND:
             gaps.append(result.gap)
         wrong = model.violations(problem, constraints, result.allocations) if result.status.has_plan else []
         broken += bool(wrong)
         detail = (f"total {result.total}, {len(result.vendors_used)} vendors" if result.status.has_plan
                   else "; ".join(result.conflicts) or "no plan in time")
-        gap = f" gap {result.gap:.4%}" if result.status is model.Status.BEST_FOUND else ""
+        gap = f" gap {_gap(result.gap)}" if result.status is model.Status.BEST_FOUND else ""
         print(f"  {name:45} {result.status.value:11}{gap} {result.seconds * 1000:8.0f} ms  {detail}"
               + (f"  BROKEN: {wrong[:3]}" if wrong else ""))
     spread = percentiles(times)
     print(f"solve time over {len(times)} scenarios: p50 {spread['p50']:.0f} ms, p95 {spread['p95']:.0f} ms, "
           f"max {max(times) * 1000:.0f} ms")
     print(f"proven optimal: {optimal}/{len(times)}; best found with a gap: {len(gaps)}"
-          + (f" (gaps {', '.join(f'{g:.4%}' for g in gaps)})" if gaps else ""))
+          + (f" (gaps {', '.join(_gap(g) for g in gaps)})" if gaps else ""))
     return 1 if broken else 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import itertools
+import math
 import os
 import sys
 import time
@@ -267,7 +268,10 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     h, status = _run(model, time_limit)
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
         allocations = _read(model, h) if h is not None else ()
-        gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else max(0.0, float(h.getInfo().mip_gap))
+        # No finite gap while the search has no bound yet (its root LP unsolved when the time ran out): None.
+        found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
+        gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else (
+            max(0.0, found_gap) if math.isfinite(found_gap) else None)
         return Result(
             status=Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.BEST_FOUND,
             allocations=allocations, total=plan_total(allocations, constraints), gap=gap,
