@@ -138,7 +138,8 @@ class ScenarioOut(msgspec.Struct):
     constraints: list[ConstraintIn]
     constraint_texts: list[str]  # each constraint in words
     status: str  # optimal, best_found, infeasible or no_plan
-    gap: float | None  # the proven relative gap: 0 when optimal
+    # The proven relative gap: 0 when optimal; null without a plan, or when the time ran out before any bound
+    gap: float | None
     solve_ms: int
     currency: str
     allocations: list[AllocationOut]
