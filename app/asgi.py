@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from litestar import Litestar, asgi
 from litestar.config.csrf import CSRFConfig
@@ -26,16 +29,19 @@ from app.accounts.controllers import (
     CompanyPages,
     LoginPages,
     MeApi,
+    SettingsPages,
     TeamPages,
     UserApi,
 )
 from app.admin import create_back_office
-from app.auth import AuthenticationMiddleware
+from app.auth import AuthenticationMiddleware, place_of
 from app.catalog.controllers import ROUTES as catalog_routes
+from app.clock import format_day, format_moment, utc_to_local_input
 from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
+from app.locales import ANYWHERE, Place
 from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
 from app.notifications.unread import UnreadCountMiddleware
@@ -44,19 +50,51 @@ from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.sourcing.controllers import ROUTES as sourcing_routes
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
 ROUTE_HANDLERS = [
-    AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, CompanyPages, DashboardPages, OutboxPages,
-    TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes, *vendor_routes, *rfq_routes,
-    *offer_routes, *contract_routes, *order_routes,
+    AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
+    DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
+    *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
 ]
 
 
+def _place(context: Mapping[str, Any]) -> Place:
+    request = context.get("request")
+    return place_of(request) if request is not None else ANYWHERE
+
+
+def _money(context: Mapping[str, Any], amount: Decimal | None, currency: str | None, unit_price: bool = False) -> str:
+    return shown(amount, currency, _place(context).locale, unit_price)
+
+
+def _when(context: Mapping[str, Any], moment: datetime | None, seconds: bool = False) -> str:
+    place = _place(context)
+    return "—" if moment is None else format_moment(moment, place.time_zone, place.locale, seconds=seconds)
+
+
+def _day(context: Mapping[str, Any], value: date | datetime | None) -> str:
+    place = _place(context)
+    return "—" if value is None else format_day(value, place.time_zone, place.locale)
+
+
+def _local_input(context: Mapping[str, Any], moment: datetime | None) -> str:
+    return utc_to_local_input(moment, _place(context).time_zone)
+
+
+def _zone(context: Mapping[str, Any]) -> str:
+    return _place(context).time_zone
+
+
 def _template_globals(engine: JinjaTemplateEngine) -> None:
-    # One money formatter for every page: templates write `money(amount, currency)`.
-    engine.register_template_callable("money", lambda _context, amount, currency: shown(amount, currency))
+    # One formatter each for every page, in the signed-in user's locale and zone (English and UTC for anyone else):
+    # `money(amount, currency, unit_price=False)`, `when(moment)`, `day(date_or_moment)`, and for datetime-local
+    # fields `local_input(moment)` and `zone()`, the zone the typed time is read in.
+    for name, function in (("money", _money), ("when", _when), ("day", _day), ("local_input", _local_input),
+                           ("zone", _zone)):
+        engine.register_template_callable(name, function)
 
 
 def create_served_app() -> Litestar:

@@ -38,6 +38,7 @@ from app.accounts.roles import (
 from app.accounts.tables import ApiToken, Company, Membership
 from app.clock import utcnow
 from app.errors import Forbidden, NotAuthenticated, NotFound
+from app.locales import ANYWHERE, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, Place
 
 # Shared with piccolo-admin, which reads the same session table and cookie: one identity,
 # one login for the portal and the operators' back office.
@@ -60,6 +61,13 @@ class Principal:
     # The company's pricing identity, loaded with the caller: its customer segment and its currency.
     segment_id: int | None
     currency: str
+    # How this person reads money and times (app/locales.py).
+    locale: str = DEFAULT_LOCALE
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def place(self) -> Place:
+        return Place(self.locale, self.time_zone)
 
     @property
     def is_operator(self) -> bool:
@@ -126,7 +134,8 @@ async def principal_for_session(token: str) -> Principal | None:
 # Every API request and page load asks who the caller is: one query with the roles joined in,
 # not one per table (membership, user, company, roles, token).
 _PRINCIPAL_COLUMNS = (
-    'm.id AS membership_id, m."user" AS user_id, m.name AS name, u.email AS email, u.active AS active,'
+    'm.id AS membership_id, m."user" AS user_id, m.name AS name, m.locale AS locale, m.time_zone AS time_zone,'
+    " u.email AS email, u.active AS active,"
     " c.id AS company_id, c.name AS company_name, c.kind AS kind, c.status AS status, c.currency AS currency,"
     " sm.segment AS segment_id, r.role AS role"
 )
@@ -184,7 +193,17 @@ async def _principal_of(rows: list[dict]) -> Principal | None:
         visible_company_ids=frozenset(visible),
         segment_id=row["segment_id"],
         currency=row["currency"],
+        locale=row["locale"],
+        time_zone=row["time_zone"],
     )
+
+
+async def place_of_address(address: str) -> Place:
+    """How the user with this e-mail address reads money and times (an e-mail's recipient); English and UTC for
+    an address no user has."""
+    row = await Membership.select(Membership.locale, Membership.time_zone).where(
+        Membership.user.email == address).first()
+    return Place(row["locale"], row["time_zone"]) if row else ANYWHERE
 
 
 async def _subsidiaries(company_id: int) -> set[int]:
@@ -196,6 +215,12 @@ async def _subsidiaries(company_id: int) -> set[int]:
         frontier = [row["id"] for row in rows if row["id"] not in found]
         found.update(frontier)
     return found
+
+
+def place_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Place:
+    """How the caller reads money and times; English and UTC for anyone not signed in."""
+    principal = connection.scope.get("user")
+    return principal.place if principal is not None else ANYWHERE
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel.numbers import format_currency
 from piccolo.columns import BigInt
+
+from app.locales import DEFAULT_LOCALE, babel_locale
 
 DECIMAL_PLACES = 4
 MINOR_PER_UNIT = 10**DECIMAL_PLACES
@@ -133,14 +137,34 @@ class Money:
         if other.currency != self.currency:
             raise MoneyError(f"cannot combine {self.currency} with {other.currency}")
 
-    def display(self) -> str:
-        """Rounded to the currency's own decimals, keeping sub-cent unit prices readable."""
-        digits = max(minor_digits(self.currency), min(-self.amount.normalize().as_tuple().exponent, 4))
-        return f"{self.amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,} {self.currency}"
+
+# --- display: the one way an amount is written for people ------------------------------------------
+
+@lru_cache(maxsize=64)
+def _pattern(digits: int, unit_price: bool) -> str:
+    # "¤¤" is the ISO code: B2B documents name the currency unambiguously ("1,234.50 EUR", "1.234,50 EUR").
+    optional = DECIMAL_PLACES - digits if unit_price else 0
+    fraction = "0" * digits + "#" * optional
+    return f"#,##0{'.' + fraction if fraction else ''} ¤¤"
 
 
-def shown(amount: Decimal | None, currency: str | None) -> str:
-    """An amount as every page shows it (the templates' `money(amount, currency)`); a dash where there is none."""
+def format_money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE, unit_price: bool = False) -> str:
+    """`amount` for people reading `locale`: totals with the currency's own decimals (rounded half up), unit prices
+    with at least those and up to four, so a screw at 0.0035 EUR keeps its digits; the ISO code after the number;
+    digits grouped and the decimal mark as the locale writes them."""
+    code = parse_currency(currency)
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise MoneyError(f"amounts are finite Decimals, not {amount!r}")
+    digits = minor_digits(code)
+    places = DECIMAL_PLACES if unit_price else digits
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format_currency(rounded, code, _pattern(digits, unit_price), locale=babel_locale(locale),
+                           currency_digits=False, group_separator=True)
+
+
+def shown(amount: Decimal | None, currency: str | None, locale: str = DEFAULT_LOCALE,
+          unit_price: bool = False) -> str:
+    """`format_money`, or a dash where there is no amount (the templates' `money(...)`)."""
     if amount is None or not currency:
         return "—"
-    return Money(amount, currency).display()
+    return format_money(amount, currency, locale, unit_price)

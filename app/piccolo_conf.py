@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "app.rfq.piccolo_app",
         "app.offers.piccolo_app",
         "app.orders.piccolo_app",
+        "app.sourcing.piccolo_app",
     ]
 )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
@@ -12,7 +15,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from app import grids
-from app.accounts import addresses, company_grid, services
+from app.accounts import addresses, company_grid, services, team_grid
 from app.accounts.addresses_rules import AddressKind
 from app.accounts.forms import MAX_NAME, invitation_of
 from app.accounts.roles import ROLES_BY_KIND, CompanyStatus
@@ -23,6 +26,7 @@ from app.accounts.schemas import (
     CompanyIn,
     CompanyOut,
     MeOut,
+    MePatch,
     TokenOut,
     TokenRequest,
     UserIn,
@@ -30,15 +34,16 @@ from app.accounts.schemas import (
 )
 from app.auth import (
     SESSION_COOKIE,
-    Principal,
     PrincipalRequest,
     authenticated,
     buyers_only,
     operators_only,
     principal_of,
 )
+from app.clock import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
 from app.forms import back_to, beside, errors_by_field
+from app.locales import locale_choices, zone_choices
 from app.settings import get_settings
 
 
@@ -67,9 +72,14 @@ class MeApi(Controller):
     tags = ["auth"]
     guards = [authenticated]
 
-    @get("/", summary="The calling user, company and roles")
+    @get("/", summary="The calling user, company, roles, locale and time zone")
     async def me(self, request: PrincipalRequest) -> MeOut:
         return await services.me(principal_of(request))
+
+    @patch("/", summary="Change the caller's locale and time zone (a Babel locale, an IANA zone); 400 says what "
+                        "would be accepted")
+    async def update_me(self, request: PrincipalRequest, data: JSONBody[MePatch]) -> MeOut:
+        return await services.update_place(principal_of(request), _given(data.locale), _given(data.time_zone))
 
 
 class CompanyApi(Controller):
@@ -152,6 +162,10 @@ class AddressApi(Controller):
     @delete("/{address_id:int}", status_code=204, summary="Archive an address: gone from lists, kept for orders")
     async def archive_address(self, request: PrincipalRequest, address_id: FromPath[int]) -> None:
         await addresses.archive_address(principal_of(request), address_id)
+
+
+def _given(value: Any) -> Any:
+    return None if value is msgspec.UNSET else value
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -258,24 +272,26 @@ class TeamPages(Controller):
 
     @get("/")
     async def team(self, request: PrincipalRequest) -> Template:
-        return await self._page(principal_of(request))
+        return await self._page(request)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        principal = principal_of(request)
+        return await grids.export_response(partial(team_grid.team_grid, principal),
+                                           team_grid.team_spec(principal).read(request.query_params),
+                                           request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row)
 
     async def _page(
-        self, principal: Principal, form: InviteForm | None = None, errors: dict[str, str] | None = None,
+        self, request: PrincipalRequest, form: InviteForm | None = None, errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        users = await services.list_users(principal, principal.company_id)
-        return Template(
-            template_name="accounts/team.html",
-            context={
-                "users": users,
-                "assignable_roles": sorted(ROLES_BY_KIND[principal.company_kind]),
-                "form": form or InviteForm(),
-                "errors": errors or {},
-                "name_limit": MAX_NAME,
-            },
-            status_code=status_code,
-        )
+        principal = principal_of(request)
+        grid = await team_grid.team_grid(principal, team_grid.team_spec(principal).read(request.query_params))
+        page = grids.page_template("accounts/team.html", grid,
+                                   assignable_roles=sorted(ROLES_BY_KIND[principal.company_kind]),
+                                   form=form or InviteForm(), errors=errors or {}, name_limit=MAX_NAME)
+        page.status_code = status_code
+        return page
 
     @post("/invite", status_code=303)
     async def invite(self, request: PrincipalRequest, data: URLEncodedBody[InviteForm]) -> Response[Any]:
@@ -286,7 +302,7 @@ class TeamPages(Controller):
         except DomainError as exc:
             # "Already a member" is about the e-mail typed: beside it, with the conflict's status.
             errors = {"email": exc.message} if isinstance(exc, Conflict) else errors_by_field(exc)
-            return await self._page(principal, data, errors, exc.status_code)
+            return await self._page(request, data, errors, exc.status_code)
         flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
         return Redirect(path="/team", status_code=303)
 
@@ -300,6 +316,43 @@ class TeamPages(Controller):
         user = await services.deactivate_user(principal_of(request), user_id)
         flash(request, f"{user.email} is deactivated and logged out everywhere.", "success")
         return Redirect(path="/team", status_code=303)
+
+
+@dataclass
+class SettingsForm:
+    locale: str = ""
+    time_zone: str = ""
+
+
+class SettingsPages(Controller):
+    """Where a user picks how money and times are written for them."""
+
+    path = "/settings"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @get("/")
+    async def settings(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        return self._page(SettingsForm(principal.locale, principal.time_zone))
+
+    def _page(self, form: SettingsForm, error: DomainError | None = None) -> Template:
+        return Template(
+            template_name="accounts/settings.html",
+            context={"form": form, "locales": locale_choices(form.locale), "zones": zone_choices(form.time_zone),
+                     "error": error.message if error else None, "now": utcnow(),
+                     "sample_price": Decimal("1234.0035"), "sample_total": Decimal("1234567.5")},
+            status_code=error.status_code if error else 200,
+        )
+
+    @post("/", status_code=303)
+    async def save(self, request: PrincipalRequest, data: URLEncodedBody[SettingsForm]) -> Response[Any]:
+        try:
+            await services.update_place(principal_of(request), data.locale, data.time_zone)
+        except DomainError as exc:
+            return self._page(data, exc)
+        flash(request, "Saved: money and times are now shown in your locale and time zone.", "success")
+        return Redirect(path="/settings", status_code=303)
 
 
 class CompanyPages(Controller):

@@ -39,3 +39,4 @@ async def author_and_admins(company_id: int, author_id: int | None) -> list[str]
         if row and row["email"] and row["email"] not in recipients:
             recipients.insert(0, row["email"])
     return recipients
+

@@ -8,11 +8,16 @@ from typing import Annotated, Any
 import msgspec
 
 from app.accounts.addresses_rules import AddressKind
+from app.locales import MAX_LOCALE_LENGTH, MAX_TIME_ZONE_LENGTH
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["ana@acme.example"])]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 # A code the services check against its list (kind, country, currency, role); the bound only stops a megabyte.
 MAX_CODE = 50
+LocaleCode = Annotated[str, msgspec.Meta(max_length=MAX_LOCALE_LENGTH, examples=["en_GB", "de_DE"],
+                                         description="A Babel (CLDR) locale: a language, optionally with a country")]
+TimeZoneName = Annotated[str, msgspec.Meta(max_length=MAX_TIME_ZONE_LENGTH, examples=["Europe/Berlin", "UTC"],
+                                           description="An IANA time zone name")]
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,6 +56,9 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     roles: Annotated[list[Annotated[str, msgspec.Meta(max_length=MAX_CODE)]], msgspec.Meta(max_length=20)]
     # Without a password the user is invited by e-mail to choose one.
     password: Password | None = None
+    # Without them, the company's country gives the user's (app/locales.py; English and UTC elsewhere).
+    locale: LocaleCode | None = None
+    time_zone: TimeZoneName | None = None
 
 
 class UserOut(msgspec.Struct):
@@ -69,6 +77,16 @@ class MeOut(msgspec.Struct):
     name: str
     roles: list[str]
     company: CompanyOut
+    locale: Annotated[str, msgspec.Meta(description="How money and dates are written for the user",
+                                        examples=["de_DE"])]
+    time_zone: Annotated[str, msgspec.Meta(description="The IANA zone times are shown in", examples=["Europe/Berlin"])]
+
+
+class MePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change; an unknown locale or zone is refused with what would be accepted."""
+
+    locale: LocaleCode | msgspec.UnsetType = msgspec.UNSET
+    time_zone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
 
 
 # --- addresses ----------------------------------------------------------------------------------

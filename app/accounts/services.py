@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import re
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from piccolo.apps.user.tables import BaseUser
@@ -20,6 +21,7 @@ from app.accounts.tables import ApiToken, Company, Invitation, LoginFailure, Mem
 from app.auth import Principal, digest, require_company_admin, require_visible_company, scope_to_companies
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
+from app.locales import Place, PlaceError, parse_locale, parse_time_zone, place_for_country
 from app.money import MoneyError, parse_currency
 from app.notifications import services as outbox
 
@@ -193,13 +195,15 @@ async def create_user(principal: Principal | None, company_id: int, data: UserIn
         raise InvalidInput("name must not be blank")
     if data.password is not None:
         check_password_strength(data.password)
-    company = await Company.select(Company.kind, Company.status).where(Company.id == company_id).first()
+    company = await Company.select(Company.kind, Company.status, Company.country).where(
+        Company.id == company_id).first()
     if company is None:
         raise NotFound("No such company.")
     try:
         roles = validate_roles(CompanyKind(company["kind"]), data.roles)
     except RoleError as exc:
         raise InvalidInput(str(exc)) from None
+    place = _place(data.locale, data.time_zone, place_for_country(company["country"]))
     password = await hash_password(data.password) if data.password is not None else UNUSABLE_PASSWORD
     is_operator = Role.OPERATOR in roles
     invitation_token = None
@@ -217,7 +221,8 @@ async def create_user(principal: Principal | None, company_id: int, data: UserIn
             superuser=is_operator,
         )
         await user.save()
-        membership = Membership(user=user.id, company=company_id, name=name, created_at=utcnow())
+        membership = Membership(user=user.id, company=company_id, name=name, locale=place.locale,
+                                time_zone=place.time_zone, created_at=utcnow())
         await membership.save()
         await MemberRole.insert(*[MemberRole(membership=membership.id, role=role.value) for role in roles])
         if data.password is None:
@@ -254,7 +259,7 @@ async def list_users(principal: Principal, company_id: int) -> list[UserOut]:
     rows = await Membership.select(
         Membership.id, Membership.user.id, Membership.user.email, Membership.user.active, Membership.name
     ).where(Membership.company == company_id).order_by(Membership.name)
-    roles = await _roles_by_membership([row["id"] for row in rows])
+    roles = await roles_by_membership([row["id"] for row in rows])
     return [
         UserOut(
             id=row["user.id"],
@@ -268,7 +273,7 @@ async def list_users(principal: Principal, company_id: int) -> list[UserOut]:
     ]
 
 
-async def _roles_by_membership(membership_ids: list[int]) -> dict[int, list[str]]:
+async def roles_by_membership(membership_ids: list[int]) -> dict[int, list[str]]:
     if not membership_ids:
         return {}
     result: dict[int, list[str]] = {}
@@ -388,7 +393,34 @@ async def me(principal: Principal) -> MeOut:
         name=principal.name,
         roles=sorted(role.value for role in principal.roles),
         company=await _get_company(principal.company_id),
+        locale=principal.locale,
+        time_zone=principal.time_zone,
     )
+
+
+def _place(locale: str | None, time_zone: str | None, current: Place) -> Place:
+    """`current` with what was given instead, each checked: a 400 names what is wrong and what would do."""
+    problems = []
+    try:
+        locale = current.locale if locale is None else parse_locale(locale)
+    except PlaceError as exc:
+        problems.append(f"locale: {exc}")
+    try:
+        time_zone = current.time_zone if time_zone is None else parse_time_zone(time_zone)
+    except PlaceError as exc:
+        problems.append(f"time_zone: {exc}")
+    if problems:
+        raise InvalidInput(" ".join(problems))
+    return Place(locale, time_zone)  # type: ignore[arg-type]
+
+
+async def update_place(principal: Principal, locale: str | None, time_zone: str | None) -> MeOut:
+    """The caller's own locale and time zone changed (None: kept)."""
+    place = _place(locale, time_zone, principal.place)
+    await Membership.update({Membership.locale: place.locale, Membership.time_zone: place.time_zone}).where(
+        Membership.user == principal.user_id
+    )
+    return await me(replace(principal, locale=place.locale, time_zone=place.time_zone))
 
 
 # --- invitations --------------------------------------------------------------------------------

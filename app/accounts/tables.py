@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from app.accounts.addresses_rules import LIMITS, AddressKind
 from app.accounts.roles import CompanyKind, CompanyStatus, Role
+from app.locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, MAX_LOCALE_LENGTH, MAX_TIME_ZONE_LENGTH
 
 
 class Company(Table, tablename="company"):
@@ -48,6 +49,11 @@ class Membership(Table, tablename="membership"):
     user = ForeignKey(BaseUser, null=False, unique=True, on_delete=OnDelete.cascade)
     company = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=200, null=False, help_text="Full name shown to colleagues and partners")
+    # How this person reads money and times (app/locales.py); new members start with their company country's.
+    locale = Varchar(length=MAX_LOCALE_LENGTH, default=DEFAULT_LOCALE, null=False,
+                     help_text="Babel locale for money and dates, e.g. en_GB, de_DE")
+    time_zone = Varchar(length=MAX_TIME_ZONE_LENGTH, default=DEFAULT_TIME_ZONE, null=False,
+                        help_text="IANA time zone times are shown in, e.g. Europe/Berlin")
     created_at = Timestamptz()
 
     @classmethod

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
 from app.auth import PrincipalRequest, catalog_readers, principal_of
+from app.catalog import search_export
 from app.catalog.product_page import product_detail
 from app.catalog.schemas import ProductDetail, SearchResult
+from app.catalog.search import Filters
 from app.catalog.search_results import parse_filters, search_products
 from app.errors import DomainError, InvalidInput
 
@@ -57,6 +59,14 @@ class CatalogApi(Controller):
 _PAGE_PARAMS = ("q", "category", "vendor", "brand", "min_price", "max_price", "in_stock", "sort", "per_page")
 
 
+def _page_filters(params: dict[str, str]) -> Filters:
+    return parse_filters(
+        category=_whole("category", params["category"]), vendor=_whole("vendor", params["vendor"]),
+        brand=params["brand"], min_price=params["min_price"], max_price=params["max_price"],
+        in_stock=params["in_stock"] in {"1", "true", "on"}, sort=params["sort"] or "relevance",
+    )
+
+
 def _whole(name: str, raw: str, default: int | None = None) -> int | None:
     # Forms send empty fields as "": they mean "no filter", not an error.
     if not raw.strip():
@@ -77,13 +87,8 @@ class CatalogPages(Controller):
         params = {name: request.query_params.get(name, "") for name in (*_PAGE_PARAMS, "page")}
         context: dict[str, Any] = {"params": params, "result": None, "error": None}
         try:
-            filters = parse_filters(
-                category=_whole("category", params["category"]), vendor=_whole("vendor", params["vendor"]),
-                brand=params["brand"], min_price=params["min_price"], max_price=params["max_price"],
-                in_stock=params["in_stock"] in {"1", "true", "on"}, sort=params["sort"] or "relevance",
-            )
             context["result"] = await search_products(
-                principal_of(request), params["q"], filters,
+                principal_of(request), params["q"], _page_filters(params),
                 _whole("page", params["page"], 1) or 1, _whole("per_page", params["per_page"], 20) or 20,
             )
         except DomainError as exc:
@@ -92,8 +97,17 @@ class CatalogPages(Controller):
         context["url_with"] = lambda **changes: "/catalog?" + urlencode(
             {k: v for k, v in {**kept, **changes}.items() if v not in (None, "")}
         )
+        exported = urlencode({k: v for k, v in kept.items() if k != "per_page"})
+        context["export_href"] = lambda fmt: f"/catalog/export.{fmt}{'?' + exported if exported else ''}"
         status = 400 if context["error"] else 200
         return Template(template_name="catalog/search.html", context=context, status_code=status)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        """The search's whole selection (every page) as a file."""
+        params = {name: request.query_params.get(name, "") for name in _PAGE_PARAMS}
+        return await search_export.export_response(principal_of(request), params["q"], _page_filters(params),
+                                                   request.url.path)
 
     @get("/products/{product_id:int}")
     async def product_page(

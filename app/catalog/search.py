@@ -86,6 +86,11 @@ class Sort(StrEnum):
     RELEVANCE = "relevance"
     PRICE_ASC = "price_asc"
     PRICE_DESC = "price_desc"
+    NAME_ASC = "name_asc"
+    NAME_DESC = "name_desc"
+
+
+NAME_SORTS = frozenset({Sort.NAME_ASC, Sort.NAME_DESC})
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +172,10 @@ def _hit(
 
 
 def _order(hit: Hit, sort: Sort) -> tuple:  # type: ignore[type-arg]
+    """The sort key of a hit; by name descending, `browse` reverses the ascending key (id too)."""
     tie = (hit.product.name.casefold(), hit.product.id)
+    if sort in NAME_SORTS:
+        return tie
     if sort is Sort.RELEVANCE:
         return (-hit.score, not hit.product.featured, *tie)
     if hit.price is None:  # no price in the buyer's currency: last either way
@@ -201,5 +209,5 @@ def browse(products: dict[int, ProductRow], offers: list[OfferRow], filters: Fil
                 vendor_counts[vendor_id] = vendor_counts.get(vendor_id, 0) + 1
         for offer in product_offers:
             vendor_names[offer.vendor_id] = offer.vendor_name
-    hits.sort(key=lambda hit: _order(hit, filters.sort))
+    hits.sort(key=lambda hit: _order(hit, filters.sort), reverse=filters.sort is Sort.NAME_DESC)
     return Browse(hits, category_counts, brand_counts, vendor_counts, vendor_names)

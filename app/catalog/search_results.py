@@ -49,13 +49,14 @@ from app.catalog.price_candidates import resolve_prices
 from app.catalog.product_search_sql import browse_statement, summary_statement
 from app.catalog.schemas import CatalogProductOut, Facets, FacetValue, SearchResult
 from app.catalog.search import Filters, Sort
-from app.catalog.search_sql import needs_prices, rows_found, search_statement
+from app.catalog.search_sql import needs_search_statement, rows_found, search_statement
 from app.catalog.tables import Listing
 from app.db import is_sqlite
 from app.errors import InvalidInput
 from app.money import MoneyError, parse_amount
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 
 
 def parse_filters(
@@ -109,7 +110,7 @@ def _facet(values: list[tuple[object, str, int]]) -> list[FacetValue]:
 async def _find(context: BuyerContext, text: str, filters: Filters, page: int, per_page: int) -> _Found:
     terms, offset = search.query_terms(text), (page - 1) * per_page
     catalog: CatalogFacets | None = None
-    if is_sqlite() or needs_prices(filters):
+    if is_sqlite() or needs_search_statement(filters):
         statement = search_statement(context, terms, filters, per_page, offset, sqlite=is_sqlite())
     elif terms:
         statement = summary_statement(context, terms, filters, per_page, offset)
@@ -164,6 +165,8 @@ async def search_products(
     """One page of the products this buyer may see that match `text` and `filters`, with facets."""
     if page < 1:
         raise InvalidInput("page starts at 1")
+    if page > MAX_PAGE:
+        raise InvalidInput(f"page must be at most {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
     context = buyer_context(principal)

@@ -83,7 +83,14 @@ class Statement:
 
 def needs_prices(filters: Filters) -> bool:
     """Whether the order or a filter needs every matching offer's price before the page is cut."""
-    return filters.sort is not Sort.RELEVANCE or filters.min_price is not None or filters.max_price is not None
+    return (filters.sort in (Sort.PRICE_ASC, Sort.PRICE_DESC) or filters.min_price is not None
+            or filters.max_price is not None)
+
+
+def needs_search_statement(filters: Filters) -> bool:
+    """Whether only `search_statement` gives this order: a price's (it prices every matching offer) or a name's
+    (PostgreSQL's shorter roads order by relevance only)."""
+    return needs_prices(filters) or filters.sort in search.NAME_SORTS
 
 
 def _price_bounds(filters: Filters) -> tuple[int | None, int | None]:
@@ -114,6 +121,10 @@ def products_order(sort: Sort) -> str:
     """The order of `search._order` over the columns of the `products` rows."""
     if sort is Sort.RELEVANCE:
         return "score DESC, featured DESC, name_key, product_id"
+    if sort is Sort.NAME_ASC:
+        return "name_key, product_id"
+    if sort is Sort.NAME_DESC:
+        return "name_key DESC, product_id DESC"
     direction = "ASC" if sort is Sort.PRICE_ASC else "DESC"
     return f"(price IS NULL), price {direction}, name_key, product_id"
 

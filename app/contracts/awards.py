@@ -22,8 +22,9 @@ from app.contracts.schemas import AwardPreview, AwardPreviewLine
 from app.contracts.tables import Contract, ContractLine, ContractVersion
 from app.contracts.terms import next_number, snapshot_of, sync_prices
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.money import from_minor
-from app.notifications.services import queue_email
+from app.locales import Place
+from app.money import format_money, from_minor
+from app.notifications.services import Words, queue_email
 from app.offers import services as offers
 from app.offers import store
 from app.offers.schemas import AwardIn, AwardResultOut
@@ -154,6 +155,22 @@ async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:
     return {row["vendor"]: row["id"] for row in rows}
 
 
+def _won_body(reference: str, title: str, currency: str, asked: dict[int, Any], lines: list[Award]) -> Words:
+    """What a winner is told it won, its unit prices written in the recipient's locale."""
+
+    def body(place: Place) -> str:
+        listing = "\n".join(
+            f"- line {asked[row.rfq_line]['position']}: {asked[row.rfq_line]['description']}, "
+            f"{row.quantity} {asked[row.rfq_line]['unit']} at "
+            f"{format_money(from_minor(row.unit_price), currency, place.locale, unit_price=True)}"  # type: ignore[arg-type]
+            for row in sorted(lines, key=lambda r: asked[r.rfq_line]["position"])
+        )
+        return (f"Your offer on {reference} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
+                "They are your contract now:")
+
+    return body
+
+
 async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, rows: list[Award],
                         asked: dict[int, Any], latest_all: set[int], contracts: dict[int, int]) -> None:
     """Winners hear what they won at their own price, with the link to their contract; everyone else only that
@@ -163,15 +180,10 @@ async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, 
         won[row.vendor].append(row)
     recipients = await addresses_of(set(won) | latest_all, SELLER_ROLES)
     for vendor_id in sorted(set(won) | latest_all):
+        body: Words
         if vendor_id in won:
-            listing = "\n".join(
-                f"- line {asked[row.rfq_line]['position']}: {asked[row.rfq_line]['description']}, "
-                f"{row.quantity} {asked[row.rfq_line]['unit']} at {from_minor(row.unit_price)} {currency}"
-                for row in sorted(won[vendor_id], key=lambda r: asked[r.rfq_line]["position"])
-            )
+            body = _won_body(reference, title, currency, asked, won[vendor_id])
             subject = f"You won lines of {reference}: {title}"
-            body = (f"Your offer on {reference} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
-                    "They are your contract now:")
             link = contract_path(contracts[vendor_id])
         else:
             subject = f"{reference} was awarded to another offer"

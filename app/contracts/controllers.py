@@ -38,7 +38,8 @@ from app.openapi import MEDIA_TYPES
 
 async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
     contract = await views.get_contract(principal, contract_id)
-    return bytes_response(documents.contract_pdf(contract), "application/pdf", f"{contract.number}.pdf")
+    return bytes_response(documents.contract_pdf(contract, principal.place), "application/pdf",
+                          f"{contract.number}.pdf")
 
 
 async def _xlsx(principal: Principal, contract_id: int) -> Response[bytes]:

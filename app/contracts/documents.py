@@ -8,7 +8,10 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from app.clock import format_moment
 from app.contracts.schemas import ContractLineOut, ContractOut, PartyOut
+from app.locales import ANYWHERE, Place
+from app.money import format_money
 from app.spreadsheets import Workbook
 
 PAYMENT_TERMS = {"prepaid": "Prepayment", "net_30": "Net 30 days", "net_60": "Net 60 days", "net_90": "Net 90 days"}
@@ -20,11 +23,24 @@ def _latin(text: object) -> str:
 
 
 def _day(moment: datetime | None) -> str:
+    # The workbook's text: one zone for every reader of a shared file, named.
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _tiers(line: ContractLineOut) -> str:
     return "; ".join(f"from {t.min_qty}: {t.unit_price}" for t in line.tiers)
+
+
+def _when(moment: datetime | None, place: Place) -> str:
+    return "" if moment is None else format_moment(moment, place.time_zone, place.locale)
+
+
+def _price(amount: Decimal, currency: str, place: Place) -> str:
+    return format_money(amount, currency, place.locale, unit_price=True)
+
+
+def _priced_tiers(line: ContractLineOut, currency: str, place: Place) -> str:
+    return "; ".join(f"from {t.min_qty}: {_price(t.unit_price, currency, place)}" for t in line.tiers)
 
 
 def _quantities(line: ContractLineOut) -> str:
@@ -64,7 +80,7 @@ def _party_block(pdf: FPDF, title: str, party: PartyOut, x: float, y: float, wid
         pdf.cell(width, 5, _latin(text), new_x="LEFT", new_y="NEXT")
 
 
-def contract_pdf(contract: ContractOut) -> bytes:
+def contract_pdf(contract: ContractOut, place: Place = ANYWHERE) -> bytes:
     """Both parties, the terms and validity, every line with its prices, the version and the source RFQ."""
     pdf = _ContractPdf(contract.number)
     pdf.alias_nb_pages()
@@ -88,15 +104,15 @@ def contract_pdf(contract: ContractOut) -> bytes:
     pdf.set_font("Helvetica", size=10)
     terms = [
         ("Contract number", contract.number),
-        ("Valid from", _day(contract.valid_from)),
-        ("Valid to", _day(contract.valid_to)),
+        ("Valid from", _when(contract.valid_from, place)),
+        ("Valid to", _when(contract.valid_to, place)),
         ("Currency", contract.currency),
         ("Payment terms", PAYMENT_TERMS.get(contract.payment_terms, contract.payment_terms)),
-        ("Awarded", f"{_day(contract.created_at)} by {contract.awarded_by or '-'} "
+        ("Awarded", f"{_when(contract.created_at, place)} by {contract.awarded_by or '-'} "
                     f"(offer revision {contract.offer_revision_number})"),
     ]
     if contract.terminated_at is not None:
-        terms.append(("Terminated", f"{_day(contract.terminated_at)}: {contract.termination_reason}"))
+        terms.append(("Terminated", f"{_when(contract.terminated_at, place)}: {contract.termination_reason}"))
     with pdf.table(col_widths=(40, 140), first_row_as_headings=False, borders_layout="NONE",
                    line_height=6) as table:
         for label, value in terms:
@@ -119,8 +135,8 @@ def contract_pdf(contract: ContractOut) -> bytes:
             row.cell(str(line.position))
             row.cell(_latin(f"{line.description} ({line.unit})"))
             row.cell(_latin(_listing(line)))
-            row.cell(_latin(str(line.unit_price)))
-            row.cell(_latin(_tiers(line) or "-"))
+            row.cell(_latin(_price(line.unit_price, contract.currency, place)))
+            row.cell(_latin(_priced_tiers(line, contract.currency, place) or "-"))
             row.cell(_latin(_quantities(line)))
     pdf.ln(6)
     pdf.set_font("Helvetica", size=9)

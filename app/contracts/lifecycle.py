@@ -13,7 +13,9 @@ from app.auth import Principal
 from app.catalog.services import require_visible_product
 from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
+from app.clock import format_moment
 from app.contracts import access, mail, rules, terms, views
+from app.contracts.access import ContractHead
 from app.contracts.rules import ContractStatus, Side, VersionStatus
 from app.contracts.schemas import (
     ContractOut,
@@ -27,6 +29,7 @@ from app.contracts.tables import (
     ContractVersion,
 )
 from app.errors import Conflict, InvalidInput, NotFound
+from app.locales import Place
 from app.rfq import drafting
 from app.rfq.schemas import RfqIn, RfqLineIn
 
@@ -71,8 +74,9 @@ async def terminate(principal: Principal, contract_id: int, reason: str) -> Cont
             ContractVersion.status: VersionStatus.REJECTED.value, ContractVersion.decided_at: now,
         }).where((ContractVersion.contract == contract_id) & (ContractVersion.status == VersionStatus.PROPOSED.value))
         await mail.tell(head, Side.VENDOR, f"Contract {head.number} terminated",
-                   f"The buyer terminated contract {head.number} with effect from "
-                   f"{now:%Y-%m-%d %H:%M} UTC.\n\nReason: {reason}\n\nThe contract:")
+                        lambda place: f"The buyer terminated contract {head.number} with effect from "
+                                      f"{format_moment(now, place.time_zone, place.locale)}.\n\nReason: {reason}"
+                                      "\n\nThe contract:")
     return await views.contract_out(contract_id)
 
 
@@ -212,8 +216,11 @@ async def send_expiry_reminders() -> int:
             if not claimed or head is None:
                 continue
             subject = f"Contract {head.number} ends in {kind} days"
-            body = (f"Contract {head.number} ends on {head.valid_to:%Y-%m-%d %H:%M} UTC. Renew it with a new RFQ or "
-                    "agree an amendment before then:")
+
+            def body(place: Place, head: ContractHead = head) -> str:
+                return (f"Contract {head.number} ends on {format_moment(head.valid_to, place.time_zone, place.locale)}."
+                        " Renew it with a new RFQ or agree an amendment before then:")
+
             await mail.tell(head, Side.BUYER, subject, body)
             await mail.tell(head, Side.VENDOR, subject, body)
             sent_count += 1

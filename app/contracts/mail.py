@@ -6,7 +6,7 @@ from app.accounts.recipients import addresses_of
 from app.accounts.roles import AWARDER_ROLES, SELLER_ROLES
 from app.contracts.access import ContractHead
 from app.contracts.rules import Side
-from app.notifications.services import queue_email
+from app.notifications.services import Words, queue_email
 
 # --- notifications ------------------------------------------------------------------------------
 
@@ -16,7 +16,7 @@ def contract_path(contract_id: int) -> str:
     return f"/contracts/{contract_id}"
 
 
-async def tell(head: ContractHead, side: Side, subject: str, body: str) -> None:
+async def tell(head: ContractHead, side: Side, subject: Words, body: Words) -> None:
     """The side's users who act on contracts: the buyer's admins and approvers, the vendor's sellers. The e-mail
     ends with the link to the contract's page, so `body` ends with the sentence that introduces it."""
     company = head.buyer_id if side is Side.BUYER else head.vendor_id

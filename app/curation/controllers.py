@@ -6,7 +6,8 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, delete, get, post, put
@@ -19,7 +20,20 @@ from app import forms, grids
 from app.accounts.roles import CompanyKind
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.catalog.states import ListingStatus, RuleEffect, RuleTarget
-from app.curation import categories, choices, events, listings, price_lists, products, queue, rules, segments
+from app.clock import LocalTimeError, local_to_utc
+from app.curation import (
+    categories,
+    choices,
+    events,
+    listings,
+    price_list_grid,
+    price_lists,
+    products,
+    queue,
+    rules,
+    segment_grid,
+    segments,
+)
 from app.curation.schemas import (
     ApproveIn,
     CategoryIn,
@@ -296,16 +310,17 @@ def _date(value: str | None, what: str) -> date | None:
         raise InvalidInput(f"{what} must be a date such as 2026-11-23") from None
 
 
-def _moment(value: str | None, what: str) -> datetime | None:
-    """A `datetime-local` field, read as UTC (the page says so)."""
+def _moment(value: str | None, what: str, time_zone: str) -> datetime | None:
+    """A `datetime-local` field, read in the operator's time zone (the page names it)."""
     text = (value or "").strip()
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return local_to_utc(text, time_zone)
+    except LocalTimeError as exc:
+        if "does not exist" in str(exc):
+            raise InvalidInput(f"{what}: {exc}") from None
         raise InvalidInput(f"{what} must be a date and time such as 2026-11-23T08:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _back(path: str) -> Redirect:
@@ -463,27 +478,33 @@ class CurationPages(Controller):
 
     # Segments -------------------------------------------------------------------------------
 
-    async def _segments_page(self, *, error: DomainError | None = None, form: Any = None, field: str = "form",
-                             named: Mapping[str, tuple[str, str]] | None = None, conflicts: bool = False,
-                             segment_id: int | None = None) -> Template:
+    async def _segments_page(self, request: PrincipalRequest, *, error: DomainError | None = None, form: Any = None,
+                             field: str = "form", named: Mapping[str, tuple[str, str]] | None = None,
+                             conflicts: bool = False, segment_id: int | None = None) -> Template:
         """The segments; after a refusal, the reason beside `field` (or the field its message names, `named`) and
         what was typed in the form sent (a rule's, in its segment's form: `segment_id`)."""
-        return Template(
-            template_name="curation/segments.html",
-            context={
-                "segments": await segments.list_segments(),
-                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
-                "effects": [e.value for e in RuleEffect], "targets": [t.value for t in RuleTarget],
-                "errors": forms.errors_by_field(error, field, conflicts=conflicts, named=named),
-                "form": dataclasses.asdict(form) if form is not None else {}, "form_segment": segment_id,
-                "limits": forms.max_lengths(SegmentIn),
-            },
-            status_code=error.status_code if error else 200,
+        grid = await segment_grid.segment_grid(segment_grid.SEGMENT_GRID.read(request.query_params))
+        page = grids.page_template(
+            "curation/segments.html", grid, segments=await choices.segment_choices(),
+            buyers=await choices.companies_of_kind(CompanyKind.BUYER),
+            effects=[e.value for e in RuleEffect], targets=[t.value for t in RuleTarget],
+            errors=forms.errors_by_field(error, field, conflicts=conflicts, named=named),
+            form=dataclasses.asdict(form) if form is not None else {}, form_segment=segment_id,
+            limits=forms.max_lengths(SegmentIn),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/segments")
-    async def segments(self) -> Template:
-        return await self._segments_page()
+    async def segments(self, request: PrincipalRequest) -> Template:
+        return await self._segments_page(request)
+
+    @get(["/segments/export.csv", "/segments/export.xlsx"])
+    async def segments_export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(segment_grid.segment_grid,
+                                           segment_grid.SEGMENT_GRID.read(request.query_params), request.url.path,
+                                           segment_grid.EXPORT_HEADER, segment_grid.export_row)
 
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
@@ -491,7 +512,7 @@ class CurationPages(Controller):
             segment = await segments.create_segment(principal_of(request), forms.read(
                 {"name": data.name, "description": data.description}, SegmentIn, fields=SEGMENT_FIELDS))
         except DomainError as exc:  # a name taken (409) is about the name typed
-            return await self._segments_page(error=exc, form=data, field="name", named=SEGMENT_FIELDS,
+            return await self._segments_page(request, error=exc, form=data, field="name", named=SEGMENT_FIELDS,
                                              conflicts=True)
         flash(request, f"Segment {segment.name} is created.", "success")
         return _back("/operator/curation/segments")
@@ -505,8 +526,8 @@ class CurationPages(Controller):
                 effect=data.effect, target=data.target, target_id=_required_int(data.target_id, "target_id")))
         except DomainError as exc:  # the segment's own target field; a rule already there (409) is about it too
             field = f"target_id-{segment_id}"
-            return await self._segments_page(error=exc, form=data, field=field, conflicts=True, segment_id=segment_id,
-                                             named={"target_id": (field, "Target #")})
+            return await self._segments_page(request, error=exc, form=data, field=field, conflicts=True,
+                                             segment_id=segment_id, named={"target_id": (field, "Target #")})
         flash(request, f"Rule added: {rule.effect} {rule.target} {rule.target_name}.", "success")
         return _back("/operator/curation/segments")
 
@@ -524,7 +545,7 @@ class CurationPages(Controller):
             await segments.set_company_segment(principal_of(request), _required_int(data.company_id, "company_id"),
                                                _int(data.segment_id, "segment"))
         except DomainError as exc:
-            return await self._segments_page(error=exc, form=data, field="company_id",
+            return await self._segments_page(request, error=exc, form=data, field="company_id",
                                              named={"segment_id": ("segment_id", "Segment"),
                                                     "company_id": ("company_id", "Buyer company")})
         flash(request, "The company's segment is saved.", "success")
@@ -532,59 +553,75 @@ class CurationPages(Controller):
 
     # Price lists ----------------------------------------------------------------------------
 
-    async def _price_lists_page(self, *, error: DomainError | None = None, form: PriceListForm | None = None) -> (
-        Template
-    ):
+    async def _price_lists_page(self, request: PrincipalRequest, *, error: DomainError | None = None,
+                                form: PriceListForm | None = None) -> Template:
         """The price lists; after a refusal, the reason beside the field its message names, and what was typed."""
-        return Template(
-            template_name="curation/price_lists.html",
-            context={
-                "price_lists": await price_lists.list_price_lists(),
-                "segments": await choices.segment_choices(),
-                "buyers": await choices.companies_of_kind(CompanyKind.BUYER),
-                "errors": forms.errors_by_field(error, named=PRICE_LIST_FIELDS), "form": form or PriceListForm(),
-            },
-            status_code=error.status_code if error else 200,
+        state = (await price_list_grid.price_list_spec()).read(request.query_params)
+        page = grids.page_template(
+            "curation/price_lists.html", await price_list_grid.price_list_grid(state),
+            segments=await choices.segment_choices(), buyers=await choices.companies_of_kind(CompanyKind.BUYER),
+            errors=forms.errors_by_field(error, named=PRICE_LIST_FIELDS), form=form or PriceListForm(),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/price-lists")
-    async def price_lists(self) -> Template:
-        return await self._price_lists_page()
+    async def price_lists(self, request: PrincipalRequest) -> Template:
+        return await self._price_lists_page(request)
+
+    @get(["/price-lists/export.csv", "/price-lists/export.xlsx"])
+    async def price_lists_export(self, request: PrincipalRequest) -> Response[bytes]:
+        state = (await price_list_grid.price_list_spec()).read(request.query_params)
+        return await grids.export_response(price_list_grid.price_list_grid, state, request.url.path,
+                                           price_list_grid.EXPORT_HEADER, price_list_grid.export_row)
 
     @post("/price-lists", status_code=303)
     async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
         Response[Any]
     ):
+        zone = principal_of(request).time_zone
         try:
             created = await price_lists.create_price_list(principal_of(request), forms.read({
                 "name": data.name, "currency": data.currency,
                 "segment_id": _int(data.segment_id, "segment_id") if data.owner == "segment" else None,
                 "company_id": _int(data.company_id, "company_id") if data.owner == "company" else None,
-                "valid_from": _moment(data.valid_from, "valid_from"), "valid_to": _moment(data.valid_to, "valid_to"),
+                "valid_from": _moment(data.valid_from, "valid_from", zone),
+                "valid_to": _moment(data.valid_to, "valid_to", zone),
             }, PriceListIn, fields=PRICE_LIST_FIELDS))
         except DomainError as exc:
-            return await self._price_lists_page(error=exc, form=data)
+            return await self._price_lists_page(request, error=exc, form=data)
         flash(request, f"Price list {created.price_list.name} is created; add its prices below.", "success")
         return _back(f"/operator/curation/price-lists/{created.price_list.id}")
 
     async def _price_list_page(
-        self, price_list_id: int, *, error: DomainError | None = None, form: EntryForm | None = None
+        self, request: PrincipalRequest, price_list_id: int, *, error: DomainError | None = None,
+        form: EntryForm | None = None,
     ) -> Template:
-        return Template(
-            template_name="curation/price_list.html",
-            context={
-                "detail": await price_lists.get_price_list(price_list_id),
-                "listings": await choices.listing_choices(),
-                "errors": forms.errors_by_field(error, named=ENTRY_FIELDS) if not isinstance(error, InvalidInput)
-                else forms.errors_by_field(InvalidInput(_ENTRY_WHERE.sub("", error.message)), named=ENTRY_FIELDS),
-                "form": form or EntryForm(),
-            },
-            status_code=error.status_code if error else 200,
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        if isinstance(error, InvalidInput):
+            error = InvalidInput(_ENTRY_WHERE.sub("", error.message))
+        page = grids.page_template(
+            "curation/price_list.html", await price_list_grid.entry_grid(price_list_id, state), pl=summary,
+            listings=await choices.listing_choices(), errors=forms.errors_by_field(error, named=ENTRY_FIELDS),
+            form=form or EntryForm(),
         )
+        if error:
+            page.status_code = error.status_code
+        return page
 
     @get("/price-lists/{price_list_id:int}")
-    async def price_list(self, price_list_id: FromPath[int]) -> Template:
-        return await self._price_list_page(price_list_id)
+    async def price_list(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Template:
+        return await self._price_list_page(request, price_list_id)
+
+    @get(["/price-lists/{price_list_id:int}/export.csv", "/price-lists/{price_list_id:int}/export.xlsx"])
+    async def price_list_export(self, request: PrincipalRequest, price_list_id: FromPath[int]) -> Response[bytes]:
+        summary = await price_lists.price_list_summary(price_list_id)
+        state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
+        return await grids.export_response(partial(price_list_grid.entry_grid, price_list_id), state,
+                                           request.url.path, price_list_grid.ENTRY_EXPORT_HEADER,
+                                           partial(price_list_grid.entry_export_row, summary.currency))
 
     @post("/price-lists/{price_list_id:int}/entries", status_code=303)
     async def add_entry(
@@ -595,7 +632,7 @@ class CurationPages(Controller):
                             min_qty=_required_int(data.min_qty, "min_qty"), unit_price=data.unit_price)
             await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
-            return await self._price_list_page(price_list_id, error=exc, form=data)
+            return await self._price_list_page(request, price_list_id, error=exc, form=data)
         flash(request, "The price is saved; buyers see it on their next page.", "success")
         return _back(f"/operator/curation/price-lists/{price_list_id}")
 

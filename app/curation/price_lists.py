@@ -123,13 +123,13 @@ async def set_entries(principal: Principal, price_list_id: int, data: EntriesIn)
     return await get_price_list(price_list_id)
 
 
-_LIST_COLUMNS = (
+LIST_COLUMNS = (
     PriceList.id, PriceList.name, PriceList.segment, PriceList.segment.name, PriceList.company,
     PriceList.company.name, PriceList.currency, PriceList.valid_from, PriceList.valid_to, PriceList.created_at,
 )
 
 
-def _list_summary(row: Mapping[str, Any], counts: Mapping[int, int]) -> PriceListSummary:
+def list_summary(row: Mapping[str, Any], counts: Mapping[int, int]) -> PriceListSummary:
     return PriceListSummary(
         id=row["id"], name=row["name"], segment_id=row["segment"], segment_name=row["segment.name"],
         company_id=row["company"], company_name=row["company.name"], currency=row["currency"],
@@ -138,7 +138,7 @@ def _list_summary(row: Mapping[str, Any], counts: Mapping[int, int]) -> PriceLis
     )
 
 
-async def _entry_counts(ids: Sequence[int]) -> dict[int, int]:
+async def entry_counts(ids: Sequence[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = await PriceListEntry.select(PriceListEntry.price_list, Count()).where(
@@ -149,18 +149,26 @@ async def _entry_counts(ids: Sequence[int]) -> dict[int, int]:
 
 async def list_price_lists(segment_id: int | None = None, company_id: int | None = None) -> list[PriceListSummary]:
     """Every price list (optionally of one segment or company) with its entry count: two queries."""
-    query = PriceList.select(*_LIST_COLUMNS).order_by(PriceList.name, PriceList.id)
+    query = PriceList.select(*LIST_COLUMNS).order_by(PriceList.name, PriceList.id)
     if segment_id is not None:
         query = query.where(PriceList.segment == segment_id)
     if company_id is not None:
         query = query.where(PriceList.company == company_id)
     rows = await query
-    counts = await _entry_counts([row["id"] for row in rows])
-    return [_list_summary(row, counts) for row in rows]
+    counts = await entry_counts([row["id"] for row in rows])
+    return [list_summary(row, counts) for row in rows]
+
+
+async def price_list_summary(price_list_id: int) -> PriceListSummary:
+    """One price list with its number of prices, without them (its page's grid reads them a page at a time)."""
+    row = await PriceList.select(*LIST_COLUMNS).where(PriceList.id == price_list_id).first()
+    if row is None:
+        raise NotFound("No such price list.")
+    return list_summary(row, await entry_counts([price_list_id]))
 
 
 async def get_price_list(price_list_id: int) -> PriceListOut:
-    row = await PriceList.select(*_LIST_COLUMNS).where(PriceList.id == price_list_id).first()
+    row = await PriceList.select(*LIST_COLUMNS).where(PriceList.id == price_list_id).first()
     if row is None:
         raise NotFound("No such price list.")
     entries = await PriceListEntry.select(
@@ -168,7 +176,7 @@ async def get_price_list(price_list_id: int) -> PriceListOut:
         PriceListEntry.listing.vendor.name, PriceListEntry.min_qty, PriceListEntry.unit_price,
     ).where(PriceListEntry.price_list == price_list_id).order_by(PriceListEntry.listing, PriceListEntry.min_qty)
     return PriceListOut(
-        price_list=_list_summary(row, {price_list_id: len(entries)}),
+        price_list=list_summary(row, {price_list_id: len(entries)}),
         entries=[
             EntryOut(id=e["id"], listing_id=e["listing"], listing_sku=e["listing.sku"],
                      listing_title=e["listing.title"], vendor_name=e["listing.vendor.name"], min_qty=e["min_qty"],

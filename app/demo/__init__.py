@@ -1,6 +1,7 @@
 """Demo data: one operator, two buyer companies (a delivery and a billing address each) and four vendors, with a
 login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo/rfqs.py):
-one awarded, whose contracts price the catalog for Acme, and one live reverse auction; and orders in every state,
+one awarded, whose contracts price the catalog for Acme (with three saved award scenarios, app/demo/scenarios.py),
+and one live reverse auction; and orders in every state,
 one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py)."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from app.demo.addresses import load_demo_addresses
 from app.demo.catalog import load_demo_catalog
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
+from app.demo.scenarios import load_demo_scenarios
+from app.locales import ANYWHERE, Place
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
 OPERATOR_COMPANY = "Marketplace Operations"
@@ -61,11 +64,18 @@ async def ensure_company(data: CompanyIn) -> int:
     return (await accounts.create_company(data)).id
 
 
+# The demo reads English in UTC, whatever each company's country, except one buyer who shows how a German reader
+# in Berlin sees the same RFQs, prices and orders (log in as her to compare).
+DEMO_PLACES = {"approver@acme.example": Place("de_DE", "Europe/Berlin")}
+
+
 async def ensure_user(company_id: int, email: str, name: str, roles: list[str], password: str) -> bool:
     """Create the user unless the e-mail exists; True when created."""
     if await BaseUser.exists().where(BaseUser.username == email.lower()):
         return False
-    await accounts.create_user(None, company_id, UserIn(email=email, name=name, roles=roles, password=password))
+    place = DEMO_PLACES.get(email, ANYWHERE)
+    await accounts.create_user(None, company_id, UserIn(email=email, name=name, roles=roles, password=password,
+                                                        locale=place.locale, time_zone=place.time_zone))
     return True
 
 
@@ -83,6 +93,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_addresses()
     await load_demo_catalog()
     await load_demo_rfqs()
+    await load_demo_scenarios()
     await load_demo_orders()
     return logins
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -9,8 +10,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from app import grids
+from app import forms, grids
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
+from app.errors import DomainError
 from app.notifications import in_app, services
 from app.notifications.schemas import NotificationOut, NotificationPageOut, ReadAllOut
 
@@ -59,15 +61,34 @@ class NotificationPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: PrincipalRequest, page: FromQuery[int] = 1) -> Template:
-        return Template(template_name="notifications/list.html",
-                        context={"notifications": await in_app.page_of(principal_of(request), page)})
+    async def index(self, request: PrincipalRequest) -> Template:
+        principal = principal_of(request)
+        grid = await in_app.notification_grid(principal, in_app.NOTIFICATION_GRID.read(request.query_params))
+        return grids.page_template("notifications/list.html", grid, max_bulk=grids.MAX_BULK)
 
-    @get("/{notification_id:int}")
-    async def follow(self, request: PrincipalRequest, notification_id: FromPath[int]) -> Redirect:
-        """Following a notification marks it read and goes to the page where the user acts."""
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(partial(in_app.notification_grid, principal_of(request)),
+                                           in_app.NOTIFICATION_GRID.read(request.query_params), request.url.path,
+                                           in_app.EXPORT_HEADER, in_app.export_row)
+
+    @post("/{notification_id:int}/open", status_code=303)
+    async def open(self, request: PrincipalRequest, notification_id: FromPath[int]) -> Redirect:
+        """Opening a notification marks it read and goes to the page where the user acts."""
         notification = await in_app.mark_read(principal_of(request), notification_id)
         return Redirect(path=notification.link, status_code=303)
+
+    @post("/read", status_code=303)
+    async def read_ticked(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        back = forms.back_to(form, "/notifications")
+        try:
+            marked = await in_app.mark_many_read(principal_of(request),
+                                                 grids.ticked(form.getall("notification_id", []), "notifications"))
+            flash(request, f"{marked} notification{'' if marked == 1 else 's'} marked read.", "success")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        return Redirect(path=back, status_code=303)
 
     @post("/read-all", status_code=303)
     async def read_all(self, request: PrincipalRequest) -> Response[Any]:

@@ -5,12 +5,15 @@ itself: app/notifications/delivery.py."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from app import db, grids
+from app.auth import place_of_address
 from app.clock import utcnow
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
+from app.locales import ANYWHERE, Place
 from app.notifications.in_app import notify
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.notifications.tasks import deliver_email
@@ -36,12 +39,23 @@ def absolute_link(path: str) -> str:
     return f"{get_settings().base_url}{path}"
 
 
-async def queue_email(*, to: str, subject: str, body: str, link: str) -> int:
+# What an e-mail says: fixed words, or words written for its recipient's locale and time zone (money, moments).
+Words = str | Callable[[Place], str]
+
+
+def in_place(words: Words, place: Place) -> str:
+    return words(place) if callable(words) else words
+
+
+async def queue_email(*, to: str, subject: Words, body: Words, link: str) -> int:
     """Write an e-mail in the current unit of work; it is sent once that commits.
 
     `link` is the path of the page where the recipient acts (required: an e-mail nobody can act on is a dead end);
     the body ends with its absolute address, so the body's last sentence introduces it. A user with that address
-    also gets it as an in-app notification, linked to the same page."""
+    also gets it as an in-app notification, linked to the same page. A subject or body that is a function of a
+    `Place` is written in the recipient's locale and time zone (English and UTC for an outsider)."""
+    place = await place_of_address(to) if callable(subject) or callable(body) else ANYWHERE
+    subject, body = in_place(subject, place), in_place(body, place)
     email = OutboxEmail(
         message_id=uuid.uuid4(),
         to_address=to,

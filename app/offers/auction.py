@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from app.clock import as_utc
 from app.errors import Conflict, InvalidInput
-from app.money import Money
+from app.money import format_money
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ def check_decrement(previous_total: Decimal | None, new_total: Decimal, min_decr
     ceiling = most_allowed(previous_total, step)
     if new_total > ceiling or new_total >= previous_total:
         def show(amount: Decimal) -> str:
-            return Money(amount, currency).display()
+            return format_money(amount, currency)
 
         raise Conflict(
             f"Your bid totals {show(new_total)}; it must beat your previous bid of {show(previous_total)} "

@@ -21,8 +21,10 @@ from litestar.response import ServerSentEventMessage
 
 from app.accounts.roles import CompanyKind
 from app.auth import Principal
+from app.clock import format_moment
 from app.errors import NotFound
-from app.money import from_minor
+from app.locales import Place
+from app.money import from_minor, shown
 from app.offers import auction
 from app.offers.rules import ParsedLine
 from app.offers.schemas import AuctionBuyerOut, AuctionStandingOut, AuctionVendorOut
@@ -233,11 +235,25 @@ async def _version(rfq_id: int) -> tuple[Any, ...]:
     )
 
 
-async def events(watcher: Viewer, *, poll_seconds: float | None = None,
-                 lifetime_seconds: float | None = None) -> AsyncIterator[ServerSentEventMessage]:
+def shown_to(view: AuctionVendorOut | AuctionBuyerOut, place: Place) -> dict[str, Any]:
+    """A snapshot with its amounts and deadline also written for a person (`shown`), as the page displays them."""
+    data = msgspec.to_builtins(view)
+    if isinstance(view, AuctionVendorOut):
+        data["shown"] = {
+            "your_total": shown(view.your_total, view.currency, place.locale),
+            "your_next_max_total": shown(view.your_next_max_total, view.currency, place.locale),
+            "best_price": shown(view.best_price, view.currency, place.locale),
+            "deadline": format_moment(view.deadline, place.time_zone, place.locale, seconds=True),
+        }
+    return data
+
+
+async def events(watcher: Viewer, *, poll_seconds: float | None = None, lifetime_seconds: float | None = None,
+                 place: Place | None = None) -> AsyncIterator[ServerSentEventMessage]:
     """Server-sent events for one viewer: an `auction` event with the snapshot at once and whenever it changes,
     a heartbeat comment when nothing did for a while; the stream ends once bidding is over (after a last
-    snapshot) or when its lifetime is up (the browser then reconnects)."""
+    snapshot) or when its lifetime is up (the browser then reconnects). With a `place` (the page's stream), each
+    snapshot also carries its amounts and deadline written for that person (`shown_to`)."""
     poll = POLL_SECONDS if poll_seconds is None else poll_seconds
     lifetime = STREAM_SECONDS if lifetime_seconds is None else lifetime_seconds
     started = last_sent = time.monotonic()
@@ -249,7 +265,7 @@ async def events(watcher: Viewer, *, poll_seconds: float | None = None,
         if version != last_version:
             last_version = version
             view = await snapshot(watcher)
-            payload = msgspec.json.encode(view)
+            payload = msgspec.json.encode(view if place is None else shown_to(view, place))
             if payload != last_payload:
                 last_payload, last_sent, number = payload, time.monotonic(), number + 1
                 yield ServerSentEventMessage(data=payload.decode(), event="auction", id=number,

@@ -15,10 +15,13 @@ from app.offers.schemas import AuctionBuyerOut, AuctionVendorOut
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-async def _stream(request: PrincipalRequest, rfq_id: int) -> ServerSentEvent:
+async def _stream(request: PrincipalRequest, rfq_id: int, *, for_page: bool = False) -> ServerSentEvent:
     # Access is decided before the stream starts, so a refusal is a plain 404.
-    watcher = await live.viewer(principal_of(request), rfq_id)
-    return ServerSentEvent(live.events(watcher), headers={"Cache-Control": "no-cache, no-store"})
+    principal = principal_of(request)
+    watcher = await live.viewer(principal, rfq_id)
+    # The page's stream also writes amounts and the deadline in the vendor's locale and zone; the API's is data only.
+    return ServerSentEvent(live.events(watcher, place=principal.place if for_page else None),
+                           headers={"Cache-Control": "no-cache, no-store"})
 
 
 class AuctionApi(Controller):
@@ -50,7 +53,7 @@ class VendorAuctionPages(Controller):
 
     @get("/{rfq_id:int}/auction/stream")
     async def stream(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> ServerSentEvent:
-        return await _stream(request, rfq_id)
+        return await _stream(request, rfq_id, for_page=True)
 
 
 ROUTES: list[ControllerRouterHandler] = [AuctionApi, VendorAuctionPages]

@@ -33,7 +33,7 @@ from app.catalog.contract_consumption import crossed_marks
 from app.catalog.pricing import PriceSource
 from app.clock import utcnow
 from app.errors import Conflict, FieldErrors, InvalidInput
-from app.money import to_minor
+from app.money import format_money, to_minor
 from app.orders import cart, mail
 from app.orders.access import OrderHead
 from app.orders.cart_totals import LineAmounts
@@ -304,10 +304,12 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
                          vendor_id=order.vendor_id, placed_by=principal.user_id,  # type: ignore[arg-type]
                          status=OrderStatus.PLACED, currency=order.currency)
         total = order.total
+        net = total.net  # type: ignore[union-attr]
         await mail.tell(head, Actor.VENDOR, f"New purchase order {head.number} from {principal.company_name}",
-                        f"{principal.company_name} ordered {len(order.lines)} line(s), {total.net} "  # type: ignore[union-attr]
-                        f"{order.currency} net (their purchase order number {po_number}). Confirm it with an "
-                        "expected ship date, or reject it with a reason.")
+                        lambda place, net=net, order=order: (
+                            f"{principal.company_name} ordered {len(order.lines)} line(s), "
+                            f"{format_money(net, order.currency, place.locale)} net (their purchase order number "
+                            f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."))
     return group_id
 
 

@@ -26,7 +26,7 @@ PDF = "application/pdf"
 
 async def order_pdf(principal: Principal, order_id: int) -> Response[bytes]:
     order = await views.get_order(principal, order_id)
-    content = await to_thread.run_sync(documents.order_pdf, order)
+    content = await to_thread.run_sync(documents.order_pdf, order, principal.place)
     return bytes_response(content, PDF, f"{order.number}.pdf")
 
 

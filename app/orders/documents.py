@@ -1,16 +1,18 @@
 """A purchase order as a document: the vendor's PDF (fpdf2) and the order list as an XLSX workbook
-(app/spreadsheets.py). Pure: structs in, bytes out; money printed through `Money.display`, the one formatter."""
+(app/spreadsheets.py). Pure: structs in, bytes out; money printed through `format_money`, the one formatter."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from app.money import Money
+from app.clock import format_day, format_moment
+from app.locales import ANYWHERE, Place
+from app.money import format_money
 from app.orders.order_schemas import OrderLineOut, OrderOut, OrderSummaryOut
 from app.spreadsheets import Cell, Workbook
 
@@ -26,16 +28,8 @@ def _latin(text: object) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return Money(amount, currency).display()
-
-
-def _day(value: date | None) -> str:
-    return "-" if value is None else value.isoformat()
-
-
-def _moment(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+def _day(value: date | None, place: Place) -> str:
+    return "-" if value is None else format_day(value, place.time_zone, place.locale)
 
 
 class _OrderPdf(FPDF):
@@ -68,9 +62,14 @@ def _item(line: OrderLineOut) -> str:
     return f"{line.name}\n{line.price_reason}" if line.price_reason else line.name
 
 
-def order_pdf(order: OrderOut) -> bytes:
+def order_pdf(order: OrderOut, place: Place = ANYWHERE) -> bytes:
     """The purchase order as its vendor receives it: numbers, parties, addresses, dates, note, every line with its
-    price and the reason for it, and the totals in the order's currency."""
+    price and the reason for it, and the totals in the order's currency; money and moments written for `place`,
+    the reader's locale and time zone."""
+
+    def money(amount: Decimal, unit_price: bool = False) -> str:
+        return format_money(amount, order.currency, place.locale, unit_price=unit_price)
+
     pdf = _OrderPdf(order.number)
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -93,9 +92,9 @@ def order_pdf(order: OrderOut) -> bytes:
     details = [
         ("Order number", order.number),
         ("Buyer's PO number", order.po_number),
-        ("Placed", f"{_moment(order.placed_at)} by {order.placed_by or '-'}"),
-        ("Requested delivery", _day(order.requested_delivery_date)),
-        ("Expected shipping", _day(order.expected_ship_date)),
+        ("Placed", f"{format_moment(order.placed_at, place.time_zone, place.locale)} by {order.placed_by or '-'}"),
+        ("Requested delivery", _day(order.requested_delivery_date, place)),
+        ("Expected shipping", _day(order.expected_ship_date, place)),
         ("Currency", order.currency),
         ("Note", order.note or "-"),
     ]
@@ -128,9 +127,9 @@ def order_pdf(order: OrderOut) -> bytes:
             row.cell(_latin(_item(line)))
             row.cell(str(line.quantity))
             row.cell(_latin(line.unit))
-            row.cell(_latin(_money(line.unit_price, line.currency)))
+            row.cell(_latin(money(line.unit_price, unit_price=True)))
             row.cell(f"{line.tax_rate} %")
-            row.cell(_latin(_money(line.net, line.currency)))
+            row.cell(_latin(money(line.net)))
     pdf.ln(4)
 
     pdf.set_font("Helvetica", size=10)
@@ -139,7 +138,7 @@ def order_pdf(order: OrderOut) -> bytes:
         pdf.set_font("Helvetica", "B" if bold else "", 10)
         pdf.set_x(pdf.w - pdf.r_margin - 2 * width)
         pdf.cell(width, 6, f"{label} total", align="R")
-        pdf.cell(width, 6, _latin(_money(amount, order.currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 6, _latin(money(amount)), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.accounts.recipients import addresses_of, author_and_admins
 from app.accounts.roles import AWARDER_ROLES, SELLER_ROLES
-from app.notifications.services import queue_email
+from app.notifications.services import Words, in_place, queue_email
 from app.orders.access import OrderHead
 from app.orders.states import Actor
 
@@ -13,15 +13,16 @@ def order_path(order_id: int, side: Actor) -> str:
     return f"/vendor/orders/{order_id}" if side is Actor.VENDOR else f"/orders/{order_id}"
 
 
-async def tell(head: OrderHead, side: Actor, subject: str, body: str) -> None:
+async def tell(head: OrderHead, side: Actor, subject: Words, body: Words) -> None:
     """The buyer's side: who placed the order and its company's admins; the vendor's side: its sellers."""
     if side is Actor.VENDOR:
         recipients = (await addresses_of([head.vendor_id], SELLER_ROLES)).get(head.vendor_id, [])
     else:
         recipients = await author_and_admins(head.buyer_id, head.placed_by)
-    text = f"{body}\n\nOpen the order:"
     for address in recipients:
-        await queue_email(to=address, subject=subject, body=text, link=order_path(head.id, side))
+        await queue_email(to=address, subject=subject,
+                          body=lambda place: f"{in_place(body, place)}\n\nOpen the order:",
+                          link=order_path(head.id, side))
 
 
 async def tell_contract_mark(buyer_id: int, vendor_id: int, contract_id: int, contract_number: str,

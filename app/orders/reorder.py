@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from app.auth import Principal
 from app.catalog.buyer_offers import buyer_context
 from app.catalog.price_candidates import resolve_line_prices
 from app.catalog.services import visible_listing_ids
 from app.errors import Conflict
-from app.money import from_minor
+from app.money import format_money, from_minor
 from app.orders.access import actor_of, order_for
 from app.orders.cart import add_listings
 from app.orders.order_schemas import CheckoutChangeOut, ReorderOut
@@ -41,6 +42,10 @@ async def reorder(principal: Principal, order_id: int) -> ReorderOut:
     await add_listings(principal, adding)
     prices = await resolve_line_prices(adding, buyer_context(principal).buyer)
     changed = []
+
+    def price(amount: Decimal, currency: str) -> str:
+        return format_money(amount, currency, principal.locale, unit_price=True)
+
     for listing in adding:
         before = first[listing]
         parts = prices.get(listing)
@@ -51,8 +56,8 @@ async def reorder(principal: Principal, order_id: int) -> ReorderOut:
         if (now.unit_price, now.currency) != (was, before["currency"]) or len(parts) > 1:
             changed.append(CheckoutChangeOut(
                 line_id=before["position"], change="price",
-                message=f"Line {before['position']} ({before['name']}): {now.unit_price} {now.currency} today "
-                        f"({now.why}), was {was} {before['currency']}"
+                message=f"Line {before['position']} ({before['name']}): {price(now.unit_price, now.currency)} "
+                        f"today ({now.why}), was {price(was, before['currency'])}"
                         + (", and only part of it at that price" if len(parts) > 1 else "") + ".",
             ))
     return ReorderOut(added=len(adding), skipped=skipped, changed=changed)

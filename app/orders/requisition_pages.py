@@ -11,6 +11,7 @@ which may not import this area) sends an offer here to choose the list; an order
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -19,12 +20,14 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.catalog.product_page import product_detail
 from app.errors import DomainError, InvalidInput
 from app.files import XLSX, MultipartBody, bytes_response, read_upload
 from app.forms import back_to, errors_by_field
 from app.orders import cart, views
+from app.orders import requisition_grid as grid
 from app.orders import requisition_lists as lists
 from app.orders import requisition_sheets as sheets
 from app.orders.forms import (
@@ -70,7 +73,13 @@ class RequisitionListPages(Controller):
 
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
-        return await _lists_page(principal_of(request))
+        return await _lists_page(request)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export_lists(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(partial(grid.requisition_grid, principal_of(request)),
+                                           grid.REQUISITION_GRID.read(request.query_params), request.url.path,
+                                           grid.EXPORT_HEADER, grid.export_row)
 
     @post("/", status_code=303)
     async def create(self, request: PrincipalRequest, data: Form) -> Response[Any]:
@@ -78,7 +87,7 @@ class RequisitionListPages(Controller):
         try:
             made = await lists.create_list(principal, new_list_from_form(data))
         except DomainError as exc:
-            return await _lists_page(principal, exc, data, "name")
+            return await _lists_page(request, exc, data, "name")
         flash(request, f"The list “{made.name}” is made: add products from their pages, your cart or an order.",
               "success")
         return Redirect(path=f"/requisition-lists/{made.id}", status_code=303)
@@ -246,10 +255,14 @@ async def _changeable_lists(principal: Principal) -> list[RequisitionListSummary
     return [summary for summary in await lists.list_lists(principal) if summary.can_change]
 
 
-async def _lists_page(principal: Principal, error: DomainError | None = None,
+async def _lists_page(request: PrincipalRequest, error: DomainError | None = None,
                       typed: Mapping[str, str] | None = None, field: str = "form") -> Template:
-    return _page("orders/requisition_lists.html",
-                 {"lists": await lists.list_lists(principal), "typed": typed or {}}, error, field)
+    state = grid.REQUISITION_GRID.read(request.query_params)
+    page = grids.page_template("orders/requisition_lists.html",
+                               await grid.requisition_grid(principal_of(request), state), typed=typed or {},
+                               errors=errors_by_field(error, field), name_limit=MAX_LIST_NAME)
+    page.status_code = error.status_code if error else 200
+    return page
 
 
 async def _list_page(principal: Principal, list_id: int, error: DomainError | None = None,

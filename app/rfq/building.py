@@ -301,7 +301,7 @@ async def _problems(principal: Principal, form: Any, read: Any) -> Any:
     """What `read` (the form's own reading) finds, and the products and vendors the buyer may not choose."""
     problems = FormProblems()
     try:
-        data = read(form, await db.db_now())
+        data = read(form, await db.db_now(), principal.time_zone)
     except FieldErrors as exc:
         problems.fields.update(exc.fields)
         data = None

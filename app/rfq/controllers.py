@@ -224,7 +224,7 @@ class RfqPages(Controller):
     @get("/{rfq_id:int}/edit")
     async def edit_page(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
         rfq = await drafting.draft_for_editing(principal_of(request), rfq_id)
-        return await self._form(request, form_from_rfq(rfq), None, rfq_id)
+        return await self._form(request, form_from_rfq(rfq, principal_of(request).time_zone), None, rfq_id)
 
     @post("/{rfq_id:int}/edit", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def edit(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
@@ -295,7 +295,8 @@ class RfqPages(Controller):
         form = await request.form()
 
         async def action(principal: Principal) -> None:
-            await transitions.extend(principal, rfq_id, parse_moment(form.get("deadline", ""), "The new deadline"))
+            await transitions.extend(principal, rfq_id,
+                                     parse_moment(form.get("deadline", ""), "The new deadline", principal.time_zone))
 
         return await self._act(request, rfq_id, action, "Deadline extended: the vendors have been told.", "deadline",
                                {"deadline": form.get("deadline", "")}, conflicts=True)

@@ -112,9 +112,10 @@ async def send_reminders() -> int:
             head = heads[row["rfq"]]
             if not claimed or head is None:
                 continue
-            subject, body = mail.reminder_mail(head)
             for address in addresses.get(row["vendor"], []):
-                await queue_email(to=address, subject=subject, body=body, link=mail.vendor_path(head.id))
+                await queue_email(to=address, subject=lambda place, head=head: mail.reminder_mail(head, place)[0],
+                                  body=lambda place, head=head: mail.reminder_mail(head, place)[1],
+                                  link=mail.vendor_path(head.id))
             sent += 1
     return sent
 

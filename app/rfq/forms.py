@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from app.clock import as_utc
+from app.clock import LocalTimeError, local_to_utc, utc_to_local_input
 from app.errors import FieldErrors, InvalidInput
 from app.forms import beside, max_lengths
 from app.forms import read as read_form
+from app.locales import DEFAULT_TIME_ZONE
 from app.money import MoneyError, parse_currency
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
@@ -63,14 +64,15 @@ def form_rows(form: Any) -> range:
     return range(1, min(MAX_LINES, max(FORM_LINES, highest + 2)) + 1)
 
 
-def parse_moment(raw: str, what: str) -> datetime:
-    """A moment from a `datetime-local` field (taken as UTC) or an ISO string with its offset."""
-    text = (raw or "").strip()
+def parse_moment(raw: str, what: str, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """A moment from a `datetime-local` field, typed in the user's `time_zone`, or an ISO string with its offset.
+    A time the clocks skip in that zone is refused with what to type instead."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return local_to_utc(raw, time_zone)
+    except LocalTimeError as exc:
+        if "does not exist" in str(exc):
+            raise InvalidInput(f"{what}: {exc}") from None
         raise InvalidInput(f"{what} must be a date and time such as 2027-01-31T17:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # What the page calls each field, for its errors: "Title: …", "Line 2 — target price: …".
@@ -187,11 +189,13 @@ def _auction(form: Any, problems: FormProblems) -> dict[str, Any]:
             "show_best_price": form.get("show_best_price") == "on"}
 
 
-def _deadline(form: Any, problems: FormProblems, now: datetime | None) -> datetime | None:
+def _deadline(form: Any, problems: FormProblems, now: datetime | None, time_zone: str) -> datetime | None:
     try:
-        deadline = parse_moment(form.get("deadline", ""), "deadline")
-    except InvalidInput:
-        problems.add("deadline", "give a date and time such as 2027-01-31 17:00")
+        deadline = parse_moment(form.get("deadline", ""), "deadline", time_zone)
+    except InvalidInput as exc:
+        skipped = exc.message.removeprefix("deadline: ")
+        problems.add("deadline", skipped if "does not exist" in skipped
+                     else "give a date and time such as 2027-01-31 17:00")
         return None
     if now is not None:
         try:
@@ -202,7 +206,7 @@ def _deadline(form: Any, problems: FormProblems, now: datetime | None) -> dateti
     return deadline
 
 
-def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
+def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqIn:
     """The new-RFQ form as the API's input, blank line rows skipped. Every field it cannot take is told at once
     (FieldErrors keyed by the form's field names, each problem in the page's words: "Line 2 — target price: must
     not be negative"); with `now`, a deadline that passed (or is years away) is one of them."""
@@ -218,7 +222,7 @@ def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
         currency = parse_currency(currency)
     except MoneyError:
         problems.add("currency", "give a three-letter currency code such as EUR")
-    deadline = _deadline(form, problems, now)
+    deadline = _deadline(form, problems, now, time_zone)
     delivery = form.get("delivery_date", "").strip()
     delivery_date = None
     try:
@@ -247,10 +251,10 @@ def rfq_from_form(form: Any, now: datetime | None = None) -> RfqIn:
         raise FieldErrors(exc.message, {"form": exc.message}) from None
 
 
-def patch_from_form(form: Any, now: datetime | None = None) -> RfqPatch:
+def patch_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqPatch:
     """The edit-draft form (the new-RFQ form filled with the draft) as the API's PATCH: every field, the lines and
     the invited vendors replaced."""
-    rfq = rfq_from_form(form, now)  # checked against the schema's bounds already
+    rfq = rfq_from_form(form, now, time_zone)  # checked against the schema's bounds already
     return RfqPatch(**{name: getattr(rfq, name) for name in RfqIn.__struct_fields__})
 
 
@@ -262,11 +266,11 @@ def _amount(value: Decimal | None) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-def form_from_rfq(rfq: RfqOut) -> FormMultiDict:
-    """A draft as the values of the new-RFQ form, to edit it there."""
+def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE) -> FormMultiDict:
+    """A draft as the values of the new-RFQ form, to edit it there (the deadline in the user's zone)."""
     values = [
         ("title", rfq.title), ("description", rfq.description), ("currency", rfq.currency),
-        ("deadline", as_utc(rfq.deadline).strftime("%Y-%m-%dT%H:%M")), ("delivery_address", rfq.delivery_address),
+        ("deadline", utc_to_local_input(rfq.deadline, time_zone)), ("delivery_address", rfq.delivery_address),
         ("delivery_date", rfq.delivery_date.isoformat() if rfq.delivery_date else ""),
         ("payment_terms", rfq.payment_terms), ("visibility", rfq.visibility), ("bidding_mode", rfq.bidding_mode),
     ]

@@ -8,7 +8,8 @@ from typing import Any
 
 from app.accounts.recipients import addresses_of, author_and_admins
 from app.accounts.roles import SELLER_ROLES
-from app.clock import as_utc
+from app.clock import format_moment
+from app.locales import ANYWHERE, Place
 from app.notifications.services import queue_email
 from app.rfq import access
 from app.rfq.access import RfqHead
@@ -31,12 +32,13 @@ async def audience_of(head: RfqHead) -> list[int]:
 
 
 async def tell_vendors(vendor_ids: Iterable[int], head: RfqHead, mail: Any) -> None:
-    """One e-mail per vendor user, naming no other vendor and no price."""
-    subject, body = mail(head)
+    """One e-mail per vendor user, naming no other vendor and no price; `mail(head, place)` gives its subject and
+    body in the recipient's locale and zone."""
     addresses = await addresses_of(vendor_ids, SELLER_ROLES)
     for vendor_id in sorted(addresses):
         for address in addresses[vendor_id]:
-            await queue_email(to=address, subject=subject, body=body, link=vendor_path(head.id))
+            await queue_email(to=address, subject=lambda place: mail(head, place)[0],
+                              body=lambda place: mail(head, place)[1], link=vendor_path(head.id))
 
 
 async def buyer_recipients(head: RfqHead) -> list[str]:
@@ -57,8 +59,8 @@ async def tell_buyer_closed(head: RfqHead) -> None:
         await queue_email(to=address, subject=subject, body=body, link=f"/rfqs/{head.id}/comparison")
 
 
-def deadline_text(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+def deadline_text(moment: datetime, place: Place = ANYWHERE) -> str:
+    return format_moment(moment, place.time_zone, place.locale)
 
 
 def vendor_path(rfq_id: int) -> str:
@@ -75,23 +77,23 @@ def buyer_path(rfq_id: int) -> str:
 # link to the vendor's page of the RFQ (tell_vendors gives it).
 
 
-def invitation_mail(head: RfqHead) -> tuple[str, str]:
+def invitation_mail(head: RfqHead, place: Place = ANYWHERE) -> tuple[str, str]:
     return (
         f"Request for quotation: {head.title}",
         f"You are invited to quote on \"{head.title}\" ({head.reference}).\n\n"
-        f"Deadline: {deadline_text(head.deadline)}\nAnswer here:",
+        f"Deadline: {deadline_text(head.deadline, place)}\nAnswer here:",
     )
 
 
-def extension_mail(head: RfqHead, previous: datetime) -> tuple[str, str]:
+def extension_mail(head: RfqHead, previous: datetime, place: Place = ANYWHERE) -> tuple[str, str]:
     return (
         f"Deadline extended: {head.title}",
-        f"The deadline of \"{head.title}\" ({head.reference}) moved from {deadline_text(previous)} "
-        f"to {deadline_text(head.deadline)}.\n\nYour answer:",
+        f"The deadline of \"{head.title}\" ({head.reference}) moved from {deadline_text(previous, place)} "
+        f"to {deadline_text(head.deadline, place)}.\n\nYour answer:",
     )
 
 
-def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
+def cancel_mail(head: RfqHead, reason: str, place: Place = ANYWHERE) -> tuple[str, str]:
     return (
         f"Cancelled: {head.title}",
         f"The buyer cancelled the request for quotation \"{head.title}\" ({head.reference}).\n\nReason: {reason}\n\n"
@@ -99,9 +101,9 @@ def cancel_mail(head: RfqHead, reason: str) -> tuple[str, str]:
     )
 
 
-def reminder_mail(head: RfqHead) -> tuple[str, str]:
+def reminder_mail(head: RfqHead, place: Place = ANYWHERE) -> tuple[str, str]:
     return (
-        f"Reminder: {head.title} closes {deadline_text(head.deadline)}",
-        f"Bidding on \"{head.title}\" ({head.reference}) closes at {deadline_text(head.deadline)} and you have not "
-        "answered yet. Send an offer or decline:",
+        f"Reminder: {head.title} closes {deadline_text(head.deadline, place)}",
+        f"Bidding on \"{head.title}\" ({head.reference}) closes at {deadline_text(head.deadline, place)} and you "
+        "have not answered yet. Send an offer or decline:",
     )

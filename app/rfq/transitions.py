@@ -126,7 +126,8 @@ async def deadline_moved(head: RfqHead, previous: datetime, now: datetime) -> No
     """In the transaction that moved a published RFQ's deadline later (the buyer's extension or an auction's
     anti-sniping): every vendor it is meant for is told, the closing message is sent for the new deadline, and
     the 24-hour reminder goes out again when the new deadline is more than a day away."""
-    await mail.tell_vendors(await mail.audience_of(head), head, lambda h: mail.extension_mail(h, previous))
+    await mail.tell_vendors(await mail.audience_of(head), head,
+                            lambda h, place: mail.extension_mail(h, previous, place))
     await tasks.schedule_close(head.id, head.deadline, now)
     if head.deadline > now + rules.REMIND_BEFORE:
         # A reminder sent for the old deadline said "closes within a day": no longer true, remind again.
@@ -176,7 +177,8 @@ async def cancel(principal: Principal, rfq_id: int, reason: str) -> RfqOut:
         if not moved:
             raise Conflict("This RFQ cannot become cancelled: it changed at the same moment. Reload it.")
         if current is not RfqStatus.DRAFT:
-            await mail.tell_vendors(await mail.audience_of(head), head, lambda h: mail.cancel_mail(h, reason))
+            await mail.tell_vendors(await mail.audience_of(head), head,
+                                    lambda h, place: mail.cancel_mail(h, reason, place))
     return await views.buyer_view(rfq_id)
 
 

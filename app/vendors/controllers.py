@@ -19,9 +19,9 @@ from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError, InvalidInput
 from app.forms import back_to, errors_by_field
-from app.vendors import services
+from app.vendors import import_reports, services
 from app.vendors.feed import COLUMNS
-from app.vendors.import_reports import full_report, get_import, list_imports, report_csv
+from app.vendors.import_reports import full_report, get_import, report_csv
 from app.vendors.import_start import start_import
 from app.vendors.listing_rules import FIELDS, SUBMIT, WITHDRAW
 from app.vendors.schemas import (
@@ -290,7 +290,13 @@ class ImportPages(Controller):
 
     @get("/")
     async def index(self, request: PrincipalRequest) -> Template:
-        return await _imports_page(principal_of(request))
+        return await _imports_page(request)
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(partial(import_reports.import_grid, principal_of(request)),
+                                           import_reports.IMPORT_GRID.read(request.query_params), request.url.path,
+                                           import_reports.EXPORT_HEADER, import_reports.export_row)
 
     @post("/", status_code=303, request_max_body_size=MAX_FEED_BYTES)
     async def upload(self, request: PrincipalRequest, data: Multipart) -> Response[Any]:
@@ -298,28 +304,39 @@ class ImportPages(Controller):
         try:
             import_id = await _start(principal, data)
         except DomainError as exc:  # beside the file, with the mode chosen kept
-            return await _imports_page(principal, exc, {"all_or_nothing": str(data.all_or_nothing).lower()})
+            return await _imports_page(request, exc, {"all_or_nothing": str(data.all_or_nothing).lower()})
         flash(request, f"{data.file.filename} is uploaded; its rows are being imported.", "success")
         return Redirect(path=f"/vendor/imports/{import_id}", status_code=303)
 
     @get("/{import_id:int}")
     async def show(self, request: PrincipalRequest, import_id: FromPath[int]) -> Template:
-        feed_import = await get_import(principal_of(request), import_id)
-        return Template(template_name="vendors/import.html", context={"job": feed_import})
+        principal = principal_of(request)
+        feed_import = await get_import(principal, import_id, errors_shown=0)
+        state = import_reports.rejected_spec(import_id).read(request.query_params)
+        return grids.page_template("vendors/import.html",
+                                   await import_reports.rejected_grid(principal, import_id, state), job=feed_import)
+
+    @get(["/{import_id:int}/export.csv", "/{import_id:int}/export.xlsx"])
+    async def rejected_export(self, request: PrincipalRequest, import_id: FromPath[int]) -> Response[bytes]:
+        principal = principal_of(request)
+        state = import_reports.rejected_spec(import_id).read(request.query_params)
+        return await grids.export_response(partial(import_reports.rejected_grid, principal, import_id), state,
+                                           request.url.path, import_reports.REJECTED_EXPORT_HEADER,
+                                           import_reports.rejected_export_row)
 
     @get("/{import_id:int}/errors.csv")
     async def errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:
         return _report_download(await full_report(principal_of(request), import_id), import_id)
 
 
-async def _imports_page(principal: Principal, error: DomainError | None = None,
+async def _imports_page(request: PrincipalRequest, error: DomainError | None = None,
                         typed: dict[str, str] | None = None) -> Template:
-    return Template(
-        template_name="vendors/imports.html",
-        context={"imports": await list_imports(principal), "columns": COLUMNS, "max_bytes": MAX_FEED_BYTES,
-                 "errors": errors_by_field(error, "file"), "typed": typed or {}},
-        status_code=error.status_code if error else 200,
-    )
+    grid = await import_reports.import_grid(principal_of(request),
+                                            import_reports.IMPORT_GRID.read(request.query_params))
+    page = grids.page_template("vendors/imports.html", grid, columns=COLUMNS, max_bytes=MAX_FEED_BYTES,
+                               errors=errors_by_field(error, "file"), typed=typed or {})
+    page.status_code = error.status_code if error else 200
+    return page
 
 
 ROUTES: list[ControllerRouterHandler] = [ListingApi, JobApi, ListingPages, ImportPages]

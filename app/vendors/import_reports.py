@@ -1,15 +1,18 @@
-"""Reading feed imports: a vendor's latest imports, one with its first rejected rows, and the whole report as CSV."""
+"""Reading feed imports: a vendor's imports as a grid, one with its first rejected rows, and the whole report as CSV."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from typing import Any
 
+from app import grids
 from app.auth import Principal
 from app.errors import NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.spreadsheets import Cell, csv_text
 from app.vendors.schemas import ImportOut, ImportRowError
-from app.vendors.tables import FeedImport, FeedImportError
+from app.vendors.tables import FeedImport, FeedImportError, ImportStatus
 
 ERRORS_SHOWN = 1_000
 REPORT_BATCH = 5_000
@@ -100,9 +103,74 @@ def report_csv(errors: Iterable[ImportRowError], *, header: bool = False) -> str
     return csv_text(rows)
 
 
-async def list_imports(principal: Principal, limit: int = 20) -> list[ImportOut]:
-    """The caller's company's latest imports, newest first."""
-    rows = await FeedImport.select(*_IMPORT_COLUMNS).where(FeedImport.vendor == principal.company_id).order_by(
-        FeedImport.id, ascending=False
-    ).limit(limit)
-    return [_import_out(row) for row in rows]
+IMPORT_GRID = GridSpec(
+    path="/vendor/imports",
+    columns=(GridColumn("file", "File"), GridColumn("uploaded", "Uploaded"), GridColumn("status", "Status"),
+             GridColumn("imported", "Imported"), GridColumn("rejected", "Rejected")),
+    default_sort="uploaded", default_descending=True, search_label="File name",
+    filters=(GridFilter("status", "Status", tuple((s.value, s.value) for s in ImportStatus)),),
+    per_page=20, export_name="imports",
+)
+_IMPORT_ORDER = {"file": (FeedImport.filename,), "uploaded": (FeedImport.created_at,),
+                 "status": (FeedImport.status,), "imported": (FeedImport.rows_imported,),
+                 "rejected": (FeedImport.rows_rejected,)}
+EXPORT_HEADER = ("File", "Format", "Uploaded (UTC)", "Finished (UTC)", "Status", "Mode", "Rows", "Imported",
+                 "Rejected", "Error")
+
+
+async def import_grid(principal: Principal, state: GridState) -> GridPage:
+    """The caller's company's imports as the grid's state selects and orders them (never another vendor's)."""
+    mine = FeedImport.vendor == principal.company_id
+    query, count = FeedImport.select(*_IMPORT_COLUMNS).where(mine), FeedImport.count().where(mine)
+    conditions = [grids.search((FeedImport.filename,), state.q)]
+    if state.filter("status"):
+        conditions.append(FeedImport.status == state.filter("status"))
+    query, count = grids.narrowed(query, count, conditions)
+    rows = await grids.paged(grids.ordered(query, state, _IMPORT_ORDER, FeedImport.id), state)
+    return state.page_of([_import_out(row) for row in rows], await count)
+
+
+def export_row(job: ImportOut) -> tuple[Cell, ...]:
+    return (job.filename, job.file_format, job.created_at, job.finished_at, job.status,
+            "all or nothing" if job.all_or_nothing else "the good rows", job.rows_total, job.rows_imported,
+            job.rows_rejected, job.error)
+
+
+# --- One import's rejected rows ----------------------------------------------------------------------
+
+REJECTED_GRID = GridSpec(
+    path="/vendor/imports",  # and the import's id: rejected_spec
+    columns=(GridColumn("row", "Row"), GridColumn("column", "Column"), GridColumn("reason", "What to fix")),
+    default_sort="row", search_label="Column or what to fix",
+    filters=(GridFilter("column", "Column", kind="text"),),
+    per_page=100,
+)
+REJECTED_EXPORT_HEADER = ("Row", "Column", "What to fix")
+_REJECTED_ORDER = {"row": (FeedImportError.row_number,), "column": (FeedImportError.column,),
+                   "reason": (FeedImportError.reason,)}
+
+
+def rejected_spec(import_id: int) -> GridSpec:
+    return replace(REJECTED_GRID, path=f"/vendor/imports/{import_id}", export_name=f"import-{import_id}-rejected",
+                   sheet_title="Rejected rows")
+
+
+async def rejected_grid(principal: Principal, import_id: int, state: GridState) -> GridPage:
+    """The rejected rows of one of the caller's imports as the grid's state selects and orders them; another
+    vendor's import is 404, as a missing one."""
+    owned = await FeedImport.exists().where((FeedImport.id == import_id) & (FeedImport.vendor == principal.company_id))
+    if not owned:
+        raise NotFound("No such import.")
+    mine = FeedImportError.feed_import == import_id
+    query = FeedImportError.select(FeedImportError.row_number, FeedImportError.column, FeedImportError.reason)
+    query, count = grids.narrowed(query.where(mine), FeedImportError.count().where(mine), [
+        grids.search((FeedImportError.column, FeedImportError.reason), state.q),
+        FeedImportError.column == state.filter("column") if state.filter("column") else None,
+    ])
+    rows = await grids.paged(grids.ordered(query, state, _REJECTED_ORDER, FeedImportError.id), state)
+    return state.page_of([ImportRowError(row=r["row_number"], column=r["column"], reason=r["reason"]) for r in rows],
+                         await count)
+
+
+def rejected_export_row(error: ImportRowError) -> tuple[Cell, ...]:
+    return (error.row, error.column, error.reason)

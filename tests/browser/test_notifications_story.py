@@ -1,5 +1,5 @@
 """What waits for a vendor, in Chromium: a buyer publishes an RFQ inviting it; the vendor's dashboard lists the RFQ
-to answer with its deadline, the header counts one unread notification, and following the notification leads to
+to answer with its deadline, the header counts one unread notification, and opening the notification leads to
 the RFQ's page and marks it read."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ async def test_a_vendor_follows_its_notification_to_the_rfq_waiting_for_it(chrom
     # when it opens its notifications and follows the one about the RFQ
     await header.get_by_role("link", name=re.compile("^Notifications")).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
-    await page.get_by_role("main").get_by_role("link", name=re.compile("Gloves 2027")).click()
+    await page.get_by_role("main").get_by_role("button", name=re.compile("Gloves 2027")).click()
 
     # then it is on the RFQ's page, and nothing is unread any more
     await expect(page).to_have_url(re.compile(rf"/vendor/rfqs/{draft.id}$"))

@@ -37,6 +37,7 @@ KIND_OF = {
     "price_list_id": "price list", "import_id": "import", "rfq_id": "rfq", "clarification_id": "clarification",
     "offer_id": "offer", "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
     "number": "amendment", "order_id": "order", "list_id": "requisition list", "notification_id": "notification",
+    "scenario_id": "award scenario",
 }
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}
 # A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart, and

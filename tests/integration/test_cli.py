@@ -50,6 +50,11 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
     assert await Company.count().where(Company.kind == "vendor") == 4
     buyers = await Membership.select(Membership.company.name).where(Membership.company.kind == "buyer")
     assert len(buyers) == 6
+    # and one demo buyer reads German in Berlin, so the local money and times show; everyone else English and UTC
+    places = {(row["locale"], row["time_zone"]) for row in await Membership.select(
+        Membership.locale, Membership.time_zone).where(Membership.user.email == "approver@acme.example")}
+    assert places == {("de_DE", "Europe/Berlin")}
+    assert await Membership.count().where(Membership.locale == "en") == 10
     # and the curation audit log holds the approval of every approved demo listing, by the demo operator
     approved = await Listing.count().where(Listing.status == "approved")
     entries = await CurationEvent.select(CurationEvent.actor.email).where(CurationEvent.action == "listing.approved")

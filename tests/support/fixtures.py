@@ -105,8 +105,10 @@ async def make_company(kind: str, name: str | None = None, parent_id: int | None
 
 async def make_user(company_id: int, role: str, email: str | None = None, password: str = PASSWORD) -> str:
     email = email or f"{role}{next(_sequence)}@example.com"
+    # English and UTC, whatever the company's country: the tests read the pages' English words and UTC times.
     await accounts.create_user(None, company_id, UserIn(email=email, name=role.replace("_", " ").title(),
-                                                        roles=[role], password=password))
+                                                        roles=[role], password=password, locale="en",
+                                                        time_zone="UTC"))
     return email
 
 

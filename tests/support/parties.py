@@ -3,7 +3,8 @@
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
 address, a cart line, a requisition list, a purchase order, a listing, a feed import, a product hidden from the
 other buyer by its segment, a price list;
-an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal);
+an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal,
+an award scenario);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's;
 a notification of one of the buyer's users.
 `ids` names each object of world.buyer and vendor A by its kind; `own` the strangers' objects of some kinds,
@@ -87,6 +88,8 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     rfq_file = await buyer.post(f"/api/v1/rfqs/{rfq_id}/attachments", files={"file": TEXT_FILE})
     assert rfq_file.status_code == 201, rfq_file.text
     await set_status(rfq_id, RfqStatus.CLOSED)
+    scenario = await buyer.post(f"/api/v1/rfqs/{rfq_id}/scenarios", json={"name": "Cheapest"})
+    assert scenario.status_code == 201, scenario.text
     proposal = await buyer.post(f"/api/v1/offers/{offer_a.json()['id']}/counter-proposals",
                                 json={"lines": [{"rfq_line_id": lines[0], "unit_price": "0.0850"}]})
     assert proposal.status_code == 201, proposal.text
@@ -149,6 +152,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
             "requisition list": requisition.json()["id"],
             "requisition list line": requisition.json()["lines"][0]["id"], "notification": notification["id"],
+            "award scenario": scenario.json()["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},

@@ -6,8 +6,10 @@ import asyncio
 import csv
 import io
 import time
+from datetime import UTC, datetime, timedelta
 
 from app.catalog.tables import ListingTier
+from app.vendors.tables import FeedImport
 from tests.support.fixtures import drain
 
 HEADER = ["sku", "title", "base_price", "currency", "gtin", "stock", "tiers"]
@@ -61,3 +63,15 @@ async def tiers_of(vendor_id: int) -> dict[str, list[tuple[int, int]]]:
     for row in rows:
         tiers.setdefault(row["listing.sku"], []).append((row["min_qty"], row["unit_price"]))
     return tiers
+
+
+IMPORTED_AT = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+
+
+async def an_import(vendor_id: int, filename: str, *, status: str = "done", imported: int = 0, rejected: int = 0,
+                    minutes: int = 0) -> int:
+    job = FeedImport(vendor=vendor_id, filename=filename, stored_path=f"var/imports/{filename}", file_format="csv",
+                     status=status, rows_total=imported + rejected, rows_imported=imported, rows_rejected=rejected,
+                     created_at=IMPORTED_AT + timedelta(minutes=minutes))
+    await job.save()
+    return job.id

@@ -1,10 +1,25 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import parse_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.money import MAX_MINOR, Money, MoneyError, from_minor, parse_amount, parse_currency, round_to_minor, to_minor
+from app.locales import PlaceError
+from app.money import (
+    CURRENCIES,
+    MAX_MINOR,
+    Money,
+    MoneyError,
+    format_money,
+    from_minor,
+    minor_digits,
+    parse_amount,
+    parse_currency,
+    round_to_minor,
+    shown,
+    to_minor,
+)
 
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4, allow_nan=False)
 
@@ -72,13 +87,59 @@ def test_line_total_is_unit_price_times_quantity():
 
 
 @pytest.mark.parametrize(
-    ("money", "shown"),
+    ("amount", "currency", "locale", "unit_price", "text"),
     [
-        (Money(Decimal("0.0035"), "EUR"), "0.0035 EUR"),
-        (Money(Decimal("1234.5"), "EUR"), "1,234.50 EUR"),
-        (Money(Decimal("1500"), "JPY"), "1,500 JPY"),
-        (Money(Decimal("1.5"), "KWD"), "1.500 KWD"),
+        ("0.0035", "EUR", "en", True, "0.0035 EUR"),
+        ("5.7500", "EUR", "en", True, "5.75 EUR"),
+        ("24.9", "EUR", "en", True, "24.90 EUR"),
+        ("1234.5", "EUR", "en", False, "1,234.50 EUR"),
+        ("1234.5", "EUR", "de_DE", False, "1.234,50 EUR"),
+        ("16240.0000", "EUR", "de_DE", False, "16.240,00 EUR"),
+        ("2286.005", "EUR", "en", False, "2,286.01 EUR"),
+        ("1.2345", "EUR", "de_DE", True, "1,2345 EUR"),
+        ("1500", "JPY", "en", False, "1,500 JPY"),
+        ("1500.5", "JPY", "en", False, "1,501 JPY"),
+        ("12.5", "JPY", "en", True, "12.5 JPY"),
+        ("1.5", "KWD", "en", False, "1.500 KWD"),
+        ("1.2345", "KWD", "en", True, "1.2345 KWD"),
+        ("-1234.5", "USD", "en_US", False, "-1,234.50 USD"),
     ],
 )
-def test_display_keeps_the_currency_decimals_and_sub_cent_prices(money, shown):
-    assert money.display() == shown
+def test_format_money_shows_the_currency_decimals_and_the_locale_separators(amount, currency, locale, unit_price,
+                                                                             text):
+    assert format_money(Decimal(amount), currency, locale, unit_price=unit_price) == text
+
+
+four_places = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4, allow_nan=False,
+                          allow_infinity=False)
+locales = st.sampled_from(["en", "en_GB", "de_DE", "fr_FR", "de_CH", "es_ES", "nl_NL", "ja_JP", "en_IN", "pl_PL"])
+currencies = st.sampled_from(sorted(CURRENCIES))
+
+
+def _number_part(text: str, currency: str) -> str:
+    assert text.endswith(" " + currency)
+    return text[: -len(currency) - 1]
+
+
+@given(four_places, currencies, locales)
+def test_a_unit_price_never_loses_a_digit_and_parses_back_in_its_locale(amount, currency, locale):
+    text = format_money(amount, currency, locale, unit_price=True)
+    assert parse_decimal(_number_part(text, currency), locale=locale) == amount
+
+
+@given(four_places, currencies, locales)
+def test_a_total_has_exactly_the_currency_decimals_and_is_the_amount_rounded_half_up(amount, currency, locale):
+    text = format_money(amount, currency, locale)
+    number = parse_decimal(_number_part(text, currency), locale=locale)
+    digits = minor_digits(currency)
+    assert number == amount.quantize(Decimal(1).scaleb(-digits), rounding="ROUND_HALF_UP")
+    assert abs(number - amount) <= Decimal("0.5").scaleb(-digits)
+
+
+def test_a_missing_amount_shows_a_dash_and_an_unknown_locale_says_what_is_accepted():
+    assert shown(None, "EUR") == "—"
+    assert shown(Decimal(1), None) == "—"
+    with pytest.raises(PlaceError, match="de_DE"):
+        format_money(Decimal(1), "EUR", "xx_nowhere")
+    with pytest.raises(MoneyError, match="ISO 4217"):
+        format_money(Decimal(1), "EURO", "en")

@@ -115,7 +115,7 @@ def facet(body: dict, name: str) -> dict:
 
 
 def random_filters(rng: random.Random, catalog: dict) -> dict:
-    params: dict = {"sort": rng.choice(["relevance", "price_asc", "price_desc"])}
+    params: dict = {"sort": rng.choice(["relevance", "price_asc", "price_desc", "name_asc", "name_desc"])}
     if rng.random() < 0.3:
         params["category"] = rng.choice(catalog["categories"])
     if rng.random() < 0.3:
@@ -173,7 +173,7 @@ async def test_pages_cut_the_same_ordered_list(world, api):
     rng = random.Random("pages")
     await a_random_catalog(world, rng, "none")
     client = await api(world.purchaser)
-    for sort in ("relevance", "price_asc", "price_desc"):
+    for sort in ("relevance", "price_asc", "price_desc", "name_asc", "name_desc"):
         # when the whole list and its pages of 7 are asked
         everything = (await client.get("/api/v1/catalog/products", params={"sort": sort, "per_page": 100})).json()
         pages = []

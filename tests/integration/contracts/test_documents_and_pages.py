@@ -17,7 +17,7 @@ async def test_the_pdf_is_a_real_pdf_with_the_number_both_parties_and_every_line
     assert f'filename="{awarded.number}.pdf"' in response.headers["content-disposition"]
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert awarded.number in text
-    for expected in ("Nitrile gloves M", "Hand gel, 1 litre bottles", "A-GLOVE", "8.0000", "3.0000",
+    for expected in ("Nitrile gloves M", "Hand gel, 1 litre bottles", "A-GLOVE", "8.00 EUR", "3.00 EUR",
                      awarded.world.buyer.name, awarded.world.vendor.name, "Net 60 days"):
         assert expected in text, expected
 

@@ -92,8 +92,11 @@ async def test_another_users_notification_answers_exactly_as_a_missing_one(world
     assert stolen.status_code == missing.status_code == 404
     assert stolen.json() == missing.json()
     page = await browser(world.purchaser)
-    followed, absent = await page.get(f"/notifications/{theirs}"), await page.get(f"/notifications/{theirs + 1000}")
+    token = {"_csrf_token": csrf_token((await page.get("/notifications")).text)}
+    followed = await page.post(f"/notifications/{theirs}/open", data=token)
+    absent = await page.post(f"/notifications/{theirs + 1000}/open", data=token)
     assert followed.status_code == absent.status_code == 404
+    assert followed.text == absent.text
     assert (await Notification.select(Notification.read_at).first())["read_at"] is None
 
 
@@ -107,9 +110,13 @@ async def test_the_header_counts_unread_and_following_a_notification_marks_it_re
     listing = await page.get("/notifications")
     assert unread_in_header(listing.text) == 2
     assert "Bidding closed" in listing.text and "Order shipped" in listing.text
-    # when it follows one, it lands on the page where it acts and one stays unread
+    # when it opens one (a POST: following a link changes nothing), it lands on the page where it acts and one
+    # stays unread
     newest = (await Notification.select(Notification.id).order_by(Notification.id, ascending=False).first())["id"]
-    followed = await page.get(f"/notifications/{newest}")
+    assert f'action="/notifications/{newest}/open"' in listing.text
+    assert (await page.get(f"/notifications/{newest}")).status_code in (404, 405)
+    assert unread_in_header((await page.get("/dashboard")).text) == 2
+    followed = await page.post(f"/notifications/{newest}/open", data={"_csrf_token": csrf_token(listing.text)})
     assert followed.status_code == 303 and followed.headers["location"] == "/orders"
     assert unread_in_header((await page.get("/dashboard")).text) == 1
     # and "mark all read" (a form with the page's CSRF token) leaves none

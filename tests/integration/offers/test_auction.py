@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from app import db
-from app.clock import as_utc
+from app.clock import as_utc, format_moment
 from app.errors import Conflict
 from app.money import to_minor
 from app.notifications.tables import OutboxEmail
@@ -241,6 +241,12 @@ async def test_the_stream_over_http_for_the_api_and_the_vendor_page(three_bidder
         assert events[0]["your_rank"] == rank
         assert "Gamma Goods" not in response.text and "Beta Supplies" not in response.text
         assert "180" not in without_times(response.text)  # C's total
+        # only the page's stream writes the amounts and deadline for its reader (English, UTC here); the API's is data
+        if path.startswith("/vendor/"):
+            assert events[0]["shown"]["your_total"] == "149.99 EUR"
+            assert events[0]["shown"]["deadline"].endswith(" UTC")
+        else:
+            assert "shown" not in events[0]
     # the buyer's stream before the close carries counts, no price and no name
     buyer_stream = await (await api(world.buyer_admin)).get(f"/api/v1/rfqs/{rfq_id}/auction/stream")
     [buyer_view] = parse_events(buyer_stream.text)
@@ -283,7 +289,7 @@ async def test_a_bid_in_the_last_minutes_extends_the_deadline_and_every_vendor_i
             (OutboxEmail.to_address == address) & OutboxEmail.subject.like("Deadline extended%")
         )
         assert len(mails) == 1, address
-        assert after["deadline"].strftime("%Y-%m-%d %H:%M UTC") in mails[0]["body_text"]
+        assert format_moment(after["deadline"]) in mails[0]["body_text"]
         body = mails[0]["body_text"]
         assert "200" not in without_times(body) and bidding.world.vendor.name not in body
     # and B sees the new deadline in its view

@@ -35,7 +35,7 @@ async def test_the_buyer_sends_a_counter_proposal_from_the_page_and_follows_the_
     # when the buyer opens it, the vendor's revision and the form are there
     page = await buyer.get(page_url(bidding.rfq_id, offer_a))
     assert page.status_code == 200, page.text
-    assert "Revision 1" in page.text and "0.0900" in page.text and f'name="target_{bidding.lines[0]}"' in page.text
+    assert "Revision 1" in page.text and "0.09 EUR" in page.text and f'name="target_{bidding.lines[0]}"' in page.text
     assert f'name="target_{bidding.lines[2]}"' not in page.text  # a line the vendor did not price
     # when it sends target prices for two lines with a message
     response = await buyer.post(f"/rfqs/{bidding.rfq_id}/offers/{offer_a}/counter-proposals", data={
@@ -49,13 +49,13 @@ async def test_the_buyer_sends_a_counter_proposal_from_the_page_and_follows_the_
     assert [line["unit_price"] for line in lines] == [800, 4500]
     page = await buyer.get(page_url(bidding.rfq_id, offer_a))
     assert "Your counter-proposal is sent" in page.text and "Can you match 0.08?" in page.text
-    assert "target 0.0800" in page.text and "Send counter-proposal" not in page.text
+    assert "target 0.08 EUR" in page.text and "Send counter-proposal" not in page.text
     # when the vendor accepts (the API), the buyer's page shows the new revision at those prices
     accepted = await vendor_api.post(f"/api/v1/counter-proposals/{stored['id']}/accept")
     assert accepted.status_code == 200, accepted.text
     page = await buyer.get(page_url(bidding.rfq_id, offer_a))
     assert "Revision 2</strong>, accepting the counter-proposal" in page.text
-    assert "0.0800 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
+    assert "0.08 EUR \u00d7 1000" in page.text and "Send counter-proposal" in page.text  # a next round may start
     # and the vendor's own page shows the same thread
     seller_page = await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")
     assert "Can you match 0.08?" in seller_page.text
@@ -71,9 +71,9 @@ async def test_the_vendor_page_shows_its_own_answering_revision_in_the_thread(cl
     assert answer.status_code == 200, answer.text
     seller_page = (await (await browser(bidding.seller_a)).get(f"/vendor/rfqs/{bidding.rfq_id}")).text
     assert "Lower please" in seller_page and "the vendor's answer to the counter-proposal" in seller_page
-    assert "0.0850 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
+    assert "0.085 EUR \u00d7 1000" in seller_page and "Accept these prices" not in seller_page
     buyer_page = (await (await browser(world.purchaser)).get(page_url(bidding.rfq_id, offer_a))).text
-    assert "the vendor's answer to the counter-proposal" in buyer_page and "0.0850" in buyer_page
+    assert "the vendor's answer to the counter-proposal" in buyer_page and "0.085 EUR" in buyer_page
 
 
 async def test_bad_form_input_is_a_400_with_the_reason_and_nothing_is_sent(closed, browser, world):

@@ -367,7 +367,7 @@ async def test_reorder_puts_the_lines_in_the_cart_and_says_what_was_skipped_or_p
     assert done.status_code == 303 and done.headers["location"] == "/cart"
     cart = (await buyer.get("/cart")).text
     assert "1 line of the order added to your cart" in cart and "SKU B-GEL" in cart
-    assert "Line 1 (Hand gel): 3.5000 EUR today (List price), was 3.0000 EUR." in cart
+    assert "Line 1 (Hand gel): 3.50 EUR today (List price), was 3.00 EUR." in cart
     # and the withdrawn tape is skipped, said so, never added
     skipped = await buyer.post(f"/orders/{tape_order}/reorder", data={"_csrf_token": token})
     assert skipped.status_code == 303

@@ -11,9 +11,12 @@ from html import unescape
 
 import openpyxl
 import pytest
+from piccolo.apps.user.tables import BaseUser
 from pypdf import PdfReader
 
 from app import db
+from app.accounts.tables import Membership
+from app.clock import format_day
 from app.contracts.tables import Contract, ContractLine, ContractPrice
 from app.files import XLSX
 from app.orders import documents
@@ -104,7 +107,7 @@ async def test_the_pdf_holds_the_numbers_parties_addresses_lines_and_totals(plac
     text = pdf_text(response.content)
     # with both numbers, both parties, both addresses, the date and the note
     for expected in (order["number"], "PO-DOC-1", world.buyer.name, world.vendor.name, "Lagerstraße 12",
-                     "Rechnungsweg 7", placed.requested.isoformat(), "Dock 3, ring twice"):
+                     "Rechnungsweg 7", format_day(placed.requested), "Dock 3, ring twice"):
         assert expected in text, expected
     # and the line with its SKU, price and why, and the totals in euros: 30 x 8.00 = 240.00 net, 19 % tax
     for expected in ("A-GLOVE", "Nitrile gloves M", f"Contract price {placed.contract_number}", "8.00 EUR",
@@ -112,6 +115,15 @@ async def test_the_pdf_holds_the_numbers_parties_addresses_lines_and_totals(plac
         assert expected in text, expected
     # and nothing of the rival's order of the same checkout
     assert "Hand gel" not in text and "Rival Supplies" not in text
+    # and a reader of German in Berlin gets the amounts and the date written their way
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.email == world.purchaser).first()
+    await Membership.update({Membership.locale: "de_DE", Membership.time_zone: "Europe/Berlin"}).where(
+        Membership.user == user["id"])
+    german = pdf_text((await (await api(world.purchaser)).get(
+        f"/api/v1/orders/{placed.order_id}/document.pdf")).content)
+    assert "8,00 EUR" in german and "285,60 EUR" in german
+    assert format_day(placed.requested, "Europe/Berlin", "de_DE") in german
+    assert " CET" in german or " CEST" in german  # the moment it was placed, in Berlin time
 
 
 async def test_the_vendor_and_an_operator_download_it_from_the_api_and_the_pages(placed, api, browser):

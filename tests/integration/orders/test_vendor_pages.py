@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.money import Money
+from app.money import format_money
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
@@ -82,7 +82,7 @@ async def test_the_inbox_lists_only_the_vendors_orders_those_awaiting_confirmati
     assert first.rivals["number"] not in inbox.text and "Rival Supplies" not in main_of(inbox.text)
     assert "1 order awaiting your confirmation" in inbox.text
     # and each row shows the buyer, the PO number, the status, the gross total and the expected ship date
-    gross = Money(Decimal(first.mine["gross"]), "EUR").display()
+    gross = format_money(Decimal(first.mine["gross"]), "EUR")
     assert world.buyer.name in inbox.text and "PO-1" in inbox.text and gross in inbox.text
     assert "2099-01-01" in inbox.text and "confirmed" in inbox.text
     # and the filters narrow it

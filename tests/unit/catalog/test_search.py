@@ -93,3 +93,21 @@ def test_a_facet_count_is_the_total_its_value_would_give(raw, vendor, brand, in_
     for brand_name, count in result.brand_counts.items():
         chosen = Filters(vendor=vendor, brand=brand_name, in_stock=in_stock, max_price=Decimal("15"))
         assert len(browse(PRODUCTS, offers, chosen, "EUR").hits) == count
+
+
+def test_name_sorts_order_by_name_whatever_the_case_then_by_id():
+    products = {1: product(1, name="beta"), 2: product(2, name="Alpha"), 3: product(3, name="alpha")}
+    offers = [row(10, 1, 100, "1"), row(20, 2, 100, "9"), row(30, 3, 100, "5")]
+    assert ids(browse(products, offers, Filters(sort=Sort.NAME_ASC), "EUR")) == [2, 3, 1]
+    assert ids(browse(products, offers, Filters(sort=Sort.NAME_DESC), "EUR")) == [1, 3, 2]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "B", "c", "b"]), st.integers(0, 20)), min_size=1, max_size=8))
+def test_name_descending_is_name_ascending_reversed_and_keeps_every_hit(named):
+    products = {i: product(i, name=name) for i, (name, _) in enumerate(named, start=1)}
+    offers = [row(i, i, 100, str(price)) for i, (_, price) in enumerate(named, start=1)]
+    ascending = ids(browse(products, offers, Filters(sort=Sort.NAME_ASC), "EUR"))
+    assert ids(browse(products, offers, Filters(sort=Sort.NAME_DESC), "EUR")) == ascending[::-1]
+    assert sorted(ascending) == sorted(products)
+    keys = [(products[i].name.casefold(), i) for i in ascending]
+    assert keys == sorted(keys)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.catalog.pricing import Buyer, PriceEntry, PriceSource, PricingError, resolve_price
+from app.money import Money
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ACME = Buyer(company_id=1, segment_id=10)
@@ -104,7 +105,7 @@ def test_the_price_keeps_the_currency_and_reference_of_its_entry():
     price = resolve([entry(PriceSource.CONTRACT, "5.1234", currency="USD", reference="C-2026-0001", entry_id=7)])
     assert (price.currency, price.reference, price.entry_id) == ("USD", "C-2026-0001", 7)
     assert price.why == "Contract price C-2026-0001"
-    assert price.money.display() == "5.1234 USD"
+    assert price.money == Money(Decimal("5.1234"), "USD")
 
 
 def test_two_entries_of_one_tier_give_the_lower_price():

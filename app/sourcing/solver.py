@@ -1,0 +1,324 @@
+"""An award scenario solved exactly as a mixed-integer program with HiGHS (highspy): build the model from plain
+values, solve under a time limit, read the plan back into plain values; when no plan exists, find which constraints
+conflict by dropping them one at a time (a deletion filter down to a minimal conflicting set)."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from app.sourcing.model import (
+    Allocation,
+    Bound,
+    Bundle,
+    Capacity,
+    Constraint,
+    ExcludeVendor,
+    MaxLeadTime,
+    MinAwardValue,
+    Offer,
+    Problem,
+    RequireVendor,
+    Result,
+    Status,
+    ValueShare,
+    VendorCount,
+    WholeLines,
+    describe,
+    is_partial,
+    line_targets,
+    plan_total,
+    restrictions,
+)
+from app.sourcing.model import FixedCost as FixedCostTerm
+
+DEFAULT_TIME_LIMIT = 2.0
+# Prices have four decimals and quantities are whole, so two plans' totals differ by at least 0.0001: a gap below
+# half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
+ABSOLUTE_GAP = 0.00005
+INF = highspy.kHighsInf
+
+
+def _without_banner() -> None:
+    """HiGHS prints its banner to the process's stdout when the first `Highs` is made, before any option can
+    silence it: make that first one here, once, with file descriptor 1 pointed at /dev/null for the moment."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+        saved = os.dup(1)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(quiet, 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)  # the banner sits in C's stdout buffer when stdout is a pipe
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(quiet)
+
+
+_without_banner()
+
+
+@dataclass
+class _Rows:
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+
+    def add(self, terms: Sequence[tuple[int, float]], lower: float, upper: float) -> None:
+        self.starts.append(len(self.index))
+        for column, coefficient in terms:
+            self.index.append(column)
+            self.value.append(coefficient)
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+
+@dataclass
+class Model:
+    """The MILP as arrays, and which column is which offer's quantity / use and which vendor's use."""
+
+    offers: list[Offer]
+    cost: list[float]
+    lower: list[float]
+    upper: list[float]
+    integer: list[bool]
+    rows: _Rows
+    quantity_col: dict[int, tuple[int, float]]  # offer position in `offers` → (column, factor) of its quantity
+    vendor_col: dict[int, int]  # vendor id → its "wins something" column
+    impossible: bool = False  # a constraint names a vendor without offers and requires it
+
+
+def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, partial: bool,
+          with_cost: bool = True) -> Model:
+    """The model: per offer an integer quantity x and a binary use y, per vendor a binary z (wins something).
+    Every offered line gets its target quantity; without partial quantities it goes whole to one vendor."""
+    targets = line_targets(problem, partial)
+    offers = [o for o in problem.offers if o.line_id in targets]
+    cost: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    integer: list[bool] = []
+
+    def column(c: float, lo: float, up: float, is_integer: bool) -> int:
+        cost.append(c)
+        lower.append(lo)
+        upper.append(up)
+        integer.append(is_integer)
+        return len(cost) - 1
+
+    # The quantity of offer k is `factor * column`: its own integer column when lines may be split; without
+    # splitting it is the line's whole target times the offer's binary use, so no quantity column is needed.
+    x: dict[int, tuple[int, float]] = {}
+    y: dict[int, int] = {}
+    for k, offer in enumerate(offers):
+        target = targets[offer.line_id]
+        cap = min(offer.quantity, target)
+        price = float(offer.unit_price) if with_cost else 0.0
+        if partial:
+            x[k] = (column(price, 0, cap, True), 1.0)
+            y[k] = column(0.0, 0, 1, True)
+        else:
+            y[k] = column(price * target, 0, 1 if cap >= target else 0, True)
+            x[k] = (y[k], float(target))
+    fixed = {c.vendor_id: c.amount for c in constraints if isinstance(c, FixedCostTerm)}
+    vendors = sorted({o.vendor_id for o in offers})
+    z = {v: column(float(fixed.get(v, 0)) if with_cost else 0.0, 0, 1, True) for v in vendors}
+    rows = _Rows()
+    by_line: dict[int, list[int]] = defaultdict(list)
+    by_vendor: dict[int, list[int]] = defaultdict(list)
+    for k, offer in enumerate(offers):
+        by_line[offer.line_id].append(k)
+        by_vendor[offer.vendor_id].append(k)
+    for line_id, ks in by_line.items():
+        if partial:
+            target = float(targets[line_id])
+            rows.add([(x[k][0], 1.0) for k in ks], target, target)
+        else:
+            rows.add([(y[k], 1.0) for k in ks], 1, 1)
+    for k, offer in enumerate(offers):
+        if partial:
+            rows.add([(x[k][0], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
+            rows.add([(x[k][0], 1.0), (y[k], -1.0)], 0, INF)
+        rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], -INF, 0)
+    for v in vendors:
+        rows.add([(z[v], 1.0)] + [(y[k], -1.0) for k in by_vendor[v]], -INF, 0)
+    model = Model(offers, cost, lower, upper, integer, rows, x, z)
+    for c in constraints:
+        _restrict(model, c, problem, targets, y, by_line, by_vendor)
+    return model
+
+
+def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, targets: dict[int, int],
+              y: dict[int, int], by_line: dict[int, list[int]], by_vendor: dict[int, list[int]]) -> None:
+    rows, x, z, offers = model.rows, model.quantity_col, model.vendor_col, model.offers
+    match c:
+        case VendorCount(bound, count):
+            terms = [(col, 1.0) for col in z.values()]
+            if bound is Bound.AT_LEAST:
+                if count > len(z):
+                    model.impossible = True
+                rows.add(terms, count, INF)
+            else:
+                rows.add(terms, -INF, count)
+        case ExcludeVendor(vendor_id) if vendor_id in z:
+            rows.add([(z[vendor_id], 1.0)], -INF, 0)
+        case RequireVendor(vendor_id):
+            if vendor_id in z:
+                rows.add([(z[vendor_id], 1.0)], 1, INF)
+            else:
+                model.impossible = True
+        case ValueShare(vendor_id, bound, percent, line_ids):
+            scope = set(line_ids) if line_ids else None
+            share = float(percent) / 100
+            terms = [
+                (x[k][0], x[k][1] * float(o.unit_price) * ((1.0 if o.vendor_id == vendor_id else 0.0) - share))
+                for k, o in enumerate(offers) if scope is None or o.line_id in scope
+            ]
+            if bound is Bound.AT_LEAST:
+                rows.add(terms, 0, INF)
+            else:
+                rows.add(terms, -INF, 0)
+        case Capacity(vendor_id, units) if vendor_id in z:
+            rows.add([(x[k][0], x[k][1]) for k in by_vendor[vendor_id]], -INF, units)
+        case Bundle(line_ids):
+            members = [i for i in dict.fromkeys(line_ids) if i in targets]
+            for i in members:
+                rows.add([(y[k], 1.0) for k in by_line[i]], 1, 1)
+            for first, second in itertools.pairwise(members):
+                for v in z:
+                    pair = [(y[k], 1.0) for k in by_line[first] if offers[k].vendor_id == v]
+                    pair += [(y[k], -1.0) for k in by_line[second] if offers[k].vendor_id == v]
+                    if pair:
+                        rows.add(pair, 0, 0)
+        case MinAwardValue(amount):
+            for v in z:
+                rows.add([(x[k][0], x[k][1] * float(offers[k].unit_price)) for k in by_vendor[v]]
+                         + [(z[v], -float(amount))],
+                         0, INF)
+        case MaxLeadTime(days):
+            late = [(y[k], 1.0) for k, o in enumerate(offers) if o.lead_time_days > days]
+            if late:
+                rows.add(late, -INF, 0)
+
+
+def _highs(model: Model, time_limit: float) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
+    h.setOptionValue("threads", 1)
+    n = len(model.cost)
+    h.addCols(n, np.array(model.cost), np.array(model.lower), np.array(model.upper), 0,
+              np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                            np.array([highspy.HighsVarType.kInteger] * n, dtype=np.uint8))
+    rows = model.rows
+    if rows.lower:
+        h.addRows(len(rows.lower), np.array(rows.lower), np.array(rows.upper), len(rows.index),
+                  np.array(rows.starts, dtype=np.int32), np.array(rows.index, dtype=np.int32),
+                  np.array(rows.value, dtype=np.float64))
+    return h
+
+
+def _has_solution(h: highspy.Highs) -> bool:
+    return h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+
+
+def _run(model: Model, time_limit: float) -> tuple[highspy.Highs | None, highspy.HighsModelStatus | None]:
+    if model.impossible:
+        return None, highspy.HighsModelStatus.kInfeasible
+    if not model.cost:
+        return None, highspy.HighsModelStatus.kOptimal  # nothing offered: the empty plan
+    h = _highs(model, time_limit)
+    h.run()
+    return h, h.getModelStatus()
+
+
+def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: float = DEFAULT_TIME_LIMIT) -> Result:
+    """The cheapest plan that meets every constraint (goods plus fixed costs), proven optimal or the best found
+    within `time_limit` seconds with its gap; or, when none exists, the constraints that conflict."""
+    started = time.perf_counter()
+    partial = is_partial(constraints)
+    unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in line_targets(problem, True))
+    model = build(problem, constraints, partial=partial)
+    h, status = _run(model, time_limit)
+    if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
+        allocations = _read(model, h) if h is not None else ()
+        gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else max(0.0, float(h.getInfo().mip_gap))
+        return Result(
+            status=Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.BEST_FOUND,
+            allocations=allocations, total=plan_total(allocations, constraints), gap=gap,
+            seconds=time.perf_counter() - started, unoffered=unoffered,
+        )
+    if status == highspy.HighsModelStatus.kInfeasible:
+        conflicts, tries, minimal = conflicting(problem, constraints, time_limit=time_limit)
+        return Result(status=Status.INFEASIBLE, seconds=time.perf_counter() - started, unoffered=unoffered,
+                      conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
+                      conflict_minimal=minimal)
+    return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
+
+
+def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
+    values = h.getSolution().col_value
+    allocations = []
+    for k, offer in enumerate(model.offers):
+        column, factor = model.quantity_col[k]
+        quantity = round(values[column] * factor)
+        if quantity > 0:
+            allocations.append(Allocation(offer.line_id, offer.vendor_id, quantity, offer.unit_price))
+    return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
+
+
+def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: Sequence[Constraint], *,
+             time_limit: float) -> bool | None:
+    """Whether some plan meets `soft` (and the model's terms); None when the time limit decided nothing."""
+    partial = not any(isinstance(c, WholeLines) for c in soft)
+    model = build(problem, [*terms, *soft], partial=partial, with_cost=False)
+    h, status = _run(model, time_limit)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
+        return True
+    return None
+
+
+def conflicting(problem: Problem, constraints: Sequence[Constraint], *,
+                time_limit: float = DEFAULT_TIME_LIMIT) -> tuple[list[Constraint | WholeLines], int, bool]:
+    """A set of the buyer's restrictions that cannot all hold, found by the deletion filter (drop each in turn; keep
+    it out if what is left still has no plan); how many solves it took; and whether the set is minimal (dropping
+    any one of its members leaves a plan). The search shares one budget of `time_limit` seconds: when it runs out,
+    the constraints not yet tried stay in the set, which still conflicts but may not be minimal. "Each line whole
+    from one vendor" counts as a restriction when partial quantities are not allowed."""
+    deadline = time.perf_counter() + time_limit
+    terms = [c for c in constraints if c not in restrictions(constraints)]
+    soft: list[Constraint | WholeLines] = list(dict.fromkeys(restrictions(constraints)))
+    if not is_partial(constraints):
+        soft.append(WholeLines())
+    tries, minimal = 0, True
+    for candidate in list(soft):
+        left = deadline - time.perf_counter()
+        if left <= 0.01:
+            minimal = False
+            break
+        trial = [c for c in soft if c is not candidate]
+        tries += 1
+        answer = feasible(problem, trial, terms, time_limit=left)
+        if answer is False:
+            soft = trial  # no plan without it either: not needed for the conflict
+        elif answer is None:
+            minimal = False  # undecided in time: kept, to stay on the safe side
+    return soft, tries, minimal

@@ -1,0 +1,71 @@
+"""Money and times in each reader's locale and time zone (#16): typed deadlines read in the buyer's zone, pages and
+e-mails written for whoever reads them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from piccolo.apps.user.tables import BaseUser
+
+from app.accounts.tables import Membership
+from app.notifications.tables import OutboxEmail
+from app.rfq.tables import Rfq
+from tests.support.fixtures import csrf_token
+from tests.support.rfq import new_form
+
+
+async def live_in(email: str, locale: str, time_zone: str) -> None:
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.email == email).first()
+    await Membership.update({Membership.locale: locale, Membership.time_zone: time_zone}).where(
+        Membership.user == user["id"])
+
+
+async def test_a_deadline_is_typed_shown_and_edited_in_the_buyers_zone(world, browser):
+    # given a buyer in Berlin who reads German
+    await live_in(world.purchaser, "de_DE", "Europe/Berlin")
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    assert "Deadline (Europe/Berlin)" in page.text
+    # when they type a summer deadline of 17:00
+    response = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                            deadline="2027-07-01T17:00"))
+    assert response.status_code == 303, response.text
+    rfq_id = int(response.headers["location"].rsplit("/", 1)[1])
+    # then it is stored as 15:00 UTC, shown back as 17:00 CEST in the German way, and edited as typed
+    stored = (await Rfq.select(Rfq.deadline).where(Rfq.id == rfq_id).first())["deadline"]
+    assert stored.astimezone(UTC) == datetime(2027, 7, 1, 15, 0, tzinfo=UTC)
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    assert "01.07.2027, 17:00 CEST" in detail.text
+    assert "3,10 EUR" in detail.text  # the line's target price, with the German decimal comma
+    edit = await client.get(f"/rfqs/{rfq_id}/edit")
+    assert 'value="2027-07-01T17:00"' in edit.text
+
+
+async def test_a_time_the_clocks_skip_is_refused_beside_the_field_with_what_to_type(world, browser):
+    await live_in(world.purchaser, "en_GB", "Europe/Berlin")
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    response = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                            deadline="2027-03-28T02:30", title="Kept"))
+    assert response.status_code == 400
+    assert "2027-03-28 02:30 does not exist in Europe/Berlin" in response.text
+    assert 'value="2027-03-28T02:30"' in response.text and 'value="Kept"' in response.text
+    assert await Rfq.count() == 0
+
+
+async def test_each_vendor_reads_the_invitation_deadline_in_its_own_zone(world, browser):
+    # given a vendor user in New York, the buyer in UTC
+    await live_in(world.vendor_admin, "en_US", "America/New_York")
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    created = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                           deadline="2027-01-15T17:00"))
+    rfq_id = int(created.headers["location"].rsplit("/", 1)[1])
+    detail = await client.get(f"/rfqs/{rfq_id}")
+    # when the buyer publishes
+    published = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    assert published.status_code == 303
+    # then the vendor's e-mail names the deadline in New York time, and the buyer's page in UTC
+    mail = await OutboxEmail.select(OutboxEmail.body_text).where(OutboxEmail.to_address == world.vendor_admin).first()
+    assert "Deadline: Jan 15, 2027, 12:00 EST" in mail["body_text"]
+    assert "Jan 15, 2027, 17:00 UTC" in (await client.get(f"/rfqs/{rfq_id}")).text
