@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency
+from babel.numbers import NumberPattern, parse_pattern
 from piccolo.columns import BigInt
 
 from app.locales import DEFAULT_LOCALE, babel_locale
@@ -141,11 +141,12 @@ class Money:
 # --- display: the one way an amount is written for people ------------------------------------------
 
 @lru_cache(maxsize=64)
-def _pattern(digits: int, unit_price: bool) -> str:
+def _pattern(digits: int, unit_price: bool) -> NumberPattern:
     # "¤¤" is the ISO code: B2B documents name the currency unambiguously ("1,234.50 EUR", "1.234,50 EUR").
+    # Parsed once: a page writes hundreds of amounts.
     optional = DECIMAL_PLACES - digits if unit_price else 0
     fraction = "0" * digits + "#" * optional
-    return f"#,##0{'.' + fraction if fraction else ''} ¤¤"
+    return parse_pattern(f"#,##0{'.' + fraction if fraction else ''} ¤¤")
 
 
 def format_money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE, unit_price: bool = False) -> str:
@@ -158,8 +159,8 @@ def format_money(amount: Decimal, currency: str, locale: str = DEFAULT_LOCALE, u
     digits = minor_digits(code)
     places = DECIMAL_PLACES if unit_price else digits
     rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return format_currency(rounded, code, _pattern(digits, unit_price), locale=babel_locale(locale),
-                           currency_digits=False, group_separator=True)
+    return _pattern(digits, unit_price).apply(rounded, babel_locale(locale), currency=code, currency_digits=False,
+                                              group_separator=True)
 
 
 def shown(amount: Decimal | None, currency: str | None, locale: str = DEFAULT_LOCALE,

@@ -287,7 +287,7 @@ class TeamPages(Controller):
     ) -> Template:
         principal = principal_of(request)
         grid = await team_grid.team_grid(principal, team_grid.team_spec(principal).read(request.query_params))
-        page = grids.page_template("accounts/team.html", grid,
+        page = grids.page_template("accounts/team.html", grid, max_bulk=grids.MAX_BULK,
                                    assignable_roles=sorted(ROLES_BY_KIND[principal.company_kind]),
                                    form=form or InviteForm(), errors=errors or {}, name_limit=MAX_NAME)
         page.status_code = status_code
@@ -305,6 +305,25 @@ class TeamPages(Controller):
             return await self._page(request, data, errors, exc.status_code)
         flash(request, f"{user.email} is invited; they will receive an e-mail to choose a password.", "success")
         return Redirect(path="/team", status_code=303)
+
+    @post("/bulk", status_code=303)
+    async def bulk(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        back = back_to(form, "/team")
+        try:
+            ticked = grids.ticked(form.getall("user_id", []), "colleagues")
+            if form.get("action") != "deactivate":
+                raise InvalidInput("Choose Deactivate for the ticked colleagues.")
+            if form.get("confirmed") != "yes":  # as for one: show who, and ask once more
+                members = await team_grid.to_deactivate(principal_of(request), ticked)
+                return Template(template_name="accounts/deactivate_many_confirm.html",
+                                context={"members": members, "back": back})
+            done = await team_grid.deactivate_many(principal_of(request), ticked)
+            flash(request, f"{done} colleague{'' if done == 1 else 's'} deactivated and logged out everywhere.",
+                  "success")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        return Redirect(path=back, status_code=303)
 
     @post("/{user_id:int}/deactivate", status_code=303)
     async def deactivate(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from piccolo.columns.combination import Where
 
-from app import grids
+from app import db, grids
 from app.accounts.roles import ROLES_BY_KIND
 from app.accounts.schemas import UserOut
-from app.accounts.services import roles_by_membership
+from app.accounts.services import deactivate_user, roles_by_membership, user_to_deactivate
 from app.accounts.tables import MemberRole, Membership
 from app.auth import Principal
+from app.errors import DomainError
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 
 ACTIVE, INACTIVE = "active", "inactive"
@@ -23,8 +24,9 @@ def team_spec(principal: Principal) -> GridSpec:
     roles = tuple((role.value, role.value.replace("_", " ")) for role in sorted(ROLES_BY_KIND[principal.company_kind]))
     return GridSpec(
         path="/team",
-        columns=(GridColumn("name", "Name"), GridColumn("email", "E-mail"), GridColumn("roles", "Roles",
-                 sortable=False), GridColumn("status", "Status"), GridColumn("actions", "Actions", sortable=False)),
+        columns=(GridColumn("select", "Select", sortable=False), GridColumn("name", "Name"),
+                 GridColumn("email", "E-mail"), GridColumn("roles", "Roles", sortable=False),
+                 GridColumn("status", "Status"), GridColumn("actions", "Actions", sortable=False)),
         default_sort="name", search_label="Name or e-mail",
         filters=(GridFilter("role", "Role", roles), GridFilter("status", "Status", ((ACTIVE, "active"),
                                                                                      (INACTIVE, "inactive")))),
@@ -57,3 +59,23 @@ async def team_grid(principal: Principal, state: GridState) -> GridPage:
 
 def export_row(user: UserOut) -> tuple[object, ...]:
     return (user.name, user.email, ", ".join(user.roles), ACTIVE if user.active else INACTIVE)
+
+
+async def to_deactivate(principal: Principal, user_ids: list[int]) -> list[UserOut]:
+    """The ticked colleagues as the confirmation shows them, each checked as its deactivation is."""
+    try:
+        return [await user_to_deactivate(principal, user_id) for user_id in user_ids]
+    except DomainError as exc:
+        raise type(exc)(f"{exc.message} Nothing changed.") from None
+
+
+async def deactivate_many(principal: Principal, user_ids: list[int]) -> int:
+    """Deactivate every ticked colleague, all or none, with the checks of one at a time (an admin of the company;
+    never oneself; another company's user is missing)."""
+    async with db.transaction():
+        for user_id in user_ids:
+            try:
+                await deactivate_user(principal, user_id)
+            except DomainError as exc:
+                raise type(exc)(f"{exc.message} Nothing changed.") from None
+    return len(user_ids)

@@ -18,6 +18,7 @@ from app.contracts.forms import AMENDMENT_LIMITS, REASON_LIMIT, amendment_from_f
 from app.contracts.rules import JUSTIFICATION_MAX, Side
 from app.contracts.schemas import (
     AmendmentIn,
+    AwardPreview,
     ContractOut,
     ContractPage,
     ContractSummaryOut,
@@ -348,9 +349,16 @@ async def _award_confirm_page(principal: Principal, rfq_id: int, form: dict[str,
                                                                                                    form)))
     except DomainError as exc:
         return await comparison_page(principal, rfq_id, exc)
+    return award_confirm_template(preview, form.get("justification", ""), error)
+
+
+def award_confirm_template(preview: AwardPreview, justification: str = "",
+                           error: DomainError | None = None) -> Template:
+    """The award's confirmation page for a previewed award (from the comparison or a sourcing scenario): its
+    "Yes, award" posts to the one award, with a justification field when a line is not the cheapest."""
     return Template(
         template_name="contracts/award_confirm.html",
-        context={"award": preview, "justification": form.get("justification", ""),
+        context={"award": preview, "justification": justification,
                  "errors": forms.errors_by_field(error, "justification"), "justification_limit": JUSTIFICATION_MAX},
         status_code=error.status_code if error else 200,
     )

@@ -175,8 +175,9 @@ async def _checkout(principal: Principal, data: CheckoutIn, po_number: str, key:
         raise Conflict("Your cart is empty.")
     expected = [SeenLine(line.line_id, line.quantity, line.unit_price, line.net) for line in data.expected_lines]
     current = [SeenLine(line.shown.id, line.shown.quantity, line.shown.unit_price, line.shown.net,
-                        None if line.shown.orderable else line.shown.problems[0].message) for line in live]
-    if changes := changes_since(expected, current):
+                        None if line.shown.orderable else line.shown.problems[0].message, line.shown.currency)
+               for line in live]
+    if changes := changes_since(expected, current, principal.locale):
         raise _changed(changes)
 
     planned = [

@@ -9,6 +9,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from app.locales import DEFAULT_LOCALE
+from app.money import format_money
 from app.orders.cart_totals import LineAmounts, PricedLine, Total, currency_totals
 
 
@@ -21,6 +23,7 @@ class SeenLine:
     unit_price: Decimal | None
     net: Decimal | None
     problem: str | None = None  # now: why the line cannot be ordered as it is; None when it can
+    currency: str | None = None  # now: the line's currency, to write its amounts in
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,9 @@ class Change:
     message: str
 
 
-def changes_since(expected: Sequence[SeenLine], current: Sequence[SeenLine]) -> list[Change]:
+def changes_since(expected: Sequence[SeenLine], current: Sequence[SeenLine], locale: str = DEFAULT_LOCALE) -> (
+    list[Change]
+):
     """Everything that keeps the cart from being checked out as the buyer confirmed it, line by line.
 
     A line added or removed since, another quantity, another unit price or net (a price list, a contract used up by
@@ -53,7 +58,7 @@ def changes_since(expected: Sequence[SeenLine], current: Sequence[SeenLine]) -> 
             found.append(Change(line.line_id, "quantity",
                                 f"Line {line.line_id}: the quantity is now {line.quantity}, not {before.quantity}."))
         elif not _same(before.unit_price, line.unit_price) or not _same(before.net, line.net):
-            found.append(Change(line.line_id, "price", _price_message(line, before)))
+            found.append(Change(line.line_id, "price", _price_message(line, before, locale)))
     return found
 
 
@@ -62,10 +67,16 @@ def _same(seen: Decimal | None, now: Decimal | None) -> bool:
     return seen is None or (now is not None and seen == now)
 
 
-def _price_message(line: SeenLine, before: SeenLine) -> str:
+def _price_message(line: SeenLine, before: SeenLine, locale: str) -> str:
+    def amount(value: Decimal | None, unit_price: bool = False) -> str:
+        if value is None or line.currency is None:
+            return str(value)
+        return format_money(value, line.currency, locale, unit_price=unit_price)
+
     if not _same(before.unit_price, line.unit_price):
-        return f"Line {line.line_id}: the unit price is now {line.unit_price}, not {before.unit_price}."
-    return f"Line {line.line_id}: the net is now {line.net}, not {before.net}."
+        return (f"Line {line.line_id}: the unit price is now {amount(line.unit_price, True)}, "
+                f"not {amount(before.unit_price, True)}.")
+    return f"Line {line.line_id}: the net is now {amount(line.net)}, not {amount(before.net)}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from app.auth import PrincipalRequest, authenticated, awarders_only, principal_of
+from app.contracts.controllers import award_confirm_template
 from app.errors import DomainError
 from app.offers import services as offers
 from app.offers.schemas import AwardResultOut
@@ -100,8 +101,7 @@ class ScenarioPages(Controller):
             preview = await scenarios.preview_award(principal, rfq_id, scenario_id)
         except DomainError as exc:
             return await pages.scenarios_page(principal, rfq_id, exc)
-        return Template(template_name="contracts/award_confirm.html",
-                        context={"award": preview, "justification": "", "error": None})
+        return award_confirm_template(preview)
 
 
 STATUS_WORDS = {

@@ -71,7 +71,7 @@ async def demo_pages() -> dict[str, list[str]]:
                 f"/rfqs/{open_rfq}", "/contracts", f"/contracts/{contract}", "/catalog", "/catalog?q=gloves",
                 f"/catalog/products/{gloves['product']}", "/cart", "/cart/quick-order", "/checkout", "/orders",
                 f"/orders/{order}", "/requisition-lists", f"/requisition-lists/{requisition_list}",
-                f"/rfqs/{awarded}/offers/{offer}/negotiation"],
+                f"/rfqs/{awarded}/offers/{offer}/negotiation", "/settings"],
         VENDOR: ["/dashboard", "/vendor/rfqs", f"/vendor/rfqs/{open_rfq}", f"/vendor/rfqs/{awarded}",
                  "/vendor/rfqs/history", "/vendor/listings", f"/vendor/listings/{own_listing}", "/vendor/listings/new",
                  "/vendor/imports", "/vendor/orders", f"/vendor/orders/{order}", "/contracts",

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
+from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services
 from app.accounts.tables import Membership
-from tests.support.fixtures import make_user
+from tests.support.fixtures import csrf_token, make_user
 from tests.support.offers import principal
-from tests.support.pages import main_of
+from tests.support.pages import form_fields, main_of
 from tests.support.parties import user_id
+
+
+async def active(*user_ids: int) -> list[bool]:
+    rows = await BaseUser.select(BaseUser.id, BaseUser.active).where(BaseUser.id.is_in(list(user_ids)))
+    by_id = {row["id"]: row["active"] for row in rows}
+    return [by_id[user] for user in user_ids]
 
 
 def positions(html: str, *texts: str) -> list[int]:
@@ -83,3 +91,51 @@ async def test_hostile_grid_parameters_are_a_clear_400(world, browser, query):
     for path in ("/team", "/team/export.csv"):
         response = await session.get(f"{path}?{query}")
         assert response.status_code == 400, (path, query, response.status_code)
+
+
+async def test_an_admin_deactivates_ticked_colleagues_all_or_none(world, browser):
+    # given a buyer admin with two colleagues to deactivate
+    session = await browser(world.buyer_admin)
+    page = await session.get("/team?q=example")
+    assert 'form="bulk-team"' in page.text and 'action="/team/bulk"' in page.text
+    purchaser, approver = await user_id(world.purchaser), await user_id(world.approver)
+    token = csrf_token(page.text)
+    # when one of the ticked is another company's user, nothing changes, in the words of a missing user
+    foreign = await user_id(world.other_buyer_admin)
+    refused = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
+                                                     "user_id": [str(purchaser), str(foreign)]})
+    assert refused.status_code == 303
+    assert "No such user. Nothing changed." in (await session.get(refused.headers["location"])).text
+    # when the admin ticks itself, nothing changes either
+    itself = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
+                                                    "user_id": [str(purchaser), str(await user_id(world.buyer_admin))]})
+    assert "cannot deactivate yourself" in (await session.get(itself.headers["location"])).text
+    assert await active(purchaser, approver, foreign) == [True, True, True]
+    # when it ticks the two colleagues, it is asked once more, naming both; nothing changed yet
+    asked = await session.post("/team/bulk", data={"_csrf_token": token, "action": "deactivate",
+                                                   "next": "/team?q=example",
+                                                   "user_id": [str(purchaser), str(approver)]})
+    assert asked.status_code == 200 and "Deactivate 2 colleagues?" in asked.text
+    assert world.purchaser in asked.text and world.approver in asked.text
+    assert await active(purchaser, approver) == [True, True]
+    # and once it confirms, both are deactivated and it is back on its view
+    confirmed = {**form_fields(asked.text, "/team/bulk"),
+                 "user_id": re.findall(r'name="user_id" value="(\d+)"', asked.text)}
+    assert confirmed["confirmed"] == "yes" and sorted(confirmed["user_id"]) == sorted([str(purchaser), str(approver)])
+    done = await session.post("/team/bulk", data=confirmed)
+    assert done.headers["location"] == "/team?q=example"
+    assert "2 colleagues deactivated" in (await session.get(done.headers["location"])).text
+    assert await active(purchaser, approver, foreign) == [False, False, True]
+
+
+async def test_a_colleague_who_is_no_admin_gets_no_bulk_form_and_cannot_deactivate(world, browser):
+    session = await browser(world.purchaser)
+    page = await session.get("/team")
+    assert 'action="/team/bulk"' not in page.text
+    approver = await user_id(world.approver)
+    done = await session.post("/team/bulk", data={"_csrf_token": csrf_token(page.text), "action": "deactivate",
+                                                  "confirmed": "yes", "user_id": [str(approver)]})
+    assert done.status_code == 303
+    assert await active(approver) == [True]
+    forged = await session.post("/team/bulk", data={"action": "deactivate", "user_id": [str(approver)]})
+    assert forged.status_code == 403

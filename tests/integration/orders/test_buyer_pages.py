@@ -175,7 +175,7 @@ async def test_a_changed_price_shows_the_changes_and_the_new_figures_and_keeps_w
     assert refused.status_code == 409
     assert await OrderGroup.count() == 0
     html = refused.text
-    assert "What changed since you looked" in html and "the unit price is now 12.0000, not 10.0000" in html
+    assert "What changed since you looked" in html and "the unit price is now 12.00 EUR, not 10.00 EUR" in html
     assert "12.00 EUR" in html and "48.00 EUR" in html and "40.00 EUR" not in html
     again = form_fields(html, "/checkout")
     assert (again["po_number"], again["note"]) == ("PO-CHG", "Gate B")

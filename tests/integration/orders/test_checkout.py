@@ -73,7 +73,7 @@ async def test_a_changed_price_refuses_the_checkout_with_the_change_and_writes_n
     # then 409 with the change, and no order
     assert response.status_code == 409, response.text
     assert [e["change"] for e in response.json()["extra"]] == ["price"]
-    assert "12.0000" in response.json()["extra"][0]["message"]
+    assert "12.00 EUR" in response.json()["extra"][0]["message"]
     assert await PurchaseOrder.count() == 0
     # and confirming the new figures goes through
     assert (await check_out(buyer, "PO-8")).status_code == 201

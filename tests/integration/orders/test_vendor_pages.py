@@ -84,7 +84,7 @@ async def test_the_inbox_lists_only_the_vendors_orders_those_awaiting_confirmati
     # and each row shows the buyer, the PO number, the status, the gross total and the expected ship date
     gross = format_money(Decimal(first.mine["gross"]), "EUR")
     assert world.buyer.name in inbox.text and "PO-1" in inbox.text and gross in inbox.text
-    assert "2099-01-01" in inbox.text and "confirmed" in inbox.text
+    assert "Jan 1, 2099" in inbox.text and "confirmed" in inbox.text
     # and the filters narrow it
     only_confirmed = await vendor.get("/vendor/orders", params={"status": "confirmed"})
     assert order_numbers(only_confirmed.text) == [first.mine["number"]]
@@ -118,7 +118,7 @@ async def test_the_vendor_confirms_and_ships_in_two_parts_through_the_pages(worl
                            confirm_note="Ships from Hamburg")
     assert done.status_code == 303 and done.headers["location"] == f"/vendor/orders/{order['id']}"
     page = await vendor.get(f"/vendor/orders/{order['id']}")
-    assert "The order is confirmed" in page.text and "2099-03-01" in page.text and "Ships from Hamburg" in page.text
+    assert "The order is confirmed" in page.text and "Mar 1, 2099" in page.text and "Ships from Hamburg" in page.text
     # then the ship form offers all 10 that are left
     line_id = re.search(r'name="ship_(\d+)"[^>]*value="10"', page.text).group(1)
     # when it ships 4, then the rest
