@@ -42,7 +42,7 @@ from app.auth import (
 )
 from app.clock import utcnow
 from app.errors import Conflict, DomainError, InvalidInput
-from app.forms import back_to, errors_by_field
+from app.forms import back_to, beside, errors_by_field
 from app.locales import locale_choices, zone_choices
 from app.settings import get_settings
 
@@ -252,12 +252,12 @@ class LoginPages(Controller):
         email = await services.pending_invitation(token)
         try:
             if data.password != data.password_again:
-                raise DomainError("The two passwords differ.")
+                raise beside("password_again", "The two passwords differ: type the same password twice.")
             user_id = await services.accept_invitation(token, data.password)
-        except DomainError as exc:
+        except DomainError as exc:  # beside the password (never shown again: a password is not echoed)
             return Template(
                 template_name="accounts/invitation.html",
-                context={"email": email, "token": token, "error": exc.message},
+                context={"email": email, "token": token, "errors": errors_by_field(exc, "password")},
                 status_code=exc.status_code,
             )
         session = await services.start_session(user_id)

@@ -233,12 +233,15 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int],
         data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
-        async def rejected() -> object:
+        principal, typed = principal_of(request), {"reject_note": data.get("note", "")}
+        try:
             note = forms.read({"note": data.get("note", "")}, DecisionIn, fields={"note": ("reject_note", "Note")}).note
-            return await amendments.reject_amendment(principal_of(request), contract_id, number, note)
-
-        return await _act(request, contract_id, "The amendment is rejected; the current version stays.", rejected(),
-                          "reject_note", {"reject_note": data.get("note", "")})
+        except DomainError as exc:
+            return await _detail(principal, contract_id, exc, field="reject_note", typed=typed)
+        if data.get("confirmed") != "yes":  # the proposal ends for good: say what follows and ask once more
+            return await _detail(principal, contract_id, confirm_rejection=note)
+        return await _act(request, contract_id, "The amendment is rejected; the current version stays.",
+                          amendments.reject_amendment(principal, contract_id, number, note), "reject_note", typed)
 
 
 async def _act(request: PrincipalRequest, contract_id: int, message: str, action: Any, field: str = "form",
@@ -260,9 +263,10 @@ CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…
 
 async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None,
                   confirm_reason: str | None = None, field: str = "form", typed: dict[str, str] | None = None,
-                  named: dict[str, tuple[str, str]] | None = None) -> Template:
-    """The contract page, or with `confirm_reason` the page confirming its termination (when the caller may); after
-    a refusal, the reason beside `field` (or the field it names) and what was `typed`."""
+                  named: dict[str, tuple[str, str]] | None = None, confirm_rejection: str | None = None) -> Template:
+    """The contract page, or with `confirm_reason` the page confirming its termination, with `confirm_rejection`
+    the one confirming that its open amendment is rejected or withdrawn (when the caller may); after a refusal, the
+    reason beside `field` (or the field it names) and what was `typed`."""
     head = await access.contract_for(principal, contract_id)
     contract = await views.contract_out(contract_id)
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
@@ -274,12 +278,19 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     if confirm_reason is not None and not can.terminate:
         error = Conflict("This contract cannot be terminated: it is not in force, or you may not end it.")
     confirming = confirm_reason is not None and can.terminate
+    may_end_proposal = contract.proposal is not None and (can.decide or can.withdraw)
+    if confirm_rejection is not None and not may_end_proposal:
+        error = Conflict("No amendment of this contract waits for your answer.")
+    rejecting = confirm_rejection is not None and may_end_proposal
+    template = ("contracts/terminate_confirm.html" if confirming else
+                "contracts/amendment_reject_confirm.html" if rejecting else "contracts/detail.html")
     return Template(
-        template_name="contracts/terminate_confirm.html" if confirming else "contracts/detail.html",
+        template_name=template,
         context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
                  "renewal_url": renewal_url,
                  "reason": confirm_reason or "", "errors": forms.errors_by_field(error, field, named=named),
-                 "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"]},
+                 "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"],
+                 "note": confirm_rejection or ""},
         status_code=error.status_code if error else 200,
     )
 

@@ -153,12 +153,16 @@ class VendorRfqPages(Controller):
         return Redirect(path=f"/vendor/rfqs/{rfq_id}", status_code=303)
 
     @post("/{rfq_id:int}/withdraw", status_code=303)
-    async def withdraw(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+    async def withdraw(
+        self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
         principal = principal_of(request)
         try:
             current = await services.rfq_for_seller(principal, rfq_id)
-            if current.offer is None:
+            if current.offer is None or current.offer.status != "live":
                 raise InvalidInput("You have no live offer on this RFQ.")
+            if data.get("confirmed") != "yes":  # the buyer loses the offer at once: say so and ask once more
+                return Template(template_name="offers/withdraw_confirm.html", context={"rfq": current})
             await services.withdraw_offer(principal, current.offer.id)
         except DomainError as exc:
             return await pages.vendor_page(principal, rfq_id, exc)

@@ -160,6 +160,17 @@ async def _rejection_step(principal: Principal, order_id: int, form: Mapping[str
                     context={"order": order, "reason": data.reason})
 
 
+async def _cancellation_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
+    """Accepting the buyer's cancellation request cannot be undone: show what follows and ask once more."""
+    answer = cancellation_answer_of(form)
+    order = await views.get_order(principal, order_id)
+    try:
+        check_transition(order.status, OrderStatus.CANCELLED, Actor.VENDOR)
+    except TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    return Template(template_name="orders/vendor_cancel_confirm.html", context={"order": order, "note": answer.note})
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -211,11 +222,17 @@ class VendorOrderPages(Controller):
     async def answer_cancellation(
         self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
+        principal = principal_of(request)
+        if data.get("answer") == "accept" and data.get("confirmed") != "yes":  # cancelling is for good: ask once more
+            try:
+                return await _cancellation_step(principal, order_id, data)
+            except DomainError as exc:
+                return await _refused(principal, order_id, exc, data, "cancellation_note")
         message = ("The cancellation is accepted: the order is cancelled." if data.get("answer") == "accept"
                    else "The cancellation is refused: the order stands.")
         return await _act(request, order_id, data, message,
-                          lambda: fulfilment.answer_cancellation(principal_of(request), order_id,
-                                                                 cancellation_answer_of(data)))
+                          lambda: fulfilment.answer_cancellation(principal, order_id, cancellation_answer_of(data)),
+                          "cancellation_note")
 
 
 class OperatorOrderPages(Controller):

@@ -130,3 +130,21 @@ async def test_logout_ends_the_session(world, browser):
     # the old cookie value no longer opens anything, even if a copy survived
     session.cookies.set("id", cookie)
     assert (await session.get("/dashboard")).status_code in {302, 303}
+
+
+async def test_choosing_a_password_says_what_is_wrong_beside_the_field(world, browser, client):
+    session = await browser(world.buyer_admin)
+    page = await session.get("/team")
+    await session.post("/team/invite", data={"name": "Pat", "email": "pat@example.com", "role": "approver",
+                                             "_csrf_token": csrf_token(page.text)})
+    body = (await OutboxEmail.select(OutboxEmail.body_text).first())["body_text"]
+    path = "/invitations/" + body.split("/invitations/", 1)[1].split()[0]
+    form = await client.get(path)
+    differ = await client.post(path, data={"password": "a-long-password-1", "password_again": "another-one-2",
+                                           "_csrf_token": csrf_token(form.text)})
+    assert differ.status_code == 400
+    assert error_beside(differ.text, "password_again") == "The two passwords differ: type the same password twice."
+    short = await client.post(path, data={"password": "short", "password_again": "short",
+                                          "_csrf_token": csrf_token(form.text)})
+    assert short.status_code == 400 and "at least" in error_beside(short.text, "password")
+    assert 'value="short"' not in short.text  # a password is never shown again

@@ -88,6 +88,18 @@ async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser)
     assert proposed.status_code == 303
     page = await buyer.get(f"/contracts/{awarded.contract_id}")
     assert "Proposed amendment: version 2" in page.text and "Withdraw amendment" in page.text
+    # withdrawing it first says what follows, and changes nothing yet
+    reject = f"/contracts/{awarded.contract_id}/amendments/2/reject"
+    asked = await buyer.post(reject, data={"note": "Changed our mind", "_csrf_token": csrf_token(page.text)})
+    assert asked.status_code == 200 and "Withdraw amendment 2" in asked.text and "cannot be undone" in asked.text
+    assert form_fields(asked.text, reject) == {"note": "Changed our mind", "confirmed": "yes",
+                                               "_csrf_token": csrf_token(asked.text)}
+    assert "Proposed amendment: version 2" in (await buyer.get(f"/contracts/{awarded.contract_id}")).text
+    # its "Yes" withdraws it
+    done = await buyer.post(reject, data={**form_fields(asked.text, reject), "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Proposed amendment: version 2" not in page.text
     ended = await buyer.post(f"/contracts/{awarded.contract_id}/terminate",
                              data={"reason": "Moving supplier", "confirmed": "yes",
                                    "_csrf_token": csrf_token(page.text)})

@@ -43,7 +43,11 @@ async def test_a_vendor_offers_revises_and_withdraws_through_the_page(bidding, b
     # when it withdraws
     page = await seller.get(url)
     assert "Revision 2 of your offer is submitted." in page.text
-    assert (await seller.post(f"{url}/withdraw", data={"_csrf_token": csrf_token(page.text)})).status_code == 303
+    asked = await seller.post(f"{url}/withdraw", data={"_csrf_token": csrf_token(page.text)})
+    assert asked.status_code == 200 and "stops counting at once" in asked.text and "revision 2" in asked.text
+    assert (await Offer.select(Offer.status).first())["status"] == "live"  # the first post only asks
+    done = await seller.post(f"{url}/withdraw", data={"confirmed": "yes", "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
     assert (await Offer.select(Offer.status).first())["status"] == "withdrawn"
 
 

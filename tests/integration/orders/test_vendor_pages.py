@@ -15,7 +15,7 @@ from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.orders import check_out
-from tests.support.pages import error_beside, main_of
+from tests.support.pages import error_beside, form_fields, main_of
 
 
 @dataclass
@@ -264,3 +264,24 @@ async def test_the_dashboards_count_orders_to_confirm_to_ship_and_placed_lately(
     operator_page = (await (await browser(world.operator)).get("/dashboard")).text
     assert re.search(r"<dt>Placed today</dt><dd><a [^>]*>4<", operator_page)
     assert re.search(r"<dt>Placed this week</dt><dd><a [^>]*>4<", operator_page)
+
+
+async def test_accepting_a_cancellation_asks_once_more_then_cancels(world, api, browser, place):
+    order = (await place("PO-CA")).mine
+    vendor_api, buyer = await api(world.vendor_admin), await api(world.purchaser)
+    await vendor_api.post(f"/api/v1/orders/{order['id']}/confirm", json={"expected_ship_date": "2099-01-01"})
+    await buyer.post(f"/api/v1/orders/{order['id']}/cancel", json={"reason": "Budget cut"})
+    vendor = await browser(world.vendor_admin)
+    action = f"/vendor/orders/{order['id']}/cancellation"
+    # a note past its bound is said beside it, kept
+    long = await post_form(vendor, action, answer="accept", cancellation_note="n" * 2001)
+    assert long.status_code == 400
+    assert error_beside(long.text, "cancellation_note") == "Note to the buyer: must be at most 2,000 characters"
+    # the first "Accept" only says what follows
+    asked = await post_form(vendor, action, answer="accept", cancellation_note="Sorry to see it go")
+    assert asked.status_code == 200 and "cannot be undone" in asked.text and "Budget cut" in asked.text
+    assert (await buyer.get(f"/api/v1/orders/{order['id']}")).json()["status"] == "cancellation_requested"
+    # its "Yes" cancels, with the note
+    done = await vendor.post(action, data={**form_fields(asked.text, action), "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
+    assert (await buyer.get(f"/api/v1/orders/{order['id']}")).json()["status"] == "cancelled"
