@@ -4,6 +4,7 @@ transaction; the vendors are told who won what."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from app.contracts.rules import Side, VersionStatus
 from app.contracts.schemas import AwardPreview, AwardPreviewLine
 from app.contracts.tables import Contract, ContractLine, ContractVersion
 from app.contracts.terms import next_number, snapshot_of, sync_prices
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.locales import Place
 from app.money import format_money, from_minor
 from app.notifications.services import Words, queue_email
@@ -37,11 +38,14 @@ from app.rfq.tables import Rfq, RfqLine
 from app.rfq.transitions import check_move
 
 
-async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResultOut:
+async def award(principal: Principal, rfq_id: int, data: AwardIn, *,
+                revisions_seen: Mapping[int, int] | None = None) -> AwardResultOut:
     """Award lines to offers, once, and make their contracts: the RFQ moves closed → awarded
     (rfq.transitions.award, a conditional update) in the same transaction as the Award rows (one per
     line, a unique index) and the contracts, so concurrent calls make one award. A line that goes to an offer
-    that is not the cheapest needs `data.justification`, kept on its Award row."""
+    that is not the cheapest needs `data.justification`, kept on its Award row. `revisions_seen` (offer id →
+    revision number) is what the caller decided on (a solved scenario): an offer revised or withdrawn since is a
+    409, checked under the RFQ's exclusive lock, which every new revision waits for."""
     head = await rfq_for_buyer(principal, rfq_id)
     _check_request(principal, head, data)
     async with db.transaction():
@@ -49,6 +53,8 @@ async def award(principal: Principal, rfq_id: int, data: AwardIn) -> AwardResult
         now = await db.db_now()
         await transitions.award(rfq_id, RfqStatus(rfq["status"]), now)
         chosen = await _choose(rfq_id, data)
+        if revisions_seen is not None:
+            _check_unchanged(chosen.live, revisions_seen)
         justification = _justification(chosen.needing, data.justification)
         rows = []
         for line_id, bid in chosen.picks:
@@ -111,6 +117,17 @@ def _justification(needing: list[int], text: str) -> str:
         return rules.check_justification(needing, text)
     except rules.RuleError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def _check_unchanged(live: list[store.LatestRevision], revisions_seen: Mapping[int, int]) -> None:
+    current = {bid.offer_id: bid for bid in live}
+    changed = [offer_id for offer_id, number in sorted(revisions_seen.items())
+               if offer_id not in current or current[offer_id].number != number]
+    if changed:
+        names = sorted({current[o].vendor_name for o in changed if o in current})
+        who = ", ".join(names) if len(names) == len(changed) else "A vendor"
+        raise Conflict(f"{who} revised or withdrew {'their offers' if len(changed) > 1 else 'its offer'} since "
+                       "this plan was made: make it again before awarding.")
 
 
 @dataclass(frozen=True)

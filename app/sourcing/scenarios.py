@@ -346,6 +346,9 @@ async def preview_award(principal: Principal, rfq_id: int, scenario_id: int) -> 
 
 
 async def award(principal: Principal, rfq_id: int, scenario_id: int, data: ScenarioAwardIn) -> AwardResultOut:
-    """Award the scenario's plan through the one atomic award (its checks, its contracts, its e-mails)."""
-    return await awards.award(principal, rfq_id, await award_request(principal, rfq_id, scenario_id,
-                                                                     data.justification))
+    """Award the scenario's plan through the one atomic award (its checks, its contracts, its e-mails), which checks
+    again, under its lock, that no offer was revised since the solve (a revision may land after the check above)."""
+    request = await award_request(principal, rfq_id, scenario_id, data.justification)
+    _, row = await _row(principal, rfq_id, scenario_id)
+    solved = {a["offer"]: a["revision"] for a in row["result"]["allocations"]}
+    return await awards.award(principal, rfq_id, request, revisions_seen=solved)

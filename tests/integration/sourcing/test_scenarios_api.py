@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.contracts.tables import Contract
+from app.offers.tables import Award
 from app.rfq.states import RfqStatus
+from app.sourcing import scenarios
 from tests.integration.sourcing.conftest import offered
 from tests.support.fixtures import make_user
 from tests.support.offers import set_status
@@ -204,3 +206,29 @@ async def test_before_the_close_the_buyer_hears_what_a_missing_rfq_gets(world, a
         absent = await buyer.request(method, scenario_url(MISSING), json=body)
         assert (early.status_code, early.json()) == (absent.status_code, absent.json()) == (
             404, {"detail": "No such RFQ."})
+
+
+async def test_a_revision_landing_between_the_check_and_the_award_is_refused_in_the_awards_transaction(
+        closed, api, world, monkeypatch):
+    purchaser = await api(world.purchaser)
+    scenario = (await purchaser.post(scenario_url(closed.rfq_id), json={"name": "Cheapest"})).json()
+    proposal = await purchaser.post(f"/api/v1/offers/{closed.offer_b}/counter-proposals",
+                                    json={"lines": [{"rfq_line_id": closed.lines[1], "unit_price": "0.4400"}]})
+    assert proposal.status_code == 201, proposal.text
+    seller_b = await api(closed.seller_b)
+    checked = scenarios.award_request
+
+    async def check_then_revise(*args, **kwargs):
+        # given the scenario's first check passes, and only then B accepts the counter-proposal (a new revision)
+        request = await checked(*args, **kwargs)
+        accepted = await seller_b.post(f"/api/v1/counter-proposals/{proposal.json()['id']}/accept")
+        assert accepted.status_code == 200, accepted.text
+        return request
+
+    monkeypatch.setattr(scenarios, "award_request", check_then_revise)
+    # when the scenario is awarded, then the award's own transaction refuses it and awards nothing
+    refused = await (await api(world.buyer_admin)).post(scenario_url(closed.rfq_id, scenario["id"]) + "/award",
+                                                         json={})
+    assert refused.status_code == 409, refused.text
+    assert "Beta Supplies revised or withdrew its offer" in refused.json()["detail"]
+    assert await Award.count().where(Award.rfq == closed.rfq_id) == 0
