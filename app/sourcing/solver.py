@@ -120,6 +120,9 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         integer.append(is_integer)
         return len(cost) - 1
 
+    # HiGHS works in binary floating point, so prices enter the model as floats; they only steer the search. The plan
+    # read back is whole quantities per offer, and its total and every check of it are Decimal (model.plan_total,
+    # model.violations), so no float reaches a stored or shown amount.
     # The quantity of offer k is `factor * column`: its own integer column when lines may be split; without
     # splitting it is the line's whole target times the offer's binary use, so no quantity column is needed.
     # An excluded vendor's offers, and offers over the maximum lead time, are closed by their bounds (the model is
