@@ -95,7 +95,7 @@ class GridSpec:
     def read(self, params: Mapping[str, str]) -> GridState:
         """The state a URL's query asks for; what cannot be read is a 400 that says what to send instead."""
         sort, descending = self.default_sort, self.default_descending
-        raw_sort = (params.get("sort") or "").strip()
+        raw_sort = params.get("sort") or ""  # a link's own parameter: empty is the default, blanks are not
         if raw_sort:
             key = raw_sort.removeprefix("-")
             if not self.sortable(key):
@@ -110,10 +110,17 @@ class GridSpec:
             value = grid_filter.read(params.get(grid_filter.key) or "")
             if value != grid_filter.default:
                 chosen.append((grid_filter.key, value))
-        raw_page = (params.get("page") or "").strip() or "1"
-        if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-            raise InvalidInput(f"page must be a whole number from 1 to {MAX_PAGE}")
-        return GridState(self, sort, descending, q, tuple(chosen), int(raw_page))
+        return GridState(self, sort, descending, q, tuple(chosen), page_number(params.get("page") or ""))
+
+
+def page_number(raw: str, name: str = "page", largest: int = MAX_PAGE) -> int:
+    """A page number from a link: none (empty) is the first page; anything else must be a whole number from 1 (no
+    blanks, no 0: a 400 that says what to send, the same as the API answers)."""
+    if raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= largest:
+        raise InvalidInput(f"{name} must be a whole number from 1 to {largest}")
+    return int(raw)
 
 
 @dataclass(frozen=True, slots=True)

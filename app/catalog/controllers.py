@@ -15,8 +15,9 @@ from app.catalog import search_export
 from app.catalog.product_page import product_detail
 from app.catalog.schemas import ProductDetail, SearchResult
 from app.catalog.search import Filters
-from app.catalog.search_results import parse_filters, search_products
+from app.catalog.search_results import MAX_PAGE, MAX_PER_PAGE, parse_filters, search_products
 from app.errors import DomainError, InvalidInput
+from app.grids import page_number
 
 # Buyers browse their own catalog; operators may look at the unsegmented one; vendors get 403.
 
@@ -89,7 +90,8 @@ class CatalogPages(Controller):
         try:
             context["result"] = await search_products(
                 principal_of(request), params["q"], _page_filters(params),
-                _whole("page", params["page"], 1) or 1, _whole("per_page", params["per_page"], 20) or 20,
+                page_number(params["page"], largest=MAX_PAGE),
+                page_number(params["per_page"], "per_page", MAX_PER_PAGE) if params["per_page"] else 20,
             )
         except DomainError as exc:
             context["error"] = exc.message

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from app import db, forms, grids
-from app.auth import Principal, PrincipalRequest, authenticated, awarders_only, principal_of, sellers_only
+from app.auth import Principal, PrincipalRequest, authenticated, principal_of, sellers_only
 from app.contracts import access, amendments, awards, documents, lifecycle, vendor_rfqs, views
 from app.contracts.forms import AMENDMENT_LIMITS, REASON_LIMIT, amendment_from_form, termination_reason
 from app.contracts.rules import JUSTIFICATION_MAX, Side
@@ -303,7 +303,9 @@ class AwardApi(Controller):
     tags = ["offers"]
     guards = [authenticated]
 
-    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=200,
+    # No role guard on the award's routes: whoever may not see the RFQ as its buyer gets its 404 first (a vendor, a
+    # stranger), and only a colleague of the buyer without an awarding role gets 403 (`awards` checks both, in order).
+    @post("/{rfq_id:int}/award", status_code=200,
           summary="Award the RFQ, whole or line by line (buyer_admin or approver; once)")
     async def award(self, request: PrincipalRequest, rfq_id: FromPath[int], data: JSONBody[AwardIn]) -> AwardResultOut:
         return await awards.award(principal_of(request), rfq_id, data)
@@ -314,14 +316,14 @@ class AwardPages(Controller):
     guards = [authenticated]
     include_in_schema = False
 
-    @post("/{rfq_id:int}/award/confirm", guards=[awarders_only], status_code=200)
+    @post("/{rfq_id:int}/award/confirm", status_code=200)
     async def confirm(
         self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Template:
         """Only renders: what the chosen award does, and the "Yes, award" form that does it."""
         return await _award_confirm_page(principal_of(request), rfq_id, data)
 
-    @post("/{rfq_id:int}/award", guards=[awarders_only], status_code=303)
+    @post("/{rfq_id:int}/award", status_code=303)
     async def award(
         self, request: PrincipalRequest, rfq_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:

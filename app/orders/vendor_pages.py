@@ -148,27 +148,26 @@ def cancellation_answer_of(form: Mapping[str, str]) -> CancellationIn:
                      fields={"note": ("cancellation_note", _NOTE[1])})
 
 
-async def _rejection_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
-    """Rejecting cannot be undone: show what will be sent and ask once more."""
-    data = rejection_of(form)
+async def _confirm_step(principal: Principal, order_id: int, to: OrderStatus, template: str,
+                        said: dict[str, str]) -> Template:
+    """A move that cannot be undone (rejecting; accepting a cancellation): check it may happen now, then show what
+    follows with what will be sent (`said`), and ask once more."""
     order = await views.get_order(principal, order_id)
     try:
-        check_transition(order.status, OrderStatus.REJECTED, Actor.VENDOR)
+        check_transition(order.status, to, Actor.VENDOR)
     except TransitionError as exc:
         raise Conflict(str(exc)) from None
-    return Template(template_name="orders/vendor_reject.html",
-                    context={"order": order, "reason": data.reason})
+    return Template(template_name=template, context={"order": order, **said})
+
+
+async def _rejection_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
+    return await _confirm_step(principal, order_id, OrderStatus.REJECTED, "orders/vendor_reject.html",
+                               {"reason": rejection_of(form).reason})
 
 
 async def _cancellation_step(principal: Principal, order_id: int, form: Mapping[str, str]) -> Template:
-    """Accepting the buyer's cancellation request cannot be undone: show what follows and ask once more."""
-    answer = cancellation_answer_of(form)
-    order = await views.get_order(principal, order_id)
-    try:
-        check_transition(order.status, OrderStatus.CANCELLED, Actor.VENDOR)
-    except TransitionError as exc:
-        raise Conflict(str(exc)) from None
-    return Template(template_name="orders/vendor_cancel_confirm.html", context={"order": order, "note": answer.note})
+    return await _confirm_step(principal, order_id, OrderStatus.CANCELLED, "orders/vendor_cancel_confirm.html",
+                               {"note": cancellation_answer_of(form).note})
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -53,6 +53,11 @@ def test_the_export_is_of_the_whole_selection(state):
     assert SPEC.read(query_of(href)) == state.__class__(SPEC, state.sort, state.descending, state.q, state.filters)
 
 
+def test_an_empty_page_or_sort_is_the_default():
+    state = SPEC.read({"page": "", "sort": ""})
+    assert (state.sort, state.page) == ("title", 1)
+
+
 def test_the_default_state_has_a_bare_link():
     state = SPEC.read({})
     assert (state.sort, state.descending, state.page, state.href()) == ("title", False, 1, "/things")
@@ -66,6 +71,10 @@ def test_the_default_state_has_a_bare_link():
     ({"page": "0"}, "page must be a whole number"),
     ({"page": "1e9"}, "page must be a whole number"),
     ({"page": "-1"}, "page must be a whole number"),
+    ({"page": "   "}, "page must be a whole number"),  # blanks are not "no page": a link never sends them
+    ({"page": " 2"}, "page must be a whole number"),
+    ({"page": "²"}, "page must be a whole number"),  # str.isdigit() says yes to it; int() would not
+    ({"sort": "  "}, "sort must be one of"),
     ({"q": "x" * 101}, "at most 100 characters"),
 ])
 def test_what_cannot_be_read_says_what_to_send(query, says):

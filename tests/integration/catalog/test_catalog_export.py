@@ -93,7 +93,8 @@ async def test_vendors_get_no_catalog_export(world, browser):
 
 
 @pytest.mark.parametrize("query", ["sort=popular", "sort=-name", "page=-1", "page=100001", "page=abc",
-                                   "category=tools", "vendor=1.5", "min_price=cheap", "per_page=1000"])
+                                   "page=0", "page=%20%20", "per_page=0", "category=tools", "vendor=1.5",
+                                   "min_price=cheap", "per_page=1000"])
 async def test_hostile_parameters_are_a_clear_400(world, browser, shop, query):
     session = await browser(world.purchaser)
     page = await session.get(f"/catalog?{query}")

@@ -113,3 +113,17 @@ async def test_the_api_refuses_a_dearer_award_without_a_justification_naming_the
     # then the award keeps it on both lines
     assert done.status_code == 200, done.text
     assert [item["justification"] for item in done.json()["awards"]] == ["Quality", "Quality"]
+
+
+async def test_a_vendor_posting_the_award_pages_gets_the_rfqs_404(bidding, api, browser):
+    a, _ = await _closed_with_two_offers(bidding, api)
+    # given a vendor that bid on the RFQ (it sees its own side of it, never the buyer's)
+    seller = await browser(bidding.seller_a)
+    token = csrf_token((await seller.get("/vendor/rfqs")).text)
+    # when it posts the award's confirmation and the award itself
+    for path in ("award/confirm", "award"):
+        response = await seller.post(f"/rfqs/{bidding.rfq_id}/{path}",
+                                     data={"_csrf_token": token, "whole": str(a), "confirmed": "yes"})
+        # then it gets what a missing RFQ gets, not a role refusal that says the RFQ is there
+        assert response.status_code == 404, (path, response.status_code)
+    assert await Award.count() == 0
