@@ -4,10 +4,12 @@ the same values, and each problem by its form field in the user's words, for the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
+from litestar.response import Template
 
 from app.errors import DomainError, FieldErrors, InvalidInput, invalid_input
 
@@ -106,3 +108,35 @@ def errors_by_field(error: DomainError | None, field: str = "form", *, conflicts
             return {form_field: label + error.message.removeprefix(name)}
     beside_field = isinstance(error, InvalidInput) or (conflicts and error.status_code == 409)
     return {field if beside_field else "form": error.message}
+
+
+# --- Confirmations ------------------------------------------------------------------------------------
+
+
+CONFIRMED = "yes"
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What a confirmation page asks: its question (`title`), the things it is about (`items`, one line each), what
+    follows (`facts`), where "Yes" posts with which values (`action`, `hidden`) and where "No" goes (`back`)."""
+
+    title: str
+    facts: Sequence[str]
+    action: str
+    yes: str
+    back: str
+    no: str = "No, go back"
+    hidden: Sequence[tuple[str, str]] = ()
+    items: Sequence[str] = ()
+    danger: bool = True
+
+
+def confirmed(form: Mapping[str, Any]) -> bool:
+    """The post comes from a confirmation page's "Yes" (a first post, or a forged one-click post, does not)."""
+    return form.get("confirmed") == CONFIRMED
+
+
+def confirmation(ask: Confirmation) -> Template:
+    """The one confirmation page (templates/confirm.html): nothing is done until its "Yes" posts again."""
+    return Template(template_name="confirm.html", context={"ask": ask})

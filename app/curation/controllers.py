@@ -24,6 +24,7 @@ from app.clock import LocalTimeError, local_to_utc
 from app.curation import (
     categories,
     choices,
+    confirmations,
     events,
     listings,
     price_list_grid,
@@ -233,6 +234,7 @@ class ProductForm:
 @dataclass
 class VendorForm:
     vendor_id: str = ""
+    confirmed: str = ""
 
 
 @dataclass
@@ -353,6 +355,9 @@ class CurationPages(Controller):
         try:
             ticked = grids.ticked(form.getall("listing_id", []), "listings")
             action = form.get("action")
+            if not forms.confirmed(form):  # many listings at once: name them and ask first
+                return forms.confirmation(await confirmations.bulk_move(action or "", ticked, back,
+                                                                        principal_of(request).place))
             if action == "approve":
                 done = await queue.approve_many(principal_of(request), ticked)
                 flash(request, f"{done} listing(s) approved.", "success")
@@ -368,8 +373,10 @@ class CurationPages(Controller):
     @post("/vendors/suspend-listings", status_code=303)
     async def suspend_vendor(self, request: PrincipalRequest, data: URLEncodedBody[VendorForm]) -> Response[Any]:
         try:
-            result = await listings.suspend_vendor_listings(principal_of(request), _required_int(data.vendor_id,
-                                                                                                  "a vendor"))
+            vendor_id = _required_int(data.vendor_id, "a vendor")
+            if data.confirmed != "yes":
+                return forms.confirmation(await confirmations.vendor_suspension(vendor_id))
+            result = await listings.suspend_vendor_listings(principal_of(request), vendor_id)
         except DomainError as exc:
             flash(request, exc.message, "error")
             return _back("/operator/curation")
@@ -420,6 +427,8 @@ class CurationPages(Controller):
 
     @post("/listings/{listing_id:int}/suspend", status_code=303)
     async def suspend(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
+        if not forms.confirmed(await request.form()):  # say what suspending does and ask once more
+            return forms.confirmation(await confirmations.listing_suspension(listing_id, principal_of(request).place))
         try:
             detail = await listings.suspend_listing(principal_of(request), listing_id)
         except DomainError as exc:
@@ -535,6 +544,8 @@ class CurationPages(Controller):
     async def delete_rule(
         self, request: PrincipalRequest, segment_id: FromPath[int], rule_id: FromPath[int]
     ) -> Response[Any]:
+        if not forms.confirmed(await request.form()):  # the segment's buyers see another catalog at once: ask first
+            return forms.confirmation(await confirmations.rule_removal(segment_id, rule_id))
         await segments.delete_rule(principal_of(request), segment_id, rule_id)
         flash(request, "The rule is removed.", "success")
         return _back("/operator/curation/segments")

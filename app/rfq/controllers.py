@@ -17,9 +17,10 @@ from app import grids
 from app.auth import Principal, PrincipalRequest, authenticated, buyers_only, principal_of
 from app.errors import DomainError, FieldErrors, InvalidInput
 from app.files import XLSX, MultipartBody, bytes_response, file_response, read_upload
-from app.forms import errors_by_field
+from app.forms import confirmation, confirmed, errors_by_field
 from app.openapi import MEDIA_TYPES
 from app.rfq import attachments, building, clarifications, drafting, line_sheets, transitions, views
+from app.rfq.confirmations import CONFIRM_PUBLISH, publish_confirmation
 from app.rfq.forms import (
     ANSWER_LIMIT,
     CANCEL_LIMITS,
@@ -279,8 +280,20 @@ class RfqPages(Controller):
         flash(request, done, "success")
         return Redirect(path=f"/rfqs/{rfq_id}", status_code=303)
 
+    @get("/{rfq_id:int}/publish")
+    async def confirm_publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        """What publishing does (the lines, who is told, the deadline in the buyer's zone), and its "Yes" form; a
+        draft that still lacks something is its own page, with what it needs."""
+        principal = principal_of(request)
+        rfq = await views.get_rfq(principal, rfq_id)
+        if not isinstance(rfq, RfqOut) or rfq.status != RfqStatus.DRAFT.value or await drafting.publish_needs(rfq):
+            return Redirect(path=f"/rfqs/{rfq_id}", status_code=303)
+        return confirmation(publish_confirmation(rfq, principal.place))
+
     @post("/{rfq_id:int}/publish", status_code=303)
     async def publish(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:
+        if not confirmed(await request.form()):  # a one-click post that skipped the confirmation page
+            return await self._detail(principal_of(request), rfq_id, InvalidInput(CONFIRM_PUBLISH))
         return await self._act(request, rfq_id, lambda p: transitions.publish(p, rfq_id),
                                "Published: the vendors have been told.")
 

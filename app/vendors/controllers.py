@@ -18,8 +18,8 @@ from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError, InvalidInput
-from app.forms import back_to, errors_by_field
-from app.vendors import import_reports, services
+from app.forms import back_to, confirmation, confirmed, errors_by_field
+from app.vendors import confirmations, import_reports, services
 from app.vendors.feed import COLUMNS
 from app.vendors.import_reports import full_report, get_import, report_csv
 from app.vendors.import_start import start_import
@@ -224,6 +224,9 @@ class ListingPages(Controller):
             ticked = grids.ticked(form.getall("listing_id", []), "listings")
             if form.get("action") not in moves:
                 raise InvalidInput("Choose Submit or Withdraw for the ticked listings.")
+            if not confirmed(form):  # many listings at once: name them and ask first
+                return confirmation(await confirmations.bulk_move(
+                    principal_of(request), form["action"], ticked, back_to(form, "/vendor/listings")))
             done = await services.move_listings(principal_of(request), ticked, moves[form["action"]])
             flash(request, f"{done} listing(s) {'sent to curation' if form['action'] == 'submit' else 'withdrawn'}.",
                   "success")
@@ -269,6 +272,8 @@ class ListingPages(Controller):
 
     @post("/{listing_id:int}/withdraw", status_code=303)
     async def withdraw(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Response[Any]:
+        if not confirmed(await request.form()):  # an approved listing leaves the catalog: say so and ask first
+            return confirmation(await confirmations.withdrawal(principal_of(request), listing_id))
         listing = await services.withdraw_listing(principal_of(request), listing_id)
         flash(request, f"Listing {listing.sku} is withdrawn to draft.", "success")
         return Redirect(path=f"/vendor/listings/{listing.id}", status_code=303)

@@ -38,7 +38,9 @@ async def test_an_award_becomes_a_contract_whose_price_the_buyer_sees_in_the_cat
     await invite_vendor(buyer, "Initech Office")
     await buyer.get_by_role("button", name="Save draft").click()
     await expect(buyer.get_by_role("heading", level=1)).to_have_text(title)
-    await buyer.get_by_role("button", name="Publish").click()
+    await buyer.get_by_role("button", name="Publish…").click()  # a summary asks first: publishing cannot be undone
+    await buyer.get_by_role("button", name="Yes, publish and tell the vendors").click()
+    await expect(buyer.get_by_text("Published: the vendors have been told.")).to_be_visible()
     rfq_url = buyer.url
 
     # and both vendors answer; Globex is cheaper on gloves, Initech on paper

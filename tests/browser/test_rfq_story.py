@@ -71,7 +71,9 @@ async def test_a_buyer_posts_an_rfq_two_vendors_answer_and_the_buyer_awards(chro
         RfqLine.rfq.title == title).order_by(RfqLine.position)
     assert [(line["product.name"], line["quantity"], line["target_price"]) for line in lines] == [
         (gloves, 200, 60_000), (None, 100, None)]
-    await buyer.get_by_role("button", name="Publish").click()
+    await buyer.get_by_role("button", name="Publish…").click()  # a summary asks first: publishing cannot be undone
+    await buyer.get_by_role("button", name="Yes, publish and tell the vendors").click()
+    await expect(buyer.get_by_text("Published: the vendors have been told.")).to_be_visible()
     rfq_url = buyer.url
 
     # and both vendors answer from their inbox, Globex cheaper on gloves, Initech on paper

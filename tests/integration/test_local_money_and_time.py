@@ -63,7 +63,8 @@ async def test_each_vendor_reads_the_invitation_deadline_in_its_own_zone(world, 
     rfq_id = int(created.headers["location"].rsplit("/", 1)[1])
     detail = await client.get(f"/rfqs/{rfq_id}")
     # when the buyer publishes
-    published = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    published = await client.post(f"/rfqs/{rfq_id}/publish", data={
+        "_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     assert published.status_code == 303
     # then the vendor's e-mail names the deadline in New York time, and the buyer's page in UTC
     mail = await OutboxEmail.select(OutboxEmail.body_text).where(OutboxEmail.to_address == world.vendor_admin).first()

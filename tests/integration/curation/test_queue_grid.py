@@ -21,10 +21,17 @@ async def test_ticked_listings_are_approved_together_with_an_audit_entry_each(wo
     session = await browser(world.operator)
     page = await session.get("/operator/curation/?sort=sku")
     assert 'form="bulk-listings"' in page.text
-    # when the operator ticks two and approves them
-    response = await session.post("/operator/curation/listings/bulk", data={
-        "_csrf_token": csrf_token(page.text), "listing_id": [str(ids[0]), str(ids[2])], "action": "approve",
-        "next": "/operator/curation?sort=sku"})
+    # when the operator ticks two and presses "Approve…"
+    ticked = {"_csrf_token": csrf_token(page.text), "listing_id": [str(ids[0]), str(ids[2])], "action": "approve",
+              "next": "/operator/curation?sort=sku"}
+    summary = await session.post("/operator/curation/listings/bulk", data=ticked)
+    # then a summary names both and asks first; nothing is approved yet
+    assert summary.status_code == 200 and "Approve 2 listings?" in summary.text
+    assert "B-0 — Bulk item 0" in summary.text and "B-2 — Bulk item 2" in summary.text and "B-1" not in summary.text
+    assert 'name="confirmed" value="yes"' in summary.text and 'href="/operator/curation?sort=sku"' in summary.text
+    assert await statuses(*ids) == ["pending"] * 3
+    # when its "Yes" is sent
+    response = await session.post("/operator/curation/listings/bulk", data={**ticked, "confirmed": "yes"})
     # then both are approved (each to a new product), the third still waits, and the page it came from says so
     assert response.status_code == 303 and response.headers["location"] == "/operator/curation?sort=sku"
     assert await statuses(*ids) == ["approved", "pending", "approved"]
@@ -38,7 +45,8 @@ async def test_one_listing_that_cannot_be_approved_leaves_every_ticked_one_uncha
     session = await browser(world.operator)
     page = await session.get("/operator/curation/")
     response = await session.post("/operator/curation/listings/bulk", data={
-        "_csrf_token": csrf_token(page.text), "listing_id": [str(waiting), str(rejected)], "action": "approve"})
+        "_csrf_token": csrf_token(page.text), "listing_id": [str(waiting), str(rejected)], "action": "approve",
+        "confirmed": "yes"})
     assert response.status_code == 303
     assert await statuses(waiting, rejected) == ["pending", "rejected"]
     assert await CurationEvent.count() == 0
@@ -61,7 +69,7 @@ async def test_bulk_input_it_cannot_use_is_refused_with_what_to_do(world, browse
     assert await statuses(listing) == ["pending"]
     # and a suspension of the one ticked goes through
     await session.post("/operator/curation/listings/bulk", data={
-        "_csrf_token": token, "listing_id": [str(listing)], "action": "suspend"})
+        "_csrf_token": token, "listing_id": [str(listing)], "action": "suspend", "confirmed": "yes"})
     assert await statuses(listing) == ["suspended"]
 
 
@@ -89,7 +97,8 @@ async def test_the_audit_log_is_a_grid_filtered_sorted_and_exported(world, brows
     session = await browser(world.operator)
     page = await session.get("/operator/curation/")
     await session.post("/operator/curation/listings/bulk", data={
-        "_csrf_token": csrf_token(page.text), "listing_id": [str(i) for i in ids], "action": "approve"})
+        "_csrf_token": csrf_token(page.text), "listing_id": [str(i) for i in ids], "action": "approve",
+        "confirmed": "yes"})
     # when the operator filters the log by the second listing
     log = await session.get(f"/operator/curation/events?listing={ids[1]}")
     # then only its entry shows, linked to the listing

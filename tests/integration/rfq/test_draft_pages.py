@@ -43,7 +43,8 @@ async def test_a_draft_without_lines_says_what_it_needs_and_is_completed_through
     assert f'action="/rfqs/{draft["id"]}/publish"' not in detail.text
     assert f'href="/rfqs/{draft["id"]}/edit"' in detail.text
     # when publishing is tried all the same, the refusal names what is missing
-    refused = await client.post(f"/rfqs/{draft['id']}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    refused = await client.post(f"/rfqs/{draft['id']}/publish", data={
+        "_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     assert refused.status_code == 409
     assert "cannot be published: add at least one line; invite at least one vendor" in refused.text
     # when the buyer edits the draft: a line and a vendor added
@@ -59,7 +60,8 @@ async def test_a_draft_without_lines_says_what_it_needs_and_is_completed_through
     detail = await client.get(f"/rfqs/{draft['id']}")
     assert "add at least one line" not in detail.text
     assert f'action="/rfqs/{draft["id"]}/publish"' in detail.text
-    published = await client.post(f"/rfqs/{draft['id']}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    published = await client.post(f"/rfqs/{draft['id']}/publish", data={
+        "_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     assert published.status_code == 303
     assert (await Rfq.select(Rfq.status).where(Rfq.id == draft["id"]).first())["status"] == "published"
 

@@ -8,7 +8,7 @@ from app.clock import utcnow
 from app.offers.tables import Offer, OfferLine, OfferRevision
 from app.rfq.tables import Rfq, RfqLine
 from tests.support.fixtures import csrf_token, make_company
-from tests.support.pages import error_beside, form_fields
+from tests.support.pages import error_beside, form_fields, main_of
 from tests.support.rfq import new_form
 
 
@@ -35,8 +35,17 @@ async def test_a_buyer_drafts_publishes_and_closes_an_rfq_through_the_pages(worl
     assert "Printer paper" in detail.text and "A4 paper 80g" in detail.text
     assert "saved. Publish it when it is ready." in detail.text
     assert world.vendor.name in detail.text
-    # when it is published
-    response = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    # when "Publish…" is pressed, a summary asks first (publishing cannot be undone) and nothing is published yet
+    assert f'<form method="get" action="/rfqs/{rfq_id}/publish">' in detail.text
+    summary = main_of((await client.get(f"/rfqs/{rfq_id}/publish")).text)
+    assert "Publish “Printer paper”" in summary and "Line 1:" in summary and "A4 paper 80g" in summary
+    assert world.vendor.name in summary and "Bidding closes" in summary and "cannot be undone" in summary
+    one_click = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    assert one_click.status_code == 400 and "Publishing was not confirmed" in one_click.text
+    assert (await client.get(f"/rfqs/{rfq_id}")).text.count("This is a draft") == 1
+    # when its "Yes" is sent, it is published
+    response = await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text),
+                                                                   "confirmed": "yes"})
     assert response.status_code == 303
     detail = await client.get(f"/rfqs/{rfq_id}")
     assert "Published: the vendors have been told." in detail.text
@@ -66,7 +75,7 @@ async def test_a_shorter_deadline_is_refused_on_the_page(world, browser):
     client = await browser(world.purchaser)
     rfq_id = await created_through_the_form(client, world)
     detail = await client.get(f"/rfqs/{rfq_id}")
-    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     detail = await client.get(f"/rfqs/{rfq_id}")
     earlier = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = await client.post(f"/rfqs/{rfq_id}/extend",
@@ -87,7 +96,7 @@ async def test_cancelling_asks_once_more_with_a_summary_and_the_reason_is_checke
     client = await browser(world.purchaser)
     rfq_id = await created_through_the_form(client, world)
     detail = await client.get(f"/rfqs/{rfq_id}")
-    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     detail = await client.get(f"/rfqs/{rfq_id}")
     token = csrf_token(detail.text)
     # a blank reason, then one past its limit: said beside the reason, the long one kept whole, nothing cancelled
@@ -117,7 +126,7 @@ async def test_before_the_close_the_page_shows_no_price(world, browser):
     client = await browser(world.purchaser)
     rfq_id = await created_through_the_form(client, world)
     detail = await client.get(f"/rfqs/{rfq_id}")
-    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text)})
+    await client.post(f"/rfqs/{rfq_id}/publish", data={"_csrf_token": csrf_token(detail.text), "confirmed": "yes"})
     offer = Offer(rfq=rfq_id, vendor=world.vendor.id, created_at=utcnow(), revision_count=1)
     await offer.save()
     revision = OfferRevision(offer=offer.id, number=1, received_at=utcnow())
