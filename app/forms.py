@@ -12,6 +12,7 @@ import msgspec
 from litestar.response import Template
 
 from app.errors import DomainError, FieldErrors, InvalidInput, invalid_input
+from app.money import MoneyError, typed_amount
 
 T = TypeVar("T")
 # Where a page's form may send the user back to (`next`): a path of this site, never another host ("//evil.example").
@@ -84,6 +85,15 @@ def in_words(message: str) -> str:
     if message.startswith("Expected `date`") or message.startswith("Invalid RFC3339"):
         return "must be a date such as 2027-01-31"
     return message[:1].lower() + message[1:].rstrip(".")
+
+
+def amount(text: str, locale: str, field: str, label: str) -> str:
+    """A money field typed as its reader writes amounts (`money.typed_amount`: "1.234,50" in German), as the API's
+    dot-decimal text; "" when empty; a refusal beside `field` that shows how to type it."""
+    try:
+        return typed_amount(text, locale)
+    except MoneyError as exc:
+        raise beside(field, f"{label}: {exc}") from None
 
 
 def beside(field: str, message: str) -> FieldErrors:

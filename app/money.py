@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from piccolo.columns import BigInt
 
 from app.locales import DEFAULT_LOCALE, babel_locale
@@ -169,3 +169,49 @@ def shown(amount: Decimal | None, currency: str | None, locale: str = DEFAULT_LO
     if amount is None or not currency:
         return "—"
     return format_money(amount, currency, locale, unit_price)
+
+
+# --- input: the one way a page reads an amount a person typed -------------------------------------------------
+
+_SPACES = (" ", "\xa0", "\u202f")  # what people type, and what locales group digits with (fr: U+202F)
+
+
+def typed_amount(text: str, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount typed into a page, read as its reader's locale writes numbers ("1.234,50" or "3,10" in de_DE,
+    "1,234.50" in en), as the API's dot-decimal text ("1234.50"). An empty field stays "" (the form says whether it
+    is needed). The API itself always takes dot-decimal strings and never calls this. MoneyError says how to type
+    the amount in that locale."""
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    where = babel_locale(locale)
+    group = where.number_symbols.get("latn", where.number_symbols).get("group", ",")
+    if group in _SPACES:  # "1 234,50" typed with an ordinary space is the locale's own grouping
+        for space in _SPACES:
+            raw = raw.replace(space, group)
+    example = _pattern(2, False).apply(Decimal("1234.5"), where, currency="XXX", currency_digits=False,
+                                       group_separator=True).removesuffix("XXX").strip()
+    shown = raw if len(raw) <= 20 else raw[:19] + "…"
+    refusal = MoneyError(f"“{shown}” is not a decimal amount: type one such as {example} or "
+                         f"{example.replace(group, '')}")
+    if any(letter in raw for letter in "eE") or len(raw) > 200:  # no exponents; no absurd strings parsed
+        raise refusal
+    try:
+        amount = parse_decimal(raw, locale=where, strict=True)
+    except NumberFormatError:
+        raise refusal from None
+    if not amount.is_finite():
+        raise refusal
+    return format(amount, "f")
+
+
+def amount_input(amount: Decimal | None, locale: str = DEFAULT_LOCALE) -> str:
+    """The text a money field shows for a stored amount, as its reader types it back: the locale's decimal mark,
+    no grouping, the cents and every digit past them kept ("4,50" and "0,0035" in de_DE, "4.50" in en; "" for
+    none); `typed_amount` reads it back."""
+    if amount is None:
+        return ""
+    where = babel_locale(locale)
+    decimal = where.number_symbols.get("latn", where.number_symbols).get("decimal", ".")
+    whole, _, fraction = format(amount.normalize(), "f").partition(".")
+    return f"{whole}{decimal}{fraction.ljust(2, '0')}"

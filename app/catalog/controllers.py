@@ -17,6 +17,7 @@ from app.catalog.schemas import ProductDetail, SearchResult
 from app.catalog.search import Filters
 from app.catalog.search_results import MAX_PAGE, MAX_PER_PAGE, parse_filters, search_products
 from app.errors import DomainError, InvalidInput
+from app.forms import amount
 from app.grids import page_number
 
 # Buyers browse their own catalog; operators may look at the unsegmented one; vendors get 403.
@@ -60,10 +61,12 @@ class CatalogApi(Controller):
 _PAGE_PARAMS = ("q", "category", "vendor", "brand", "min_price", "max_price", "in_stock", "sort", "per_page")
 
 
-def _page_filters(params: dict[str, str]) -> Filters:
+def _page_filters(params: dict[str, str], locale: str) -> Filters:
+    """The page's filters; prices as the buyer writes amounts ("1.234,50" in German: the API takes dot-decimal)."""
     return parse_filters(
         category=_whole("category", params["category"]), vendor=_whole("vendor", params["vendor"]),
-        brand=params["brand"], min_price=params["min_price"], max_price=params["max_price"],
+        brand=params["brand"], min_price=amount(params["min_price"], locale, "min_price", "Lowest price"),
+        max_price=amount(params["max_price"], locale, "max_price", "Highest price"),
         in_stock=params["in_stock"] in {"1", "true", "on"}, sort=params["sort"] or "relevance",
     )
 
@@ -89,7 +92,7 @@ class CatalogPages(Controller):
         context: dict[str, Any] = {"params": params, "result": None, "error": None}
         try:
             context["result"] = await search_products(
-                principal_of(request), params["q"], _page_filters(params),
+                principal_of(request), params["q"], _page_filters(params, principal_of(request).locale),
                 page_number(params["page"], largest=MAX_PAGE),
                 page_number(params["per_page"], "per_page", MAX_PER_PAGE) if params["per_page"] else 20,
             )
@@ -108,7 +111,8 @@ class CatalogPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         """The search's whole selection (every page) as a file."""
         params = {name: request.query_params.get(name, "") for name in _PAGE_PARAMS}
-        return await search_export.export_response(principal_of(request), params["q"], _page_filters(params),
+        principal = principal_of(request)
+        return await search_export.export_response(principal, params["q"], _page_filters(params, principal.locale),
                                                    request.url.path)
 
     @get("/products/{product_id:int}")

@@ -214,7 +214,7 @@ class ContractPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            await amendments.propose_amendment(principal, contract_id, amendment_from_form(data))
+            await amendments.propose_amendment(principal, contract_id, amendment_from_form(data, principal.locale))
         except DomainError as exc:
             typed = {f"amend_{key}": value for key, value in data.items()}  # the amendment form's own values
             return await _detail(principal, contract_id, exc, typed=typed, named=AMENDMENT_NAMED)

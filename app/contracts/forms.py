@@ -12,13 +12,14 @@ from app.contracts.schemas import (
 from app.errors import FieldErrors
 from app.forms import beside, max_lengths, too_long
 from app.forms import read as read_form
-from app.money import MoneyError, parse_amount, to_minor
+from app.locales import DEFAULT_LOCALE
+from app.money import MoneyError, parse_amount, to_minor, typed_amount
 
 AMENDMENT_LIMITS = max_lengths(AmendmentIn)
 REASON_LIMIT = max_lengths(TerminateIn)["reason"]
 
 
-def amendment_from_form(form: dict[str, str]) -> AmendmentIn:
+def amendment_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE) -> AmendmentIn:
     """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note. Every field it
     cannot read is said at once beside it (FieldErrors keyed by the form's names)."""
     errors: dict[str, str] = {}
@@ -26,11 +27,12 @@ def amendment_from_form(form: dict[str, str]) -> AmendmentIn:
     for key, value in form.items():
         if key.startswith("price_") and key.removeprefix("price_").isdigit() and value.strip():
             try:
-                to_minor(parse_amount(value.strip()))
+                price = typed_amount(value, locale)  # as the user writes amounts ("3,10" in German)
+                to_minor(parse_amount(price))
             except MoneyError as exc:
                 errors[key] = f"New unit price: {exc}."
                 continue
-            lines.append({"line_id": int(key.removeprefix("price_")), "unit_price": value.strip()})
+            lines.append({"line_id": int(key.removeprefix("price_")), "unit_price": price})
     values: dict[str, Any] = {"lines": lines, "note": form.get("note", "")}
     errors |= too_long(values, AmendmentIn, {"note": ("note", "Note")})
     if form.get("valid_to", "").strip():

@@ -61,7 +61,7 @@ from app.curation.schemas import (
     SegmentOut,
     SuspendOut,
 )
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, FieldErrors, InvalidInput
 
 # --- API ----------------------------------------------------------------------------------------
 
@@ -611,7 +611,7 @@ class CurationPages(Controller):
     ) -> Template:
         summary = await price_lists.price_list_summary(price_list_id)
         state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
-        if isinstance(error, InvalidInput):
+        if isinstance(error, InvalidInput) and not isinstance(error, FieldErrors):
             error = InvalidInput(_ENTRY_WHERE.sub("", error.message))
         page = grids.page_template(
             "curation/price_list.html", await price_list_grid.entry_grid(price_list_id, state), pl=summary,
@@ -640,7 +640,9 @@ class CurationPages(Controller):
     ) -> Response[Any]:
         try:
             entry = EntryIn(listing_id=_required_int(data.listing_id, "listing_id"),
-                            min_qty=_required_int(data.min_qty, "min_qty"), unit_price=data.unit_price)
+                            min_qty=_required_int(data.min_qty, "min_qty"),
+                            unit_price=forms.amount(data.unit_price, principal_of(request).locale, "unit_price",
+                                                    "Unit price"))
             await price_lists.set_entries(principal_of(request), price_list_id, EntriesIn(entries=[entry]))
         except DomainError as exc:
             return await self._price_list_page(request, price_list_id, error=exc, form=data)

@@ -140,7 +140,7 @@ class VendorRfqPages(Controller):
         principal = principal_of(request)
         try:
             current = await services.rfq_for_seller(principal, rfq_id)
-            offer = offer_from_form(data, current.lines)
+            offer = offer_from_form(data, current.lines, principal.locale)
             if current.offer is None:
                 await services.submit_offer(principal, rfq_id, offer)
                 message = "Your offer is submitted."

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, time
 from app.errors import FieldErrors, InvalidInput
 from app.forms import read as read_form
 from app.forms import too_long
+from app.locales import DEFAULT_LOCALE
+from app.money import MoneyError, typed_amount
 from app.offers.schemas import (
     CounterProposalIn,
     OfferIn,
@@ -15,7 +17,7 @@ from app.offers.schemas import (
 )
 
 
-def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView]) -> OfferIn:
+def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView], locale: str = DEFAULT_LOCALE) -> OfferIn:
     """The offer form (price_<line>, quantity_<line>, lead_time_days, valid_until, notes) as an OfferIn; every
     field it cannot read is told at once (FieldErrors, keyed by the form's field names, lines named as the page
     names them)."""
@@ -30,8 +32,12 @@ def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView]) -> O
                 errors[f"quantity_{line_id}"] = (f"{names.get(line_id, 'This line')}: the quantity offered must be a "
                                                  "whole number.")
                 continue
-            lines.append({"rfq_line_id": line_id, "unit_price": value.strip(),
-                          "quantity": int(quantity) if quantity else None})
+            try:
+                price = typed_amount(value, locale)  # as the vendor writes amounts ("3,10" in German)
+            except MoneyError as exc:
+                errors[key] = f"{names.get(line_id, 'This line')}: {exc}"
+                continue
+            lines.append({"rfq_line_id": line_id, "unit_price": price, "quantity": int(quantity) if quantity else None})
     if not lines and not errors:
         errors["form"] = "Give a unit price for at least one line."
     lead = form.get("lead_time_days", "").strip() or "0"
@@ -52,13 +58,19 @@ def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView]) -> O
                      fields={"lead_time_days": ("lead_time_days", "Lead time")})
 
 
-def proposal_from_form(form: dict[str, str]) -> CounterProposalIn:
-    """The counter-proposal form (target_<line id>, message) as a CounterProposalIn; empty targets are left out."""
-    lines = [
-        {"rfq_line_id": int(key.removeprefix("target_")), "unit_price": value.strip()}
-        for key, value in form.items()
-        if key.startswith("target_") and key.removeprefix("target_").isdigit() and value.strip()
-    ]
+def proposal_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE) -> CounterProposalIn:
+    """The counter-proposal form (target_<line id>, message) as a CounterProposalIn; empty targets are left out;
+    targets as the buyer writes amounts."""
+    lines, errors = [], {}
+    for key, value in form.items():
+        if key.startswith("target_") and key.removeprefix("target_").isdigit() and value.strip():
+            try:
+                lines.append({"rfq_line_id": int(key.removeprefix("target_")),
+                              "unit_price": typed_amount(value, locale)})
+            except MoneyError as exc:
+                errors[key] = f"Target price: {exc}"
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
     if not lines:
         raise InvalidInput("Give a target price for at least one line.")
     return read_form({"lines": lines, "message": form.get("message", "").strip()}, CounterProposalIn,

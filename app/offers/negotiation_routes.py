@@ -46,7 +46,7 @@ class NegotiationPages(Controller):
         principal = principal_of(request)
         await _thread_on(principal, rfq_id, offer_id)
         try:
-            await negotiation.propose(principal, offer_id, proposal_from_form(data))
+            await negotiation.propose(principal, offer_id, proposal_from_form(data, principal.locale))
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise

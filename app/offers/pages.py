@@ -9,6 +9,7 @@ from app.accounts.roles import AWARDER_ROLES
 from app.auth import Principal
 from app.errors import DomainError
 from app.forms import errors_by_field, max_lengths
+from app.money import amount_input
 from app.offers import offer_attachments, services, thread
 from app.offers.schemas import DeclineIn, OfferIn
 from app.rfq import attachments
@@ -28,7 +29,8 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
     # The current revision fills the offer's form; what a form brought back (an offer, a question) wins over it.
     current: dict[str, str] = {}
     if latest is not None:
-        current = {f"price_{line.rfq_line_id}": str(line.unit_price) for line in latest.lines}
+        current = {f"price_{line.rfq_line_id}": amount_input(line.unit_price, principal.locale)
+                   for line in latest.lines}
         current |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
         current |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
                     "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}

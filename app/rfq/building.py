@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from litestar.datastructures import FormMultiDict, UploadFile
@@ -26,6 +27,7 @@ from app.catalog.tables import Listing
 from app.catalog.visibility import visible_offer_sql
 from app.errors import DomainError, FieldErrors, InvalidInput
 from app.files import read_upload
+from app.money import amount_input
 from app.rfq import access, drafting, line_sheets
 from app.rfq.forms import (
     LINE_FIELDS,
@@ -244,7 +246,7 @@ async def _add_sheet_lines(principal: Principal, form: Any) -> Built:
             content = await read_upload(upload, line_sheets.MAX_FILE_BYTES)
             read = await asyncio.to_thread(line_sheets.file_lines, upload.filename, content)
         elif isinstance(text, str) and text.strip():
-            read = await asyncio.to_thread(line_sheets.text_lines, text)
+            read = await asyncio.to_thread(line_sheets.text_lines, text, principal.locale)
         else:
             raise line_sheets.SheetError("Paste lines into the box or choose a file first.")
     except line_sheets.TableError as exc:
@@ -259,7 +261,9 @@ async def _add_sheet_lines(principal: Principal, form: Any) -> Built:
             continue
         product_id, name = match if match else ("", line.article)
         added.append({"description": name, "product_id": str(product_id), "quantity": str(line.quantity),
-                      "unit": line.unit, "target_price": line.target_price})
+                      "unit": line.unit,  # the price as the buyer types amounts, for the form to read back
+                      "target_price": amount_input(Decimal(line.target_price), principal.locale)
+                      if line.target_price else ""})
     if problems:
         problems.sort(key=lambda problem: problem.row)
         rows = len({problem.row for problem in problems})
@@ -301,7 +305,7 @@ async def _problems(principal: Principal, form: Any, read: Any) -> Any:
     """What `read` (the form's own reading) finds, and the products and vendors the buyer may not choose."""
     problems = FormProblems()
     try:
-        data = read(form, await db.db_now(), principal.time_zone)
+        data = read(form, await db.db_now(), principal.time_zone, principal.locale)
     except FieldErrors as exc:
         problems.fields.update(exc.fields)
         data = None

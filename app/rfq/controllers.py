@@ -225,7 +225,8 @@ class RfqPages(Controller):
     @get("/{rfq_id:int}/edit")
     async def edit_page(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
         rfq = await drafting.draft_for_editing(principal_of(request), rfq_id)
-        return await self._form(request, form_from_rfq(rfq, principal_of(request).time_zone), None, rfq_id)
+        principal = principal_of(request)
+        return await self._form(request, form_from_rfq(rfq, principal.time_zone, principal.locale), None, rfq_id)
 
     @post("/{rfq_id:int}/edit", status_code=303, request_max_body_size=MAX_FORM_BYTES)
     async def edit(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
@@ -14,8 +14,8 @@ from app.clock import LocalTimeError, local_to_utc, utc_to_local_input
 from app.errors import FieldErrors, InvalidInput
 from app.forms import beside, max_lengths
 from app.forms import read as read_form
-from app.locales import DEFAULT_TIME_ZONE
-from app.money import MoneyError, parse_currency
+from app.locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE
+from app.money import MoneyError, amount_input, parse_currency, typed_amount
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
 from app.rfq.schemas import (
@@ -137,7 +137,17 @@ def is_blank_line(values: dict[str, str]) -> bool:
     return not any(values[field].strip() for field in LINE_FIELDS if field != "unit")
 
 
-def _lines(form: Any, problems: FormProblems) -> list[dict[str, Any]]:
+def _typed(raw: str, locale: str, refuse: Any) -> str | None:
+    """A money field as the reader's locale writes amounts, in the API's dot-decimal text; None when empty or
+    unreadable (then `refuse` is told how to type it)."""
+    try:
+        return typed_amount(raw, locale) or None
+    except MoneyError as exc:
+        refuse(str(exc))
+        return None
+
+
+def _lines(form: Any, problems: FormProblems, locale: str) -> list[dict[str, Any]]:
     lines = []
     for n in _line_numbers(form):
         values = line_values(form, n)
@@ -157,29 +167,30 @@ def _lines(form: Any, problems: FormProblems) -> list[dict[str, Any]]:
         for field in ("description", "notes"):
             if problem := _too_long(values[field], LINE_LIMITS[field]):
                 problems.add_line(n, field, problem)
+        target_price = _typed(values["target_price"], locale, partial(problems.add_line, n, "target_price"))
         found = rules.line_problems(product_id=product_id, description=values["description"],
                                     quantity=quantity if quantity is not None else 1, unit=values["unit"],
-                                    target_price=values["target_price"] or None)
+                                    target_price=target_price)
         if values["product_id"].strip() and product_id is None:
             found.pop("description", None)  # the product field says it
         for field, problem in found.items():
             problems.add_line(n, field, problem)
         lines.append({"quantity": quantity or 0, "product_id": product_id, "description": values["description"],
-                      "unit": values["unit"].strip() or "pcs", "target_price": values["target_price"].strip() or None,
+                      "unit": values["unit"].strip() or "pcs", "target_price": target_price,
                       "notes": values["notes"]})
     if len(lines) > MAX_LINES:
         problems.add("form", f"An RFQ has at most {MAX_LINES} lines; this one has {len(lines)}.")
     return lines
 
 
-def _auction(form: Any, problems: FormProblems) -> dict[str, Any]:
+def _auction(form: Any, problems: FormProblems, locale: str) -> dict[str, Any]:
     minutes = {}
     for key in ("anti_snipe_minutes", "max_extension_minutes"):
         raw = form.get(key, "") or "0"
         minutes[key] = _whole(raw)
         if minutes[key] is None:
             problems.add(key, "must be a whole number of minutes")
-    decrement = form.get("min_decrement", "").strip() or None
+    decrement = _typed(form.get("min_decrement", ""), locale, lambda problem: problems.add("min_decrement", problem))
     for key, problem in rules.auction_problems(
         min_decrement=decrement, anti_snipe_minutes=minutes["anti_snipe_minutes"] or 0,
         max_extension_minutes=minutes["max_extension_minutes"] or 0,
@@ -206,7 +217,8 @@ def _deadline(form: Any, problems: FormProblems, now: datetime | None, time_zone
     return deadline
 
 
-def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqIn:
+def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE,
+                  locale: str = DEFAULT_LOCALE) -> RfqIn:
     """The new-RFQ form as the API's input, blank line rows skipped. Every field it cannot take is told at once
     (FieldErrors keyed by the form's field names, each problem in the page's words: "Line 2 — target price: must
     not be negative"); with `now`, a deadline that passed (or is years away) is one of them."""
@@ -232,8 +244,8 @@ def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAU
     payment_terms = _choice(problems, form, "payment_terms", PaymentTerms, "net_30")
     visibility = _choice(problems, form, "visibility", Visibility, "invited")
     mode = _choice(problems, form, "bidding_mode", BiddingMode, "sealed")
-    auction = _auction(form, problems) if mode == BiddingMode.AUCTION.value else None
-    lines = _lines(form, problems)
+    auction = _auction(form, problems, locale) if mode == BiddingMode.AUCTION.value else None
+    lines = _lines(form, problems, locale)
     vendor_ids = [_whole(v) for v in form.getall("vendor_ids", []) if isinstance(v, str)]
     if any(v is None for v in vendor_ids):
         problems.add("vendor_ids", "choose vendors with the search")
@@ -251,23 +263,17 @@ def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAU
         raise FieldErrors(exc.message, {"form": exc.message}) from None
 
 
-def patch_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> RfqPatch:
+def patch_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAULT_TIME_ZONE,
+                    locale: str = DEFAULT_LOCALE) -> RfqPatch:
     """The edit-draft form (the new-RFQ form filled with the draft) as the API's PATCH: every field, the lines and
     the invited vendors replaced."""
-    rfq = rfq_from_form(form, now, time_zone)  # checked against the schema's bounds already
+    rfq = rfq_from_form(form, now, time_zone, locale)  # checked against the schema's bounds already
     return RfqPatch(**{name: getattr(rfq, name) for name in RfqIn.__struct_fields__})
 
 
-def _amount(value: Decimal | None) -> str:
-    """An amount as typed into a field: no trailing zeros past the cents ("4.25", "0.50", "0.0035")."""
-    if value is None:
-        return ""
-    whole, _, fraction = format(value.normalize(), "f").partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
-def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE) -> FormMultiDict:
-    """A draft as the values of the new-RFQ form, to edit it there (the deadline in the user's zone)."""
+def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE, locale: str = DEFAULT_LOCALE) -> FormMultiDict:
+    """A draft as the values of the new-RFQ form, to edit it there (the deadline in the user's zone, amounts as
+    they type them)."""
     values = [
         ("title", rfq.title), ("description", rfq.description), ("currency", rfq.currency),
         ("deadline", utc_to_local_input(rfq.deadline, time_zone)), ("delivery_address", rfq.delivery_address),
@@ -275,7 +281,7 @@ def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE) -> FormMultiD
         ("payment_terms", rfq.payment_terms), ("visibility", rfq.visibility), ("bidding_mode", rfq.bidding_mode),
     ]
     if rfq.auction:
-        values += [("min_decrement", _amount(rfq.auction.min_decrement)),
+        values += [("min_decrement", amount_input(rfq.auction.min_decrement, locale)),
                    ("anti_snipe_minutes", str(rfq.auction.anti_snipe_minutes)),
                    ("max_extension_minutes", str(rfq.auction.max_extension_minutes))]
         if rfq.auction.show_best_price:
@@ -284,7 +290,7 @@ def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE) -> FormMultiD
         values += [(f"line{n}_description", line.description),
                    (f"line{n}_product_id", str(line.product_id) if line.product_id else ""),
                    (f"line{n}_quantity", str(line.quantity)), (f"line{n}_unit", line.unit),
-                   (f"line{n}_target_price", _amount(line.target_price)), (f"line{n}_notes", line.notes)]
+                   (f"line{n}_target_price", amount_input(line.target_price, locale)), (f"line{n}_notes", line.notes)]
     values += [("vendor_ids", str(invitation.vendor_id)) for invitation in rfq.invitations]
     return FormMultiDict(values)
 

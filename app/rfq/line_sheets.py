@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.money import MoneyError, typed_amount
 from app.rfq import rules
 from app.spreadsheets import Workbook, csv_file
 from app.table_input import MB, Rows, TableError, TableLimits, file_table, table_limits, text_table
@@ -87,10 +88,24 @@ def _quantity(text: str) -> int | None:
     return quantity if 1 <= quantity <= rules.MAX_QUANTITY else None
 
 
-def read_row(number: int, values: Sequence[str], *, strict_width: bool) -> SheetLine | list[RowProblem]:
-    """One non-blank row as a line, or what is wrong with it (every problem of the row)."""
+def _pasted_price(text: str, locale: str | None) -> str:
+    """A pasted price as the buyer's spreadsheet shows it ("1.234,50" in German), in dot-decimal text; a price that
+    does not read so is kept as it is, for the rules to read as dot-decimal or refuse."""
+    if locale is None:
+        return text
+    try:
+        return typed_amount(text, locale)
+    except MoneyError:
+        return text
+
+
+def read_row(number: int, values: Sequence[str], *, strict_width: bool,
+             locale: str | None = None) -> SheetLine | list[RowProblem]:
+    """One non-blank row as a line, or what is wrong with it (every problem of the row). With `locale` (pasted
+    text), a price is first read as that locale writes amounts."""
     cells = [value.strip() for value in values] + [""] * (len(COLUMNS) - len(values))
     article, quantity_text, unit, price = cells[:4]
+    price = _pasted_price(price, locale)
     problems = []
     if strict_width and any(cells[4:]):
         problems.append(RowProblem(number, "columns", f"has {len(values)} values: give only {', '.join(COLUMNS)}"))
@@ -114,7 +129,7 @@ def read_row(number: int, values: Sequence[str], *, strict_width: bool) -> Sheet
     return SheetLine(row=number, article=article, quantity=quantity, unit=unit or "pcs", target_price=price)
 
 
-def read_rows(rows: Rows, *, strict_width: bool = False) -> SheetLines:
+def read_rows(rows: Rows, *, strict_width: bool = False, locale: str | None = None) -> SheetLines:
     """Numbered rows as lines and the problems of the others; a header first row and blank rows are skipped."""
     lines: list[SheetLine] = []
     problems: list[RowProblem] = []
@@ -126,7 +141,7 @@ def read_rows(rows: Rows, *, strict_width: bool = False) -> SheetLines:
             first = False
             if is_header(values):
                 continue
-        read = read_row(number, values, strict_width=strict_width)
+        read = read_row(number, values, strict_width=strict_width, locale=locale)
         if isinstance(read, SheetLine):
             lines.append(read)
         else:
@@ -138,12 +153,13 @@ def read_rows(rows: Rows, *, strict_width: bool = False) -> SheetLines:
     return SheetLines(tuple(lines), tuple(problems))
 
 
-def text_lines(text: str) -> SheetLines:
-    """Pasted rows (tab-separated as copied from a spreadsheet, or with commas or semicolons)."""
+def text_lines(text: str, locale: str | None = None) -> SheetLines:
+    """Pasted rows (tab-separated as copied from a spreadsheet, or with commas or semicolons); prices as the
+    spreadsheet of a reader of `locale` shows them, or dot-decimal."""
     if len(text) > MAX_TEXT_CHARS:
         raise SheetError(f"The pasted text is longer than {MAX_TEXT_CHARS:,} characters: an RFQ has at most "
                          f"{rules.MAX_LINES} lines.")
-    return text_table(text, len(COLUMNS) + 1, lambda rows: read_rows(rows, strict_width=True))
+    return text_table(text, len(COLUMNS) + 1, lambda rows: read_rows(rows, strict_width=True, locale=locale))
 
 
 def sheet_limits() -> TableLimits:

@@ -74,7 +74,7 @@ class ScenarioPages(Controller):
             problem = scenarios.problem_of(await offers.comparison_for_buyer(principal, rfq_id))
             line_of = {line.position: line.line_id for line in problem.lines}
             scenario = await scenarios.create(principal, rfq_id, scenario_from_form(
-                data, [v.vendor_id for v in problem.vendors], line_of))
+                data, [v.vendor_id for v in problem.vendors], line_of, principal.locale))
         except DomainError as exc:
             return await pages.scenarios_page(principal, rfq_id, exc, data)
         flash(request, f"Scenario “{scenario.name}” is solved: {STATUS_WORDS[scenario.status]}.", "success")

@@ -8,6 +8,8 @@ from typing import Any
 import msgspec
 
 from app.errors import FieldErrors
+from app.locales import DEFAULT_LOCALE
+from app.money import MoneyError, typed_amount
 from app.sourcing.model import Bound, Preset
 from app.sourcing.schemas import ScenarioIn
 
@@ -23,7 +25,8 @@ def _positions(text: str, line_of: Mapping[int, int]) -> list[int]:
     return [line_of[int(n)] for n in numbers]
 
 
-def scenario_from_form(form: Mapping[str, str], vendor_ids: Sequence[int], line_of: Mapping[int, int]) -> ScenarioIn:
+def scenario_from_form(form: Mapping[str, str], vendor_ids: Sequence[int], line_of: Mapping[int, int],
+                       locale: str = DEFAULT_LOCALE) -> ScenarioIn:
     """The form's fields (`name`, `preset`, `max_vendors`, `min_vendors`, `exclude_<vendor>`, `require_<vendor>`,
     `capacity_<vendor>`, `fixed_cost_<vendor>`, `share_vendor`/`share_bound`/`share_percent`/`share_lines`,
     `bundles`, `min_award_value`, `max_lead_time`, `allow_partial`) as a scenario; `line_of` maps line numbers to
@@ -40,9 +43,12 @@ def scenario_from_form(form: Mapping[str, str], vendor_ids: Sequence[int], line_
             return None
         return int(text)
 
-    def amount(field: str) -> str | None:
-        text = form.get(field, "").strip().replace(" ", "")
-        return text or None
+    def amount(field: str) -> str | None:  # as the buyer writes amounts ("1.234,50" in German)
+        try:
+            return typed_amount(form.get(field, ""), locale) or None
+        except MoneyError as exc:
+            errors[field] = f"{exc}."
+            return None
 
     for field, bound in (("max_vendors", Bound.AT_MOST), ("min_vendors", Bound.AT_LEAST)):
         count = whole(field, "The number of vendors")
@@ -61,7 +67,7 @@ def scenario_from_form(form: Mapping[str, str], vendor_ids: Sequence[int], line_
         cost = amount(f"fixed_cost_{vendor_id}")
         if cost is not None:
             constraints.append({"kind": "fixed_cost", "vendor_id": vendor_id, "amount": cost})
-    percent = form.get("share_percent", "").strip()
+    percent = amount("share_percent")  # a decimal typed as the buyer writes numbers, like an amount
     if percent:
         vendor = form.get("share_vendor", "").strip()
         if not vendor.isdigit() or int(vendor) not in vendor_ids:

@@ -18,7 +18,9 @@ from app import grids
 from app.auth import Principal, PrincipalRequest, principal_of, sellers_only
 from app.catalog.states import ListingStatus
 from app.errors import DomainError, InvalidInput
-from app.forms import back_to, confirmation, confirmed, errors_by_field
+from app.forms import amount, back_to, confirmation, confirmed, errors_by_field
+from app.locales import DEFAULT_LOCALE
+from app.money import amount_input
 from app.vendors import confirmations, import_reports, services
 from app.vendors.feed import COLUMNS
 from app.vendors.import_reports import full_report, get_import, report_csv
@@ -161,17 +163,20 @@ class ListingForm:
     tier_qty_5: str = ""
     tier_price_5: str = ""
 
-    def fields(self) -> dict[str, Any]:
+    def fields(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+        """The listing's fields for the rules, prices read as the vendor writes amounts ("4,50" in German)."""
         raw = {name: value for name, value in asdict(self).items() if name in FIELDS}
+        raw["base_price"] = amount(self.base_price, locale, "base_price", "Price")
         raw["tiers"] = [
-            (getattr(self, f"tier_qty_{i}"), getattr(self, f"tier_price_{i}"))
+            (getattr(self, f"tier_qty_{i}"), amount(getattr(self, f"tier_price_{i}"), locale, f"tier_price_{i}",
+                                                    f"Tier {i} price"))
             for i in range(1, TIER_ROWS + 1)
             if getattr(self, f"tier_qty_{i}").strip() or getattr(self, f"tier_price_{i}").strip()
         ]
         return raw
 
     @classmethod
-    def of(cls, listing: ListingOut) -> ListingForm:
+    def of(cls, listing: ListingOut, locale: str = DEFAULT_LOCALE) -> ListingForm:
         form = cls(
             **{
                 name: "" if getattr(listing, name) is None else str(getattr(listing, name))
@@ -181,8 +186,8 @@ class ListingForm:
         )
         for i, tier in enumerate(listing.tiers[:TIER_ROWS], start=1):
             setattr(form, f"tier_qty_{i}", str(tier.min_qty))
-            setattr(form, f"tier_price_{i}", str(tier.unit_price.normalize()))
-        form.base_price = str(listing.base_price.normalize())
+            setattr(form, f"tier_price_{i}", amount_input(tier.unit_price, locale))
+        form.base_price = amount_input(listing.base_price, locale)
         return form
 
 
@@ -241,7 +246,8 @@ class ListingPages(Controller):
     @post("/", status_code=303)
     async def create(self, request: PrincipalRequest, data: URLEncodedBody[ListingForm]) -> Response[Any]:
         try:
-            listing = await services.create_listing(principal_of(request), data.fields())
+            principal = principal_of(request)
+            listing = await services.create_listing(principal, data.fields(principal.locale))
         except DomainError as exc:
             return _form_page(data, None, exc)
         flash(request, f"Listing {listing.sku} is saved as a draft. Submit it when it is ready.", "success")
@@ -249,8 +255,9 @@ class ListingPages(Controller):
 
     @get("/{listing_id:int}")
     async def edit(self, request: PrincipalRequest, listing_id: FromPath[int]) -> Template:
-        listing = await services.get_listing(principal_of(request), listing_id)
-        return _form_page(ListingForm.of(listing), listing)
+        principal = principal_of(request)
+        listing = await services.get_listing(principal, listing_id)
+        return _form_page(ListingForm.of(listing, principal.locale), listing)
 
     @post("/{listing_id:int}", status_code=303)
     async def update(
@@ -258,7 +265,7 @@ class ListingPages(Controller):
     ) -> Response[Any]:
         principal = principal_of(request)
         try:
-            listing = await services.update_listing(principal, listing_id, data.fields())
+            listing = await services.update_listing(principal, listing_id, data.fields(principal.locale))
         except DomainError as exc:
             return _form_page(data, await services.get_listing(principal, listing_id), exc)
         flash(request, f"Listing {listing.sku} is saved ({listing.status}).", "success")

@@ -11,6 +11,7 @@ from app.money import (
     MAX_MINOR,
     Money,
     MoneyError,
+    amount_input,
     format_money,
     from_minor,
     minor_digits,
@@ -19,6 +20,7 @@ from app.money import (
     round_to_minor,
     shown,
     to_minor,
+    typed_amount,
 )
 
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4, allow_nan=False)
@@ -143,3 +145,36 @@ def test_a_missing_amount_shows_a_dash_and_an_unknown_locale_says_what_is_accept
         format_money(Decimal(1), "EUR", "xx_nowhere")
     with pytest.raises(MoneyError, match="ISO 4217"):
         format_money(Decimal(1), "EURO", "en")
+
+
+# --- amounts typed into pages, by the reader's locale ------------------------------------------------------------
+
+READERS = ["en", "en_GB", "de_DE", "fr_FR", "de_CH", "es_ES", "ja_JP"]
+
+
+@pytest.mark.parametrize(("text", "locale", "read"), [
+    ("1.234,50", "de_DE", "1234.50"), ("3,10", "de_DE", "3.10"), ("0,0035", "de_DE", "0.0035"),
+    ("-3,5", "de_DE", "-3.5"), ("1.234", "de_DE", "1234"), (" 12 ", "de_DE", "12"),
+    ("1,234.50", "en", "1234.50"), ("3.10", "en", "3.10"), ("1 234,50", "fr_FR", "1234.50"), ("", "de_DE", ""),
+])
+def test_an_amount_is_read_as_its_reader_writes_it(text, locale, read):
+    assert typed_amount(text, locale) == read
+
+
+@pytest.mark.parametrize(("text", "locale"), [
+    ("3.10", "de_DE"), ("1,234.50", "de_DE"), ("3,10", "en"), ("1e3", "en"), ("NaN", "de_DE"), ("12 EUR", "en"),
+    ("1,2,3", "en"), ("--1", "de_DE"),
+])
+def test_an_amount_its_reader_would_not_write_is_refused_with_how_to_type_one(text, locale):
+    with pytest.raises(MoneyError, match="is not a decimal amount: type one such as"):
+        typed_amount(text, locale)
+
+
+@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=4, allow_nan=False),
+       st.sampled_from(READERS))
+def test_what_a_page_shows_or_prefills_reads_back_exactly(amount, locale):
+    # a field prefilled with an amount reads back as that amount
+    assert Decimal(typed_amount(amount_input(amount, locale), locale)) == amount
+    # and an amount as the one formatter shows it (grouped, the currency's code after it) reads back too
+    shown = format_money(amount, "EUR", locale, unit_price=True).replace("EUR", "").strip()
+    assert Decimal(typed_amount(shown, locale)) == amount

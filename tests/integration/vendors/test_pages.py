@@ -28,7 +28,7 @@ async def test_a_vendor_creates_edits_and_submits_a_listing_through_the_pages(wo
     created = await page.post("/vendor/listings/", data={**FORM, "_csrf_token": token})
     assert created.status_code == 303
     edit = await page.get(created.headers["location"])
-    assert 'value="P-1"' in edit.text and 'value="11"' in edit.text
+    assert 'value="P-1"' in edit.text and 'value="11.00"' in edit.text  # the price as the vendor types it
     listing_id = (await Listing.select(Listing.id).first())["id"]
     submitted = await page.post(f"/vendor/listings/{listing_id}/submit", data={"_csrf_token": csrf_token(edit.text)})
     assert submitted.status_code == 303

@@ -54,7 +54,7 @@ def test_a_form_within_the_bounds_is_read():
         ({"line1_target_price": "1" * 41}, "line1_target_price", "Line 1 — target price: is too large"),
         ({"line1_target_price": "-3.5"}, "line1_target_price", "Line 1 — target price: must not be negative"),
         ({"line1_target_price": "3,50"}, "line1_target_price",
-         "Line 1 — target price: is not a decimal amount: write it like 12.50"),
+         "Line 1 — target price: “3,50” is not a decimal amount: type one such as 1,234.50 or 1234.50"),
         ({"line1_quantity": "0"}, "line1_quantity", "Line 1 — quantity: must be a whole number of at least 1"),
         ({"line1_quantity": ""}, "line1_quantity", "Line 1 — quantity: give how many you need"),
         ({"line1_description": "", "line1_quantity": "3"}, "line1_description",
@@ -109,3 +109,17 @@ def test_any_values_are_read_or_told_by_field_never_raised_otherwise(values):
         rfq_from_form(FormMultiDict(values), NOW)
     except FieldErrors as refused:
         assert refused.fields and all(isinstance(message, str) and message for message in refused.fields.values())
+
+
+def test_a_german_reader_types_amounts_with_a_decimal_comma():
+    # given a buyer whose locale is de_DE, typing a target price and a decrement as German spreadsheets write them
+    rfq = rfq_from_form(form(line1_target_price="1.234,50", bidding_mode="auction", min_decrement="0,05"), NOW,
+                        locale="de_DE")
+    # then the API's input holds the exact amounts
+    assert (str(rfq.lines[0].target_price), str(rfq.auction.min_decrement)) == ("1234.50", "0.05")
+    # and a dot-decimal "3.50" (a thousands mark in German) is refused with the way to type it
+    with pytest.raises(FieldErrors) as refused:
+        rfq_from_form(form(line1_target_price="3.50"), NOW, locale="de_DE")
+    assert refused.value.fields == {
+        "line1_target_price": "Line 1 — target price: “3.50” is not a decimal amount: type one such as 1.234,50 or "
+                              "1234,50"}
