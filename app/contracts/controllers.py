@@ -45,7 +45,7 @@ async def _pdf(principal: Principal, contract_id: int) -> Response[bytes]:
 
 async def _xlsx(principal: Principal, contract_id: int) -> Response[bytes]:
     contract = await views.get_contract(principal, contract_id)
-    return bytes_response(documents.contract_xlsx(contract), XLSX, f"{contract.number}.xlsx")
+    return bytes_response(documents.contract_xlsx(contract, principal.place), XLSX, f"{contract.number}.xlsx")
 
 
 # --- API ----------------------------------------------------------------------------------------

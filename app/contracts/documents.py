@@ -22,11 +22,6 @@ def _latin(text: object) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def _day(moment: datetime | None) -> str:
-    # The workbook's text: one zone for every reader of a shared file, named.
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _tiers(line: ContractLineOut) -> str:
     return "; ".join(f"from {t.min_qty}: {t.unit_price}" for t in line.tiers)
 
@@ -89,8 +84,9 @@ def contract_pdf(contract: ContractOut, place: Place = ANYWHERE) -> bytes:
     pdf.cell(0, 10, _latin(f"Supply contract {contract.number}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     pdf.set_text_color(90)
+    made_from = f"{contract.rfq_number} " if contract.rfq_number else ""  # users' numbers, never the RFQ's id
     pdf.cell(0, 6, _latin(f"Version {contract.version} - status {contract.status} - made from RFQ "
-                          f"{contract.rfq_id} \"{contract.rfq_title}\""), new_x="LMARGIN", new_y="NEXT")
+                          f"{made_from}\"{contract.rfq_title}\""), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(4)
     top = pdf.get_y()
@@ -148,15 +144,17 @@ def contract_pdf(contract: ContractOut, place: Place = ANYWHERE) -> bytes:
     return bytes(pdf.output())
 
 
-def contract_xlsx(contract: ContractOut) -> bytes:
-    """A "Contract" sheet (terms, then one row per line) and a "Versions" sheet (every agreed version's lines)."""
+def contract_xlsx(contract: ContractOut, place: Place = ANYWHERE) -> bytes:
+    """A "Contract" sheet (terms, then one row per line) and a "Versions" sheet (every agreed version's lines).
+    Validity is written as its reader (`place`) reads times, the zone named: a shared file says whose zone it is."""
     workbook = Workbook()
     sheet = workbook.sheet("Contract")
     for label, value in [
         ("Contract", contract.number), ("Buyer", contract.buyer.name), ("Vendor", contract.vendor.name),
         ("Currency", contract.currency), ("Payment terms", contract.payment_terms),
-        ("Valid from", _day(contract.valid_from)), ("Valid to", _day(contract.valid_to)),
-        ("Status", contract.status), ("Version", contract.version), ("RFQ", f"{contract.rfq_id}: {contract.rfq_title}"),
+        ("Valid from", _when(contract.valid_from, place)), ("Valid to", _when(contract.valid_to, place)),
+        ("Status", contract.status), ("Version", contract.version),
+        ("RFQ", f"{contract.rfq_number}: {contract.rfq_title}" if contract.rfq_number else contract.rfq_title),
     ]:
         sheet.emphasize(sheet.append([label, value]), 1, bold=True)
     sheet.append([])
@@ -170,7 +168,8 @@ def contract_xlsx(contract: ContractOut) -> bytes:
                      "Volume tiers"], bold=True)
     for version in contract.versions:
         for vline in version.lines:
-            versions.append([version.number, version.status, _day(version.valid_from), _day(version.valid_to),
+            versions.append([version.number, version.status, _when(version.valid_from, place),
+                             _when(version.valid_to, place),
                              vline.position, vline.description, Decimal(vline.unit_price),
                              "; ".join(f"from {t.min_qty}: {t.unit_price}" for t in vline.tiers)])
     return workbook.to_bytes()

@@ -167,6 +167,7 @@ class ContractOut(msgspec.Struct):
     versions: list[VersionOut]
     proposal: VersionOut | None
     renewal_rfq_title: str | None = None
+    rfq_number: str | None = None  # RFQ-2026-000012: what users see and quote (never the RFQ's id)
 
 
 class ContractPage(msgspec.Struct):

@@ -74,8 +74,8 @@ async def contract_out(contract_id: int) -> ContractOut:
     """The whole contract: parties, terms, lines with tiers and their award's justification, every version (six
     queries)."""
     row = await Contract.select(
-        Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.offer_revision.number,
-        Contract.awarded_by.email, Contract.renewal_rfq.title,
+        Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.rfq.number,
+        Contract.offer_revision.number, Contract.awarded_by.email, Contract.renewal_rfq.title,
     ).where(Contract.id == contract_id).first()
     if row is None:
         raise NotFound("No such contract.")
@@ -105,7 +105,7 @@ async def contract_out(contract_id: int) -> ContractOut:
         currency=row["currency"], payment_terms=row["payment_terms"], valid_from=row["valid_from"],
         valid_to=row["valid_to"], status=rules.status_at(row["valid_to"], row["terminated_at"], now).value,
         in_effect=rules.in_effect(row["valid_from"], row["valid_to"], row["terminated_at"], now),
-        version=row["version"], rfq_id=row["rfq"], rfq_title=row["rfq.title"],
+        version=row["version"], rfq_id=row["rfq"], rfq_title=row["rfq.title"], rfq_number=row["rfq.number"],
         offer_revision_id=row["offer_revision"], offer_revision_number=row["offer_revision.number"],
         awarded_by=row["awarded_by.email"], created_at=row["created_at"], terminated_at=row["terminated_at"],
         termination_reason=row["termination_reason"], renewal_rfq_id=row["renewal_rfq"],

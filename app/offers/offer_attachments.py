@@ -46,7 +46,7 @@ async def attach(principal: Principal, offer_id: int, filename: str, content: by
     async with attachments.stored(content) as stored_name, db.transaction():
         rfq = await store.lock_rfq(row["rfq"])
         now = await db.db_now()
-        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
         # The offer's row locked on PostgreSQL: concurrent uploads count one after the other.
         query = Offer.select(Offer.status, Offer.revision_count).where(Offer.id == offer_id)
         if not db.is_sqlite():

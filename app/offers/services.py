@@ -57,7 +57,7 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
             # Bids on an auction are serialised (an exclusive lock): each is judged against the one before it.
             rfq = await store.lock_rfq(rfq_id, exclusive=head.bidding_mode is BiddingMode.AUCTION)
             now = await db.db_now()
-            rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+            rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
             valid_until = check_valid_until(data.valid_until, now)
             # The unique index on live offers answers "a second live offer" (below), without a read first.
             offer_id = (await Offer.raw(
@@ -102,7 +102,7 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
                 (CounterProposal.offer == offer_id) & (CounterProposal.status == ProposalStatus.OPEN.value)
             ).first()
         if proposal is None:
-            rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+            rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
         else:
             # Claim the proposal first: an acceptance racing this answer gets it, or this answer does, never both.
             claimed = await CounterProposal.update({
@@ -145,7 +145,7 @@ async def withdraw_offer(principal: Principal, offer_id: int) -> OfferOut:
         rfq = await store.lock_rfq(row["rfq"])
         await store.lock_offer(offer_id)
         now = await db.db_now()
-        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
         done = await Offer.update({Offer.status: OfferStatus.WITHDRAWN.value, Offer.withdrawn_at: now}).where(
             (Offer.id == offer_id) & (Offer.status == OfferStatus.LIVE.value)
         ).returning(Offer.revision_count)
@@ -163,7 +163,7 @@ async def decline_rfq(principal: Principal, rfq_id: int, data: DeclineIn) -> Dec
     async with db.transaction():
         rfq = await store.lock_rfq(rfq_id)
         now = await db.db_now()
-        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now)
+        rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
         if await Offer.exists().where(
             (Offer.rfq == rfq_id) & (Offer.vendor == principal.company_id) & (Offer.status == OfferStatus.LIVE.value)
         ):
@@ -303,7 +303,7 @@ async def offers_for_buyer(principal: Principal, rfq_id: int) -> RfqOffersOut:
 
 async def _revealed_head(principal: Principal, rfq_id: int) -> RfqHead:
     head = await rfq_for_buyer(principal, rfq_id)
-    buyer_sees_offers(head, WhenSealed.REFUSE)
+    buyer_sees_offers(head, WhenSealed.REFUSE, principal.place)
     return head
 
 

@@ -23,7 +23,9 @@ from app.auth import Principal, can_see_company
 from app.catalog.states import RuleEffect, RuleTarget
 from app.catalog.tables import Listing, SegmentMember, SegmentRule
 from app.catalog.visibility import Rule, is_vendor_visible, vendor_rules_of_sql
+from app.clock import format_moment
 from app.errors import Conflict, Forbidden, NotFound
+from app.locales import ANYWHERE, Place
 from app.rfq.states import Actor, BiddingMode, RfqStatus, Visibility, prices_revealed
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
 
@@ -226,7 +228,7 @@ class WhenSealed(StrEnum):
     REFUSE = "refuse"  # what exists only after the close (the comparison, its exports): 409 that says when
 
 
-def buyer_sees_offers(rfq: Bidding, when_sealed: WhenSealed) -> bool:
+def buyer_sees_offers(rfq: Bidding, when_sealed: WhenSealed, place: Place = ANYWHERE) -> bool:
     """The one sealed-bid decision: True once bidding has closed (states.prices_revealed); before that False
     for `HIDE`, and for the other two the error it answers. Vendors never reach a competitor's offer at all
     (their reads go through `rfq_for_vendor` and own-offer checks)."""
@@ -235,7 +237,6 @@ def buyer_sees_offers(rfq: Bidding, when_sealed: WhenSealed) -> bool:
     if when_sealed is WhenSealed.MISSING:
         raise NotFound(NO_SUCH_OFFER)
     if when_sealed is WhenSealed.REFUSE:
-        raise Conflict(
-            f"Offers are sealed until bidding closes ({rfq.deadline:%Y-%m-%d %H:%M} UTC); the comparison opens then."
-        )
+        closes = format_moment(rfq.deadline, place.time_zone, place.locale)
+        raise Conflict(f"Offers are sealed until bidding closes ({closes}); the comparison opens then.")
     return False

@@ -16,6 +16,7 @@ from app.catalog.services import require_visible_product
 from app.catalog.tables import Product
 from app.clock import as_utc
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.locales import Place
 from app.money import MoneyError, parse_currency
 from app.numbering import next_in_year
 from app.rfq import access, mail, rules, views
@@ -163,10 +164,10 @@ def _auction_values(draft: rules.AuctionDraft, mode: BiddingMode) -> dict[Any, A
     }
 
 
-async def _check_deadline(deadline: datetime) -> datetime:
+async def _check_deadline(deadline: datetime, place: Place) -> datetime:
     now = await db.db_now()
     try:
-        rules.check_deadline_horizon(deadline, now)  # first: a moment past the calendar cannot be converted
+        rules.check_deadline_horizon(deadline, now, place)  # first: a moment past the calendar cannot be converted
         rules.check_deadline(deadline, now)
     except rules.RuleError as exc:
         raise invalid(exc) from None
@@ -195,7 +196,7 @@ async def create_rfq(principal: Principal, data: RfqIn) -> RfqOut:
     values.update(_auction_values(_auction(mode, data.auction), mode))
     drafts = await _lines(principal.company_id, data.lines)
     vendor_ids = await _invitable_vendors(principal.company_id, data.vendor_ids)
-    deadline = await _check_deadline(data.deadline)
+    deadline = await _check_deadline(data.deadline, principal.place)
     async with db.transaction():
         now = await db.db_now()
         number = rules.format_number(now.year, await next_in_year(RfqNumberCounter, now.year))
@@ -220,7 +221,7 @@ async def update_rfq(principal: Principal, rfq_id: int, data: RfqPatch) -> RfqOu
         values.update(_auction_values(_auction(mode, data.auction or None), mode))
     drafts = await _lines(head.buyer_id, data.lines) if data.lines is not msgspec.UNSET else None
     if data.deadline is not msgspec.UNSET:
-        values[Rfq.deadline] = await _check_deadline(data.deadline)
+        values[Rfq.deadline] = await _check_deadline(data.deadline, principal.place)
     vendor_ids = (await _invitable_vendors(head.buyer_id, data.vendor_ids)
                   if data.vendor_ids is not msgspec.UNSET else None)
     async with db.transaction():

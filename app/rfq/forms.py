@@ -14,7 +14,7 @@ from app.clock import LocalTimeError, local_to_utc, utc_to_local_input
 from app.errors import FieldErrors, InvalidInput
 from app.forms import beside, max_lengths
 from app.forms import read as read_form
-from app.locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE
+from app.locales import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, Place
 from app.money import MoneyError, amount_input, parse_currency, typed_amount
 from app.rfq import rules
 from app.rfq.rules import MAX_INVITED, MAX_LINES
@@ -200,9 +200,9 @@ def _auction(form: Any, problems: FormProblems, locale: str) -> dict[str, Any]:
             "show_best_price": form.get("show_best_price") == "on"}
 
 
-def _deadline(form: Any, problems: FormProblems, now: datetime | None, time_zone: str) -> datetime | None:
+def _deadline(form: Any, problems: FormProblems, now: datetime | None, place: Place) -> datetime | None:
     try:
-        deadline = parse_moment(form.get("deadline", ""), "deadline", time_zone)
+        deadline = parse_moment(form.get("deadline", ""), "deadline", place.time_zone)
     except InvalidInput as exc:
         skipped = exc.message.removeprefix("deadline: ")
         problems.add("deadline", skipped if "does not exist" in skipped
@@ -210,7 +210,7 @@ def _deadline(form: Any, problems: FormProblems, now: datetime | None, time_zone
         return None
     if now is not None:
         try:
-            rules.check_deadline_horizon(deadline, now)
+            rules.check_deadline_horizon(deadline, now, place)
             rules.check_deadline(deadline, now)
         except rules.RuleError as exc:
             problems.add("deadline", str(exc).removeprefix("deadline "))
@@ -234,7 +234,7 @@ def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAU
         currency = parse_currency(currency)
     except MoneyError:
         problems.add("currency", "give a three-letter currency code such as EUR")
-    deadline = _deadline(form, problems, now, time_zone)
+    deadline = _deadline(form, problems, now, Place(locale, time_zone))
     delivery = form.get("delivery_date", "").strip()
     delivery_date = None
     try:

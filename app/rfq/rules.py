@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.clock import as_utc
+from app.clock import as_utc, format_moment
 from app.errors import Conflict
+from app.locales import ANYWHERE, Place
 from app.money import DECIMAL_PLACES, MoneyError, parse_amount, to_minor
 from app.rfq.states import BiddingMode, RfqStatus, Visibility, accepts_offers
 
@@ -214,14 +215,15 @@ def publish_gaps(
     return gaps
 
 
-def check_deadline_horizon(deadline: datetime, now: datetime) -> None:
+def check_deadline_horizon(deadline: datetime, now: datetime, place: Place = ANYWHERE) -> None:
     """A deadline (a new one or an extension) at most MAX_DEADLINE_AHEAD after `now`. Compared as aware moments,
-    never converted, so the year 9999 in any offset is refused rather than overflowing."""
+    never converted, so the year 9999 in any offset is refused rather than overflowing. The refusal names the
+    latest moment in the reader's zone (`place`)."""
     latest = as_utc(now) + MAX_DEADLINE_AHEAD
     if _aware(deadline) > latest:
         raise RuleError(
             f"deadline must be at most {MAX_DEADLINE_AHEAD.days // 366} years ahead: "
-            f"at the latest {latest:%Y-%m-%d %H:%M} UTC"
+            f"at the latest {format_moment(latest, place.time_zone, place.locale)}"
         )
 
 
@@ -236,23 +238,26 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 
-def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime) -> None:
-    """409 unless the RFQ is published and `now` (the database's clock) is before its deadline."""
+def check_bidding_open(status: RfqStatus, deadline: datetime, now: datetime, place: Place = ANYWHERE) -> None:
+    """409 unless the RFQ is published and `now` (the database's clock) is before its deadline; the refusal names
+    the deadline in the reader's zone (`place`)."""
     deadline = as_utc(deadline)
     if status is RfqStatus.CANCELLED:
         raise Conflict("This RFQ was cancelled: it takes no offers.")
     if not accepts_offers(status) or bidding_over(deadline, now):
-        raise Conflict(f"Bidding closed at {deadline:%Y-%m-%d %H:%M:%S} UTC: no more offers, revisions or withdrawals.")
+        raise Conflict(f"Bidding closed at {format_moment(deadline, place.time_zone, place.locale, seconds=True)}: "
+                       "no more offers, revisions or withdrawals.")
 
 
 
-def check_extension(current: datetime, requested: datetime, now: datetime) -> None:
+def check_extension(current: datetime, requested: datetime, now: datetime, place: Place = ANYWHERE) -> None:
     """An extension moves the deadline later, never earlier, and only while bidding is still open."""
     if bidding_over(current, now):
         raise RuleError("the deadline has already passed; bidding is over and can no longer be extended")
     if requested <= current:
         raise RuleError(
-            f"a deadline can only be extended, never shortened: choose a moment after {current.isoformat()}"
+            "a deadline can only be extended, never shortened: choose a moment after "
+            f"{format_moment(current, place.time_zone, place.locale)}"
         )
 
 

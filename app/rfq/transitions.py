@@ -105,11 +105,11 @@ async def extend(principal: Principal, rfq_id: int, deadline: datetime) -> RfqOu
             raise Conflict(f"Only a published RFQ's deadline can be extended; this one is {head.status}.{hint}")
         now = await db.db_now()
         try:
-            rules.check_deadline_horizon(deadline, now)  # a bad value (400)
+            rules.check_deadline_horizon(deadline, now, principal.place)  # a bad value (400)
         except rules.RuleError as exc:
             raise InvalidInput(str(exc)) from None
         try:
-            rules.check_extension(head.deadline, deadline, now)
+            rules.check_extension(head.deadline, deadline, now, principal.place)
         except rules.RuleError as exc:
             raise Conflict(f"The deadline cannot move: {exc}.") from None
         requested = as_utc(deadline)  # within two years of now and after the current deadline: convertible

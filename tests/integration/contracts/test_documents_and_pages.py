@@ -3,8 +3,11 @@
 import io
 
 import openpyxl
+from piccolo.apps.user.tables import BaseUser
 from pypdf import PdfReader
 
+from app.accounts.tables import Membership
+from app.rfq.tables import Rfq
 from tests.support.catalog import a_listing
 from tests.support.fixtures import csrf_token
 from tests.support.pages import error_beside, form_fields
@@ -37,6 +40,24 @@ async def test_the_xlsx_has_the_terms_and_one_row_per_line(awarded, api):
     ]
     versions = list(workbook["Versions"].iter_rows(values_only=True))
     assert [(r[0], r[1], r[4]) for r in versions[1:]] == [(1, "current", 1), (1, "current", 2)]
+    # validity in the reader's zone with the zone named (the vendor reads English in UTC here), and the RFQ by its
+    # title (and number when it has one), never by its id
+    terms = {r[0]: r[1] for r in rows[:header] if r and r[0]}
+    assert terms["Valid from"].endswith(" UTC") and terms["Valid from"] == versions[1][2]
+    title = (await Rfq.select(Rfq.title).where(Rfq.id == awarded.rfq_id).first())["title"]
+    assert terms["RFQ"].endswith(title) and not terms["RFQ"].startswith(f"{awarded.rfq_id}:")
+
+
+async def test_the_xlsx_writes_validity_in_the_readers_zone(awarded, api):
+    # given a vendor user who reads German in Berlin
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.email == awarded.world.vendor_admin).first()
+    await Membership.update({Membership.locale: "de_DE", Membership.time_zone: "Europe/Berlin"}).where(
+        Membership.user == user["id"])
+    response = await (await api(awarded.world.vendor_admin)).get(
+        f"/api/v1/contracts/{awarded.contract_id}/document.xlsx")
+    versions = list(openpyxl.load_workbook(io.BytesIO(response.content))["Versions"].iter_rows(values_only=True))
+    # then each version's validity is written as that reader reads times, in Berlin's zone, named
+    assert versions[1][2].endswith((" CET", " CEST")) and versions[1][3].endswith((" CET", " CEST"))
 
 
 async def test_buyer_and_vendor_pages_and_the_vendor_links_by_sku(awarded, browser):

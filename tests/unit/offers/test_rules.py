@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.errors import Conflict, InvalidInput
+from app.locales import Place
 from app.offers.rules import AskedLine, OfferLinesInvalid, check_valid_until, parse_offer_lines
 from app.offers.schemas import OfferLineIn
 from app.rfq.rules import check_bidding_open
@@ -18,8 +19,13 @@ DEADLINE = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 def test_a_published_rfq_takes_offers_until_just_before_its_deadline():
     check_bidding_open(RfqStatus.PUBLISHED, DEADLINE, DEADLINE - timedelta(microseconds=1))
-    with pytest.raises(Conflict, match="Bidding closed at 2027-03-01 12:00:00 UTC"):
+    with pytest.raises(Conflict, match="Bidding closed at Mar 1, 2027, 12:00:00 UTC"):
         check_bidding_open(RfqStatus.PUBLISHED, DEADLINE, DEADLINE)
+
+
+def test_the_refusal_names_the_deadline_in_the_readers_zone():
+    with pytest.raises(Conflict, match=r"Bidding closed at 01\.03\.2027, 13:00:00 CET"):
+        check_bidding_open(RfqStatus.PUBLISHED, DEADLINE, DEADLINE, Place("de_DE", "Europe/Berlin"))
 
 
 @pytest.mark.parametrize("status", [RfqStatus.DRAFT, RfqStatus.CLOSED, RfqStatus.AWARDED, RfqStatus.CANCELLED])

@@ -46,7 +46,7 @@ def test_before_the_close_one_offer_asked_by_id_is_missing_like_any_other(status
 def test_before_the_close_the_comparison_says_when_it_opens():
     with pytest.raises(Conflict) as refused:
         buyer_sees_offers(Bidding(RfqStatus.PUBLISHED), WhenSealed.REFUSE)
-    assert "sealed until bidding closes (2027-03-01 12:00 UTC)" in refused.value.message
+    assert "sealed until bidding closes (Mar 1, 2027, 12:00 UTC)" in refused.value.message
 
 
 @given(status=st.sampled_from(RfqStatus), when_sealed=st.sampled_from(WhenSealed))
