@@ -131,24 +131,28 @@ LEFT JOIN company v ON v.id = l.vendor
 LEFT JOIN product p ON p.id = CASE WHEN rl.listing IS NULL THEN rl.product ELSE l.product END
 LEFT JOIN category c ON c.id = p.category
 WHERE rl.requisition_list = {{}}
-ORDER BY rl.added_at, rl.id
 """
+LINES_ORDER = " ORDER BY rl.added_at, rl.id"
 
 
-async def list_lines(principal: Principal, list_id: int) -> list[RequisitionLineOut]:
-    """The list's lines as the caller may see them now: one query whatever their number."""
+def lines_sql(principal: Principal) -> tuple[str, list[Any]]:
+    """The statement of a list's lines as the caller may see them (its last argument is the list's id), and its
+    arguments before that id: the one visibility rule, for `list_lines` and the page's grid."""
     segment_id = buyer_context(principal).buyer.segment_id
     offer, offer_args = visible_offer_sql(segment_id)
     product, product_args = visible_product_sql(segment_id)
     listing, listing_args = visible_listing_sql(segment_id, listing="ol", vendor="ov")
-    rows = await RequisitionListLine.raw(
-        _LINES.format(offer=offer, product=product, listing=listing),
-        *offer_args, *product_args, *listing_args, list_id,
-    )
-    return [_line(row) for row in rows]
+    return _LINES.format(offer=offer, product=product, listing=listing), [*offer_args, *product_args, *listing_args]
 
 
-def _line(row: dict[str, Any]) -> RequisitionLineOut:
+async def list_lines(principal: Principal, list_id: int) -> list[RequisitionLineOut]:
+    """The list's lines as the caller may see them now: one query whatever their number."""
+    statement, args = lines_sql(principal)
+    rows = await RequisitionListLine.raw(statement + LINES_ORDER, *args, list_id)
+    return [line_out(row) for row in rows]
+
+
+def line_out(row: dict[str, Any]) -> RequisitionLineOut:
     """A line as the buyer sees it: nothing of a product or offer it may no longer see."""
     common = {"id": row["id"], "product_id": row["product_id"], "listing_id": row["listing_id"],
               "quantity": row["quantity"], "note": row["note"] or "", "added_at": _moment(row["added_at"])}

@@ -28,6 +28,7 @@ from app.files import XLSX, MultipartBody, bytes_response, read_upload
 from app.forms import back_to, errors_by_field
 from app.orders import cart, views
 from app.orders import requisition_grid as grid
+from app.orders import requisition_line_grid as line_grid
 from app.orders import requisition_lists as lists
 from app.orders import requisition_sheets as sheets
 from app.orders.forms import (
@@ -94,7 +95,7 @@ class RequisitionListPages(Controller):
 
     @get("/{list_id:int}")
     async def show(self, request: PrincipalRequest, list_id: FromPath[int]) -> Template:
-        return await _list_page(principal_of(request), list_id)
+        return await _list_page(principal_of(request), list_id, query=request.query_params)
 
     @post("/{list_id:int}", status_code=303)
     async def change(self, request: PrincipalRequest, list_id: FromPath[int], data: Form) -> Response[Any]:
@@ -141,9 +142,20 @@ class RequisitionListPages(Controller):
 
     @get("/{list_id:int}/export.xlsx")
     async def export(self, request: PrincipalRequest, list_id: FromPath[int]) -> Response[bytes]:
-        """The API's export, for the page's session (the API takes bearer tokens only)."""
-        content = await sheets.export_xlsx(principal_of(request), list_id)
+        """The lines the page's grid selects (all of them by default) as the workbook that imports back."""
+        principal = principal_of(request)
+        state = line_grid.line_spec(list_id, False).read(request.query_params)
+        lines = await line_grid.selected_lines(principal, list_id, state)
+        content = await sheets.export_xlsx(principal, list_id, lines)
         return bytes_response(content, XLSX, f"requisition-list-{list_id}.xlsx")
+
+    @get("/{list_id:int}/export.csv")
+    async def export_csv(self, request: PrincipalRequest, list_id: FromPath[int]) -> Response[bytes]:
+        """The grid's selection as CSV, with the workbook's columns."""
+        principal = principal_of(request)
+        return await grids.export_response(
+            partial(line_grid.line_grid, principal, list_id), line_grid.line_spec(list_id, False).read(
+                request.query_params), request.url.path, sheets.EXPORT_HEADER, sheets.sheet_row)
 
     @post("/{list_id:int}/import", status_code=303, request_max_body_size=MAX_IMPORT_BODY)
     async def import_xlsx(self, request: PrincipalRequest, list_id: FromPath[int],
@@ -266,10 +278,17 @@ async def _lists_page(request: PrincipalRequest, error: DomainError | None = Non
 
 
 async def _list_page(principal: Principal, list_id: int, error: DomainError | None = None,
-                     typed: Mapping[str, str] | None = None, field: str = "form") -> Template:
-    return _page("orders/requisition_list.html",
-                 {"list": await lists.get_list(principal, list_id), "typed": typed or {},
+                     typed: Mapping[str, str] | None = None, field: str = "form",
+                     query: Mapping[str, str] | None = None) -> Template:
+    """The list with its lines as a grid (the view `query` asks for)."""
+    found = await lists.get_list(principal, list_id)
+    state = line_grid.line_spec(list_id, found.can_change).read(query or {})
+    page = await line_grid.line_grid(principal, list_id, state)
+    made = _page("orders/requisition_list.html",
+                 {"list": found, "page": page, "typed": typed or {},
                   "max_megabytes": sheets.MAX_IMPORT_BYTES // sheets.MB}, error, field)
+    made.headers["HX-Push-Url"] = state.href()
+    return made
 
 
 async def _offer_page(principal: Principal, typed: Mapping[str, str], error: DomainError | None = None) -> Template:

@@ -51,16 +51,24 @@ def _article(line: RequisitionLineOut) -> str:
     return line.gtin or line.mpn
 
 
-async def export_xlsx(principal: Principal, list_id: int) -> bytes:
-    """The list as a workbook whose first sheet imports back (an unavailable line has no article to import)."""
+def sheet_row(line: RequisitionLineOut) -> list[Any]:
+    """A line as a row of the list's files (the workbook that imports back, the page's CSV)."""
+    return [_article(line), line.quantity, line.note, line.name, line.vendor, line.unit,
+            "yes" if line.available else "no: no longer available to your company"]
+
+
+async def export_xlsx(principal: Principal, list_id: int,
+                      lines: Sequence[RequisitionLineOut] | None = None) -> bytes:
+    """The list (or the page's selection of its `lines`) as a workbook whose first sheet imports back (an
+    unavailable line has no article to import)."""
     await list_head(principal, list_id)
-    lines = await list_lines(principal, list_id)
+    if lines is None:
+        lines = await list_lines(principal, list_id)
     book = Workbook()
     sheet = book.sheet(SHEET_TITLE)
     sheet.append(EXPORT_HEADER, bold=True)
     for line in lines:
-        sheet.append([_article(line), line.quantity, line.note, line.name, line.vendor, line.unit,
-                      "yes" if line.available else "no: no longer available to your company"])
+        sheet.append(sheet_row(line))
     return await asyncio.to_thread(book.to_bytes)
 
 
