@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -13,7 +14,7 @@ from litestar.types import ControllerRouterHandler
 
 from app import db, forms, grids
 from app.auth import Principal, PrincipalRequest, authenticated, principal_of, sellers_only
-from app.contracts import access, amendments, awards, documents, lifecycle, vendor_rfqs, views
+from app.contracts import access, amendments, awards, documents, lifecycle, line_grid, vendor_rfqs, views
 from app.contracts.forms import AMENDMENT_LIMITS, REASON_LIMIT, amendment_from_form, termination_reason
 from app.contracts.rules import JUSTIFICATION_MAX, Side
 from app.contracts.schemas import (
@@ -151,7 +152,15 @@ class ContractPages(Controller):
 
     @get("/{contract_id:int}")
     async def show(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Template:
-        return await _detail(principal_of(request), contract_id)
+        return await _detail(principal_of(request), contract_id, query=request.query_params)
+
+    @get(["/{contract_id:int}/export.csv", "/{contract_id:int}/export.xlsx"])
+    async def export_lines(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
+        """The lines the page's grid selects (404 for a contract the caller may not see)."""
+        contract = await views.get_contract(principal_of(request), contract_id)
+        return await grids.export_response(
+            partial(line_grid.line_grid, contract_id), line_grid.line_spec(contract_id).read(request.query_params),
+            request.url.path, line_grid.EXPORT_HEADER, partial(line_grid.export_row, contract.currency))
 
     @get("/{contract_id:int}/document.pdf")
     async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
@@ -263,7 +272,8 @@ CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…
 
 async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None,
                   confirm_reason: str | None = None, field: str = "form", typed: dict[str, str] | None = None,
-                  named: dict[str, tuple[str, str]] | None = None, confirm_rejection: str | None = None) -> Template:
+                  named: dict[str, tuple[str, str]] | None = None, confirm_rejection: str | None = None,
+                  query: Mapping[str, str] | None = None) -> Template:
     """The contract page, or with `confirm_reason` the page confirming its termination, with `confirm_rejection`
     the one confirming that its open amendment is rejected or withdrawn (when the caller may); after a refusal, the
     reason beside `field` (or the field it names) and what was `typed`."""
@@ -284,10 +294,11 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     rejecting = confirm_rejection is not None and may_end_proposal
     template = ("contracts/terminate_confirm.html" if confirming else
                 "contracts/amendment_reject_confirm.html" if rejecting else "contracts/detail.html")
+    lines = await line_grid.line_grid(contract_id, line_grid.line_spec(contract_id).read(query or {}))
     return Template(
         template_name=template,
-        context={"contract": contract, "can": can, "side": side.value if side else None, "rfq_url": rfq_url,
-                 "renewal_url": renewal_url,
+        context={"contract": contract, "page": lines, "can": can, "side": side.value if side else None,
+                 "rfq_url": rfq_url, "renewal_url": renewal_url,
                  "reason": confirm_reason or "", "errors": forms.errors_by_field(error, field, named=named),
                  "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"],
                  "note": confirm_rejection or ""},

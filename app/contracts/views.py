@@ -70,19 +70,13 @@ def version_out(row: dict[str, Any]) -> VersionOut:
     )
 
 
-async def contract_out(contract_id: int) -> ContractOut:
-    """The whole contract: parties, terms, lines with tiers and their award's justification, every version (six
-    queries)."""
-    row = await Contract.select(
-        Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.rfq.number,
-        Contract.offer_revision.number, Contract.awarded_by.email, Contract.renewal_rfq.title,
-    ).where(Contract.id == contract_id).first()
-    if row is None:
-        raise NotFound("No such contract.")
-    now = await db.db_now()
-    lines = await ContractLine.select(
-        ContractLine.all_columns(), ContractLine.rfq_line.product, ContractLine.listing.sku, ContractLine.listing.title,
-    ).where(ContractLine.contract == contract_id).order_by(ContractLine.position)
+LINE_COLUMNS = (ContractLine.all_columns(), ContractLine.rfq_line.product, ContractLine.listing.sku,
+                ContractLine.listing.title)
+
+
+async def line_outs(lines: list[dict[str, Any]]) -> list[ContractLineOut]:
+    """Rows of `LINE_COLUMNS` as the lines people read, with their volume tiers and their award's justification
+    (two queries whatever their number)."""
     tiers: dict[int, list[ContractTierOut]] = defaultdict(list)
     for tier in await ContractLineTier.select().where(
         ContractLineTier.line.is_in([line["id"] for line in lines] or [-1])
@@ -94,6 +88,34 @@ async def contract_out(contract_id: int) -> ContractOut:
             Award.rfq_line.is_in([line["rfq_line"] for line in lines] or [-1])
         )
     }
+    return [
+        ContractLineOut(
+            id=line["id"], position=line["position"], rfq_line_id=line["rfq_line"],
+            product_id=line["rfq_line.product"], description=line["description"], unit=line["unit"],
+            listing_id=line["listing"], listing_sku=line["listing.sku"], listing_title=line["listing.title"],
+            waiting_for_listing=line["listing"] is None,
+            unit_price=from_minor(line["unit_price"]), tiers=tiers[line["id"]],  # type: ignore[arg-type]
+            committed_qty=line["committed_qty"], min_order_qty=line["min_order_qty"],
+            max_order_qty=line["max_order_qty"], linked_at=line["linked_at"],
+            ordered_qty=line["consumed_qty"], remaining_qty=remaining(line["committed_qty"], line["consumed_qty"]),
+            justification=justified.get(line["rfq_line"], ""),
+        )
+        for line in lines
+    ]
+
+
+async def contract_out(contract_id: int) -> ContractOut:
+    """The whole contract: parties, terms, lines with tiers and their award's justification, every version (six
+    queries)."""
+    row = await Contract.select(
+        Contract.all_columns(), *_PARTY_COLUMNS, Contract.rfq.title, Contract.rfq.number,
+        Contract.offer_revision.number, Contract.awarded_by.email, Contract.renewal_rfq.title,
+    ).where(Contract.id == contract_id).first()
+    if row is None:
+        raise NotFound("No such contract.")
+    now = await db.db_now()
+    lines = await line_outs(await ContractLine.select(*LINE_COLUMNS).where(
+        ContractLine.contract == contract_id).order_by(ContractLine.position))
     versions = [
         version_out(v)
         for v in await ContractVersion.select().where(ContractVersion.contract == contract_id).order_by(
@@ -110,20 +132,7 @@ async def contract_out(contract_id: int) -> ContractOut:
         awarded_by=row["awarded_by.email"], created_at=row["created_at"], terminated_at=row["terminated_at"],
         termination_reason=row["termination_reason"], renewal_rfq_id=row["renewal_rfq"],
         renewal_rfq_title=row["renewal_rfq.title"],
-        lines=[
-            ContractLineOut(
-                id=line["id"], position=line["position"], rfq_line_id=line["rfq_line"],
-                product_id=line["rfq_line.product"], description=line["description"], unit=line["unit"],
-                listing_id=line["listing"], listing_sku=line["listing.sku"], listing_title=line["listing.title"],
-                waiting_for_listing=line["listing"] is None,
-                unit_price=from_minor(line["unit_price"]), tiers=tiers[line["id"]],  # type: ignore[arg-type]
-                committed_qty=line["committed_qty"], min_order_qty=line["min_order_qty"],
-                max_order_qty=line["max_order_qty"], linked_at=line["linked_at"],
-                ordered_qty=line["consumed_qty"], remaining_qty=remaining(line["committed_qty"], line["consumed_qty"]),
-                justification=justified.get(line["rfq_line"], ""),
-            )
-            for line in lines
-        ],
+        lines=lines,
         versions=[v for v in versions if v.status in (VersionStatus.CURRENT, VersionStatus.SUPERSEDED)],
         proposal=next((v for v in versions if v.status == VersionStatus.PROPOSED), None),
     )
