@@ -26,7 +26,7 @@ from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
 from app.forms import back_to, errors_by_field, max_lengths
-from app.orders import cart, checkout, fulfilment, reorder, views
+from app.orders import cart, checkout, fulfilment, line_grid, reorder, views
 from app.orders.access import order_for
 from app.orders.forms import (
     CheckoutForm,
@@ -184,7 +184,12 @@ class OrderPages(Controller):
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
-        return await _order_page(principal_of(request), order_id)
+        return await _order_page(principal_of(request), order_id, query=request.query_params)
+
+    @get(["/{order_id:int}/export.csv", "/{order_id:int}/export.xlsx"])
+    async def export_lines(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[bytes]:
+        await views.get_order(principal_of(request), order_id)  # another's order: its 404
+        return await line_grid.export(order_id, f"/orders/{order_id}", request.query_params, request.url.path)
 
     @post("/{order_id:int}/cancel", status_code=303)
     async def cancel(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
@@ -254,15 +259,16 @@ def _reordered(done: ReorderOut) -> list[tuple[str, str]]:
 
 
 async def _order_page(principal: Principal, order_id: int, error: DomainError | None = None,
-                      typed: dict[str, str] | None = None, field: str = "form") -> Template:
+                      typed: dict[str, str] | None = None, field: str = "form", query: Any = None) -> Template:
     order = await views.get_order(principal, order_id)
+    lines = await line_grid.page_of_lines(order_id, f"/orders/{order_id}", query)
 
     def buyer_may(target: OrderStatus) -> bool:  # the one table of moves says what the buyer may do now
         move = MOVES.get((order.status, target))
         return move is not None and Actor.BUYER in move.actors
 
     return _page("orders/detail.html", {
-        "order": order, "errors": errors_by_field(error, field), "typed": typed or {},
+        "order": order, "page": lines, "errors": errors_by_field(error, field), "typed": typed or {},
         "can": {"cancel": buyer_may(OrderStatus.CANCELLED),
                 "request_cancellation": buyer_may(OrderStatus.CANCELLATION_REQUESTED),
                 "withdraw": buyer_may(OrderStatus.CONFIRMED)},

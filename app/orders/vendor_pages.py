@@ -18,7 +18,7 @@ from app.auth import Principal, PrincipalRequest, operators_only, principal_of, 
 from app.errors import Conflict, DomainError, FieldErrors, InvalidInput
 from app.forms import beside, errors_by_field
 from app.forms import read as read_form
-from app.orders import fulfilment, views
+from app.orders import fulfilment, line_grid, views
 from app.orders.forms import day
 from app.orders.order_schemas import (
     CancellationIn,
@@ -64,11 +64,12 @@ def _left_to_ship(order: OrderOut) -> dict[int, int]:
 
 
 async def _vendor_page(principal: Principal, order_id: int, errors: Mapping[str, str] | None = None,
-                       form: Mapping[str, str] | None = None, status_code: int = 200) -> Template:
+                       form: Mapping[str, str] | None = None, status_code: int = 200, query: Any = None) -> Template:
     order = await views.get_order(principal, order_id)
+    lines = await line_grid.page_of_lines(order_id, f"/vendor/orders/{order_id}", query)
     return Template(
         template_name="orders/vendor_detail.html",
-        context={"order": order, "can": vendor_abilities(order.status), "form": dict(form or {}),
+        context={"order": order, "page": lines, "can": vendor_abilities(order.status), "form": dict(form or {}),
                  "left": _left_to_ship(order), "errors": dict(errors or {})},
         status_code=status_code,
     )
@@ -187,7 +188,13 @@ class VendorOrderPages(Controller):
 
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
-        return await _vendor_page(principal_of(request), order_id)
+        return await _vendor_page(principal_of(request), order_id, query=request.query_params)
+
+    @get(["/{order_id:int}/export.csv", "/{order_id:int}/export.xlsx"])
+    async def export_lines(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[bytes]:
+        await views.get_order(principal_of(request), order_id)  # another's order: its 404
+        return await line_grid.export(order_id, f"/vendor/orders/{order_id}", request.query_params,
+                                      request.url.path)
 
     @post("/{order_id:int}/confirm", status_code=303)
     async def confirm(
@@ -247,7 +254,14 @@ class OperatorOrderPages(Controller):
     @get("/{order_id:int}")
     async def show(self, request: PrincipalRequest, order_id: FromPath[int]) -> Template:
         order = await views.get_order(principal_of(request), order_id)
-        return Template(template_name="orders/operator_detail.html", context={"order": order})
+        lines = await line_grid.page_of_lines(order_id, f"/operator/orders/{order_id}", request.query_params)
+        return Template(template_name="orders/operator_detail.html", context={"order": order, "page": lines})
+
+    @get(["/{order_id:int}/export.csv", "/{order_id:int}/export.xlsx"])
+    async def export_lines(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[bytes]:
+        await views.get_order(principal_of(request), order_id)
+        return await line_grid.export(order_id, f"/operator/orders/{order_id}", request.query_params,
+                                      request.url.path)
 
 
 ROUTES: list[ControllerRouterHandler] = [VendorOrderPages, OperatorOrderPages]

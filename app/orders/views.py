@@ -248,9 +248,8 @@ async def order_detail(order_id: int) -> OrderOut:
     row = rows[0]
     summary = _summary(row)
     lines = await PurchaseOrder.raw(
-        "SELECT id, position, listing, product, sku, name, unit, quantity, unit_price, currency, tax_rate, net, tax,"
-        " gross, price_source, price_reason, price_reference, at_contract, shipped_qty, received_qty"
-        ' FROM order_line WHERE "order" = {} ORDER BY position', order_id,
+        f'SELECT {", ".join(LINE_COLUMNS)} FROM order_line WHERE "order" = {{}} ORDER BY position',  # noqa: S608
+        order_id,
     )
     positions = {line["id"]: line["position"] for line in lines}
     shipments = await PurchaseOrder.raw(
@@ -276,21 +275,31 @@ async def order_detail(order_id: int) -> OrderOut:
         delivery_address=row["delivery_address"], billing_address=row["billing_address"],
         requested_delivery_date=_day(row["requested"]), note=row["note"],
         rejection_reason=row["rejection_reason"], cancellation_reason=row["cancellation_reason"],
-        lines=[OrderLineOut(
-            id=line["id"], position=line["position"], listing_id=line["listing"], product_id=line["product"],
-            sku=line["sku"], name=line["name"], unit=line["unit"], quantity=line["quantity"],
-            unit_price=_money(line["unit_price"]), currency=line["currency"],
-            tax_rate=Decimal(str(line["tax_rate"])).quantize(Decimal("0.01")),
-            net=_money(line["net"], line["currency"]), tax=_money(line["tax"], line["currency"]),
-            gross=_money(line["gross"], line["currency"]), price_source=line["price_source"],
-            price_reason=line["price_reason"], price_reference=line["price_reference"],
-            contract_quantity=line["at_contract"], shipped=line["shipped_qty"], received=line["received_qty"],
-        ) for line in lines],
+        lines=[line_out(line) for line in lines],
         shipments=_grouped(shipments, positions, ShipmentOut),
         receipts=_grouped(receipts, positions, ReceiptOut),
         events=[OrderEventOut(at=_moment(e["at"]), kind=e["kind"], status=OrderStatus(e["status"]), side=e["side"],
                               actor=e["actor"], note=e["note"]) for e in events],
     )
+
+
+def line_out(line: dict[str, Any]) -> OrderLineOut:
+    """A row of `LINE_COLUMNS` as the line people read."""
+    return OrderLineOut(
+        id=line["id"], position=line["position"], listing_id=line["listing"], product_id=line["product"],
+        sku=line["sku"], name=line["name"], unit=line["unit"], quantity=line["quantity"],
+        unit_price=_money(line["unit_price"]), currency=line["currency"],
+        tax_rate=Decimal(str(line["tax_rate"])).quantize(Decimal("0.01")),
+        net=_money(line["net"], line["currency"]), tax=_money(line["tax"], line["currency"]),
+        gross=_money(line["gross"], line["currency"]), price_source=line["price_source"],
+        price_reason=line["price_reason"], price_reference=line["price_reference"],
+        contract_quantity=line["at_contract"], shipped=line["shipped_qty"], received=line["received_qty"],
+    )
+
+
+LINE_COLUMNS = ("id", "position", "listing", "product", "sku", "name", "unit", "quantity", "unit_price", "currency",
+                "tax_rate", "net", "tax", "gross", "price_source", "price_reason", "price_reference", "at_contract",
+                "shipped_qty", "received_qty")
 
 
 def _grouped(rows: list[dict[str, Any]], positions: dict[int, int], kind: type) -> list[Any]:
