@@ -192,7 +192,8 @@ async def test_the_contract_xlsx_has_text_cells_and_number_cells(market, api):
     contract, versions = values(sheets["Contract"]), values(sheets["Versions"])
     # then the parties, the lines' descriptions, units and the listing's SKU are quoted text
     assert (contract[1][1], contract[2][1]) == (quoted(BUYER), quoted(VENDOR_A))
-    assert contract[9][1] == f"{market.rfq_id}: {RFQ_TITLE}"
+    number = (await Rfq.select(Rfq.number).where(Rfq.id == market.rfq_id).first())["number"]
+    assert contract[9][1] == (f"{number}: {RFQ_TITLE}" if number else RFQ_TITLE)  # users' numbers, never an id
     assert sheets["Contract"][12][1].data_type == "s"  # the issue's Contract!B13
     assert contract[12][:5] == [1, quoted(PRODUCT), quoted(GLOVE_UNIT), quoted(SKU), 8]
     assert contract[13][:5] == [2, quoted(GEL), quoted(GEL_UNIT), "waiting for the vendor", 3]
