@@ -260,3 +260,26 @@ async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(ma
     row = sheets["Requisition list"][1]
     assert [cell.value for cell in row[:5]] == [quoted(SKU), 12, quoted(PRODUCT), quoted(PRODUCT), quoted(VENDOR_A)]
     assert (row[1].data_type, row[2].data_type) == ("n", "s")
+
+
+async def test_the_lines_grids_of_an_order_and_a_contract_export_inert_files(market, api, browser):
+    # given the hostile buyer's order of vendor A's hostile listing, and the contract of the award
+    buyer = await Company.select(Company.id).where(Company.name == BUYER).first()
+    await an_address(buyer["id"], "delivery", is_default=True)
+    listing = await Listing.select(Listing.id).where(Listing.sku == SKU).first()
+    client = await api(market.buyer)
+    await client.post("/api/v1/cart/lines", json={"listing_id": listing["id"], "quantity": 2})
+    placed = await check_out(client, PRODUCT)
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["orders"][0]["id"]
+    # when their pages' grids are downloaded, as CSV and as XLSX
+    session = await browser(market.buyer)
+    for path in (f"/orders/{order_id}", f"/contracts/{market.contract_id}"):
+        as_csv = await session.get(f"{path}/export.csv")
+        as_xlsx = await session.get(f"{path}/export.xlsx")
+        # then every user text is kept as text, and the product's name is there, quoted
+        assert as_csv.status_code == as_xlsx.status_code == 200, path
+        rows = csv_rows(as_csv.content)
+        assert_csv_is_inert(rows)
+        assert any(quoted(PRODUCT) in row for row in rows), path
+        assert_xlsx_is_inert(xlsx_sheets(as_xlsx.content))
