@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from app import db
@@ -15,6 +17,7 @@ from app.accounts.roles import SELLER_ROLES
 from app.auth import Principal
 from app.catalog.states import ListingStatus
 from app.catalog.tables import Listing
+from app.clock import format_day
 from app.contracts import rules
 from app.contracts.access import contract_head
 from app.contracts.mail import contract_path, tell
@@ -211,6 +214,14 @@ async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, 
             await queue_email(to=address, subject=subject, body=body, link=link)
 
 
+def _in_force(number: str, rfq: str, title: str, valid_from: datetime, valid_to: datetime, ask: str,
+              place: Place) -> str:
+    """The vendor's e-mail of a contract made by its award, its validity in the reader's days."""
+    return (f"Your award on {rfq} \"{title}\" became contract {number}, valid from "
+            f"{format_day(valid_from, place.time_zone, place.locale)} to "
+            f"{format_day(valid_to, place.time_zone, place.locale)}.\n{ask}\nThe contract:")
+
+
 async def contracts_from_award(rfq_id: int) -> list[int]:
     """Create the contracts of an RFQ's awards (call inside the award's transaction); their ids.
 
@@ -277,9 +288,7 @@ async def contracts_from_award(rfq_id: int) -> list[int]:
             f"\n{len(waiting)} line(s) are free text or not yet in your catalog: link each to one of your listings "
             "(or create one) so the buyer can order it at the contract price.\n" if waiting else ""
         )
-        await tell(head, Side.VENDOR, f"Contract {head.number} is in force",
-                   f"Your award on {rfq['number'] or 'the RFQ'} \"{rfq['title']}\" became contract {head.number}, "
-                   "valid from "
-                   f"{valid_from:%Y-%m-%d} to {valid_to:%Y-%m-%d}.\n{ask}\nThe contract:")
+        await tell(head, Side.VENDOR, f"Contract {head.number} is in force", partial(
+            _in_force, head.number, rfq["number"] or "the RFQ", rfq["title"], valid_from, valid_to, ask))
         created.append(contract.id)
     return created
