@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from app.contracts.documents import contract_pdf, contract_xlsx
 from app.contracts.schemas import ContractLineOut, ContractOut, ContractTierOut, PartyOut, VersionLineOut, VersionOut
+from app.locales import Place
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 12, 31, tzinfo=UTC)
@@ -55,5 +56,17 @@ def test_the_workbook_has_a_row_per_line_and_the_versions():
     rows = list(book["Contract"].iter_rows(values_only=True))
     assert rows[0][:2] == ("Contract", "C-2026-000042")
     assert rows[-1][:5] == (1, "Gloves", "pcs", "G-1", 0.0035)
-    assert list(book["Versions"].iter_rows(values_only=True))[1][:5] == (1, "current", "2026-01-01 00:00 UTC",
-                                                                         "2026-12-31 00:00 UTC", 1)
+    assert list(book["Versions"].iter_rows(values_only=True))[1][:5] == (1, "current", "Jan 1, 2026, 00:00 UTC",
+                                                                         "Dec 31, 2026, 00:00 UTC", 1)
+
+
+def test_the_workbook_writes_validity_in_its_readers_zone_and_names_it():
+    # given a reader in Berlin who reads German
+    book = openpyxl.load_workbook(io.BytesIO(contract_xlsx(a_contract([line(1, "Gloves", "G-1", "0.0035")]),
+                                                           Place("de_DE", "Europe/Berlin"))))
+    terms = {row[0]: row[1] for row in book["Contract"].iter_rows(values_only=True) if row and row[0]}
+    # then the validity is Berlin's wall clock with its zone, in the terms and in every version
+    assert terms["Valid from"] == "01.01.2026, 01:00 CET"
+    assert list(book["Versions"].iter_rows(values_only=True))[1][2:4] == ("01.01.2026, 01:00 CET",
+                                                                          "31.12.2026, 01:00 CET")
+    assert terms["RFQ"] == "Gloves"  # a contract whose RFQ has no number: its title, never its id
