@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app.accounts.recipients import addresses_of, author_and_admins
 from app.accounts.roles import AWARDER_ROLES, SELLER_ROLES
+from app.money import format_money
 from app.notifications.services import Words, in_place, queue_email
 from app.orders.access import OrderHead
 from app.orders.states import Actor
@@ -23,6 +26,20 @@ async def tell(head: OrderHead, side: Actor, subject: Words, body: Words) -> Non
         await queue_email(to=address, subject=subject,
                           body=lambda place: f"{in_place(body, place)}\n\nOpen the order:",
                           link=order_path(head.id, side))
+
+
+async def tell_new_order(order_id: int, number: str, vendor_id: int, buyer_name: str, po_number: str,
+                         line_count: int, net: Decimal, currency: str) -> None:
+    """A vendor's sellers hear of a new purchase order: at checkout, or when the last approval places it."""
+    recipients = (await addresses_of([vendor_id], SELLER_ROLES)).get(vendor_id, [])
+    for address in recipients:
+        await queue_email(
+            to=address, subject=f"New purchase order {number} from {buyer_name}",
+            body=lambda place: (f"{buyer_name} ordered {line_count} line(s), "
+                                f"{format_money(net, currency, place.locale)} net (their purchase order number "
+                                f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."
+                                "\n\nOpen the order:"),
+            link=order_path(order_id, Actor.VENDOR))
 
 
 async def tell_contract_mark(buyer_id: int, vendor_id: int, contract_id: int, contract_number: str,
