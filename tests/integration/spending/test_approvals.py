@@ -238,3 +238,11 @@ async def test_an_approval_racing_a_withdrawal_ends_one_way(world, api, shop):
     status = (await PurchaseOrder.select(PurchaseOrder.status).where(PurchaseOrder.id == order_id).first())["status"]
     assert status in ("placed", "cancelled")
     assert len(await vendor_subjects()) == (1 if status == "placed" else 0)
+
+
+def test_the_sweeper_runs_the_approval_sweep() -> None:
+    from app.orders import tasks  # lazy: importing an actor module needs the broker the fixtures set
+    from app.worker import load_actors, periodic_actors  # lazy: as above
+
+    load_actors()
+    assert tasks.sweep_approvals in list(periodic_actors())

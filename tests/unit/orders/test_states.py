@@ -152,8 +152,8 @@ def test_the_system_makes_one_move_the_expiry_of_an_order_left_waiting_for_appro
 def test_labels_are_words():
     assert S.PARTIALLY_SHIPPED.label == "partially shipped"
     assert S.CANCELLATION_REQUESTED.label == "cancellation requested"
-    assert [s for s in S if is_open(s)] == [S.PENDING_APPROVAL, S.PLACED, S.CONFIRMED, S.CANCELLATION_REQUESTED, S.PARTIALLY_SHIPPED,
-                                            S.SHIPPED]
+    assert [s for s in S if is_open(s)] == [S.PENDING_APPROVAL, S.PLACED, S.CONFIRMED, S.CANCELLATION_REQUESTED,
+                                            S.PARTIALLY_SHIPPED, S.SHIPPED]
 
 
 # --- properties of the table -------------------------------------------------------------------------
