@@ -10,6 +10,7 @@ from litestar.types import ControllerRouterHandler
 from app.auth import PrincipalRequest, buyer_admins_only, buyers_only, principal_of
 from app.openapi import STATUSES
 from app.spending import services
+from app.spending.pages import ROUTES as PAGES
 from app.spending.schemas import (
     BudgetIn,
     BudgetOut,
@@ -106,4 +107,4 @@ class UserLimitApi(Controller):
         return await services.set_user_limit(principal_of(request), user_id, data)
 
 
-ROUTES: list[ControllerRouterHandler] = [CostCenterApi, BudgetApi, ApprovalRuleApi, UserLimitApi]
+ROUTES: list[ControllerRouterHandler] = [CostCenterApi, BudgetApi, ApprovalRuleApi, UserLimitApi, *PAGES]

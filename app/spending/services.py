@@ -325,3 +325,9 @@ async def set_user_limit(principal: Principal, user_id: int, data: UserLimitIn) 
                            subject="user_limit", subject_id=user_id, before=msgspec.structs.asdict(before),
                            after=msgspec.structs.asdict(data), at=now)
     return await get_user_limit(principal, user_id)
+
+
+async def budget_orders(principal: Principal, budget_id: int) -> tuple[BudgetOut, list[store.OrderBehind]]:
+    """A budget and the orders behind its figures (its cost center's orders of its period, in its currency)."""
+    budget = await get_budget(principal, budget_id)
+    return budget, await store.orders_behind(budget.cost_center_id, budget.period, budget.starts_on, budget.currency)

@@ -83,3 +83,37 @@ async def budgets_on(cost_center_id: int, day: date, *, lock: bool) -> list[dict
     starts = [period_start(period, day) for period in Period]
     return await Budget.raw(_BUDGETS_ON + ("" if db.is_sqlite() or not lock else " FOR UPDATE"),
                             cost_center_id, *starts)
+
+
+_BEHIND = """
+SELECT g.id AS group_id, g.number AS number, g.po_number AS po_number, po.id AS order_id, po.number AS order_number,
+       po.status AS status, po.net AS net, oc.counts_on AS counts_on
+FROM order_charge oc JOIN order_group g ON g.id = oc."group" JOIN purchase_order po ON po."group" = g.id
+WHERE oc.cost_center = {} AND oc.counts_on >= {} AND oc.counts_on < {} AND po.currency = {}
+ORDER BY oc.counts_on, po.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBehind:
+    """One purchase order charged to a budget's cost center and period, and which figure it is in."""
+
+    order_id: int
+    number: str
+    po_number: str
+    status: str
+    net: Decimal
+    figure: str  # reserved, spent or released
+    counts_on: date
+
+
+async def orders_behind(cost_center_id: int, period: Period, starts_on: date, currency: str) -> list[OrderBehind]:
+    """The orders behind a budget's figures, in one query."""
+    rows = await Budget.raw(_BEHIND, cost_center_id, starts_on, period_end(period, starts_on), currency)
+    return [OrderBehind(
+        order_id=row["order_id"], number=row["order_number"], po_number=row["po_number"], status=row["status"],
+        net=from_minor(int(row["net"])),  # type: ignore[arg-type]
+        figure="released" if row["status"] in RELEASED_STATUSES else
+        "reserved" if row["status"] in RESERVED_STATUSES else "spent",
+        counts_on=row["counts_on"] if isinstance(row["counts_on"], date) else date.fromisoformat(row["counts_on"]),
+    ) for row in rows]
