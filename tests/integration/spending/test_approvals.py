@@ -246,3 +246,12 @@ def test_the_sweeper_runs_the_approval_sweep() -> None:
 
     load_actors()
     assert tasks.sweep_approvals in list(periodic_actors())
+
+
+async def test_the_approvers_dashboard_counts_the_order_and_the_purchasers_does_not(world, api, shop):
+    buyer = await api(world.purchaser)
+    await order(buyer, shop["listing"], 10, "PO-D1")
+    approver = await api(world.approver)
+    kinds = [task["kind"] for task in (await approver.get("/api/v1/me/tasks")).json()["items"]]
+    assert kinds.count("order_to_approve") == 1
+    assert "order_to_approve" not in [t["kind"] for t in (await buyer.get("/api/v1/me/tasks")).json()["items"]]
