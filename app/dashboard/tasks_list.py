@@ -105,7 +105,7 @@ async def _orders_to_approve(principal: Principal) -> list[Task]:
     four queries, whatever the number of orders)."""
     tasks = [
         Task(TaskKind.ORDER_TO_APPROVE, f"Approve or refuse order {item.group_number}", "/approvals",
-             detail=f"PO {item.po_number}, " + ", ".join(f"{amount} {cur}" for cur, amount in item.net.items()) + " net",
+             detail=f"PO {item.po_number}, " + ", ".join(f"{net} {cur}" for cur, net in item.net.items()) + " net",
              deadline=item.expires_at, deadline_label="Expires")
         for item in await approvals.waiting_for(principal)
     ]
