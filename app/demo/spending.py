@@ -12,13 +12,13 @@ from app.demo.orders import DemoOrder, ensure_demo_order
 from app.demo.rfqs import demo_principal
 from app.spending import services
 from app.spending.rules import Period, period_start
-from app.spending.schemas import BudgetIn, CostCenterIn, RuleIn, UserLimitIn
+from app.spending.schemas import ApprovalRuleIn, BudgetIn, CostCenterIn, UserLimitIn
 from app.spending.tables import ApprovalRule, Budget, CostCenter
 
 RULES = (
-    RuleIn(name="10,000 EUR and more: an approver", level=1, min_total=Decimal(10_000), currency="EUR",
+    ApprovalRuleIn(name="10,000 EUR and more: an approver", level=1, min_total=Decimal(10_000), currency="EUR",
            approver_role="approver"),
-    RuleIn(name="50,000 EUR and more: a buyer admin too", level=2, min_total=Decimal(50_000), currency="EUR",
+    ApprovalRuleIn(name="50,000 EUR and more: a buyer admin too", level=2, min_total=Decimal(50_000), currency="EUR",
            approver_role="buyer_admin"),
 )
 SPENT = DemoOrder("ACME-2027-0100", "buyer@acme.example", (("IN-PEN-50", 20),), {},

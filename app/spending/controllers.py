@@ -12,14 +12,14 @@ from app.openapi import STATUSES
 from app.spending import services
 from app.spending.pages import ROUTES as PAGES
 from app.spending.schemas import (
+    ApprovalRuleIn,
+    ApprovalRuleOut,
+    ApprovalRulePatch,
     BudgetIn,
     BudgetOut,
     BudgetPatch,
     CostCenterIn,
     CostCenterOut,
-    RuleIn,
-    RuleOut,
-    RulePatch,
     UserLimitIn,
     UserLimitOut,
 )
@@ -70,19 +70,19 @@ class ApprovalRuleApi(Controller):
     guards = [buyers_only]
 
     @get("/", summary="Your company's approval rules, by level")
-    async def list_rules(self, request: PrincipalRequest) -> list[RuleOut]:
+    async def list_rules(self, request: PrincipalRequest) -> list[ApprovalRuleOut]:
         return await services.list_rules(principal_of(request))
 
     @post("/", guards=[buyer_admins_only], status_code=201,
           summary="Add an approval rule: its conditions (total, category, vendor, cost center, requester's role), "
                   "its approvers (users or a role) and its level")
-    async def create_rule(self, request: PrincipalRequest, data: JSONBody[RuleIn]) -> RuleOut:
+    async def create_rule(self, request: PrincipalRequest, data: JSONBody[ApprovalRuleIn]) -> ApprovalRuleOut:
         return await services.create_rule(principal_of(request), data)
 
     @patch("/{rule_id:int}", guards=[buyer_admins_only], opt={STATUSES: [404]}, summary="Change an approval rule")
     async def update_rule(
-        self, request: PrincipalRequest, rule_id: FromPath[int], data: JSONBody[RulePatch],
-    ) -> RuleOut:
+        self, request: PrincipalRequest, rule_id: FromPath[int], data: JSONBody[ApprovalRulePatch],
+    ) -> ApprovalRuleOut:
         return await services.update_rule(principal_of(request), rule_id, data)
 
     @delete("/{rule_id:int}", guards=[buyer_admins_only], status_code=204, opt={STATUSES: [404]},

@@ -18,7 +18,7 @@ from app.files import bytes_response
 from app.forms import errors_by_field, read
 from app.grids import GridColumn, GridSpec, export_file
 from app.spending import services
-from app.spending.schemas import BudgetIn, CostCenterIn, RuleIn
+from app.spending.schemas import ApprovalRuleIn, BudgetIn, CostCenterIn
 
 Form = URLEncodedBody[dict[str, str]]
 BUDGET_EXPORT = GridSpec(
@@ -100,7 +100,7 @@ class SpendingPages(Controller):
         values["approver_user_ids"] = [int(v) for v in (data.get("approver_user_ids") or "").replace(",", " ").split()
                                        if v.isdigit()]
         return await _act(request, data, "The approval rule is added.",
-                          lambda: services.create_rule(principal_of(request), read(values, RuleIn)))
+                          lambda: services.create_rule(principal_of(request), read(values, ApprovalRuleIn)))
 
     @post("/rules/{rule_id:int}/delete")
     async def delete_rule(self, request: PrincipalRequest, rule_id: FromPath[int]) -> Response[Any]:

@@ -67,7 +67,7 @@ class BudgetOut(msgspec.Struct):
     left: Decimal
 
 
-class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
+class ApprovalRuleIn(msgspec.Struct, forbid_unknown_fields=True):
     """An approval rule: every condition given must hold; then one of its approvers (the named users or any user of
     the role) must approve. Levels are approved in order: level 1 first."""
 
@@ -83,7 +83,7 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
     approver_user_ids: Annotated[list[Id], msgspec.Meta(max_length=100)] = []
 
 
-class RulePatch(msgspec.Struct, forbid_unknown_fields=True):
+class ApprovalRulePatch(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     level: Annotated[int, msgspec.Meta(ge=1, le=9)] | msgspec.UnsetType = msgspec.UNSET
     min_total: Amount | msgspec.UnsetType | None = msgspec.UNSET
@@ -96,7 +96,7 @@ class RulePatch(msgspec.Struct, forbid_unknown_fields=True):
     approver_user_ids: Annotated[list[Id], msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
 
 
-class RuleOut(msgspec.Struct):
+class ApprovalRuleOut(msgspec.Struct):
     id: int
     name: str
     level: int

@@ -21,14 +21,14 @@ from app.money import MoneyError, from_minor, parse_currency, to_minor
 from app.spending import audit, store
 from app.spending.rules import Period, period_end, period_start
 from app.spending.schemas import (
+    ApprovalRuleIn,
+    ApprovalRuleOut,
+    ApprovalRulePatch,
     BudgetIn,
     BudgetOut,
     BudgetPatch,
     CostCenterIn,
     CostCenterOut,
-    RuleIn,
-    RuleOut,
-    RulePatch,
     UserLimitIn,
     UserLimitOut,
 )
@@ -195,15 +195,15 @@ async def update_budget(principal: Principal, budget_id: int, data: BudgetPatch)
 # --- approval rules --------------------------------------------------------------------------------
 
 
-def _rule_out(row: Mapping[str, Any]) -> RuleOut:
-    return RuleOut(id=row["id"], name=row["name"], level=row["level"], min_total=from_minor(row["min_total"]),
+def _rule_out(row: Mapping[str, Any]) -> ApprovalRuleOut:
+    return ApprovalRuleOut(id=row["id"], name=row["name"], level=row["level"], min_total=from_minor(row["min_total"]),
                    currency=row["currency"], category_id=row["category"], vendor_id=row["vendor"],
                    cost_center_id=row["cost_center"], requester_role=row["requester_role"],
                    approver_role=row["approver_role"], approver_user_ids=list(row["approver_user_ids"] or []),
                    updated_at=row["updated_at"])
 
 
-async def list_rules(principal: Principal) -> list[RuleOut]:
+async def list_rules(principal: Principal) -> list[ApprovalRuleOut]:
     rows = await ApprovalRule.select().where(ApprovalRule.company == _company(principal)).order_by(
         ApprovalRule.level).order_by(ApprovalRule.id).output(load_json=True)
     return [_rule_out(row) for row in rows]
@@ -238,7 +238,7 @@ async def _rule_values(company_id: int, values: dict[str, Any]) -> dict[str, Any
     }
 
 
-async def create_rule(principal: Principal, data: RuleIn) -> RuleOut:
+async def create_rule(principal: Principal, data: ApprovalRuleIn) -> ApprovalRuleOut:
     company_id = _company(principal)
     columns = await _rule_values(company_id, msgspec.structs.asdict(data))
     now = utcnow()
@@ -250,7 +250,7 @@ async def create_rule(principal: Principal, data: RuleIn) -> RuleOut:
     return await _rule(company_id, row[0]["id"])
 
 
-async def _rule(company_id: int, rule_id: int) -> RuleOut:
+async def _rule(company_id: int, rule_id: int) -> ApprovalRuleOut:
     row = await ApprovalRule.select().where((ApprovalRule.id == rule_id) & (ApprovalRule.company == company_id)
                                             ).output(load_json=True).first()
     if row is None:
@@ -258,7 +258,7 @@ async def _rule(company_id: int, rule_id: int) -> RuleOut:
     return _rule_out(row)
 
 
-async def update_rule(principal: Principal, rule_id: int, data: RulePatch) -> RuleOut:
+async def update_rule(principal: Principal, rule_id: int, data: ApprovalRulePatch) -> ApprovalRuleOut:
     company_id = _company(principal)
     current = await _rule(company_id, rule_id)
     merged = {**msgspec.structs.asdict(current),
