@@ -42,10 +42,7 @@ async def approve(principal: Principal, order_id: int, data: ApprovalDecisionIn)
 
 async def reject(principal: Principal, order_id: int, data: ApprovalDecisionIn) -> OrderOut:
     """Refuse an approval the order waits for, with a comment: its vendor orders are cancelled."""
-    comment = data.comment.strip()
-    if not comment:
-        raise InvalidInput("comment: say why the order is refused; the requester reads it.")
-    return await _decide(principal, order_id, comment, approved=False)
+    return await _decide(principal, order_id, data.comment.strip(), approved=False)
 
 
 async def withdraw(principal: Principal, order_id: int, data: ApprovalDecisionIn) -> OrderOut:
@@ -66,6 +63,8 @@ async def _decide(principal: Principal, order_id: int, comment: str, *, approved
     now = utcnow()
     async with db.transaction():
         group_id, orders, request = await _load(principal, order_id)
+        if not approved and not comment:  # asked once the caller may see the order: a stranger hears 404 first
+            raise InvalidInput("comment: say why the order is refused; the requester reads it.")
         amounts = _amounts(orders)
         step = requests.step_for(request, user_id=principal.user_id, roles=frozenset(r.value for r in principal.roles),
                                  placed_by=orders[0][0].placed_by, amounts=amounts,

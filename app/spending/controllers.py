@@ -79,16 +79,16 @@ class ApprovalRuleApi(Controller):
     async def create_rule(self, request: PrincipalRequest, data: JSONBody[ApprovalRuleIn]) -> ApprovalRuleOut:
         return await services.create_rule(principal_of(request), data)
 
-    @patch("/{rule_id:int}", guards=[buyer_admins_only], opt={STATUSES: [404]}, summary="Change an approval rule")
+    @patch("/{approval_rule_id:int}", guards=[buyer_admins_only], opt={STATUSES: [404]}, summary="Change an approval rule")
     async def update_rule(
-        self, request: PrincipalRequest, rule_id: FromPath[int], data: JSONBody[ApprovalRulePatch],
+        self, request: PrincipalRequest, approval_rule_id: FromPath[int], data: JSONBody[ApprovalRulePatch],
     ) -> ApprovalRuleOut:
-        return await services.update_rule(principal_of(request), rule_id, data)
+        return await services.update_rule(principal_of(request), approval_rule_id, data)
 
-    @delete("/{rule_id:int}", guards=[buyer_admins_only], status_code=204, opt={STATUSES: [404]},
+    @delete("/{approval_rule_id:int}", guards=[buyer_admins_only], status_code=204, opt={STATUSES: [404]},
             summary="Delete an approval rule; orders already waiting keep what it asked")
-    async def delete_rule(self, request: PrincipalRequest, rule_id: FromPath[int]) -> None:
-        await services.delete_rule(principal_of(request), rule_id)
+    async def delete_rule(self, request: PrincipalRequest, approval_rule_id: FromPath[int]) -> None:
+        await services.delete_rule(principal_of(request), approval_rule_id)
 
 
 class UserLimitApi(Controller):
