@@ -79,7 +79,8 @@ class ApprovalRuleApi(Controller):
     async def create_rule(self, request: PrincipalRequest, data: JSONBody[ApprovalRuleIn]) -> ApprovalRuleOut:
         return await services.create_rule(principal_of(request), data)
 
-    @patch("/{approval_rule_id:int}", guards=[buyer_admins_only], opt={STATUSES: [404]}, summary="Change an approval rule")
+    @patch("/{approval_rule_id:int}", guards=[buyer_admins_only], opt={STATUSES: [404]},
+           summary="Change an approval rule")
     async def update_rule(
         self, request: PrincipalRequest, approval_rule_id: FromPath[int], data: JSONBody[ApprovalRulePatch],
     ) -> ApprovalRuleOut:
