@@ -16,7 +16,7 @@ from app.accounts.tables import MemberRole
 from app.errors import Conflict, FieldErrors
 from app.money import from_minor
 from app.settings import get_settings
-from app.spending import store
+from app.spending import approvals, store
 from app.spending.rules import Approval, BudgetLeft, OrderFacts, Period, Rule, UserLimits, required_approvals
 from app.spending.tables import ApprovalRequest, ApprovalRule, ApprovalStep, OrderCharge, UserLimit
 
@@ -89,6 +89,12 @@ async def record(gate: Gate, order: OrderSpend, group_id: int, now: datetime) ->
                      approver_user_ids=sorted(approval.approver_user_ids), status="pending")
         for position, approval in enumerate(gate.approvals, start=1)
     ])
+    request = await approvals.request_of(group_id)
+    if request is not None:  # the first level's approvers hear of it (the next level's when it opens)
+        number = f"O-{group_id}"
+        await approvals.tell_approvers(request, None, f"Order {number} waits for your approval",
+                                       f"Order {number} waits for your approval: "
+                                       + "; ".join(a.reason for a in gate.approvals) + ". Open your approvals:")
 
 
 async def rules_of(company_id: int) -> list[Rule]:

@@ -61,6 +61,8 @@ async def test_an_order_matching_a_rule_waits_unseen_by_its_vendor_until_approve
     assert group["status"] == "pending_approval" and group["orders"][0]["status"] == "pending_approval"
     assert (await Listing.select(Listing.stock).where(Listing.id == shop["listing"]).first())["stock"] == 90
     assert await vendor_subjects() == []
+    told = await OutboxEmail.select(OutboxEmail.to_address, OutboxEmail.subject)
+    assert {row["to_address"] for row in told if "waits for your approval" in row["subject"]} == {world.approver}
     assert (await vendor.get("/api/v1/orders")).json()["total"] == 0
     assert (await vendor.get(f"/api/v1/orders/{order_id}")).status_code == 404
     assert (await vendor.post(f"/api/v1/orders/{order_id}/confirm",
