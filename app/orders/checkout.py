@@ -198,8 +198,9 @@ async def _checkout(principal: Principal, data: CheckoutIn, po_number: str, key:
     # An order waiting for approval takes its stock and contract quantity now, as a placed one does: the prices it
     # captured stand until it expires (even if the contract ends meanwhile), and an approved order must still be
     # there to ship; a rejection, withdrawal or expiry cancels it, which gives both back (fulfilment's release).
+    # A contract line's consumed quantity therefore counts it at once; its 80 %/100 % e-mail goes to the buyer only.
     await _reserve_stock(live)
-    await _consume_contracts(planned, now)
+    await _consume_contracts(planned, now, tell_vendors=not gate.needs_approval)
     group_id = await _write(principal, data, po_number, key, fingerprint, now, delivery_id=delivery.id,
                             delivery_text=address_text(delivery),
                             billing_text=address_text(billing) if billing else "", orders=orders,
@@ -248,7 +249,7 @@ async def _reserve_stock(live: list[cart.LiveLine]) -> None:
         ])
 
 
-async def _consume_contracts(planned: list[PlannedLine], now: datetime) -> None:
+async def _consume_contracts(planned: list[PlannedLine], now: datetime, *, tell_vendors: bool = True) -> None:
     wanted: dict[int, int] = defaultdict(int)
     for line in planned:
         _, part, _ = line.source  # type: ignore[misc]
@@ -273,11 +274,13 @@ async def _consume_contracts(planned: list[PlannedLine], now: datetime) -> None:
     crossed = [(line_id, mark) for line_id, row in done.items()
                for mark in crossed_marks(row["committed"], row["consumed"] - wanted[line_id], row["consumed"])]
     if crossed:
-        await _mark(crossed, {line_id: done[line_id] for line_id, _ in crossed}, now)
+        await _mark(crossed, {line_id: done[line_id] for line_id, _ in crossed}, now, tell_vendors)
 
 
-async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]], now: datetime) -> None:
-    """Write each crossed mark once (a racing order may have written it) and tell both sides of the new ones."""
+async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]], now: datetime,
+                tell_vendors: bool) -> None:
+    """Write each crossed mark once (a racing order may have written it) and tell both sides of the new ones (only
+    the buyer's when the order waits for approval: its vendor hears nothing of it)."""
     values = ", ".join("({}, {}, {})" for _ in crossed)
     args: list[object] = [value for line_id, mark in crossed for value in (line_id, mark, now)]
     new = await CartLine.raw(_MARKS.format(values=values), *args)
@@ -290,7 +293,7 @@ async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]],
         consumption = rows[row["line"]]
         await mail.tell_contract_mark(line["buyer"], line["vendor"], line["contract_id"], line["number"],
                                       line["description"], row["mark"], consumption["consumed"],
-                                      consumption["committed"])
+                                      consumption["committed"], vendor_too=tell_vendors)
 
 
 async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: str | None, fingerprint: str,

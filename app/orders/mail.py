@@ -43,13 +43,14 @@ async def tell_new_order(order_id: int, number: str, vendor_id: int, buyer_name:
 
 
 async def tell_contract_mark(buyer_id: int, vendor_id: int, contract_id: int, contract_number: str,
-                             line_description: str, mark: int, consumed: int, committed: int) -> None:
+                             line_description: str, mark: int, consumed: int, committed: int,
+                             vendor_too: bool = True) -> None:
     """Both sides of a contract hear once that a line reached 80 % or 100 % of its committed quantity."""
     subject = f"Contract {contract_number}: {mark} % of a line's quantity ordered"
     body = (f"{consumed} of the {committed} units of \"{line_description}\" on contract {contract_number} have been "
             f"ordered ({mark} %)." + (" Further orders are priced without this contract line." if mark >= 100 else "")
             + "\n\nOpen the contract:")
     found = await addresses_of([buyer_id, vendor_id], AWARDER_ROLES | SELLER_ROLES)
-    for company in (buyer_id, vendor_id):
+    for company in (buyer_id, vendor_id) if vendor_too else (buyer_id,):
         for address in found.get(company, []):
             await queue_email(to=address, subject=subject, body=body, link=f"/contracts/{contract_id}")

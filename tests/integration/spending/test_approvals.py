@@ -13,6 +13,7 @@ import pytest
 from app.auth import load_principal
 from app.catalog.tables import Listing
 from app.clock import utcnow
+from app.contracts.tables import ContractLine, ContractPrice
 from app.errors import Conflict, DomainError
 from app.notifications.tables import OutboxEmail
 from app.orders import approvals
@@ -21,6 +22,7 @@ from app.orders.tables import OrderGroup, PurchaseOrder
 from app.spending.tables import ApprovalRequest, SpendingAudit
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
+from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import make_user
 from tests.support.orders import check_out
 from tests.support.parties import user_id
@@ -257,3 +259,30 @@ async def test_the_approvers_dashboard_counts_the_order_and_the_purchasers_does_
     kinds = [task["kind"] for task in (await approver.get("/api/v1/me/tasks")).json()["items"]]
     assert kinds.count("order_to_approve") == 1
     assert "order_to_approve" not in [t["kind"] for t in (await buyer.get("/api/v1/me/tasks")).json()["items"]]
+
+
+async def test_a_waiting_order_on_a_contract_holds_its_price_and_tells_the_vendor_nothing(world, api, shop):
+    # given a contract of 10 gloves at 8.00 awarded to the vendor
+    gloves = (await Listing.select(Listing.product).where(Listing.id == shop["listing"]).first())["product"]
+    rfq_id, (line_id,) = await an_rfq(world.buyer.id, [world.vendor.id], [("Gloves", 10, gloves)])
+    offer_id = await offer(api, world.vendor_admin, rfq_id, {line_id: "12.00"})
+    assert (await award(api, world.buyer_admin, rfq_id, {line_id: offer_id})).status_code == 200
+    contract_line = await ContractLine.select(ContractLine.id, ContractLine.listing).first()
+    if contract_line["listing"] is None:
+        await ContractLine.update({ContractLine.listing: shop["listing"]}).where(
+            ContractLine.id == contract_line["id"])
+        await ContractPrice.update({ContractPrice.listing: shop["listing"]}).where(
+            ContractPrice.contract_line == contract_line["id"])
+    before = {row["subject"] for row in await OutboxEmail.select(OutboxEmail.subject)}
+    # when the purchaser orders all 10 at the contract price (120 EUR: the rule holds it for approval)
+    buyer = await api(world.purchaser)
+    response = await order(buyer, shop["listing"], 10, "PO-K1")
+    assert response.status_code == 201 and response.json()["status"] == "pending_approval", response.text
+    # then the contract's 100 % mark reaches the buyer's side only, and the price stands at approval
+    marks = await OutboxEmail.select(OutboxEmail.to_address, OutboxEmail.subject)
+    reached = {row["to_address"] for row in marks if "% of a line" in row["subject"]
+               and row["subject"] not in before}
+    assert reached and world.vendor_admin not in reached
+    approver = await api(world.approver)
+    placed = await approver.post(f"/api/v1/orders/{response.json()['orders'][0]['id']}/approve", json={})
+    assert placed.json()["lines"][0]["unit_price"] == "12.0000" and placed.json()["status"] == "placed"
