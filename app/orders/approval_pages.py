@@ -47,6 +47,15 @@ class ApprovalPages(Controller):
     async def withdraw(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
         return await _decide(request, data, approvals.withdraw, order_id, "Withdrawn: the order is cancelled.")
 
+    @post("/{order_id:int}/edit")
+    async def edit(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        try:
+            await approvals.edit(principal_of(request), order_id, ApprovalDecisionIn())
+        except DomainError as error:
+            return await _inbox(request, error)
+        flash(request, "Withdrawn: its lines are in your cart again; change them and check out.", "success")
+        return Redirect(path="/cart", status_code=303)
+
 
 async def _decide(request: PrincipalRequest, data: dict[str, str], service: Any, order_id: int,
                   done: str) -> Response[Any]:

@@ -1,5 +1,5 @@
-"""Orders waiting for approval (issue #14): approve, reject, withdraw, what waits for me, and the sweep that reminds
-approvers after two days and expires requests after N days (default 14).
+"""Orders waiting for approval (issue #14): approve, reject, withdraw or take back to edit, what waits for me, and
+the sweep that reminds approvers after two days and expires requests after N days (default 14).
 
 Each decision runs in one transaction that locks the approval request first (app/spending/approvals.py), then reads
 the group's purchase orders: two approvers giving the last approval at once place the order once; an approval
@@ -23,7 +23,8 @@ from app.orders import mail
 from app.orders.access import HEAD_COLUMNS, NO_SUCH_ORDER, OrderHead, head_of, may_see
 from app.orders.approval_schemas import ApprovalDecisionIn, ApprovalOut, ApprovalStepOut
 from app.orders.fulfilment import move_order
-from app.orders.order_schemas import OrderOut
+from app.orders.order_schemas import OrderOut, ReorderOut
+from app.orders.reorder import reorder
 from app.orders.states import Actor, OrderStatus, TransitionError, check_transition
 from app.orders.tables import OrderGroup, PurchaseOrder
 from app.orders.views import order_detail
@@ -57,6 +58,20 @@ async def withdraw(principal: Principal, order_id: int, data: ApprovalDecisionIn
         await requests.end(request, WITHDRAWN, now, actor_id=principal.user_id)
         await _cancel(orders, Actor.BUYER, principal.user_id, "withdrawn", data.comment.strip(), now)
     return await order_detail(order_id)
+
+
+async def edit(principal: Principal, order_id: int, data: ApprovalDecisionIn) -> ReorderOut:
+    """Take back an order still waiting for approval to change it: it is withdrawn (its stock and contract quantity
+    come back) and its lines go back into the caller's cart, at today's prices, with what changed; checking out
+    again runs the rules again and asks for every approval afresh. One transaction: both or neither."""
+    async with db.transaction():
+        await withdraw(principal, order_id, ApprovalDecisionIn(comment=data.comment or "withdrawn to be changed"))
+        group = await PurchaseOrder.select(PurchaseOrder.group).where(PurchaseOrder.id == order_id).first()
+        ids = await PurchaseOrder.select(PurchaseOrder.id).where(PurchaseOrder.group == group["group"]).order_by(
+            PurchaseOrder.position)
+        done = [await reorder(principal, row["id"]) for row in ids]
+    return ReorderOut(added=sum(r.added for r in done), skipped=[c for r in done for c in r.skipped],
+                      changed=[c for r in done for c in r.changed])
 
 
 async def _decide(principal: Principal, order_id: int, comment: str, *, approved: bool) -> OrderOut:

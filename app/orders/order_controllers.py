@@ -113,6 +113,14 @@ class OrderApi(Controller):
     ) -> OrderOut:
         return await approvals.withdraw(principal_of(request), order_id, data)
 
+    @post("/{order_id:int}/edit", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
+          summary="Take back your order while it waits for approval to change it: it is withdrawn and its lines go "
+                  "back into your cart; checking out again runs the approval rules again and resets the approvals")
+    async def edit(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
+    ) -> ReorderOut:
+        return await approvals.edit(principal_of(request), order_id, data)
+
 
 class ApprovalApi(Controller):
     path = "/api/v1/approvals"

@@ -286,3 +286,25 @@ async def test_a_waiting_order_on_a_contract_holds_its_price_and_tells_the_vendo
     approver = await api(world.approver)
     placed = await approver.post(f"/api/v1/orders/{response.json()['orders'][0]['id']}/approve", json={})
     assert placed.json()["lines"][0]["unit_price"] == "12.0000" and placed.json()["status"] == "placed"
+
+
+async def test_taking_an_order_back_to_edit_it_resets_its_approvals(world, api, shop):
+    buyer = await api(world.purchaser)
+    approver = await api(world.approver)
+    admin = shop["admin"]
+    assert (await admin.post("/api/v1/approval-rules", json={
+        "name": "500 EUR", "level": 2, "min_total": "500", "currency": "EUR",
+        "approver_role": "buyer_admin"})).status_code == 201
+    first = (await order(buyer, shop["listing"], 50, "PO-E1")).json()["orders"][0]["id"]
+    assert (await approver.post(f"/api/v1/orders/{first}/approve", json={})).status_code == 200
+    # when the purchaser takes it back after the first level's approval: withdrawn, its 50 back in stock and cart
+    edited = await buyer.post(f"/api/v1/orders/{first}/edit", json={})
+    assert edited.status_code == 200 and edited.json()["added"] == 1, edited.text
+    assert (await Listing.select(Listing.stock).where(Listing.id == shop["listing"]).first())["stock"] == 100
+    # and orders 60 instead: the rules run again, and both levels wait, the approver's earlier one not kept
+    await buyer.patch(f"/api/v1/cart/lines/{(await buyer.get('/api/v1/cart')).json()['lines'][0]['id']}",
+                      json={"quantity": 60})
+    again = await check_out(buyer, "PO-E2")
+    assert again.status_code == 201 and again.json()["status"] == "pending_approval", again.text
+    inbox = (await approver.get("/api/v1/approvals")).json()
+    assert [[s["status"] for s in item["steps"]] for item in inbox] == [["pending", "pending"]]

@@ -42,6 +42,7 @@ async def test_the_controls_are_set_on_the_page_and_an_approver_decides_from_its
     purchaser = await browser(world.purchaser)
     detail = await purchaser.get(f"/orders/{order_id}")
     assert "Waiting for approval" in detail.text and "prices captured at checkout stand" in detail.text
+    assert f"/approvals/{order_id}/edit" in detail.text
     # then the approver finds it in its inbox and approves it there
     approver = await browser(world.approver)
     inbox = await approver.get("/approvals")
