@@ -4,10 +4,13 @@ the order's page says its prices stand while it waits, and the budgets export is
 from __future__ import annotations
 
 from app.orders.tables import PurchaseOrder
+from app.spending.tables import OrderCharge
+from tests.integration.orders.test_buyer_pages import place
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token
 from tests.support.orders import check_out
+from tests.support.parties import user_id
 
 
 async def test_the_controls_are_set_on_the_page_and_an_approver_decides_from_its_inbox(world, api, browser):
@@ -53,3 +56,24 @@ async def test_the_controls_are_set_on_the_page_and_an_approver_decides_from_its
     budget_page = await admin.get((await admin.get("/spending")).text.split('href="/spending/budgets/')[1]
                                   .join(["/spending/budgets/", ""]).split('"')[0])
     assert budget_page.status_code == 200
+
+
+async def test_the_checkout_page_asks_which_of_two_cost_centers_to_charge(world, api, browser):
+    # given a purchaser on two cost centers, with gloves in its cart
+    admin = await api(world.buyer_admin)
+    purchaser_id = await user_id(world.purchaser)
+    centers = [(await admin.post("/api/v1/cost-centers", json={"code": code, "name": code, "user_ids": [purchaser_id]}
+                                 )).json()["id"] for code in ("CC-A", "CC-B")]
+    gloves = await a_product("Gloves", category=await a_category("Gloves"))
+    listing = await a_listing(world.vendor.id, gloves, "G-2", "10.00", stock=10)
+    await an_address(world.buyer.id, "delivery", is_default=True)
+    await (await api(world.purchaser)).post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})
+    client = await browser(world.purchaser)
+    # when it checks out on the page without choosing, then the page asks beside the field
+    refused = await place(client, "PO-CC1")
+    assert refused.status_code == 400 and "Cost center: choose one of" in refused.text
+    assert 'name="cost_center_id"' in refused.text
+    # and choosing one places the order, charged there
+    placed = await place(client, "PO-CC1", cost_center_id=str(centers[1]))
+    assert placed.status_code == 303, placed.text
+    assert (await OrderCharge.select(OrderCharge.cost_center).first())["cost_center"] == centers[1]
