@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from app import db
 from app.accounts.tables import MemberRole
 from app.errors import Conflict, FieldErrors
 from app.money import from_minor
@@ -19,6 +20,9 @@ from app.settings import get_settings
 from app.spending import approvals, store
 from app.spending.rules import Approval, BudgetLeft, OrderFacts, Period, Rule, UserLimits, required_approvals
 from app.spending.tables import ApprovalRequest, ApprovalRule, ApprovalStep, OrderCharge, UserLimit
+
+
+_LIMITS = 'SELECT currency, per_order, per_month FROM user_spending_limit WHERE "user" = {}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +136,10 @@ def _codes(rows: list[dict[str, object]]) -> str:
 
 
 async def _limits(order: OrderSpend) -> UserLimits | None:
-    row = await UserLimit.select().where(UserLimit.user == order.buyer_user_id).first()
+    # Locked (PostgreSQL; SQLite's immediate transaction holds the write lock): two orders of one user at once see
+    # each other's month, so neither slips past the per-month limit without its approval.
+    rows = await UserLimit.raw(_LIMITS + ("" if db.is_sqlite() else " FOR UPDATE"), order.buyer_user_id)
+    row = rows[0] if rows else None
     if row is None or (row["per_order"] is None and row["per_month"] is None):
         return None
     month = await store.month_ordered(order.buyer_user_id, order.day, row["currency"])
