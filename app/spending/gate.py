@@ -21,7 +21,6 @@ from app.spending import approvals, store
 from app.spending.rules import Approval, BudgetLeft, OrderFacts, Period, Rule, UserLimits, required_approvals
 from app.spending.tables import ApprovalRequest, ApprovalRule, ApprovalStep, OrderCharge, UserLimit
 
-
 _LIMITS = 'SELECT currency, per_order, per_month FROM user_spending_limit WHERE "user" = {}'
 
 
