@@ -33,6 +33,7 @@ from app.contracts.tables import Contract, ContractLine, ContractPrice, Contract
 from app.curation import rules
 from app.notifications.tables import OutboxEmail
 from app.settings import Settings
+from app.spending.tables import SpendingAudit
 from app.vendors.tables import FeedImport
 
 CURATION_PAGES = "/operator/curation"
@@ -258,6 +259,13 @@ def create_back_office(settings: Settings) -> Any:
             menu_group="Contracts",
         ),
         TableConfig(FeedImport, exclude_visible_columns=[FeedImport.stored_path], menu_group="Vendors"),
+        TableConfig(
+            SpendingAudit,
+            visible_filters=[SpendingAudit.company, SpendingAudit.kind, SpendingAudit.subject],
+            validators=_read_only("The spending audit is read-only: buyer admins' changes of rules, budgets and "
+                                  "limits, and every approval decision, are written by the portal with each change."),
+            menu_group="Spending",
+        ),
     ]
     back_office = create_admin(
         tables=tables,

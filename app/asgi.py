@@ -51,6 +51,7 @@ from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.sourcing.controllers import ROUTES as sourcing_routes
+from app.spending.controllers import ROUTES as spending_routes
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
@@ -58,6 +59,7 @@ ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
+    *spending_routes,
 ]
 
 

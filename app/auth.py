@@ -256,6 +256,7 @@ def requires_roles(*roles: Role) -> Guard:
 operators_only = requires_roles(Role.OPERATOR)
 buyers_only = requires_roles(*BUYER_ROLES)
 awarders_only = requires_roles(*AWARDER_ROLES)
+buyer_admins_only = requires_roles(Role.BUYER_ADMIN)
 sellers_only = requires_roles(*SELLER_ROLES)
 catalog_readers = requires_roles(*CATALOG_READER_ROLES)
 

@@ -40,6 +40,9 @@ class Settings:
     feed_time_limit_seconds: int
     # The tax rate (percent) of a cart line until listings carry their own rate (app/orders/cart.py).
     default_tax_rate: Decimal = Decimal("19.00")
+    # An order waiting for approval is reminded after this many days and expires after this many (app/spending).
+    approval_reminder_days: int = 2
+    approval_expiry_days: int = 14
 
     @property
     def production(self) -> bool:
@@ -124,6 +127,8 @@ def load_settings(environ: os._Environ[str] | dict[str, str] = os.environ) -> Se
         feed_max_row_kb=_positive(environ, "MARKET_FEED_MAX_ROW_KB", 1024),
         feed_time_limit_seconds=_positive(environ, "MARKET_FEED_TIME_LIMIT", 600),
         default_tax_rate=_percent(environ, "MARKET_DEFAULT_TAX_RATE", "19.00"),
+        approval_reminder_days=_positive(environ, "MARKET_APPROVAL_REMINDER_DAYS", 2),
+        approval_expiry_days=_positive(environ, "MARKET_APPROVAL_EXPIRY_DAYS", 14),
     )
 
 

@@ -1,6 +1,8 @@
 """Ordering benchmark at the catalog benchmark's size: a 1,000-line quick order resolved and priced, and the checkout
-of a 200-line cart split over 20 vendors, through the running app; then the same SQL run directly on the database
-(the floor), and the queries per request.
+of a 200-line cart split over 20 vendors, through the running app; then the same checkout once the buyers' spending
+controls apply (issue #14: a cost center with a hard budget, two approval rules the order matches, a per-month
+limit), so each order waits for approval; then the same SQL run directly on the database (the floor), and the
+queries per request.
 
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench .venv/bin/python bench/ordering.py
     ... bench/ordering.py --skip-build          # reuse a database that bench/catalog.py or this script built
@@ -90,6 +92,36 @@ async def fill_cart(user_id: int, rng: random.Random) -> int:
             break
     await add_listings(principal, chosen)
     return len(chosen)
+
+
+async def spending_controls(buyer_ids: list[int], buyers: list[tuple[str, int]]) -> None:
+    """Each bench buyer company gets a cost center of its purchaser with a hard yearly budget far above what the
+    bench orders, two approval rules every bench order matches (>= 1 EUR an approver; >= 10 EUR a buyer admin
+    too), and a per-month limit for its purchaser. Idempotent."""
+    from decimal import Decimal
+
+    from app.clock import utcnow
+    from app.money import to_minor
+    from app.spending.rules import Period, period_start
+    from app.spending.tables import ApprovalRule, Budget, CostCenter, CostCenterMember, UserLimit
+
+    now = utcnow()
+    for company_id, (_, user_id) in zip(buyer_ids, buyers, strict=False):
+        if await CostCenter.exists().where((CostCenter.company == company_id) & (CostCenter.code == "BENCH")):
+            continue
+        center = (await CostCenter.insert(CostCenter(company=company_id, code="BENCH", name="Bench", created_at=now)
+                                          ).returning(CostCenter.id))[0]["id"]
+        await CostCenterMember.insert(CostCenterMember(cost_center=center, user=user_id))
+        await Budget.insert(Budget(cost_center=center, period=Period.YEAR.value,
+                                   starts_on=period_start(Period.YEAR, now.date()), currency="EUR",
+                                   amount=to_minor(Decimal(10**9)), hard=True, created_at=now, updated_at=now))
+        await ApprovalRule.insert(
+            ApprovalRule(company=company_id, name="1 EUR", level=1, min_total=to_minor(Decimal(1)), currency="EUR",
+                         approver_role="approver", created_at=now, updated_at=now),
+            ApprovalRule(company=company_id, name="10 EUR", level=2, min_total=to_minor(Decimal(10)),
+                         currency="EUR", approver_role="buyer_admin", created_at=now, updated_at=now))
+        await UserLimit.insert(UserLimit(company=company_id, user=user_id, currency="EUR",
+                                         per_month=to_minor(Decimal(10**9)), updated_at=now))
 
 
 def expected_lines(cart: dict[str, Any]) -> list[dict[str, Any]]:
@@ -234,25 +266,34 @@ async def main() -> None:
                   f"{quick['errors']} errors): p50 {quick['p50']:.1f} ms  p95 {quick['p95']:.1f} ms  "
                   f"p99 {quick['p99']:.1f} ms", flush=True)
 
-            # checkout: a fresh 200-line cart each time (filled outside the timing), the cart read as the buyer
-            # would before confirming, then the timed checkout
-            timings, errors, line_counts = [], 0, []
-            for number in range(args.checkouts + 1):
-                _, user_id = buyers[number % len(buyers)]
-                line_counts.append(await fill_cart(user_id, rng))
-                seen = (await client.get("/api/v1/cart", headers=auth(number))).json()
-                body = {"po_number": f"BENCH-{time.time_ns()}", "expected_lines": expected_lines(seen)}
-                start = time.perf_counter()
-                response = await client.post("/api/v1/cart/checkout", json=body, headers=auth(number))
-                if number:  # the first one warms up
-                    timings.append(time.perf_counter() - start)
-                if response.status_code != 201:
-                    errors += 1
-                    print(f"  ! {response.status_code}: {response.text[:300]}", file=sys.stderr)
-            figures = percentiles(timings)
-            print(f"checkout of a {min(line_counts)}-{max(line_counts)}-line cart over {VENDORS_PER_CART} vendors "
-                  f"through HTTP ({len(timings)} checkouts, {errors} errors): p50 {figures['p50']:.1f} ms  "
-                  f"p95 {figures['p95']:.1f} ms  p99 {figures['p99']:.1f} ms", flush=True)
+            async def checkouts(label: str) -> dict[str, Any]:
+                # a fresh 200-line cart each time (filled outside the timing), the cart read as the buyer would
+                # before confirming, then the timed checkout
+                timings, errors, line_counts, statuses = [], 0, [], set()
+                for number in range(args.checkouts + 1):
+                    _, user_id = buyers[number % len(buyers)]
+                    line_counts.append(await fill_cart(user_id, rng))
+                    seen = (await client.get("/api/v1/cart", headers=auth(number))).json()
+                    body = {"po_number": f"BENCH-{time.time_ns()}", "expected_lines": expected_lines(seen)}
+                    start = time.perf_counter()
+                    response = await client.post("/api/v1/cart/checkout", json=body, headers=auth(number))
+                    if number:  # the first one warms up
+                        timings.append(time.perf_counter() - start)
+                    if response.status_code != 201:
+                        errors += 1
+                        print(f"  ! {response.status_code}: {response.text[:300]}", file=sys.stderr)
+                    else:
+                        statuses.add(response.json()["status"])
+                figures = percentiles(timings)
+                print(f"checkout of a {min(line_counts)}-{max(line_counts)}-line cart over {VENDORS_PER_CART} vendors"
+                      f" {label} through HTTP ({len(timings)} checkouts, {errors} errors, group status "
+                      f"{sorted(statuses)}): p50 {figures['p50']:.1f} ms  p95 {figures['p95']:.1f} ms  "
+                      f"p99 {figures['p99']:.1f} ms", flush=True)
+                return figures
+
+            figures = await checkouts("without spending controls")
+            await spending_controls(buyer_ids, buyers)
+            spending_figures = await checkouts("matching two approval rules, under a hard budget")
 
     # the same SQL directly: captured in-process, replayed on the database
     direct_quick, quick_queries, direct_checkout, checkout_queries = [], set(), [], set()
@@ -275,11 +316,13 @@ async def main() -> None:
         direct_checkout.append(await replay(statements))
     await close_pool()
     dq, dc = percentiles(direct_quick), percentiles(direct_checkout)
-    print(f"\nsame SQL directly on the database: quick order p50 {dq['p50']:.1f} ms  p95 {dq['p95']:.1f} ms "
+    print(f"\nsame SQL directly on the database (checkouts with spending controls): quick order p50 {dq['p50']:.1f} ms"
+          f"  p95 {dq['p95']:.1f} ms "
           f"(queries per request: {sorted(quick_queries)}); checkout p50 {dc['p50']:.1f} ms  p95 {dc['p95']:.1f} ms "
           f"(queries per request: {sorted(checkout_queries)})")
     print(f"app / direct (p95): quick order {quick['p95'] / max(dq['p95'], 1e-6):.2f}x, "
-          f"checkout {figures['p95'] / max(dc['p95'], 1e-6):.2f}x")
+          f"checkout with spending controls {spending_figures['p95'] / max(dc['p95'], 1e-6):.2f}x "
+          f"(without them, through HTTP: p95 {figures['p95']:.1f} ms)")
 
 
 if __name__ == "__main__":

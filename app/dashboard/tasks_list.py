@@ -38,6 +38,7 @@ from app.dashboard.waiting import (
 )
 from app.notifications.tables import OutboxEmail, OutboxStatus
 from app.offers.tables import CounterProposal, OfferRevision, OfferStatus, ProposalStatus
+from app.orders import approvals
 from app.orders.access import scope_sql
 from app.orders.states import OrderStatus
 from app.orders.tables import PurchaseOrder
@@ -83,10 +84,11 @@ async def tasks_for(principal: Principal) -> list[Task]:
 
 
 async def _buyer_tasks(principal: Principal) -> list[Task]:
-    """RFQs to award, questions to answer, counter-proposals the vendor answered, amendments to decide, orders to
-    receive, drafts to finish (seven queries)."""
+    """Orders to approve, RFQs to award, questions to answer, counter-proposals the vendor answered, amendments to
+    decide, orders to receive, drafts to finish (eleven queries)."""
     deciders = principal.has_any_role(AWARDER_ROLES)
     tasks = [
+        *await _orders_to_approve(principal),
         *await _rfqs_to_award(principal, deciders),
         *await _questions_to_answer(principal, deciders),
         *await _answered_proposals(principal, deciders),
@@ -96,6 +98,18 @@ async def _buyer_tasks(principal: Principal) -> list[Task]:
     if deciders:
         tasks += await _amendments_to_decide(principal)
     return tasks
+
+
+async def _orders_to_approve(principal: Principal) -> list[Task]:
+    """Orders waiting for an approval the caller may give now; due when the request expires (approvals.waiting_for:
+    four queries, whatever the number of orders)."""
+    tasks = [
+        Task(TaskKind.ORDER_TO_APPROVE, f"Approve or refuse order {item.group_number}", "/approvals",
+             detail=f"PO {item.po_number}, " + ", ".join(f"{net} {cur}" for cur, net in item.net.items()) + " net",
+             deadline=item.expires_at, deadline_label="Expires")
+        for item in await approvals.waiting_for(principal)
+    ]
+    return capped(tasks, PER_KIND, "More orders to approve", "/approvals")
 
 
 async def _rfqs_to_award(principal: Principal, deciders: bool) -> list[Task]:

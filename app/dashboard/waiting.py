@@ -13,6 +13,7 @@ class TaskKind(StrEnum):
     """Every kind of task; on equal deadlines, tasks come in this order."""
 
     # buyers
+    ORDER_TO_APPROVE = "order_to_approve"
     RFQ_TO_AWARD = "rfq_to_award"
     QUESTIONS_TO_ANSWER = "questions_to_answer"
     PROPOSAL_ANSWERED = "proposal_answered"

@@ -3,7 +3,7 @@
 - The buyer's side: its admins and approvers see every order of their company (a group's admins also those of its
   subsidiaries, as for RFQs); a purchaser sees the orders it placed.
 - The vendor's side: a vendor's users see the orders addressed to their company, never the same checkout's orders
-  to other vendors (nor their prices).
+  to other vendors (nor their prices), and nothing of an order still waiting for the buyer's approvals (issue #14).
 - Operators read every order; they act on none.
 Anyone else hears exactly what a missing order answers (`NO_SUCH_ORDER`, 404), in lists and counts too: lists filter
 with `scope_sql`, and `may_see` says the same in Python (tests hold the two together).
@@ -46,7 +46,8 @@ def may_see(principal: Principal, head: OrderHead) -> bool:
     if principal.is_operator:
         return True
     if principal.company_kind is CompanyKind.VENDOR:
-        return principal.has_any_role(SELLER_ROLES) and head.vendor_id == principal.company_id
+        return (principal.has_any_role(SELLER_ROLES) and head.vendor_id == principal.company_id
+                and head.status is not OrderStatus.PENDING_APPROVAL)
     if principal.company_kind is not CompanyKind.BUYER or not principal.has_any_role(BUYER_ROLES):
         return False
     if sees_all_company_orders(principal):
@@ -59,7 +60,8 @@ def scope_sql(principal: Principal, alias: str = "po") -> tuple[str, list[object
     if principal.is_operator:
         return "TRUE", []
     if principal.company_kind is CompanyKind.VENDOR and principal.has_any_role(SELLER_ROLES):
-        return f"{alias}.vendor = {{}}", [principal.company_id]
+        return f"({alias}.vendor = {{}} AND {alias}.status <> {{}})", [principal.company_id,
+                                                                         OrderStatus.PENDING_APPROVAL.value]
     if principal.company_kind is not CompanyKind.BUYER or not principal.has_any_role(BUYER_ROLES):
         return "FALSE", []
     if sees_all_company_orders(principal):
@@ -71,7 +73,7 @@ def scope_sql(principal: Principal, alias: str = "po") -> tuple[str, list[object
 def actor_of(principal: Principal, head: OrderHead) -> Actor:
     """The side the caller acts on. Operators read only: a move of theirs is refused as a missing order is not,
     since they may see it; the guards keep them out of every move first."""
-    if principal.company_kind is CompanyKind.VENDOR and head.vendor_id == principal.company_id:
+    if principal.company_kind is CompanyKind.VENDOR and may_see(principal, head):
         return Actor.VENDOR
     if principal.company_kind is CompanyKind.BUYER and may_see(principal, head):
         return Actor.BUYER

@@ -41,6 +41,7 @@ from app.orders.forms import (
 from app.orders.order_schemas import CheckoutIn, OrderGroupOut, OrderOut, ReorderOut
 from app.orders.requisition_schemas import MAX_NAME as MAX_LIST_NAME
 from app.orders.states import MOVES, Actor, OrderStatus
+from app.spending import store as spending_store
 
 PER_PAGE = 20
 Form = URLEncodedBody[dict[str, str]]
@@ -148,6 +149,7 @@ async def _checkout_page(principal: Principal, typed: CheckoutForm, error: Domai
     billing = await list_addresses(principal, AddressKind.BILLING, principal.company_id)
     return _page("orders/checkout.html", {
         "cart": await cart.get_cart(principal), "delivery_addresses": delivery, "billing_addresses": billing,
+        "cost_centers": await spending_store.user_cost_centers(principal.user_id, principal.company_id),
         # A fresh token for every form shown: what is submitted from it is one checkout, however often.
         "form": replace(typed, token=str(uuid.uuid4())),
         "errors": _checkout_errors(error), "limits": max_lengths(CheckoutIn),
@@ -165,6 +167,9 @@ def _checkout_errors(error: DomainError | None) -> dict[str, str]:
 
 def _placed(group: OrderGroupOut) -> str:
     orders = ", ".join(f"{order.number} to {order.vendor}" for order in group.orders)
+    if group.status == "pending_approval":
+        return (f"Order {group.number} (your PO number {group.po_number}) waits for approval: {orders}. Its vendors "
+                "hear of it once every approval is given.")
     return f"Order {group.number} is placed with your PO number {group.po_number}: {orders}."
 
 

@@ -57,7 +57,7 @@ SELECT cl.id AS id, cl.listing AS listing_id, cl.quantity AS quantity, cl.added_
        l.product AS product_id, l.sku AS sku, l.title AS title, l.unit AS unit, l.vendor AS vendor_id,
        v.name AS vendor_name, l.min_order_qty AS min_order_qty, l.pack_size AS pack_size, l.stock AS stock,
        l.tax_rate AS tax_rate,
-       p.name AS product_name, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible
+       p.name AS product_name, p.category AS category_id, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible
 FROM cart_line cl
 JOIN cart ct ON ct.id = cl.cart
 JOIN listing l ON l.id = cl.listing

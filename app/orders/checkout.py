@@ -10,6 +10,9 @@ checkout is refused with each change (409) and nothing is written. Otherwise, st
   (a unique index) and both sides are told;
 - the group, its purchase orders, their lines (with the captured unit price, currency, tax rate and the price's
   reason) and their first timeline event are written, the cart is emptied, and each vendor is told.
+Before any of it, the spending step (app/spending/gate.py) picks the cost center, refuses an order a hard budget
+cannot hold and finds the approvals the order needs: then its orders start as pending_approval, no vendor hears of
+them, and the approvals service (app/orders/approvals.py) places them with the vendors once all are given.
 The query count does not grow with the number of lines. An `Idempotency-Key` makes a retried or double-clicked
 checkout answer the group it made, never a second one; the same key with another request is a 409.
 """
@@ -21,6 +24,7 @@ import json
 import secrets
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -33,15 +37,15 @@ from app.catalog.contract_consumption import crossed_marks
 from app.catalog.pricing import PriceSource
 from app.clock import utcnow
 from app.errors import Conflict, FieldErrors, InvalidInput
-from app.money import format_money, to_minor
+from app.money import to_minor
 from app.orders import cart, mail
-from app.orders.access import OrderHead
 from app.orders.cart_totals import LineAmounts
 from app.orders.checkout_rules import Change, PlannedLine, PlannedOrder, SeenLine, changes_since, plan_orders
 from app.orders.order_schemas import CheckoutIn, OrderGroupOut
 from app.orders.states import Actor, GroupStatus, OrderStatus
 from app.orders.tables import CartLine, OrderEvent, OrderGroup, OrderLine, PurchaseOrder
 from app.orders.views import group_out
+from app.spending import gate as spending_gate
 
 KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 CHANGED = "Your cart changed since you last saw it: review the changes and confirm again."
@@ -186,14 +190,38 @@ async def _checkout(principal: Principal, data: CheckoutIn, po_number: str, key:
                     source=(line, part, shown))
         for line in live for part, shown in zip(line.parts or (), line.shown.parts, strict=True)
     ]
-    await _reserve_stock(live)
-    await _consume_contracts(planned, now)
     orders = plan_orders(planned)
+    # --- spending (issue #14): cost center, hard budgets (locked), approvals, for the buyer the order is FOR ---
+    spend = _spend(principal, data, live, orders, now)
+    gate = await spending_gate.check(spend)
+    # --- end of spending's check
+    # An order waiting for approval takes its stock and contract quantity now, as a placed one does: the prices it
+    # captured stand until it expires (even if the contract ends meanwhile), and an approved order must still be
+    # there to ship; a rejection, withdrawal or expiry cancels it, which gives both back (fulfilment's release).
+    # A contract line's consumed quantity therefore counts it at once; its 80 %/100 % e-mail goes to the buyer only.
+    await _reserve_stock(live)
+    await _consume_contracts(planned, now, tell_vendors=not gate.needs_approval)
     group_id = await _write(principal, data, po_number, key, fingerprint, now, delivery_id=delivery.id,
                             delivery_text=address_text(delivery),
-                            billing_text=address_text(billing) if billing else "", orders=orders)
+                            billing_text=address_text(billing) if billing else "", orders=orders,
+                            pending=gate.needs_approval)
+    await spending_gate.record(gate, spend, group_id, now)  # spending (issue #14): the charge and approvals
     await CartLine.delete().where(CartLine.id.is_in([line.shown.id for line in live]))
     return group_id
+
+
+def _spend(principal: Principal, data: CheckoutIn, live: list[cart.LiveLine], orders: list[PlannedOrder],
+           now: datetime) -> spending_gate.OrderSpend:
+    """What the spending step judges: the order's net per currency, categories and vendors, for its buyer user."""
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for order in orders:
+        amounts[order.currency] += order.total.net  # type: ignore[union-attr]
+    return spending_gate.OrderSpend(
+        company_id=principal.company_id, buyer_user_id=principal.user_id, cost_center_id=data.cost_center_id,
+        amounts=dict(amounts), category_ids=frozenset(line.row["category_id"] for line in live
+                                                      if line.row.get("category_id") is not None),
+        vendor_ids=frozenset(order.vendor_id for order in orders), day=now.date(),
+    )
 
 
 def _changed(changes: list[Change]) -> Conflict:
@@ -221,7 +249,7 @@ async def _reserve_stock(live: list[cart.LiveLine]) -> None:
         ])
 
 
-async def _consume_contracts(planned: list[PlannedLine], now: datetime) -> None:
+async def _consume_contracts(planned: list[PlannedLine], now: datetime, *, tell_vendors: bool = True) -> None:
     wanted: dict[int, int] = defaultdict(int)
     for line in planned:
         _, part, _ = line.source  # type: ignore[misc]
@@ -246,11 +274,13 @@ async def _consume_contracts(planned: list[PlannedLine], now: datetime) -> None:
     crossed = [(line_id, mark) for line_id, row in done.items()
                for mark in crossed_marks(row["committed"], row["consumed"] - wanted[line_id], row["consumed"])]
     if crossed:
-        await _mark(crossed, {line_id: done[line_id] for line_id, _ in crossed}, now)
+        await _mark(crossed, {line_id: done[line_id] for line_id, _ in crossed}, now, tell_vendors)
 
 
-async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]], now: datetime) -> None:
-    """Write each crossed mark once (a racing order may have written it) and tell both sides of the new ones."""
+async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]], now: datetime,
+                tell_vendors: bool) -> None:
+    """Write each crossed mark once (a racing order may have written it) and tell both sides of the new ones (only
+    the buyer's when the order waits for approval: its vendor hears nothing of it)."""
     values = ", ".join("({}, {}, {})" for _ in crossed)
     args: list[object] = [value for line_id, mark in crossed for value in (line_id, mark, now)]
     new = await CartLine.raw(_MARKS.format(values=values), *args)
@@ -263,18 +293,20 @@ async def _mark(crossed: list[tuple[int, int]], rows: dict[int, dict[str, Any]],
         consumption = rows[row["line"]]
         await mail.tell_contract_mark(line["buyer"], line["vendor"], line["contract_id"], line["number"],
                                       line["description"], row["mark"], consumption["consumed"],
-                                      consumption["committed"])
+                                      consumption["committed"], vendor_too=tell_vendors)
 
 
 async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: str | None, fingerprint: str,
                  now: datetime, *, delivery_id: int, delivery_text: str, billing_text: str,
-                 orders: list[PlannedOrder]) -> int:
+                 orders: list[PlannedOrder], pending: bool = False) -> int:
+    status = OrderStatus.PENDING_APPROVAL if pending else OrderStatus.PLACED
     inserted = await OrderGroup.insert(OrderGroup(
         number=f"~{secrets.token_hex(8)}", company=principal.company_id,
         placed_by=principal.user_id, po_number=po_number, idempotency_key=key, request_hash=fingerprint,
         delivery_address=delivery_id, delivery_address_text=delivery_text,
         billing_address_text=billing_text, requested_delivery_date=data.requested_delivery_date,
-        note=data.note.strip(), status=GroupStatus.PLACED.value, placed_at=now, updated_at=now,
+        note=data.note.strip(), placed_at=now, updated_at=now,
+        status=(GroupStatus.PENDING_APPROVAL if pending else GroupStatus.PLACED).value,
     )).returning(OrderGroup.id)
     group_id = inserted[0]["id"]
     number = f"O-{group_id}"  # the id is known once inserted: the placeholder above lives inside this transaction
@@ -282,7 +314,7 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
     ids = await PurchaseOrder.insert(*[
         PurchaseOrder(
             number=f"{number}-{position}", group=group_id, position=position, buyer=principal.company_id,
-            vendor=order.vendor_id, placed_by=principal.user_id, status=OrderStatus.PLACED.value,
+            vendor=order.vendor_id, placed_by=principal.user_id, status=status.value,
             currency=order.currency, net=to_minor(order.total.net), tax=to_minor(order.total.tax),  # type: ignore[union-attr]
             gross=to_minor(order.total.gross), line_count=len(order.lines),  # type: ignore[union-attr]
             placed_at=now, updated_at=now,
@@ -296,21 +328,16 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
         for position, line in enumerate(order.lines, start=1)
     ])
     await OrderEvent.insert(*[
-        OrderEvent(order=order_id, status=OrderStatus.PLACED.value, kind="placed", side=Actor.BUYER.value,
+        OrderEvent(order=order_id, status=status.value, kind="submitted for approval" if pending else "placed",
+                   side=Actor.BUYER.value,
                    actor=principal.user_id, note=data.note.strip(), at=now)
         for order_id in order_ids
     ])
-    for order_id, order, position in zip(order_ids, orders, range(1, len(orders) + 1), strict=True):
-        head = OrderHead(id=order_id, number=f"{number}-{position}", group_id=group_id, buyer_id=principal.company_id,
-                         vendor_id=order.vendor_id, placed_by=principal.user_id,  # type: ignore[arg-type]
-                         status=OrderStatus.PLACED, currency=order.currency)
-        total = order.total
-        net = total.net  # type: ignore[union-attr]
-        await mail.tell(head, Actor.VENDOR, f"New purchase order {head.number} from {principal.company_name}",
-                        lambda place, net=net, order=order: (
-                            f"{principal.company_name} ordered {len(order.lines)} line(s), "
-                            f"{format_money(net, order.currency, place.locale)} net (their purchase order number "
-                            f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."))
+    if not pending:  # the vendors hear of an order waiting for approval only once it is approved
+        for order_id, order, position in zip(order_ids, orders, range(1, len(orders) + 1), strict=True):
+            await mail.tell_new_order(order_id, f"{number}-{position}", order.vendor_id,  # type: ignore[arg-type]
+                                      principal.company_name, po_number, len(order.lines),
+                                      order.total.net, order.currency)  # type: ignore[union-attr]
     return group_id
 
 

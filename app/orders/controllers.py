@@ -12,6 +12,7 @@ from litestar.types import ControllerRouterHandler
 from app.auth import PrincipalRequest, buyers_only, principal_of
 from app.openapi import STATUSES
 from app.orders import cart, checkout
+from app.orders.approval_pages import ROUTES as APPROVAL_PAGES
 from app.orders.buyer_pages import ROUTES as BUYER_PAGES
 from app.orders.document_controllers import ROUTES as DOCUMENT_ROUTES
 from app.orders.order_controllers import ROUTES as ORDER_ROUTES
@@ -63,5 +64,5 @@ class CartApi(Controller):
 
 # Every route of the orders area: the app wires this one list.
 ROUTES: list[ControllerRouterHandler] = [CartApi, *ORDER_ROUTES, *DOCUMENT_ROUTES, *BUYER_PAGES, *VENDOR_PAGES,
-                                          *REQUISITION_ROUTES, *REQUISITION_PAGES, QuickOrderApi,
+                                          *APPROVAL_PAGES, *REQUISITION_ROUTES, *REQUISITION_PAGES, QuickOrderApi,
                                           *QUICK_ORDER_PAGES]

@@ -77,6 +77,7 @@ class CheckoutForm:
     requested_delivery_date: str = ""
     note: str = ""
     token: str = ""
+    cost_center_id: str = ""
 
 
 def typed_checkout(form: Mapping[str, str]) -> CheckoutForm:
@@ -85,13 +86,14 @@ def typed_checkout(form: Mapping[str, str]) -> CheckoutForm:
         po_number=form.get("po_number", ""), delivery_address_id=form.get("delivery_address_id", ""),
         billing_address_id=form.get("billing_address_id", ""),
         requested_delivery_date=form.get("requested_delivery_date", ""), note=form.get("note", ""),
-        token=form.get("token", "")[:200],
+        token=form.get("token", "")[:200], cost_center_id=form.get("cost_center_id", ""),
     )
 
 
 CHECKOUT_FIELDS = {"po_number": ("po_number", "PO number"), "note": ("note", "Note to the vendors"),
                    "delivery_address_id": ("delivery_address_id", "Delivery address"),
-                   "billing_address_id": ("billing_address_id", "Billing address")}
+                   "billing_address_id": ("billing_address_id", "Billing address"),
+                   "cost_center_id": ("cost_center_id", "Cost center")}
 
 
 def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
@@ -124,6 +126,7 @@ def checkout_from_form(form: Mapping[str, str]) -> CheckoutIn:
         "delivery_address_id": whole(form.get("delivery_address_id"), "delivery address"),
         "billing_address_id": whole(form.get("billing_address_id"), "billing address"),
         "requested_delivery_date": wanted, "note": form.get("note", ""),
+        "cost_center_id": whole(form.get("cost_center_id"), "cost center"),
     }, CheckoutIn, fields=CHECKOUT_FIELDS)
 
 

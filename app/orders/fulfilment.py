@@ -120,6 +120,9 @@ async def cancel(principal: Principal, order_id: int, data: OrderCancelIn) -> Or
     reason = data.reason.strip()
     async with db.transaction():
         head, actor = await _locked(principal, order_id)
+        if head.status is OrderStatus.PENDING_APPROVAL:  # its vendor knows nothing of it: nothing to tell them
+            raise Conflict(f"Order {head.number} waits for approval: withdraw it instead "
+                           f"(POST /api/v1/orders/{head.id}/withdraw).")
         target = OrderStatus.CANCELLATION_REQUESTED if head.status is OrderStatus.CONFIRMED else OrderStatus.CANCELLED
         _check(head.status, target, actor)
         if target is OrderStatus.CANCELLED:
@@ -276,13 +279,19 @@ async def _add_counts(column: str, adding: dict[int, int]) -> None:
 
 async def _move(head: OrderHead, target: OrderStatus, actor: Actor, principal: Principal, kind: str, note: str,
                 now: datetime, columns: dict[Any, Any]) -> None:
+    await move_order(head, target, actor, principal.user_id, kind, note, now, columns)
+
+
+async def move_order(head: OrderHead, target: OrderStatus, actor: Actor, user_id: int | None, kind: str, note: str,
+                     now: datetime, columns: dict[Any, Any] | None = None) -> None:
     """Write the new status (and `columns`), its timeline event, the group's summary, and give back what a
-    released order took."""
+    released order took. The caller checked the move and holds the order's lock."""
+    columns = columns or {}
     await PurchaseOrder.update({PurchaseOrder.status: target.value, PurchaseOrder.updated_at: now, **columns}).where(
         PurchaseOrder.id == head.id
     )
     await OrderEvent.insert(OrderEvent(order=head.id, status=target.value, kind=kind, side=actor.value,
-                                       actor=principal.user_id, note=note.strip(), at=now))
+                                       actor=user_id, note=note.strip(), at=now))
     if target in RELEASED and head.status not in RELEASED:
         await OrderLine.raw(_GIVE_BACK_STOCK, head.id, head.id)
         give_back = _GIVE_BACK_CONTRACTS if db.is_sqlite() else _GIVE_BACK_CONTRACTS.replace("MAX(", "GREATEST(")

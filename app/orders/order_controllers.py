@@ -11,7 +11,8 @@ from litestar.types import ControllerRouterHandler
 
 from app.auth import PrincipalRequest, buyers_only, principal_of, sellers_only
 from app.openapi import STATUSES
-from app.orders import fulfilment, reorder, views
+from app.orders import approvals, fulfilment, reorder, views
+from app.orders.approval_schemas import ApprovalDecisionIn, ApprovalOut
 from app.orders.order_schemas import (
     CancellationIn,
     ConfirmIn,
@@ -90,5 +91,44 @@ class OrderApi(Controller):
     async def reorder(self, request: PrincipalRequest, order_id: FromPath[int]) -> ReorderOut:
         return await reorder.reorder(principal_of(request), order_id)
 
+    @post("/{order_id:int}/approve", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
+          summary="Give an approval the order waits for (never your own order, never above your approval limit); "
+                  "the last one places it with its vendors")
+    async def approve(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
+    ) -> OrderOut:
+        return await approvals.approve(principal_of(request), order_id, data)
 
-ROUTES: list[ControllerRouterHandler] = [OrderApi]
+    @post("/{order_id:int}/reject-approval", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
+          summary="Refuse an approval the order waits for, with a comment: the order is cancelled")
+    async def reject_approval(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
+    ) -> OrderOut:
+        return await approvals.reject(principal_of(request), order_id, data)
+
+    @post("/{order_id:int}/withdraw", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
+          summary="Withdraw your order while it waits for approval: it is cancelled")
+    async def withdraw(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
+    ) -> OrderOut:
+        return await approvals.withdraw(principal_of(request), order_id, data)
+
+    @post("/{order_id:int}/edit", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
+          summary="Take back your order while it waits for approval to change it: it is withdrawn and its lines go "
+                  "back into your cart; checking out again runs the approval rules again and resets the approvals")
+    async def edit(
+        self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
+    ) -> ReorderOut:
+        return await approvals.edit(principal_of(request), order_id, data)
+
+
+class ApprovalApi(Controller):
+    path = "/api/v1/approvals"
+    tags = ["approvals"]
+
+    @get("/", guards=[buyers_only], summary="The orders of your company waiting for an approval you may give now")
+    async def list_approvals(self, request: PrincipalRequest) -> list[ApprovalOut]:
+        return await approvals.waiting_for(principal_of(request))
+
+
+ROUTES: list[ControllerRouterHandler] = [OrderApi, ApprovalApi]

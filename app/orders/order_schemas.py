@@ -47,6 +47,9 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
         description="One of your company's billing addresses; empty: the default one, if any")] = None
     requested_delivery_date: date | None = None
     note: Note = ""
+    cost_center_id: Annotated[ObjectId | None, msgspec.Meta(
+        description="The cost center to charge: one of the buyer's; empty: its only one (required if it has several)"
+    )] = None
 
 
 class CheckoutChangeOut(msgspec.Struct):

@@ -5,6 +5,11 @@ buyer, before confirmation); confirmed → partially_shipped → shipped → del
 everything ordered). After confirmation the buyer cannot cancel; it asks: confirmed → cancellation_requested, which
 the vendor accepts (→ cancelled) or refuses (→ confirmed again; the buyer may also withdraw its request). Each move
 names who may make it; the pure `check_transition` says why a move is refused (HTTP 409).
+
+An order whose checkout matched an approval rule (or a soft budget, or a user's limit: app/spending) starts as
+pending_approval instead: its vendor sees nothing of it until every approval is given (→ placed, by the approver who
+gives the last one); a rejection by an approver, the requester's withdrawal or the expiry sweep cancel it
+(pending_approval → cancelled), which gives back its stock and contract quantity like any cancellation.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ Line = TypeVar("Line", bound=Hashable)  # how the user knows an order line (its 
 class OrderStatus(StrEnum):
     """The status of one vendor's purchase order."""
 
+    PENDING_APPROVAL = "pending_approval"
     PLACED = "placed"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
@@ -40,6 +46,7 @@ class OrderStatus(StrEnum):
 class GroupStatus(StrEnum):
     """The status of an order group (one checkout), summarizing its vendor orders: see `group_status`."""
 
+    PENDING_APPROVAL = "pending_approval"
     PLACED = "placed"
     IN_PROGRESS = "in_progress"
     DELIVERED = "delivered"
@@ -49,7 +56,8 @@ class GroupStatus(StrEnum):
 class Actor(StrEnum):
     BUYER = "buyer"  # a user of the ordering company who may act on this order
     VENDOR = "vendor"  # a user of the vendor company the order is addressed to
-    SYSTEM = "system"  # a job or the sweeper: it makes none of today's moves
+    APPROVER = "approver"  # a buyer user who may give an approval the order waits for
+    SYSTEM = "system"  # a job or the sweeper: it expires orders left waiting for approval
 
 
 class TransitionError(ValueError):
@@ -83,6 +91,10 @@ _S = OrderStatus
 _SHIP = Move(frozenset({Actor.VENDOR}), "ship this order")
 
 _MOVES: dict[tuple[OrderStatus, OrderStatus], Move] = {
+    (_S.PENDING_APPROVAL, _S.PLACED): Move(frozenset({Actor.APPROVER}), "approve this order"),
+    (_S.PENDING_APPROVAL, _S.CANCELLED): Move(
+        frozenset({Actor.BUYER, Actor.APPROVER, Actor.SYSTEM}), "withdraw, reject or expire this order"
+    ),
     (_S.PLACED, _S.CONFIRMED): Move(frozenset({Actor.VENDOR}), "confirm this order"),
     (_S.PLACED, _S.REJECTED): Move(frozenset({Actor.VENDOR}), "reject this order"),
     (_S.PLACED, _S.CANCELLED): Move(frozenset({Actor.BUYER}), "cancel this order"),
@@ -106,6 +118,7 @@ RELEASED = frozenset({_S.REJECTED, _S.CANCELLED})
 _RECEIVING = frozenset({_S.PARTIALLY_SHIPPED, _S.SHIPPED})
 
 _WHY_NOT = {
+    _S.PENDING_APPROVAL: "it waits for approval",
     _S.PLACED: "the vendor has not confirmed it yet",
     _S.CONFIRMED: "it is confirmed",
     _S.CANCELLATION_REQUESTED: "its cancellation was requested and awaits the vendor's answer",
@@ -221,6 +234,7 @@ def group_status(vendor_order_statuses: Iterable[OrderStatus]) -> GroupStatus:
 
     Rejected and cancelled orders drop out of the summary; of the orders left:
     - none left (every order cancelled or rejected) → cancelled;
+    - every one waiting for approval → pending approval;
     - every one delivered → delivered (one delivered and one rejected: what is still coming has come);
     - every one still placed (no vendor has answered) → placed;
     - otherwise (confirmed, shipping, a cancellation awaiting its answer, or delivered beside open ones) → in progress.
@@ -232,6 +246,8 @@ def group_status(vendor_order_statuses: Iterable[OrderStatus]) -> GroupStatus:
     live = [status for status in statuses if status not in RELEASED]
     if not live:
         return GroupStatus.CANCELLED
+    if all(status is OrderStatus.PENDING_APPROVAL for status in live):
+        return GroupStatus.PENDING_APPROVAL
     if all(status is OrderStatus.DELIVERED for status in live):
         return GroupStatus.DELIVERED
     if all(status is OrderStatus.PLACED for status in live):

@@ -37,7 +37,7 @@ KIND_OF = {
     "price_list_id": "price list", "import_id": "import", "rfq_id": "rfq", "clarification_id": "clarification",
     "offer_id": "offer", "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
     "number": "amendment", "order_id": "order", "list_id": "requisition list", "notification_id": "notification",
-    "scenario_id": "award scenario",
+    "scenario_id": "award scenario", "budget_id": "budget", "approval_rule_id": "approval rule",
 }
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}
 # A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart, and
@@ -64,6 +64,7 @@ NOT_FOR_OPERATORS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/rfqs/{rfq_id}/auction/stream"): "the RFQ built is sealed-bid: no auction view",
     ("GET", "/api/v1/requisition-lists/{list_id}"): "a buyer user's own list, or its company's shared one",
     ("GET", "/api/v1/requisition-lists/{list_id}/export.xlsx"): "a buyer user's own list, or its company's shared one",
+    ("GET", "/api/v1/spending-limits/{user_id}"): "a buyer company's own spending controls, kept by its admins",
 }
 
 

@@ -105,10 +105,11 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     assert page.status_code == 200
     assert f'data-stream="/vendor/rfqs/{auction["id"]}/auction/stream"' in page.text
 
-    # and the demo orders show an order in every state, Acme's gloves at the contract price using part of it
+    # and the demo orders show an order in every state (one waiting for Acme's approver: issue #14), Acme's gloves
+    # at the contract price using part of it
     statuses = {row["status"] for row in await PurchaseOrder.select(PurchaseOrder.status)}
     assert statuses == {"placed", "partially_shipped", "shipped", "delivered", "rejected", "cancelled",
-                        "cancellation_requested"}
+                        "cancellation_requested", "pending_approval"}
     gloves = await OrderLine.select(OrderLine.quantity, OrderLine.price_reference, OrderLine.at_contract).where(
         OrderLine.sku == "GX-GLV-M").first()
     assert gloves == {"quantity": 500, "price_reference": globex, "at_contract": 500}
@@ -147,3 +148,19 @@ def test_serve_refuses_several_processes_on_sqlite():
     result = market("serve", "--workers", "2")
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
+
+
+async def test_demo_data_shows_the_spending_controls_and_an_order_waiting_for_acmes_approver(api):
+    # given the demo data loaded by the command
+    loaded = market("demo-data")
+    assert loaded.returncode == 0, loaded.stderr
+    # then Acme's approver has the 11,100 EUR order in its approvals, its budgets are part spent and part reserved
+    approver = await api("approver@acme.example", DEMO_PASSWORD)
+    waiting = (await approver.get("/api/v1/approvals")).json()
+    assert [item["net"] for item in waiting] == [{"EUR": "11100.0000"}]
+    budgets = (await approver.get("/api/v1/budgets")).json()
+    wards = next(b for b in budgets if b["cost_center"] == "WARDS")
+    assert wards["spent"] == "230.0000" and wards["reserved"] == "11100.0000" and wards["hard"]
+    rules = (await approver.get("/api/v1/approval-rules")).json()
+    assert [(r["level"], r["min_total"], r["approver_role"]) for r in rules] == [
+        (1, "10000.0000", "approver"), (2, "50000.0000", "buyer_admin")]

@@ -130,6 +130,18 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     placed = await check_out(admin, "PO-PARTIES")
     assert placed.status_code == 201, placed.text
 
+    # the buyer's spending controls (issue #14): a cost center nobody orders on, its budget, and an approval rule
+    # no order of these tests reaches
+    center = await admin.post("/api/v1/cost-centers", json={"code": "CC-P", "name": "Parties"})
+    assert center.status_code == 201, center.text
+    budget = await admin.post("/api/v1/budgets", json={
+        "cost_center_id": center.json()["id"], "period": "year", "starts_on": "2026-01-01", "currency": "EUR",
+        "amount": "1000", "hard": True})
+    assert budget.status_code == 201, budget.text
+    approval_rule = await admin.post("/api/v1/approval-rules", json={
+        "name": "Huge orders", "min_total": "900000000", "currency": "EUR", "approver_role": "approver"})
+    assert approval_rule.status_code == 201, approval_rule.text
+
     # a notification of a buyer user's: the e-mail events above made some
     buyer_users = [await user_id(email) for email in (world.buyer_admin, world.purchaser, world.approver)]
     notification = await Notification.select(Notification.id).where(
@@ -152,7 +164,8 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
             "requisition list": requisition.json()["id"],
             "requisition list line": requisition.json()["lines"][0]["id"], "notification": notification["id"],
-            "award scenario": scenario.json()["id"],
+            "award scenario": scenario.json()["id"], "budget": budget.json()["id"],
+            "approval rule": approval_rule.json()["id"],
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},

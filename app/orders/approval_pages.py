@@ -1,0 +1,71 @@
+"""The approver's inbox page and the approve, refuse and withdraw forms (an order's page links to them). Thin: each
+form calls one service of `approvals.py` and goes back with a flash, or shows the inbox again with the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+
+from app.auth import PrincipalRequest, buyers_only, principal_of
+from app.errors import DomainError
+from app.forms import back_to, errors_by_field, read
+from app.orders import approvals
+from app.orders.approval_schemas import ApprovalDecisionIn
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+async def _inbox(request: PrincipalRequest, error: DomainError | None = None) -> Template:
+    return Template(template_name="orders/approvals.html", status_code=error.status_code if error else 200,
+                    context={"waiting": await approvals.waiting_for(principal_of(request)),
+                             "errors": errors_by_field(error)})
+
+
+class ApprovalPages(Controller):
+    path = "/approvals"
+    guards = [buyers_only]
+    include_in_schema = False
+
+    @get("/")
+    async def inbox(self, request: PrincipalRequest) -> Template:
+        return await _inbox(request)
+
+    @post("/{order_id:int}/approve")
+    async def approve(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        return await _decide(request, data, approvals.approve, order_id, "Approved.")
+
+    @post("/{order_id:int}/reject")
+    async def reject(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        return await _decide(request, data, approvals.reject, order_id, "Refused: the order is cancelled.")
+
+    @post("/{order_id:int}/withdraw")
+    async def withdraw(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        return await _decide(request, data, approvals.withdraw, order_id, "Withdrawn: the order is cancelled.")
+
+    @post("/{order_id:int}/edit")
+    async def edit(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
+        try:
+            await approvals.edit(principal_of(request), order_id, ApprovalDecisionIn())
+        except DomainError as error:
+            return await _inbox(request, error)
+        flash(request, "Withdrawn: its lines are in your cart again; change them and check out.", "success")
+        return Redirect(path="/cart", status_code=303)
+
+
+async def _decide(request: PrincipalRequest, data: dict[str, str], service: Any, order_id: int,
+                  done: str) -> Response[Any]:
+    try:
+        await service(principal_of(request), order_id,
+                      read({"comment": (data.get("comment") or "").strip()}, ApprovalDecisionIn))
+    except DomainError as error:
+        return await _inbox(request, error)
+    flash(request, done, "success")
+    return Redirect(path=back_to(data, "/approvals"), status_code=303)
+
+
+ROUTES: list[ControllerRouterHandler] = [ApprovalPages]

@@ -1,0 +1,182 @@
+"""Which approvals an order needs, and what a budget or a user's limit leaves: the pure rules, no I/O.
+
+`required_approvals` is the one rule evaluation: the order's facts and the company's rules, budgets and the buyer
+user's limits in, the approvals it needs (in levels) or the reason it is refused out. Amounts compare only within
+one currency: a rule, budget or limit in EUR looks at the order's EUR amount (an order of several vendors may be in
+several currencies; its amount in a currency is the sum of its vendor orders in that currency). Amounts are net of
+tax: B2B buyers recover the tax, their budgets count what the goods cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+# A step the rules of the company did not write: the approvers' role that answers for budgets and limits.
+APPROVER_ROLE = "approver"
+LIMIT_LEVEL = 1
+
+
+class Period(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+def period_start(period: Period, day: date) -> date:
+    """The first day of the month, quarter or year that `day` falls in."""
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    if period is Period.QUARTER:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def period_end(period: Period, start: date) -> date:
+    """The first day after the period that begins on `start`."""
+    months = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[period]
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What the rules look at in one checkout."""
+
+    amounts: Mapping[str, Decimal]  # net per currency
+    category_ids: frozenset[int]
+    vendor_ids: frozenset[int]
+    cost_center_id: int | None
+    requester_roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An approval rule: every condition given must hold; it then asks one approval of its approvers."""
+
+    id: int
+    name: str
+    level: int
+    min_total: Decimal | None = None
+    currency: str | None = None
+    category_id: int | None = None
+    vendor_id: int | None = None
+    cost_center_id: int | None = None
+    requester_role: str | None = None
+    approver_user_ids: frozenset[int] = frozenset()
+    approver_role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLeft:
+    """A budget of the order's cost center for the order's period, and what it already holds."""
+
+    id: int
+    currency: str
+    amount: Decimal
+    used: Decimal  # reserved + spent, this order not included
+    hard: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserLimits:
+    """The buyer user's own limits (None: no limit) and what it ordered this month, in `currency`."""
+
+    currency: str
+    per_order: Decimal | None
+    per_month: Decimal | None
+    ordered_this_month: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """One approval the order needs: any one of the named users or of the role's users gives it."""
+
+    level: int
+    reason: str
+    rule_id: int | None = None
+    approver_user_ids: frozenset[int] = frozenset()
+    approver_role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    approvals: tuple[Approval, ...] = ()
+    refusal: str | None = None  # a hard budget would be exceeded: the checkout is refused with this
+    over_budget: tuple[int, ...] = field(default=())
+
+
+def rule_matches(rule: Rule, facts: OrderFacts) -> bool:
+    """Every condition the rule gives holds for the order (a rule without conditions matches every order)."""
+    if rule.min_total is not None and (rule.currency is None
+                                       or facts.amounts.get(rule.currency, Decimal(0)) < rule.min_total):
+        return False
+    if rule.category_id is not None and rule.category_id not in facts.category_ids:
+        return False
+    if rule.vendor_id is not None and rule.vendor_id not in facts.vendor_ids:
+        return False
+    if rule.cost_center_id is not None and rule.cost_center_id != facts.cost_center_id:
+        return False
+    return rule.requester_role is None or rule.requester_role in facts.requester_roles
+
+
+def required_approvals(facts: OrderFacts, rules: Iterable[Rule], budgets: Sequence[BudgetLeft] = (),
+                       limits: UserLimits | None = None) -> Decision:
+    """The approvals the order needs, lowest level first, or the refusal a hard budget makes.
+
+    - each matching rule asks one approval at its level;
+    - a soft budget the order would take past its amount asks one of the `approver` role (level 1);
+    - a hard budget it would take past its amount refuses the checkout (`refusal` says by how much);
+    - an order above the buyer user's per-order limit, or taking its month past its per-month limit, asks one of the
+      `approver` role (level 1).
+    """
+    over_hard = []
+    approvals = [
+        Approval(rule.level, f"rule “{rule.name}”", rule.id, rule.approver_user_ids, rule.approver_role)
+        for rule in rules if rule_matches(rule, facts)
+    ]
+    over = []
+    for budget in budgets:
+        amount = facts.amounts.get(budget.currency, Decimal(0))
+        if amount and budget.used + amount > budget.amount:
+            over.append(budget.id)
+            excess = budget.used + amount - budget.amount
+            if budget.hard:
+                over_hard.append(f"budget {budget.id}: this order of {amount} {budget.currency} would exceed it by "
+                                 f"{excess} {budget.currency} ({budget.amount - budget.used} "
+                                 f"{budget.currency} left of {budget.amount})")
+            else:
+                approvals.append(Approval(LIMIT_LEVEL, f"over budget by {excess} {budget.currency}",
+                                          approver_role=APPROVER_ROLE))
+    if over_hard:
+        return Decision(refusal="; ".join(over_hard), over_budget=tuple(over))
+    if limits is not None:
+        amount = facts.amounts.get(limits.currency, Decimal(0))
+        if limits.per_order is not None and amount > limits.per_order:
+            approvals.append(Approval(LIMIT_LEVEL, f"above the per-order limit of {limits.per_order} "
+                                                   f"{limits.currency}", approver_role=APPROVER_ROLE))
+        if limits.per_month is not None and amount and limits.ordered_this_month + amount > limits.per_month:
+            approvals.append(Approval(LIMIT_LEVEL, f"past the per-month limit of {limits.per_month} "
+                                                   f"{limits.currency}", approver_role=APPROVER_ROLE))
+    approvals.sort(key=lambda approval: (approval.level, approval.rule_id is None, approval.rule_id or 0,
+                                         approval.reason))
+    return Decision(approvals=tuple(approvals), over_budget=tuple(over))
+
+
+def may_approve(*, approver_id: int, approver_roles: frozenset[str], requester_id: int | None, step: Approval,
+                amounts: Mapping[str, Decimal], approval_limit: tuple[str, Decimal] | None) -> str | None:
+    """None if this user may give this approval, else why not (nobody approves their own order; an approver's own
+    limit, if set, caps the orders it may approve: the order's amount in the limit's currency)."""
+    if requester_id is not None and approver_id == requester_id:
+        return "Nobody approves their own order."
+    if approver_id not in step.approver_user_ids and (step.approver_role is None
+                                                      or step.approver_role not in approver_roles):
+        return "This approval is not yours to give."
+    if approval_limit is not None:
+        currency, limit = approval_limit
+        if amounts.get(currency, Decimal(0)) > limit:
+            return f"This order is above your approval limit of {limit} {currency}."
+    return None

@@ -1,0 +1,119 @@
+"""The reads of spending's tables that several services share: a user's cost centers and roles, the budgets of a
+cost center with what they hold (derived from the orders charged to it), a user's limits and its month so far.
+
+What a budget holds is read from the orders, not kept in a counter: `order_charge` ties an order group to its cost
+center and day, and the purchase orders' own net amounts and statuses say reserved (waiting for approval), spent
+(approved, or placed without needing approval) or released (rejected, cancelled; a withdrawn or expired request
+cancels its orders). A reduced order holds its reduced amount. So no path that moves an order can forget to update
+a budget. The budget rows are locked (PostgreSQL `FOR UPDATE`; SQLite's immediate transaction holds the write lock)
+while the figures are read and the new order is written, so two checkouts see each other's orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from app import db
+from app.money import from_minor
+from app.spending.rules import Period, period_end, period_start
+from app.spending.tables import Budget
+
+# Mirrors app/orders/states.py (which sits above this area): tests/unit/spending/test_store.py holds them equal.
+RESERVED_STATUSES = ("pending_approval",)
+RELEASED_STATUSES = ("rejected", "cancelled")
+
+_HELD = """
+SELECT COALESCE(SUM(CASE WHEN po.status IN ({reserved}) THEN po.net ELSE 0 END), 0) AS reserved,
+       COALESCE(SUM(CASE WHEN po.status IN ({reserved}) THEN 0 ELSE po.net END), 0) AS spent
+FROM order_charge oc JOIN purchase_order po ON po."group" = oc."group"
+WHERE oc.cost_center = {{}} AND oc.counts_on >= {{}} AND oc.counts_on < {{}} AND po.currency = {{}}
+  AND po.status NOT IN ({released})
+""".format(reserved=", ".join(f"'{s}'" for s in RESERVED_STATUSES),
+           released=", ".join(f"'{s}'" for s in RELEASED_STATUSES))
+
+_USER_MONTH = """
+SELECT COALESCE(SUM(po.net), 0) AS ordered
+FROM order_charge oc JOIN purchase_order po ON po."group" = oc."group"
+WHERE oc."user" = {{}} AND oc.counts_on >= {{}} AND oc.counts_on < {{}} AND po.currency = {{}}
+  AND po.status NOT IN ({released})
+""".format(released=", ".join(f"'{s}'" for s in RELEASED_STATUSES))
+
+_BUDGETS_ON = (
+    "SELECT id, period, starts_on, currency, amount, hard FROM budget WHERE cost_center = {} "
+    "AND ((period = 'month' AND starts_on = {}) OR (period = 'quarter' AND starts_on = {}) "
+    "OR (period = 'year' AND starts_on = {})) ORDER BY id"
+)
+_USER_COST_CENTERS = """
+SELECT cc.id AS id, cc.code AS code, cc.name AS name
+FROM cost_center_member m JOIN cost_center cc ON cc.id = m.cost_center
+WHERE m."user" = {} AND cc.company = {} AND cc.active
+ORDER BY cc.code
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    reserved: Decimal
+    spent: Decimal
+
+
+async def user_cost_centers(user_id: int, company_id: int) -> list[dict[str, object]]:
+    """The active cost centers of the company the user may order on, by code."""
+    return await Budget.raw(_USER_COST_CENTERS, user_id, company_id)
+
+
+async def held(cost_center_id: int, period: Period, starts_on: date, currency: str) -> Held:
+    """What the cost center's orders of this period hold in this currency: reserved and spent."""
+    rows = await Budget.raw(_HELD, cost_center_id, starts_on, period_end(period, starts_on), currency)
+    return Held(reserved=from_minor(int(rows[0]["reserved"])), spent=from_minor(int(rows[0]["spent"])))
+
+
+async def month_ordered(user_id: int, day: date, currency: str) -> Decimal:
+    """What the user ordered (for itself, whoever placed it) in the calendar month of `day`, not released."""
+    start = period_start(Period.MONTH, day)
+    rows = await Budget.raw(_USER_MONTH, user_id, start, period_end(Period.MONTH, start), currency)
+    return from_minor(int(rows[0]["ordered"]))
+
+
+async def budgets_on(cost_center_id: int, day: date, *, lock: bool) -> list[dict[str, object]]:
+    """The cost center's budgets whose period contains `day`; `lock` takes their row locks (PostgreSQL) in id order,
+    so two checkouts on one cost center run one after the other and never wait for each other in a cycle."""
+    starts = [period_start(period, day) for period in Period]
+    return await Budget.raw(_BUDGETS_ON + ("" if db.is_sqlite() or not lock else " FOR UPDATE"),
+                            cost_center_id, *starts)
+
+
+_BEHIND = """
+SELECT g.id AS group_id, g.number AS number, g.po_number AS po_number, po.id AS order_id, po.number AS order_number,
+       po.status AS status, po.net AS net, oc.counts_on AS counts_on
+FROM order_charge oc JOIN order_group g ON g.id = oc."group" JOIN purchase_order po ON po."group" = g.id
+WHERE oc.cost_center = {} AND oc.counts_on >= {} AND oc.counts_on < {} AND po.currency = {}
+ORDER BY oc.counts_on, po.id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBehind:
+    """One purchase order charged to a budget's cost center and period, and which figure it is in."""
+
+    order_id: int
+    number: str
+    po_number: str
+    status: str
+    net: Decimal
+    figure: str  # reserved, spent or released
+    counts_on: date
+
+
+async def orders_behind(cost_center_id: int, period: Period, starts_on: date, currency: str) -> list[OrderBehind]:
+    """The orders behind a budget's figures, in one query."""
+    rows = await Budget.raw(_BEHIND, cost_center_id, starts_on, period_end(period, starts_on), currency)
+    return [OrderBehind(
+        order_id=row["order_id"], number=row["order_number"], po_number=row["po_number"], status=row["status"],
+        net=from_minor(int(row["net"])),  # type: ignore[arg-type]
+        figure="released" if row["status"] in RELEASED_STATUSES else
+        "reserved" if row["status"] in RESERVED_STATUSES else "spent",
+        counts_on=row["counts_on"] if isinstance(row["counts_on"], date) else date.fromisoformat(row["counts_on"]),
+    ) for row in rows]

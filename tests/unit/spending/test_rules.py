@@ -1,0 +1,135 @@
+"""The one approval-rule evaluation, budget and limit arithmetic, and who may approve: pure, with properties."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.spending.rules import (
+    APPROVER_ROLE,
+    Approval,
+    BudgetLeft,
+    OrderFacts,
+    Period,
+    Rule,
+    UserLimits,
+    may_approve,
+    period_end,
+    period_start,
+    required_approvals,
+    rule_matches,
+)
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+
+
+def facts(eur: str | Decimal = "0", **kwargs: object) -> OrderFacts:
+    base: dict[str, object] = {"amounts": {"EUR": Decimal(eur)}, "category_ids": frozenset({7}),
+                               "vendor_ids": frozenset({3}), "cost_center_id": 5,
+                               "requester_roles": frozenset({"purchaser"})}
+    base.update(kwargs)
+    return OrderFacts(**base)  # type: ignore[arg-type]
+
+
+TEN_K = Rule(1, "10k", 1, Decimal(10_000), "EUR", approver_role="approver")
+FIFTY_K = Rule(2, "50k", 2, Decimal(50_000), "EUR", approver_role="buyer_admin")
+
+
+def test_the_demo_levels_ask_one_then_two_approvals() -> None:
+    assert required_approvals(facts("9999.99"), [TEN_K, FIFTY_K]).approvals == ()
+    assert [a.rule_id for a in required_approvals(facts("10000"), [FIFTY_K, TEN_K]).approvals] == [1]
+    assert [a.rule_id for a in required_approvals(facts("50000"), [FIFTY_K, TEN_K]).approvals] == [1, 2]
+
+
+def test_an_amount_in_another_currency_does_not_match() -> None:
+    assert not rule_matches(TEN_K, facts(amounts={"USD": Decimal(99_999)}))
+
+
+def test_each_condition_must_hold() -> None:
+    rule = Rule(9, "tools from vendor 3", 1, category_id=7, vendor_id=3, cost_center_id=5, requester_role="purchaser")
+    assert rule_matches(rule, facts())
+    assert not rule_matches(rule, facts(category_ids=frozenset({8})))
+    assert not rule_matches(rule, facts(vendor_ids=frozenset({4})))
+    assert not rule_matches(rule, facts(cost_center_id=None))
+    assert not rule_matches(rule, facts(requester_roles=frozenset({"buyer_admin"})))
+
+
+@given(total=amounts, threshold=amounts)
+def test_a_threshold_matches_exactly_at_or_above(total: Decimal, threshold: Decimal) -> None:
+    rule = Rule(1, "t", 1, threshold, "EUR", approver_role="approver")
+    assert rule_matches(rule, facts(total)) == (total >= threshold)
+
+
+@given(total=amounts, rules=st.lists(st.tuples(amounts, st.integers(1, 4)), max_size=6))
+def test_approvals_are_the_matching_rules_in_level_order(total: Decimal, rules: list[tuple[Decimal, int]]) -> None:
+    written = [Rule(i, f"r{i}", level, threshold, "EUR", approver_role="approver")
+               for i, (threshold, level) in enumerate(rules)]
+    got = required_approvals(facts(total), written).approvals
+    assert {a.rule_id for a in got} == {r.id for r in written if total >= r.min_total}  # type: ignore[operator]
+    assert [a.level for a in got] == sorted(a.level for a in got)
+
+
+@given(used=amounts, order=amounts, budget=amounts)
+def test_a_hard_budget_refuses_exactly_when_exceeded(used: Decimal, order: Decimal, budget: Decimal) -> None:
+    decision = required_approvals(facts(order), [], [BudgetLeft(1, "EUR", budget, used, hard=True)])
+    exceeded = order > 0 and used + order > budget
+    assert (decision.refusal is not None) == exceeded
+    assert decision.approvals == () or not exceeded
+
+
+@given(used=amounts, order=amounts, budget=amounts)
+def test_a_soft_budget_asks_an_approver_instead(used: Decimal, order: Decimal, budget: Decimal) -> None:
+    decision = required_approvals(facts(order), [], [BudgetLeft(1, "EUR", budget, used, hard=False)])
+    assert decision.refusal is None
+    assert bool(decision.approvals) == (order > 0 and used + order > budget)
+    assert all(a.approver_role == APPROVER_ROLE for a in decision.approvals)
+
+
+def test_a_budget_in_another_currency_is_untouched() -> None:
+    decision = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=True)])
+    assert decision.refusal is None
+
+
+def test_a_refusal_says_by_how_much() -> None:
+    decision = required_approvals(facts("300"), [], [BudgetLeft(4, "EUR", Decimal(1000), Decimal(800), hard=True)])
+    assert decision.refusal is not None and "by 100 EUR" in decision.refusal and "200 EUR left" in decision.refusal
+
+
+@given(order=amounts, per_order=amounts, month=amounts, per_month=amounts)
+def test_user_limits_ask_for_approval(order: Decimal, per_order: Decimal, month: Decimal, per_month: Decimal) -> None:
+    limits = UserLimits("EUR", per_order, per_month, month)
+    reasons = [a.reason for a in required_approvals(facts(order), [], limits=limits).approvals]
+    assert any("per-order" in r for r in reasons) == (order > per_order)
+    assert any("per-month" in r for r in reasons) == (order > 0 and month + order > per_month)
+
+
+def test_nobody_approves_their_own_order() -> None:
+    step = Approval(1, "r", approver_role="approver")
+    assert may_approve(approver_id=4, approver_roles=frozenset({"approver"}), requester_id=4, step=step,
+                       amounts={}, approval_limit=None) == "Nobody approves their own order."
+    assert may_approve(approver_id=5, approver_roles=frozenset({"approver"}), requester_id=4, step=step,
+                       amounts={}, approval_limit=None) is None
+    assert may_approve(approver_id=5, approver_roles=frozenset({"purchaser"}), requester_id=4, step=step,
+                       amounts={}, approval_limit=None) is not None
+    assert may_approve(approver_id=5, approver_roles=frozenset(), requester_id=4,
+                       step=Approval(1, "r", approver_user_ids=frozenset({5})), amounts={}, approval_limit=None) is None
+
+
+@given(order=amounts, limit=amounts)
+def test_an_approvers_limit_caps_what_it_approves(order: Decimal, limit: Decimal) -> None:
+    step = Approval(1, "r", approver_role="approver")
+    why = may_approve(approver_id=5, approver_roles=frozenset({"approver"}), requester_id=4, step=step,
+                      amounts={"EUR": order}, approval_limit=("EUR", limit))
+    assert (why is None) == (order <= limit)
+
+
+@given(day=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)), period=st.sampled_from(Period))
+def test_periods_tile_the_calendar(day: date, period: Period) -> None:
+    start = period_start(period, day)
+    end = period_end(period, start)
+    assert start <= day < end
+    assert period_start(period, end) == end
+    assert start.day == 1 and (period is not Period.YEAR or start.month == 1)
