@@ -40,6 +40,8 @@ class Settings:
     feed_time_limit_seconds: int
     # The tax rate (percent) of a cart line until listings carry their own rate (app/orders/cart.py).
     default_tax_rate: Decimal = Decimal("19.00")
+    # A buyer with an invoice overdue by more than this many days orders nothing on account until it pays (#14).
+    overdue_block_days: int = 14
 
     @property
     def production(self) -> bool:
@@ -124,6 +126,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] = os.environ) -> Se
         feed_max_row_kb=_positive(environ, "MARKET_FEED_MAX_ROW_KB", 1024),
         feed_time_limit_seconds=_positive(environ, "MARKET_FEED_TIME_LIMIT", 600),
         default_tax_rate=_percent(environ, "MARKET_DEFAULT_TAX_RATE", "19.00"),
+        overdue_block_days=_positive(environ, "MARKET_OVERDUE_BLOCK_DAYS", 14),
     )
 
 
