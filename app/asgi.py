@@ -35,6 +35,7 @@ from app.accounts.controllers import (
 )
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware, place_of
+from app.billing.controllers import ROUTES as billing_routes
 from app.catalog.controllers import ROUTES as catalog_routes
 from app.clock import format_day, format_moment, utc_to_local_input
 from app.contracts.controllers import ROUTES as contract_routes
@@ -58,6 +59,7 @@ ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
+    *billing_routes,
 ]
 
 

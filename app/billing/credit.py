@@ -99,10 +99,11 @@ async def check_overdue(company_id: int, today: date | None = None) -> None:
     cutoff = date.fromordinal(today.toordinal() - block_days)
     rows = await CreditLimit.raw(_OLDEST_OVERDUE, company_id, cutoff.isoformat() if db.is_sqlite() else cutoff)
     if rows:
-        raise CreditRefused(overdue_message(rows[0]["number"], days_overdue(_day(rows[0]["due_on"]), today)))
+        raise CreditRefused(overdue_message(rows[0]["number"], days_overdue(as_date(rows[0]["due_on"]), today)))
 
 
-def _day(value: date | str) -> date:
+def as_date(value: date | str) -> date:
+    """A date read by raw SQL: SQLite answers its ISO text."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
