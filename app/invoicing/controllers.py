@@ -3,7 +3,6 @@ payments (vendor or operator), the PDF. Thin: each handler calls one service."""
 
 from __future__ import annotations
 
-import msgspec
 from anyio import to_thread
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -14,15 +13,11 @@ from app.auth import PrincipalRequest, authenticated, principal_of, requires_rol
 from app.billing.invoice_states import InvoiceStatus
 from app.files import bytes_response
 from app.invoicing import documents, issuing, payments, views
-from app.invoicing.schemas import InvoiceIn, InvoiceOut, InvoicePage, PaymentIn
+from app.invoicing.schemas import InvoiceCancelIn, InvoiceIn, InvoiceOut, InvoicePage, PaymentIn
 from app.openapi import MEDIA_TYPES, STATUSES
 
 PDF = "application/pdf"
 payment_recorders = requires_roles(Role.OPERATOR, *SELLER_ROLES)
-
-
-class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
 
 
 class InvoiceApi(Controller):
@@ -55,7 +50,7 @@ class InvoiceApi(Controller):
     @post("/{invoice_id:int}/cancel", guards=[sellers_only], status_code=200, opt={STATUSES: [409]},
           summary="The vendor cancels an unpaid invoice with a credit note; its units may be invoiced again")
     async def cancel(self, request: PrincipalRequest, invoice_id: FromPath[int],
-                     data: JSONBody[CancelIn]) -> InvoiceOut:
+                     data: JSONBody[InvoiceCancelIn]) -> InvoiceOut:
         return await payments.cancel(principal_of(request), invoice_id, data.reason)
 
     @get("/{invoice_id:int}/document.pdf", opt={MEDIA_TYPES: [PDF]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 
@@ -33,6 +34,12 @@ class PaymentIn(msgspec.Struct, forbid_unknown_fields=True):
     amount: Decimal
     paid_on: date | None = None
     reference: str = ""
+
+
+class InvoiceCancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the invoice is cancelled (the credit note's reason; the buyer reads it)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class InvoiceLineOut(msgspec.Struct):

@@ -26,6 +26,7 @@ from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_price_list, a_product, a_segment
 from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import World, make_company, make_user
+from tests.support.invoices import an_invoice
 from tests.support.offers import make_rfq, offer_body, set_status
 from tests.support.orders import check_out
 from tests.support.vendors import csv_bytes, upload
@@ -129,6 +130,8 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 2})).status_code == 201
     placed = await check_out(admin, "PO-PARTIES")
     assert placed.status_code == 201, placed.text
+    # and vendor A's invoice of it, once shipped
+    invoice = await an_invoice(await api(world.vendor_admin), placed.json()["orders"][0]["id"])
 
     # a notification of a buyer user's: the e-mail events above made some
     buyer_users = [await user_id(email) for email in (world.buyer_admin, world.purchaser, world.approver)]
@@ -152,7 +155,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "cart line": cart.json()["lines"][0]["id"], "order": placed.json()["orders"][0]["id"],
             "requisition list": requisition.json()["id"],
             "requisition list line": requisition.json()["lines"][0]["id"], "notification": notification["id"],
-            "award scenario": scenario.json()["id"],
+            "award scenario": scenario.json()["id"], "invoice": invoice,
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},
