@@ -43,6 +43,7 @@ from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
 from app.invoicing.controllers import ROUTES as invoice_routes
+from app.invoicing.pages import ROUTES as invoice_pages
 from app.locales import ANYWHERE, Place
 from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
@@ -60,7 +61,7 @@ ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
-    *billing_routes, *invoice_routes,
+    *billing_routes, *invoice_routes, *invoice_pages,
 ]
 
 

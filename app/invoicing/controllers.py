@@ -3,7 +3,6 @@ payments (vendor or operator), the PDF. Thin: each handler calls one service."""
 
 from __future__ import annotations
 
-from anyio import to_thread
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.types import ControllerRouterHandler
@@ -11,12 +10,10 @@ from litestar.types import ControllerRouterHandler
 from app.accounts.roles import SELLER_ROLES, Role
 from app.auth import PrincipalRequest, authenticated, principal_of, requires_roles, sellers_only
 from app.billing.invoice_states import InvoiceStatus
-from app.files import bytes_response
-from app.invoicing import documents, issuing, payments, views
+from app.invoicing import downloads, issuing, payments, views
 from app.invoicing.schemas import InvoiceCancelIn, InvoiceIn, InvoiceOut, InvoicePage, PaymentIn
 from app.openapi import MEDIA_TYPES, STATUSES
 
-PDF = "application/pdf"
 payment_recorders = requires_roles(Role.OPERATOR, *SELLER_ROLES)
 
 
@@ -53,13 +50,10 @@ class InvoiceApi(Controller):
                      data: JSONBody[InvoiceCancelIn]) -> InvoiceOut:
         return await payments.cancel(principal_of(request), invoice_id, data.reason)
 
-    @get("/{invoice_id:int}/document.pdf", opt={MEDIA_TYPES: [PDF]},
+    @get("/{invoice_id:int}/document.pdf", opt={MEDIA_TYPES: [downloads.PDF]},
          summary="The invoice as a PDF: parties, dates and terms, lines, tax, totals and payments")
     async def pdf(self, request: PrincipalRequest, invoice_id: FromPath[int]) -> Response[bytes]:
-        principal = principal_of(request)
-        invoice = await views.get_invoice(principal, invoice_id)
-        content = await to_thread.run_sync(documents.invoice_pdf, invoice, principal.place)
-        return bytes_response(content, PDF, f"invoice-{invoice.invoice.number}.pdf")
+        return await downloads.invoice_pdf(principal_of(request), invoice_id)
 
 
 ROUTES: list[ControllerRouterHandler] = [InvoiceApi]
