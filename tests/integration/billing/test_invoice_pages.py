@@ -3,11 +3,14 @@ refusal shown beside the amount), the PDF and the XLSX export from the pages, an
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 
 from app.clock import utcnow
+from app.spreadsheets import FORMULA_STARTS
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token
@@ -59,3 +62,22 @@ async def test_the_vendor_records_a_payment_from_the_page(world, browser, invoic
     paid = await page.post(f"/invoices/{invoice_id}/payments", data={"amount": "47.60", "reference": "SEPA"},
                            headers={"x-market-csrf": token}, follow_redirects=True)
     assert paid.status_code == 200 and "The payment is recorded." in paid.text and ">paid<" in paid.text
+
+
+async def test_an_invoice_number_that_looks_like_a_formula_is_exported_as_text(world, api, browser):
+    # given an invoice numbered like a formula
+    await an_address(world.buyer.id, "delivery", is_default=True)
+    product = await a_product("Hand gel", category=await a_category("Gel"))
+    listing = await a_listing(world.vendor.id, product, "A-GEL", "3.00", stock=100)
+    vendor = await api(world.vendor_admin)
+    order = await shipped_order(await api(world.purchaser), vendor, listing, ordered=1, shipped=1)
+    response = await vendor.post("/api/v1/invoices", json={"number": "=HYPERLINK(\"x\")",
+                                                           "shipment_ids": [order["shipments"][0]["id"]]})
+    assert response.status_code == 201, response.text
+    # when the vendor exports its receivables
+    export = await (await browser(world.vendor_admin)).get("/invoices/export.xlsx")
+    # then the number is text, and the amounts are numbers
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert not str(row[header.index("Invoice")]).startswith(FORMULA_STARTS)
+    assert isinstance(row[header.index("Gross")], int | float)
