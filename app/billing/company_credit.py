@@ -99,6 +99,8 @@ def require_credit_reader(principal: Principal, company_id: int) -> None:
 
 async def set_credit(principal: Principal, company_id: int, data: CreditIn) -> CreditOut:
     """The operator sets a buyer's credit limit (0: prepaid only) and whether it may exceed it."""
+    if not data.limit.is_finite():
+        raise InvalidInput("limit: give a decimal amount such as 25000.00 (0: prepaid only).")
     try:
         currency = parse_currency(data.currency)
         amount = to_minor(data.limit)

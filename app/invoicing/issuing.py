@@ -116,6 +116,9 @@ def _check(wanted: list[_Wanted], lines: dict[int, dict[str, Any]]) -> None:
         if item.quantity < 1:
             raise InvalidInput(f"Order {row['order_number']} line {row['position']}: a quantity is at least 1.")
         per_line[item.order_line_id] += item.quantity
+        if item.unit_price is not None and not item.unit_price.is_finite():
+            raise InvalidInput(f"Order {row['order_number']} line {row['position']}: give the unit price as a "
+                               "decimal amount such as 9.50.")
         if item.unit_price is not None and not 0 <= item.unit_price <= from_minor(row["unit_price"]):  # type: ignore[operator]
             raise InvalidInput(f"Order {row['order_number']} line {row['position']}: the unit price is 0 to the "
                                f"order's {from_minor(row['unit_price'])}, not {item.unit_price}.")

@@ -18,6 +18,8 @@ from app.money import MoneyError, format_money, from_minor, to_minor
 
 async def record_payment(principal: Principal, invoice_id: int, data: PaymentIn) -> InvoiceOut:
     """Record a payment on the invoice (its vendor or an operator); paid in full, it becomes paid."""
+    if not data.amount.is_finite():
+        raise InvalidInput("amount: give a decimal amount such as 120.50.")
     try:
         amount = to_minor(data.amount)
     except MoneyError as exc:

@@ -171,3 +171,21 @@ async def test_an_invoice_that_makes_no_sense_is_refused_with_what_to_fix(world,
     response = await vendor.post("/api/v1/invoices", json=body)
     assert response.status_code in (400, 404), response.text
     assert await Invoice.count() == 0
+
+
+async def test_amounts_that_are_not_numbers_are_refused_not_crashed_on(world, api, gloves):
+    buyer, vendor, operator = await api(world.purchaser), await api(world.vendor_admin), await api(world.operator)
+    order = await shipped_order(buyer, vendor, gloves, ordered=2, shipped=2)
+    line_id = order["lines"][0]["id"]
+    for price in ("NaN", "Infinity", "-Infinity", "1e400"):
+        response = await vendor.post("/api/v1/invoices", json={
+            "number": "X", "lines": [{"order_line_id": line_id, "quantity": 1, "unit_price": price}]})
+        assert response.status_code == 400, (price, response.text)
+    invoice_id = (await vendor.post("/api/v1/invoices", json={
+        "number": "INV-1", "shipment_ids": [order["shipments"][0]["id"]]})).json()["invoice"]["id"]
+    for amount in ("NaN", "Infinity", "1e400", "0.00001", "-5", "0"):
+        response = await vendor.post(f"/api/v1/invoices/{invoice_id}/payments", json={"amount": amount})
+        assert response.status_code in (400, 409), (amount, response.text)
+        limit = await operator.put(f"/api/v1/companies/{world.buyer.id}/credit",
+                                   json={"currency": "EUR", "limit": amount})
+        assert limit.status_code == 400 or amount == "0", (amount, limit.text)
