@@ -10,15 +10,19 @@ from decimal import Decimal
 
 import pytest
 
+from app.auth import load_principal
 from app.billing.credit import exposure_of
+from app.billing.invoice_states import InvoiceStatus
 from app.billing.tables import Invoice
 from app.clock import utcnow
+from app.invoicing.access import InvoiceHead, may_see, scope_sql
 from app.invoicing.overdue import mark_overdue
 from app.notifications.tables import OutboxEmail
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import make_company, make_user
 from tests.support.invoices import shipped_order
+from tests.support.parties import user_id
 
 
 @pytest.fixture
@@ -189,3 +193,26 @@ async def test_amounts_that_are_not_numbers_are_refused_not_crashed_on(world, ap
         limit = await operator.put(f"/api/v1/companies/{world.buyer.id}/credit",
                                    json={"currency": "EUR", "limit": amount})
         assert limit.status_code == 400 or amount == "0", (amount, limit.text)
+
+
+async def test_who_may_see_an_invoice_says_the_same_in_python_and_in_sql(world, api, gloves):
+    # given an invoice, and a user of every kind
+    buyer, vendor = await api(world.purchaser), await api(world.vendor_admin)
+    order = await shipped_order(buyer, vendor, gloves, ordered=2, shipped=2)
+    await vendor.post("/api/v1/invoices", json={"number": "INV-1", "shipment_ids": [order["shipments"][0]["id"]]})
+    row = await Invoice.select().first()
+    head = InvoiceHead(id=row["id"], number=row["number"], vendor_id=row["vendor"], buyer_id=row["buyer"],
+                       status=InvoiceStatus(row["status"]), currency=row["currency"], gross=row["gross"],
+                       paid=row["paid"])
+    rival = await make_company("vendor")
+    emails = [world.operator, world.buyer_admin, world.purchaser, world.approver, world.other_buyer_admin,
+              world.vendor_admin, await make_user(rival.id, "vendor_sales")]
+    seen = []
+    for email in emails:
+        principal = await load_principal(await user_id(email))
+        scope, args = scope_sql(principal)
+        in_sql = bool(await Invoice.raw(f"SELECT id FROM invoice i WHERE i.id = {{}} AND {scope}", head.id, *args))
+        # then the list's SQL and the Python rule agree, for everyone
+        assert in_sql is may_see(principal, head), email
+        seen.append(in_sql)
+    assert seen == [True, True, True, True, False, True, False]
