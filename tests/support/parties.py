@@ -1,8 +1,8 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
-address, a cart line, a requisition list, a purchase order, a listing, a feed import, a product hidden from the
-other buyer by its segment, a price list;
+address, a cart line, a requisition list, a purchase order, an invoice (of another order), a listing, a feed import,
+a product hidden from the other buyer by its segment, a price list;
 an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal,
 an award scenario);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's;
@@ -130,8 +130,11 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 2})).status_code == 201
     placed = await check_out(admin, "PO-PARTIES")
     assert placed.status_code == 201, placed.text
-    # and vendor A's invoice of it, once shipped
-    invoice = await an_invoice(await api(world.vendor_admin), placed.json()["orders"][0]["id"])
+    # and another, shipped, with vendor A's invoice of it (the first stays placed, waiting for vendor A)
+    assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})).status_code == 201
+    invoiced = await check_out(admin, "PO-PARTIES-INVOICED")
+    assert invoiced.status_code == 201, invoiced.text
+    invoice = await an_invoice(await api(world.vendor_admin), invoiced.json()["orders"][0]["id"])
 
     # a notification of a buyer user's: the e-mail events above made some
     buyer_users = [await user_id(email) for email in (world.buyer_admin, world.purchaser, world.approver)]
