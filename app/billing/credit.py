@@ -131,9 +131,8 @@ async def check_credit(company_id: int, amount: Decimal, currency: str, *, local
                               exposure=exposure - amount if counted else exposure,
                               may_exceed=bool(limit["may_exceed"]))
     if is_refused(position, amount):
-        raise CreditRefused(refusal_message(position, amount, locale), extra=[{
-            "limit": str(position.limit), "exposure": str(position.exposure), "amount": str(amount),
-            "over": str(amount_over(position, amount)), "currency": currency}])
+        # No `extra`: a checkout's extras are the cart's changes; the message says every figure.
+        raise CreditRefused(refusal_message(position, amount, locale))
     if amount_over(position, amount) > 0:
         await audit.record(company_id, audit.CREDIT_EXCEEDED, actor_id,
                            before={"exposure": format_money(position.exposure, currency)},
