@@ -6,6 +6,7 @@ Run by bench/ordering.py (`--credit-checkouts N`, `--only-credit` to skip its ot
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,7 @@ async def _purchasers(company_id: int, count: int) -> list[tuple[str, int]]:
 
 
 async def _one_listing(user_id: int) -> int:
-    """An approved listing the company sees with stock for everyone, ordered by one unit."""
+    """An approved listing the company sees with stock for everyone (300 or more), ordered by one unit."""
     from app.auth import load_principal
     from app.catalog.services import visible_listing_ids
     from app.catalog.tables import Listing
@@ -42,7 +43,7 @@ async def _one_listing(user_id: int) -> int:
     principal = await load_principal(user_id)
     assert principal is not None
     candidates = [row["id"] for row in await Listing.raw(
-        "SELECT id FROM listing WHERE status = 'approved' AND stock >= 1000 AND min_order_qty = 1 AND pack_size = 1 "
+        "SELECT id FROM listing WHERE status = 'approved' AND stock >= 300 AND min_order_qty = 1 AND pack_size = 1 "
         "ORDER BY id LIMIT 200")]
     visible = sorted(await visible_listing_ids(principal.company_id, candidates))
     assert visible, "no orderable listing for the bench buyer"
@@ -88,6 +89,8 @@ async def credit_race(client: httpx.AsyncClient, company_id: int, count: int) ->
     placed = sum(response.status_code == 201 for _, response in results)
     refused = [response for _, response in results if response.status_code != 201]
     credit_refusals = sum(r.status_code == 409 and "credit limit" in r.text for r in refused)
+    for other in [r for r in refused if not (r.status_code == 409 and "credit limit" in r.text)][:3]:
+        print(f"  ! {other.status_code}: {other.text[:300]}", file=sys.stderr)
     after = (await exposure_of(company_id, currency)).total
     return {"count": count, "placed": placed, "refused": len(refused), "credit_refusals": credit_refusals,
             "wall_s": wall, "throughput": count / wall, **percentiles([t for t, _ in results]),

@@ -228,7 +228,7 @@ async def main() -> None:
     if args.only_credit:
         with serving() as server:
             async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
-                report_credit(await credit_race(client, buyer_ids[-1], args.credit_checkouts))
+                report_credit(await credit_race(client, buyer_ids[0], args.credit_checkouts))
         await close_pool()
         return
     with serving() as server:
@@ -266,7 +266,7 @@ async def main() -> None:
                   f"through HTTP ({len(timings)} checkouts, {errors} errors): p50 {figures['p50']:.1f} ms  "
                   f"p95 {figures['p95']:.1f} ms  p99 {figures['p99']:.1f} ms", flush=True)
             if args.credit_checkouts:
-                report_credit(await credit_race(client, buyer_ids[-1], args.credit_checkouts))
+                report_credit(await credit_race(client, buyer_ids[0], args.credit_checkouts))
 
     # the same SQL directly: captured in-process, replayed on the database
     direct_quick, quick_queries, direct_checkout, checkout_queries = [], set(), [], set()
