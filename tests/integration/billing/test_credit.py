@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
+from app.billing.credit import exposure_of
 from app.billing.tables import BillingAudit, Invoice
 from app.clock import utcnow
 from app.orders.tables import PurchaseOrder
@@ -136,3 +138,16 @@ async def test_an_invoice_long_overdue_blocks_orders_on_account_until_paid(world
     # when it is paid, the buyer can order again
     await Invoice.update({Invoice.paid: 119_0000, Invoice.status: "paid"}).where(Invoice.number == "INV-9")
     assert (await check_out(buyer, "PO-1")).status_code == 201
+
+
+async def test_exposure_counts_live_orders_not_yet_invoiced_and_drops_when_one_is_cancelled(world, api, gloves):
+    buyer = await api(world.purchaser)
+    for number, quantity in ((1, 2), (2, 3)):
+        await buyer.post("/api/v1/cart/lines", json={"listing_id": gloves, "quantity": quantity})
+        assert (await check_out(buyer, f"PO-{number}")).status_code == 201
+    assert (await exposure_of(world.buyer.id, "EUR")).total == Decimal("59.50")
+    assert (await exposure_of(world.buyer.id, "USD")).total == 0  # other currencies are not mixed in
+    first = (await PurchaseOrder.select(PurchaseOrder.id).order_by(PurchaseOrder.id).first())["id"]
+    response = await buyer.post(f"/api/v1/orders/{first}/cancel", json={"reason": "Twice"})
+    assert response.status_code == 200, response.text
+    assert (await exposure_of(world.buyer.id, "EUR")).total == Decimal("35.70")
