@@ -16,6 +16,7 @@ from starlette.requests import Request
 from app.accounts.addresses_rules import AddressError, check_address
 from app.accounts.tables import ApiToken, Company, CompanyAddress, Invitation, LoginFailure, MemberRole, Membership
 from app.back_office_audit import BackOfficeAudit
+from app.billing.tables import BillingAudit, CreditLimit, Invoice, PaymentTerm
 from app.catalog.states import ListingStatus
 from app.catalog.tables import (
     Category,
@@ -265,6 +266,38 @@ def create_back_office(settings: Settings) -> Any:
             validators=_read_only("The spending audit is read-only: buyer admins' changes of rules, budgets and "
                                   "limits, and every approval decision, are written by the portal with each change."),
             menu_group="Spending",
+        ),
+        TableConfig(
+            BillingAudit,
+            visible_columns=[BillingAudit.id, BillingAudit.at, BillingAudit.company, BillingAudit.kind,
+                             BillingAudit.actor, BillingAudit.before, BillingAudit.after],
+            visible_filters=[BillingAudit.company, BillingAudit.kind],
+            validators=_read_only("The billing audit is read-only: it is the trail that credit-limit and "
+                                  "payment-term changes write (PUT /api/v1/companies/<id>/credit and "
+                                  "/payment-terms)."),
+            menu_group="Billing",
+        ),
+        TableConfig(
+            CreditLimit,
+            validators=_read_only("Credit limits are read-only here: they are set through PUT "
+                                  "/api/v1/companies/<id>/credit, which audits each change."),
+            menu_group="Billing",
+        ),
+        TableConfig(
+            PaymentTerm,
+            validators=_read_only("Payment terms are read-only here: they are set through PUT "
+                                  "/api/v1/companies/<id>/payment-terms, which audits each change."),
+            menu_group="Billing",
+        ),
+        TableConfig(
+            Invoice,
+            visible_columns=[Invoice.id, Invoice.number, Invoice.vendor, Invoice.buyer, Invoice.status,
+                             Invoice.currency, Invoice.gross, Invoice.paid, Invoice.issued_on, Invoice.due_on],
+            visible_filters=[Invoice.number, Invoice.vendor, Invoice.buyer, Invoice.status],
+            validators=_read_only("Invoices are read-only here: they are issued, paid and cancelled through "
+                                  "/api/v1/invoices, which checks each move."),
+            menu_group="Billing",
+            link_column=Invoice.number,
         ),
     ]
     back_office = create_admin(

@@ -35,12 +35,15 @@ from app.accounts.controllers import (
 )
 from app.admin import create_back_office
 from app.auth import AuthenticationMiddleware, place_of
+from app.billing.controllers import ROUTES as billing_routes
 from app.catalog.controllers import ROUTES as catalog_routes
 from app.clock import format_day, format_moment, utc_to_local_input
 from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
+from app.invoicing.controllers import ROUTES as invoice_routes
+from app.invoicing.pages import ROUTES as invoice_pages
 from app.locales import ANYWHERE, Place
 from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
@@ -60,6 +63,7 @@ ROUTE_HANDLERS = [
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
     *spending_routes,
+    *billing_routes, *invoice_routes, *invoice_pages,
 ]
 
 

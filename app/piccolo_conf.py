@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "app.rfq.piccolo_app",
         "app.offers.piccolo_app",
         "app.orders.piccolo_app",
+        "app.billing.piccolo_app",
         "app.sourcing.piccolo_app",
         "app.spending.piccolo_app",
     ]

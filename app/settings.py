@@ -43,6 +43,8 @@ class Settings:
     # An order waiting for approval is reminded after this many days and expires after this many (app/spending).
     approval_reminder_days: int = 2
     approval_expiry_days: int = 14
+    # A buyer with an invoice overdue by more than this many days orders nothing on account until it pays (#14).
+    overdue_block_days: int = 14
 
     @property
     def production(self) -> bool:
@@ -129,6 +131,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] = os.environ) -> Se
         default_tax_rate=_percent(environ, "MARKET_DEFAULT_TAX_RATE", "19.00"),
         approval_reminder_days=_positive(environ, "MARKET_APPROVAL_REMINDER_DAYS", 2),
         approval_expiry_days=_positive(environ, "MARKET_APPROVAL_EXPIRY_DAYS", 14),
+        overdue_block_days=_positive(environ, "MARKET_OVERDUE_BLOCK_DAYS", 14),
     )
 
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Every actor module, imported by `load_actors()` once the broker is set.
 TASK_MODULES = ("app.accounts.tasks", "app.notifications.tasks", "app.vendors.tasks", "app.rfq.tasks",
-                "app.contracts.tasks", "app.catalog.tasks", "app.orders.tasks")
+                "app.contracts.tasks", "app.catalog.tasks", "app.orders.tasks", "app.invoicing.tasks")
 
 
 class DatabasePool(Middleware):

@@ -1,11 +1,13 @@
 """Ordering benchmark at the catalog benchmark's size: a 1,000-line quick order resolved and priced, and the checkout
-of a 200-line cart split over 20 vendors, through the running app; then the same checkout once the buyers' spending
-controls apply (issue #14: a cost center with a hard budget, two approval rules the order matches, a per-month
-limit), so each order waits for approval; then the same SQL run directly on the database (the floor), and the
-queries per request.
+of a 200-line cart split over 20 vendors, through the running app; then 100 checkouts at once against one buyer's
+credit limit (throughput, p95, and whether the limit held: bench/credit_race.py); then the same checkout once the
+buyers' spending controls apply (issue #14: a cost center with a hard budget, two approval rules the order matches, a
+per-month limit), so each order waits for approval; then the same SQL run directly on the database (the floor), and
+the queries per request.
 
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench .venv/bin/python bench/ordering.py
     ... bench/ordering.py --skip-build          # reuse a database that bench/catalog.py or this script built
+    ... bench/ordering.py --only-credit --products 2000 --buyers 20   # the credit-limit race alone, small catalog
 
 Use a fresh, empty database (or --skip-build on one built before): the script migrates it and fills it. Prints the
 figures; asserts nothing. Each measured checkout commits (its stock stays reserved); the direct-SQL replays run in a
@@ -35,6 +37,7 @@ from app.settings import get_settings
 from bench._data import Size, build
 from bench._server import migrate, serving
 from bench.catalog import bar, make_buyers, percentiles
+from bench.credit_race import credit_race
 
 LINES_PER_VENDOR = 10
 VENDORS_PER_CART = 20
@@ -224,6 +227,9 @@ async def main() -> None:
     parser.add_argument("--checkouts", type=int, default=30)
     parser.add_argument("--quick-orders", type=int, default=30)
     parser.add_argument("--skip-build", action="store_true", help="reuse a database built by an earlier run")
+    parser.add_argument("--credit-checkouts", type=int, default=100,
+                        help="concurrent checkouts against one credit limit (0: none)")
+    parser.add_argument("--only-credit", action="store_true", help="measure only the credit-limit race")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -251,6 +257,12 @@ async def main() -> None:
     rng = random.Random(13)
     texts = [await quick_order_text(rng, QUICK_ORDER_LINES) for _ in range(args.quick_orders)]
 
+    if args.only_credit:
+        with serving() as server:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
+                report_credit(await credit_race(client, buyer_ids[0], args.credit_checkouts))
+        await close_pool()
+        return
     with serving() as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
             def auth(number: int) -> dict[str, str]:
@@ -292,6 +304,8 @@ async def main() -> None:
                 return figures
 
             figures = await checkouts("without spending controls")
+            if args.credit_checkouts:
+                report_credit(await credit_race(client, buyer_ids[0], args.credit_checkouts))
             await spending_controls(buyer_ids, buyers)
             spending_figures = await checkouts("matching two approval rules, under a hard budget")
 
@@ -323,6 +337,15 @@ async def main() -> None:
     print(f"app / direct (p95): quick order {quick['p95'] / max(dq['p95'], 1e-6):.2f}x, "
           f"checkout with spending controls {spending_figures['p95'] / max(dc['p95'], 1e-6):.2f}x "
           f"(without them, through HTTP: p95 {figures['p95']:.1f} ms)")
+
+
+def report_credit(race: dict[str, Any]) -> None:
+    print(f"\n{race['count']} concurrent checkouts against one credit limit through HTTP: {race['placed']} placed "
+          f"(room for {race['expected_placed']}), {race['credit_refusals']} refused for credit, "
+          f"{race['refused'] - race['credit_refusals']} other refusals; {race['throughput']:.1f} checkouts/s "
+          f"({race['wall_s']:.2f} s), p50 {race['p50']:.1f} ms  p95 {race['p95']:.1f} ms; exposure "
+          f"{race['before']} -> {race['after']} {race['currency']} against a limit of {race['limit']}: "
+          f"{'HELD' if race['held'] else 'EXCEEDED'}", flush=True)
 
 
 if __name__ == "__main__":

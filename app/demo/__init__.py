@@ -2,7 +2,8 @@
 login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo/rfqs.py):
 one awarded, whose contracts price the catalog for Acme (with three saved award scenarios, app/demo/scenarios.py),
 and one live reverse auction; and orders in every state,
-one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py)."""
+one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py); payment terms, invoices in
+every state and a credit limit close to its exposure (app/demo/billing.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from piccolo.apps.user.tables import BaseUser
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
 from app.demo.addresses import load_demo_addresses
+from app.demo.billing import load_demo_billing
 from app.demo.catalog import load_demo_catalog
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
@@ -97,6 +99,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_scenarios()
     await load_demo_orders()
     await load_demo_spending()
+    await load_demo_billing()
     return logins
 
 

@@ -33,6 +33,7 @@ from app import db
 from app.accounts.addresses import address_for_order, address_text
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal
+from app.billing import credit
 from app.catalog.contract_consumption import crossed_marks
 from app.catalog.pricing import PriceSource
 from app.clock import utcnow
@@ -206,6 +207,9 @@ async def _checkout(principal: Principal, data: CheckoutIn, po_number: str, key:
                             billing_text=address_text(billing) if billing else "", orders=orders,
                             pending=gate.needs_approval)
     await spending_gate.record(gate, spend, group_id, now)  # spending (issue #14): the charge and approvals
+    # -- billing (#14): the payment terms in force go on the orders; orders on account pass the credit check --
+    await credit.on_checkout(principal.company_id, group_id, locale=principal.locale, actor_id=principal.user_id)
+    # -- end billing --
     await CartLine.delete().where(CartLine.id.is_in([line.shown.id for line in live]))
     return group_id
 

@@ -95,6 +95,8 @@ class PurchaseOrder(Table, tablename="purchase_order"):
     expected_ship_date = Date(null=True, default=None)
     rejection_reason = Text(default="")
     cancellation_reason = Text(default="")
+    payment_terms_days = Integer(null=True, default=None,
+                                 help_text="The buyer's payment terms in force when placed (days, 0 = prepaid)")
     placed_at = Timestamptz(index=True)
     updated_at = Timestamptz()
 

@@ -38,6 +38,7 @@ KIND_OF = {
     "offer_id": "offer", "proposal_id": "counter-proposal", "contract_id": "contract", "line_id": "contract line",
     "number": "amendment", "order_id": "order", "list_id": "requisition list", "notification_id": "notification",
     "scenario_id": "award scenario", "budget_id": "budget", "approval_rule_id": "approval rule",
+    "invoice_id": "invoice",
 }
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}
 # A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart, and
@@ -154,6 +155,10 @@ BODIES: dict[tuple[str, str], Callable[[Marketplace, dict[str, int]], dict[str, 
     ("POST", "/api/v1/price-lists/{price_list_id}/entries"): lambda m, i: {
         "entries": [{"listing_id": i["listing"], "unit_price": "8.50"}]},
     ("PATCH", "/api/v1/listings/{listing_id}"): lambda m, i: {"stock": 7},
+    ("POST", "/api/v1/invoices/{invoice_id}/payments"): lambda m, i: {"amount": "1.00"},
+    ("POST", "/api/v1/invoices/{invoice_id}/cancel"): lambda m, i: {"reason": "Wrong address"},
+    ("PUT", "/api/v1/companies/{company_id}/payment-terms"): lambda m, i: {"terms": "net_30"},
+    ("PUT", "/api/v1/companies/{company_id}/credit"): lambda m, i: {"currency": "EUR", "limit": "1000.00"},
 }
 
 

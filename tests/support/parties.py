@@ -1,8 +1,8 @@
 """One of every object a buyer company and a vendor own, and the users of every tenant who are no party to them.
 
 `a_marketplace` builds, through the API where a user would and directly where the tests of that area do: an
-address, a cart line, a requisition list, a purchase order, a listing, a feed import, a product hidden from the
-other buyer by its segment, a price list;
+address, a cart line, a requisition list, a purchase order, an invoice (of another order), a listing, a feed import,
+a product hidden from the other buyer by its segment, a price list;
 an RFQ under negotiation (both vendors' offers, vendor A's file, its question, the buyer's file and counter-proposal,
 an award scenario);
 an awarded RFQ with vendor A's contract (a line waiting for its listing, an amendment open) and the rival's;
@@ -26,6 +26,7 @@ from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_price_list, a_product, a_segment
 from tests.support.contracts import an_rfq, award, offer
 from tests.support.fixtures import World, make_company, make_user
+from tests.support.invoices import an_invoice
 from tests.support.offers import make_rfq, offer_body, set_status
 from tests.support.orders import check_out
 from tests.support.vendors import csv_bytes, upload
@@ -129,6 +130,11 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
     assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 2})).status_code == 201
     placed = await check_out(admin, "PO-PARTIES")
     assert placed.status_code == 201, placed.text
+    # and another, shipped, with vendor A's invoice of it (the first stays placed, waiting for vendor A)
+    assert (await admin.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 1})).status_code == 201
+    invoiced = await check_out(admin, "PO-PARTIES-INVOICED")
+    assert invoiced.status_code == 201, invoiced.text
+    invoice = await an_invoice(await api(world.vendor_admin), invoiced.json()["orders"][0]["id"])
 
     # the buyer's spending controls (issue #14): a cost center nobody orders on, its budget, and an approval rule
     # no order of these tests reaches
@@ -165,7 +171,7 @@ async def a_marketplace(world: World, api) -> Marketplace:  # type: ignore[no-un
             "requisition list": requisition.json()["id"],
             "requisition list line": requisition.json()["lines"][0]["id"], "notification": notification["id"],
             "award scenario": scenario.json()["id"], "budget": budget.json()["id"],
-            "approval rule": approval_rule.json()["id"],
+            "approval rule": approval_rule.json()["id"], "invoice": invoice,
         },
         own={
             OTHER_BUYER: {"rfq": other_rfq},
