@@ -46,6 +46,23 @@ SESSION_COOKIE = "id"
 
 
 @dataclass(frozen=True, slots=True)
+class ActingUser:
+    """Who acts for a buyer user: an operator, or a vendor's sales user the buyer's company assigned to itself."""
+
+    user_id: int
+    name: str
+    email: str
+    company_name: str
+    # A vendor's sales user orders only its own company's listings; None for an operator (any vendor's).
+    vendor_id: int | None
+
+    @property
+    def label(self) -> str:
+        """How the buyer and the vendor read who it was: "Sam Sales (Vendor A GmbH)"."""
+        return f"{self.name} ({self.company_name})"
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: a user of one company, with roles."""
 
@@ -64,6 +81,9 @@ class Principal:
     # How this person reads money and times (app/locales.py).
     locale: str = DEFAULT_LOCALE
     time_zone: str = DEFAULT_TIME_ZONE
+    # Set when this is a buyer user acted for (app/onbehalf/acting.py): the cart and checkout run as this buyer,
+    # and record who acted. Never set on the caller of a request: guards see the acting user's own roles.
+    acted_by: ActingUser | None = None
 
     @property
     def place(self) -> Place:

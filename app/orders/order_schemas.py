@@ -133,6 +133,8 @@ class OrderSummaryOut(msgspec.Struct):
     placed_at: datetime
     placed_by: str
     expected_ship_date: date | None
+    # Set when someone else placed it for the buyer user (#14): "Sam Sales (Vendor A GmbH)".
+    placed_on_behalf_by: str = ""
 
 
 class OrderOut(msgspec.Struct):
@@ -165,6 +167,7 @@ class OrderOut(msgspec.Struct):
     shipments: list[ShipmentOut]
     receipts: list[ReceiptOut]
     events: list[OrderEventOut]
+    placed_on_behalf_by: str = ""
 
 
 class OrderGroupOut(msgspec.Struct):
