@@ -46,6 +46,7 @@ from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
 from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
+from app.onbehalf.controllers import ROUTES as on_behalf_routes
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
@@ -58,6 +59,7 @@ ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
+    *on_behalf_routes,
 ]
 
 

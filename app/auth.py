@@ -25,6 +25,7 @@ from piccolo.query import Query
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app.accounts.roles import (
+    ACTING_ROLES,
     AWARDER_ROLES,
     BUYER_ROLES,
     CATALOG_READER_ROLES,
@@ -278,6 +279,9 @@ buyers_only = requires_roles(*BUYER_ROLES)
 awarders_only = requires_roles(*AWARDER_ROLES)
 sellers_only = requires_roles(*SELLER_ROLES)
 catalog_readers = requires_roles(*CATALOG_READER_ROLES)
+acting_users = requires_roles(*ACTING_ROLES)
+# The checkout: a buyer user's own, or one for a buyer user (`on_behalf_of`, which the service then checks).
+buyers_and_acting_users = requires_roles(*BUYER_ROLES, *ACTING_ROLES)
 
 
 # --- tenancy ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ class OnBehalfAction(Table, tablename="on_behalf_action"):
     removed."""
 
     at = Timestamptz(index=True)
-    action = Varchar(length=40, null=False, help_text="cart.add, cart.quantity, cart.remove, checkout, assign, unassign")
+    action = Varchar(length=40, null=False, help_text="cart.add, cart.quantity, cart.remove, checkout, assign, …")
     actor_id = BigInt(null=False, help_text="The user who acted")
     actor = Varchar(length=400, null=False, help_text="Name, e-mail and company of the user who acted, as they were")
     company_id = BigInt(null=False, index=True, help_text="The buyer company acted for")

@@ -34,7 +34,7 @@ from app.catalog.pricing import PriceSource
 from app.clock import utcnow
 from app.errors import Conflict, FieldErrors, InvalidInput
 from app.money import format_money, to_minor
-from app.orders import cart, mail
+from app.orders import cart, mail, on_behalf
 from app.orders.access import OrderHead
 from app.orders.cart_totals import LineAmounts
 from app.orders.checkout_rules import Change, PlannedLine, PlannedOrder, SeenLine, changes_since, plan_orders
@@ -105,6 +105,9 @@ class PoNumberTaken(Conflict):
 
 async def checkout(principal: Principal, data: CheckoutIn, idempotency_key: str | None = None) -> OrderGroupOut:
     """Check out the caller's cart as it confirmed it; see the module's docstring."""
+    # --- ordering on behalf (#14): from here on, the buyer user's own checkout, with who acted recorded ---
+    principal = await on_behalf.checkout_principal(principal, data.on_behalf_of)
+    # --- end of ordering on behalf ---
     key = check_idempotency_key(idempotency_key)
     fingerprint = request_hash(data)
     po_number = data.po_number.strip()
@@ -271,7 +274,8 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
                  orders: list[PlannedOrder]) -> int:
     inserted = await OrderGroup.insert(OrderGroup(
         number=f"~{secrets.token_hex(8)}", company=principal.company_id,
-        placed_by=principal.user_id, po_number=po_number, idempotency_key=key, request_hash=fingerprint,
+        placed_by=principal.user_id, **on_behalf.acted_by_columns(principal),
+        po_number=po_number, idempotency_key=key, request_hash=fingerprint,
         delivery_address=delivery_id, delivery_address_text=delivery_text,
         billing_address_text=billing_text, requested_delivery_date=data.requested_delivery_date,
         note=data.note.strip(), status=GroupStatus.PLACED.value, placed_at=now, updated_at=now,
@@ -282,7 +286,8 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
     ids = await PurchaseOrder.insert(*[
         PurchaseOrder(
             number=f"{number}-{position}", group=group_id, position=position, buyer=principal.company_id,
-            vendor=order.vendor_id, placed_by=principal.user_id, status=OrderStatus.PLACED.value,
+            vendor=order.vendor_id, placed_by=principal.user_id, **on_behalf.acted_by_columns(principal),
+            status=OrderStatus.PLACED.value,
             currency=order.currency, net=to_minor(order.total.net), tax=to_minor(order.total.tax),  # type: ignore[union-attr]
             gross=to_minor(order.total.gross), line_count=len(order.lines),  # type: ignore[union-attr]
             placed_at=now, updated_at=now,
@@ -310,7 +315,15 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
                         lambda place, net=net, order=order: (
                             f"{principal.company_name} ordered {len(order.lines)} line(s), "
                             f"{format_money(net, order.currency, place.locale)} net (their purchase order number "
-                            f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."))
+                            f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."
+                            + on_behalf.placed_by_words(principal, "the buyer's")))
+    # --- ordering on behalf (#14): the audit entry in this transaction, and the buyer user told ---
+    await on_behalf.record_checkout(principal, group_id, number, [
+        OrderHead(id=order_id, number=f"{number}-{position}", group_id=group_id, buyer_id=principal.company_id,
+                  vendor_id=order.vendor_id, placed_by=principal.user_id,  # type: ignore[arg-type]
+                  status=OrderStatus.PLACED, currency=order.currency)
+        for order_id, order, position in zip(order_ids, orders, range(1, len(orders) + 1), strict=True)])
+    # --- end of ordering on behalf ---
     return group_id
 
 

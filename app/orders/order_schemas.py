@@ -47,6 +47,11 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
         description="One of your company's billing addresses; empty: the default one, if any")] = None
     requested_delivery_date: date | None = None
     note: Note = ""
+    on_behalf_of: Annotated[ObjectId | None, msgspec.Meta(description=(
+        "Operators and assigned vendor sales users: the buyer user to check out for (its cart, at its prices, under "
+        "its company's rules, recorded as placed by you on its behalf); a buyer user the caller may not act for is a "
+        "404 like a missing one. A vendor sales user checks out only its own company's lines of that cart. Empty: "
+        "your own cart (buyer users)."))] = None
 
 
 class CheckoutChangeOut(msgspec.Struct):
