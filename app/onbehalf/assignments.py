@@ -24,7 +24,7 @@ FROM sales_assignment sa
 JOIN piccolo_user u ON u.id = sa."user"
 JOIN membership m ON m."user" = u.id
 JOIN company v ON v.id = m.company
-WHERE sa.company = {} {extra}
+WHERE sa.company = {{}} {extra}
 ORDER BY m.name, u.id
 """
 # A vendor's active sales user with this e-mail.

@@ -1,6 +1,4 @@
-"""Ordering on behalf: sales assignments (one per company and user) and the audit log, which triggers keep
-immutable on both backends: any UPDATE or DELETE of a row is refused by the database itself. (TRUNCATE, which only the table's owner may run
-and which the app never issues, is left to the database's privileges: the tests empty tables with it.)"""
+"""Ordering on behalf: the sales assignments and the audit log (their constraints: the next migration)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
@@ -13,7 +11,6 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 
@@ -375,41 +372,4 @@ async def forwards():
         schema=None,
     )
 
-    manager.add_raw(_constraints)
-    manager.add_raw_backwards(_drop_constraints)
-
     return manager
-
-
-IMMUTABLE = "on_behalf_action is an audit log: its rows cannot be changed or deleted"
-
-
-async def _constraints():
-    engine = engine_finder()
-    await engine.run_ddl("CREATE UNIQUE INDEX sales_assignment_unique ON sales_assignment (company, \"user\")")
-    if engine.engine_type == "sqlite":
-        for event in ("UPDATE", "DELETE"):
-            await engine.run_ddl(
-                f"CREATE TRIGGER on_behalf_action_no_{event.lower()} BEFORE {event} ON on_behalf_action "
-                f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
-            )
-        return
-    await engine.run_ddl(
-        "CREATE FUNCTION on_behalf_action_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN RAISE EXCEPTION '{IMMUTABLE}' USING ERRCODE = 'insufficient_privilege'; END $$"
-    )
-    await engine.run_ddl(
-        "CREATE TRIGGER on_behalf_action_immutable BEFORE UPDATE OR DELETE ON on_behalf_action "
-        "FOR EACH ROW EXECUTE FUNCTION on_behalf_action_immutable()"
-    )
-
-
-async def _drop_constraints():
-    engine = engine_finder()
-    await engine.run_ddl("DROP INDEX IF EXISTS sales_assignment_unique")
-    if engine.engine_type == "sqlite":
-        for event in ("update", "delete"):
-            await engine.run_ddl(f"DROP TRIGGER IF EXISTS on_behalf_action_no_{event}")
-        return
-    await engine.run_ddl("DROP TRIGGER IF EXISTS on_behalf_action_immutable ON on_behalf_action")
-    await engine.run_ddl("DROP FUNCTION IF EXISTS on_behalf_action_immutable()")
