@@ -297,9 +297,11 @@ async def test_an_assigned_sales_user_cannot_administer_approve_or_change_addres
                                             f"{await user_id(shop['sales'])}"),
         "award an RFQ": await sales.post("/api/v1/rfqs/1/award", json={"awards": []}),
     }
-    assert {what: r.status_code for what, r in refused.items()} == {what: r.status_code for what, r in refused.items()
-                                                                      if r.status_code in (403, 404)}, {
-        what: (r.status_code, r.text[:200]) for what, r in refused.items()}
+    # (403: a role it lacks; 404: the buyer company's things, which it may not see)
+    assert {what: r.status_code for what, r in refused.items()} == {
+        "add a user": 404, "list users": 404, "deactivate a user": 404, "add an address": 403,
+        "read an address": 404, "assign another sales user": 404, "remove itself": 404, "award an RFQ": 403,
+    }, {what: r.text[:200] for what, r in refused.items()}
     # and nothing changed: one assignment, the same users
     assert await SalesAssignment.count() == 1
     assert await BaseUser.count().where(BaseUser.email == "x@example.com") == 0
@@ -345,8 +347,7 @@ async def test_the_back_office_shows_the_audit_log_and_refuses_every_write(world
         await session.put(f"/admin/api/tables/on_behalf_action/{entry}/", json={"actor": "someone else"}),
         await session.delete(f"/admin/api/tables/on_behalf_action/{entry}/"),
     ]
-    assert [response.status_code for response in attempts] == [403, 403, 403, 403] or all(
-        400 <= response.status_code < 500 for response in attempts), [r.text for r in attempts]
+    assert [response.status_code for response in attempts] == [403, 403, 403, 403], [r.text for r in attempts]
     assert await OnBehalfAction.count() == 1
     assert (await OnBehalfAction.select(OnBehalfAction.actor).first())["actor"] != "someone else"
     # nor add an assignment there, which the audit log would not record
