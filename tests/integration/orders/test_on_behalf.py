@@ -5,6 +5,7 @@ unassigned sales user gets the 404 of a missing user."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,7 @@ from app.orders.tables import OrderEvent, OrderGroup, PurchaseOrder
 from tests.integration.orders.test_order_documents import pdf_text
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
-from tests.support.fixtures import make_company, make_user
+from tests.support.fixtures import csrf_token, make_company, make_user
 from tests.support.orders import check_out
 
 
@@ -355,3 +356,49 @@ async def test_the_back_office_shows_the_audit_log_and_refuses_every_write(world
         "company": world.other_buyer.id, "user": await user_id(shop["rival_sales"]),
         "assigned_at": "2026-12-01T00:00:00+00:00"})
     assert made.status_code == 403 and await SalesAssignment.count() == 1
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="(line_[^"]+|token)" value="([^"]*)"', html))
+
+
+async def test_the_pages_assign_a_sales_user_who_then_orders_for_a_buyer_user(world, browser, shop):
+    # given the buyer admin on its sales representatives page
+    admin = await browser(world.buyer_admin)
+    page = await admin.get("/team/sales-reps")
+    assert page.status_code == 200
+    # when it assigns vendor A's sales user, and a buyer user by mistake
+    wrong = await admin.post("/team/sales-reps", data={"email": world.purchaser, "_csrf_token": csrf_token(page.text)})
+    assert wrong.status_code == 400 and "vendor sales user" in wrong.text
+    done = await admin.post("/team/sales-reps", data={"email": shop["sales"], "_csrf_token": csrf_token(page.text)})
+    assert done.status_code == 303
+    assert shop["sales"] in (await admin.get("/team/sales-reps")).text
+    # then the sales user finds the purchaser among its customers and opens its cart
+    sales = await browser(shop["sales"])
+    customers = await sales.get("/on-behalf")
+    purchaser_id = await user_id(world.purchaser)
+    assert f'/on-behalf/{purchaser_id}/cart' in customers.text
+    cart_page = await sales.get(f"/on-behalf/{purchaser_id}/cart")
+    assert cart_page.status_code == 200 and "on behalf of" in cart_page.text
+    token = csrf_token(cart_page.text)
+    # when it adds the gloves and places the order from the page
+    added = await sales.post(f"/on-behalf/{purchaser_id}/cart/lines",
+                             data={"listing_id": str(shop["a_gloves"]), "quantity": "3", "_csrf_token": token})
+    assert added.status_code == 303
+    cart_page = await sales.get(f"/on-behalf/{purchaser_id}/cart")
+    assert "A-GLOVE" in cart_page.text
+    placed = await sales.post(f"/on-behalf/{purchaser_id}/cart/checkout", data={
+        **hidden_fields(cart_page.text), "po_number": "PO-PAGE-1", "note": "", "_csrf_token": token})
+    # then the order is placed for the purchaser, on its behalf
+    assert placed.status_code == 303, placed.text
+    assert (await PurchaseOrder.select(PurchaseOrder.placed_by, PurchaseOrder.acted_by).first()) == {
+        "placed_by": purchaser_id, "acted_by": await user_id(shop["sales"])}
+    # and an unassigned sales user gets the 404 of a missing user on the same page
+    rival = await browser(shop["rival_sales"])
+    assert (await rival.get(f"/on-behalf/{purchaser_id}/cart")).status_code == 404
+    assert (await rival.get("/on-behalf/2147483000/cart")).status_code == 404
+    # and a buyer user cannot open the page at all
+    assert (await (await browser(world.purchaser)).get(f"/on-behalf/{purchaser_id}/cart")).status_code == 403
