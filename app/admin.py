@@ -33,6 +33,7 @@ from app.clock import utcnow
 from app.contracts.tables import Contract, ContractLine, ContractPrice, ContractVersion
 from app.curation import rules
 from app.notifications.tables import OutboxEmail
+from app.onbehalf.tables import OnBehalfAction, SalesAssignment
 from app.settings import Settings
 from app.spending.tables import SpendingAudit
 from app.vendors.tables import FeedImport
@@ -298,6 +299,22 @@ def create_back_office(settings: Settings) -> Any:
                                   "/api/v1/invoices, which checks each move."),
             menu_group="Billing",
             link_column=Invoice.number,
+        ),
+        TableConfig(
+            OnBehalfAction,
+            visible_columns=[OnBehalfAction.id, OnBehalfAction.at, OnBehalfAction.action, OnBehalfAction.actor,
+                             OnBehalfAction.company, OnBehalfAction.buyer_user, OnBehalfAction.subject],
+            visible_filters=[OnBehalfAction.action, OnBehalfAction.actor_id, OnBehalfAction.company_id,
+                             OnBehalfAction.buyer_user_id],
+            validators=_read_only("The on-behalf log is an audit log: nobody changes or deletes its entries (the "
+                                  "database refuses it too); they are written with each action taken for a buyer."),
+            menu_group="Ordering on behalf",
+        ),
+        TableConfig(
+            SalesAssignment,
+            validators=_read_only("A buyer company's admin assigns and removes its sales representatives at "
+                                  "/team/sales-reps (operators: /api/v1/companies/<id>/sales-reps), which logs it."),
+            menu_group="Ordering on behalf",
         ),
     ]
     back_office = create_admin(

@@ -49,6 +49,7 @@ from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
 from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
+from app.onbehalf.controllers import ROUTES as on_behalf_routes
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
@@ -64,6 +65,7 @@ ROUTE_HANDLERS = [
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
     *spending_routes,
     *billing_routes, *invoice_routes, *invoice_pages,
+    *on_behalf_routes,
 ]
 
 

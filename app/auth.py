@@ -25,6 +25,7 @@ from piccolo.query import Query
 from piccolo_api.session_auth.tables import SessionsBase
 
 from app.accounts.roles import (
+    ACTING_ROLES,
     AWARDER_ROLES,
     BUYER_ROLES,
     CATALOG_READER_ROLES,
@@ -46,6 +47,23 @@ SESSION_COOKIE = "id"
 
 
 @dataclass(frozen=True, slots=True)
+class ActingUser:
+    """Who acts for a buyer user: an operator, or a vendor's sales user the buyer's company assigned to itself."""
+
+    user_id: int
+    name: str
+    email: str
+    company_name: str
+    # A vendor's sales user orders only its own company's listings; None for an operator (any vendor's).
+    vendor_id: int | None
+
+    @property
+    def label(self) -> str:
+        """How the buyer and the vendor read who it was: "Sam Sales (Vendor A GmbH)"."""
+        return f"{self.name} ({self.company_name})"
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The authenticated caller: a user of one company, with roles."""
 
@@ -64,6 +82,9 @@ class Principal:
     # How this person reads money and times (app/locales.py).
     locale: str = DEFAULT_LOCALE
     time_zone: str = DEFAULT_TIME_ZONE
+    # Set when this is a buyer user acted for (app/onbehalf/acting.py): the cart and checkout run as this buyer,
+    # and record who acted. Never set on the caller of a request: guards see the acting user's own roles.
+    acted_by: ActingUser | None = None
 
     @property
     def place(self) -> Place:
@@ -259,6 +280,9 @@ awarders_only = requires_roles(*AWARDER_ROLES)
 buyer_admins_only = requires_roles(Role.BUYER_ADMIN)
 sellers_only = requires_roles(*SELLER_ROLES)
 catalog_readers = requires_roles(*CATALOG_READER_ROLES)
+acting_users = requires_roles(*ACTING_ROLES)
+# The checkout: a buyer user's own, or one for a buyer user (`on_behalf_of`, which the service then checks).
+buyers_and_acting_users = requires_roles(*BUYER_ROLES, *ACTING_ROLES)
 
 
 # --- tenancy ------------------------------------------------------------------------------------

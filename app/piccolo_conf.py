@@ -18,6 +18,7 @@ APP_REGISTRY = AppRegistry(
         "app.vendors.piccolo_app",
         "app.rfq.piccolo_app",
         "app.offers.piccolo_app",
+        "app.onbehalf.piccolo_app",
         "app.orders.piccolo_app",
         "app.billing.piccolo_app",
         "app.sourcing.piccolo_app",

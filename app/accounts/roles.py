@@ -35,6 +35,9 @@ AWARDER_ROLES = frozenset({Role.BUYER_ADMIN, Role.APPROVER})
 SELLER_ROLES = frozenset({Role.VENDOR_ADMIN, Role.VENDOR_SALES})
 OPERATOR_ROLES = frozenset({Role.OPERATOR})
 CATALOG_READER_ROLES = BUYER_ROLES | OPERATOR_ROLES
+# The users who may build a cart and order for a buyer user (#14): operators, and the vendor sales users a buyer
+# company assigned to itself (app/onbehalf/acting.py decides for which buyer).
+ACTING_ROLES = frozenset({Role.VENDOR_SALES, Role.OPERATOR})
 # The roles that manage their own company's users.
 COMPANY_ADMIN_ROLES = frozenset({Role.BUYER_ADMIN, Role.VENDOR_ADMIN, Role.OPERATOR})
 # The admins of a group's parent company also see its subsidiaries.

@@ -2,8 +2,9 @@
 login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo/rfqs.py):
 one awarded, whose contracts price the catalog for Acme (with three saved award scenarios, app/demo/scenarios.py),
 and one live reverse auction; and orders in every state,
-one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py); payment terms, invoices in
-every state and a credit limit close to its exposure (app/demo/billing.py)."""
+one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py), and one placed for
+Acme's buyer by Globex's assigned sales user (app/demo/on_behalf.py); payment terms, invoices in every state and a
+credit limit close to its exposure (app/demo/billing.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.accounts.schemas import CompanyIn, UserIn
 from app.demo.addresses import load_demo_addresses
 from app.demo.billing import load_demo_billing
 from app.demo.catalog import load_demo_catalog
+from app.demo.on_behalf import load_demo_on_behalf
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
@@ -50,7 +52,8 @@ DEMO_COMPANIES = (
         ("approver@northwind.example", "Nina Approver", "approver"),
     )),
     DemoCompany("Globex Medical Supplies", "vendor", "DE", "EUR", "DE833333333",
-                (("sales@globex.example", "Gustav Globex", "vendor_admin"),)),
+                (("sales@globex.example", "Gustav Globex", "vendor_admin"),
+                 ("rep@globex.example", "Greta Globex", "vendor_sales"))),
     DemoCompany("Initech Office", "vendor", "NL", "EUR", "NL444444444B01",
                 (("sales@initech.example", "Ines Initech", "vendor_admin"),)),
     DemoCompany("Umbrella Lab Equipment", "vendor", "GB", "GBP", "GB555555555",
@@ -100,6 +103,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_orders()
     await load_demo_spending()
     await load_demo_billing()
+    await load_demo_on_behalf()
     return logins
 
 

@@ -9,6 +9,9 @@ its id and quantity but shows nothing of the offer and no price. Reading a cart 
 its lines with their listings and visibility, then their prices.
 
 Who calls: buyer users only (the `buyers_only` guard); a line of another user's cart is a 404 like a missing one.
+Someone acting for a buyer user (`app/onbehalf/acting.py`) works on that user's cart as that user; a vendor's sales
+user sees, adds, changes and checks out only its own company's lines there (`_only_vendor`): the other lines are
+the buyer's business, never shown to it, and stay in the cart.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from app.catalog.price_candidates import resolve_line_prices
 from app.catalog.pricing import PricedPart, PriceSource
 from app.catalog.product_page import product_detail
 from app.catalog.services import visible_listing_ids
+from app.catalog.tables import Listing
 from app.catalog.visibility import visible_offer_sql
 from app.clock import utcnow
 from app.errors import InvalidInput, NotFound
@@ -106,6 +110,8 @@ async def live_lines(principal: Principal) -> list[LiveLine]:
     context = buyer_context(principal)
     visible, args = visible_offer_sql(context.buyer.segment_id)
     rows = await Cart.raw(_LINES.format(visible=visible), *args, principal.user_id)
+    if (vendor_id := _only_vendor(principal)) is not None:
+        rows = [row for row in rows if row["vendor_id"] == vendor_id]
     prices = await resolve_line_prices(
         {row["listing_id"]: row["quantity"] for row in rows if row["visible"]}, context.buyer
     )
@@ -198,6 +204,11 @@ def _moment(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _only_vendor(principal: Principal) -> int | None:
+    """The one vendor whose lines a vendor's sales user acting for the buyer may see and order; None: every one."""
+    return principal.acted_by.vendor_id if principal.acted_by is not None else None
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -214,10 +225,17 @@ async def add_line(principal: Principal, data: CartLineIn) -> CartOut:
     if data.listing_id is not None:
         if data.listing_id not in await visible_listing_ids(principal.company_id, [data.listing_id]):
             raise NotFound(NO_LISTING)
+        if (vendor_id := _only_vendor(principal)) is not None and not await Listing.exists().where(
+                (Listing.id == data.listing_id) & (Listing.vendor == vendor_id)):
+            raise NotFound(NO_LISTING)
         listing_id = data.listing_id
     else:
         assert data.product_id is not None
         offers = (await product_detail(principal, data.product_id, data.quantity)).offers
+        if (vendor_id := _only_vendor(principal)) is not None:
+            offers = [offer for offer in offers if offer.vendor_id == vendor_id]
+            if not offers:
+                raise NotFound(NO_LISTING)
         listing_id = offers[0].listing_id  # product_detail answers 404 when the buyer may see no offer
     now = utcnow()
     async with db.transaction():
@@ -283,9 +301,10 @@ async def _cart_of(principal: Principal, now: datetime) -> int:
 
 async def _own_line(principal: Principal, line_id: int) -> int:
     """The cart of the line if it is in the caller's own cart; anyone else's line is a 404 like a missing one."""
-    row = await CartLine.select(CartLine.cart).where(
-        (CartLine.id == line_id) & (CartLine.cart._.user == principal.user_id)
-    ).first()
+    mine = (CartLine.id == line_id) & (CartLine.cart._.user == principal.user_id)
+    if (vendor_id := _only_vendor(principal)) is not None:
+        mine &= CartLine.listing._.vendor == vendor_id
+    row = await CartLine.select(CartLine.cart).where(mine).first()
     if row is None:
         raise NotFound(NO_LINE)
     return row["cart"]

@@ -39,7 +39,8 @@ from app.catalog.pricing import PriceSource
 from app.clock import utcnow
 from app.errors import Conflict, FieldErrors, InvalidInput
 from app.money import to_minor
-from app.orders import cart, mail
+from app.orders import cart, mail, on_behalf
+from app.orders.access import OrderHead
 from app.orders.cart_totals import LineAmounts
 from app.orders.checkout_rules import Change, PlannedLine, PlannedOrder, SeenLine, changes_since, plan_orders
 from app.orders.order_schemas import CheckoutIn, OrderGroupOut
@@ -110,6 +111,9 @@ class PoNumberTaken(Conflict):
 
 async def checkout(principal: Principal, data: CheckoutIn, idempotency_key: str | None = None) -> OrderGroupOut:
     """Check out the caller's cart as it confirmed it; see the module's docstring."""
+    # --- ordering on behalf (#14): from here on, the buyer user's own checkout, with who acted recorded ---
+    principal = await on_behalf.checkout_principal(principal, data.on_behalf_of)
+    # --- end of ordering on behalf ---
     key = check_idempotency_key(idempotency_key)
     fingerprint = request_hash(data)
     po_number = data.po_number.strip()
@@ -306,7 +310,8 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
     status = OrderStatus.PENDING_APPROVAL if pending else OrderStatus.PLACED
     inserted = await OrderGroup.insert(OrderGroup(
         number=f"~{secrets.token_hex(8)}", company=principal.company_id,
-        placed_by=principal.user_id, po_number=po_number, idempotency_key=key, request_hash=fingerprint,
+        placed_by=principal.user_id, **on_behalf.acted_by_columns(principal),
+        po_number=po_number, idempotency_key=key, request_hash=fingerprint,
         delivery_address=delivery_id, delivery_address_text=delivery_text,
         billing_address_text=billing_text, requested_delivery_date=data.requested_delivery_date,
         note=data.note.strip(), placed_at=now, updated_at=now,
@@ -318,7 +323,8 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
     ids = await PurchaseOrder.insert(*[
         PurchaseOrder(
             number=f"{number}-{position}", group=group_id, position=position, buyer=principal.company_id,
-            vendor=order.vendor_id, placed_by=principal.user_id, status=status.value,
+            vendor=order.vendor_id, placed_by=principal.user_id, **on_behalf.acted_by_columns(principal),
+            status=status.value,
             currency=order.currency, net=to_minor(order.total.net), tax=to_minor(order.total.tax),  # type: ignore[union-attr]
             gross=to_minor(order.total.gross), line_count=len(order.lines),  # type: ignore[union-attr]
             placed_at=now, updated_at=now,
@@ -341,7 +347,15 @@ async def _write(principal: Principal, data: CheckoutIn, po_number: str, key: st
         for order_id, order, position in zip(order_ids, orders, range(1, len(orders) + 1), strict=True):
             await mail.tell_new_order(order_id, f"{number}-{position}", order.vendor_id,  # type: ignore[arg-type]
                                       principal.company_name, po_number, len(order.lines),
-                                      order.total.net, order.currency)  # type: ignore[union-attr]
+                                      order.total.net, order.currency,  # type: ignore[union-attr]
+                                      note=on_behalf.placed_by_words(principal, "the buyer's"))
+    # --- ordering on behalf (#14): the audit entry in this transaction, and the buyer user told ---
+    await on_behalf.record_checkout(principal, group_id, number, [
+        OrderHead(id=order_id, number=f"{number}-{position}", group_id=group_id, buyer_id=principal.company_id,
+                  vendor_id=order.vendor_id, placed_by=principal.user_id,  # type: ignore[arg-type]
+                  status=status, currency=order.currency)
+        for order_id, order, position in zip(order_ids, orders, range(1, len(orders) + 1), strict=True)])
+    # --- end of ordering on behalf ---
     return group_id
 
 

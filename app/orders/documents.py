@@ -92,7 +92,9 @@ def order_pdf(order: OrderOut, place: Place = ANYWHERE) -> bytes:
     details = [
         ("Order number", order.number),
         ("Buyer's PO number", order.po_number),
-        ("Placed", f"{format_moment(order.placed_at, place.time_zone, place.locale)} by {order.placed_by or '-'}"),
+        ("Placed", f"{format_moment(order.placed_at, place.time_zone, place.locale)} by {order.placed_by or '-'}"
+                   + (f", placed by {order.placed_on_behalf_by} on the buyer's behalf" if order.placed_on_behalf_by
+                      else "")),
         ("Requested delivery", _day(order.requested_delivery_date, place)),
         ("Expected shipping", _day(order.expected_ship_date, place)),
         ("Currency", order.currency),

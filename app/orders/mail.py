@@ -29,8 +29,9 @@ async def tell(head: OrderHead, side: Actor, subject: Words, body: Words) -> Non
 
 
 async def tell_new_order(order_id: int, number: str, vendor_id: int, buyer_name: str, po_number: str,
-                         line_count: int, net: Decimal, currency: str) -> None:
-    """A vendor's sellers hear of a new purchase order: at checkout, or when the last approval places it."""
+                         line_count: int, net: Decimal, currency: str, note: str = "") -> None:
+    """A vendor's sellers hear of a new purchase order: at checkout, or when the last approval places it; `note`
+    is said after the request (who placed it on the buyer's behalf)."""
     recipients = (await addresses_of([vendor_id], SELLER_ROLES)).get(vendor_id, [])
     for address in recipients:
         await queue_email(
@@ -38,7 +39,7 @@ async def tell_new_order(order_id: int, number: str, vendor_id: int, buyer_name:
             body=lambda place: (f"{buyer_name} ordered {line_count} line(s), "
                                 f"{format_money(net, currency, place.locale)} net (their purchase order number "
                                 f"{po_number}). Confirm it with an expected ship date, or reject it with a reason."
-                                "\n\nOpen the order:"),
+                                f"{note}\n\nOpen the order:"),
             link=order_path(order_id, Actor.VENDOR))
 
 

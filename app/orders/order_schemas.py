@@ -50,6 +50,11 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
     cost_center_id: Annotated[ObjectId | None, msgspec.Meta(
         description="The cost center to charge: one of the buyer's; empty: its only one (required if it has several)"
     )] = None
+    on_behalf_of: Annotated[ObjectId | None, msgspec.Meta(description=(
+        "Operators and assigned vendor sales users: the buyer user to check out for (its cart, at its prices, under "
+        "its company's rules, recorded as placed by you on its behalf); a buyer user the caller may not act for is a "
+        "404 like a missing one. A vendor sales user checks out only its own company's lines of that cart. Empty: "
+        "your own cart (buyer users)."))] = None
 
 
 class CheckoutChangeOut(msgspec.Struct):
@@ -136,6 +141,8 @@ class OrderSummaryOut(msgspec.Struct):
     placed_at: datetime
     placed_by: str
     expected_ship_date: date | None
+    # Set when someone else placed it for the buyer user (#14): "Sam Sales (Vendor A GmbH)".
+    placed_on_behalf_by: str = ""
 
 
 class OrderOut(msgspec.Struct):
@@ -168,6 +175,7 @@ class OrderOut(msgspec.Struct):
     shipments: list[ShipmentOut]
     receipts: list[ReceiptOut]
     events: list[OrderEventOut]
+    placed_on_behalf_by: str = ""
 
 
 class OrderGroupOut(msgspec.Struct):

@@ -60,6 +60,10 @@ class OrderGroup(Table, tablename="order_group"):
     number = Varchar(length=30, null=False, unique=True, help_text="The marketplace's number: O-<id>")
     company = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
     placed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    # Ordering on behalf (#14): placed_by is the buyer user it was for; acted_by who placed it (an operator or an
+    # assigned vendor sales user), and acted_by_text how the buyer reads it, kept as it was: "Sam Sales (Vendor A)".
+    acted_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    acted_by_text = Varchar(length=300, default="", help_text="Who placed it on the buyer's behalf, if anyone")
     po_number = Varchar(length=50, null=False, help_text="The buyer's own purchase order number")
     idempotency_key = Varchar(length=100, null=True, default=None)
     request_hash = Varchar(length=64, default="", help_text="What the keyed request asked: a replay must ask the same")
@@ -86,6 +90,8 @@ class PurchaseOrder(Table, tablename="purchase_order"):
     buyer = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
     vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
     placed_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    acted_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
+    acted_by_text = Varchar(length=300, default="", help_text="Who placed it on the buyer's behalf, if anyone")
     status = Varchar(length=30, choices=OrderStatus, default=OrderStatus.PLACED.value, index=True)
     currency = Varchar(length=3, null=False)
     net = money_column(null=False)

@@ -37,7 +37,8 @@ _SUMMARY = """
 SELECT po.id AS id, po.number AS number, po."group" AS group_id, g.number AS group_number, g.po_number AS po_number,
        po.status AS status, po.buyer AS buyer_id, b.name AS buyer, po.vendor AS vendor_id, v.name AS vendor,
        po.currency AS currency, po.net AS net, po.tax AS tax, po.gross AS gross, po.line_count AS line_count,
-       po.placed_at AS placed_at, COALESCE(u.email, '') AS placed_by, po.expected_ship_date AS expected_ship_date
+       po.placed_at AS placed_at, COALESCE(u.email, '') AS placed_by, po.expected_ship_date AS expected_ship_date,
+       po.acted_by_text AS placed_on_behalf_by
 FROM purchase_order po
 JOIN order_group g ON g.id = po."group"
 JOIN company b ON b.id = po.buyer
@@ -70,7 +71,7 @@ def _summary(row: dict[str, Any]) -> OrderSummaryOut:
         net=_money(row["net"], row["currency"]), tax=_money(row["tax"], row["currency"]),
         gross=_money(row["gross"], row["currency"]), line_count=row["line_count"],
         placed_at=_moment(row["placed_at"]), placed_by=row["placed_by"],
-        expected_ship_date=_day(row["expected_ship_date"]),
+        expected_ship_date=_day(row["expected_ship_date"]), placed_on_behalf_by=row["placed_on_behalf_by"] or "",
     )
 
 
@@ -271,7 +272,8 @@ async def order_detail(order_id: int) -> OrderOut:
     return OrderOut(
         **{field: getattr(summary, field) for field in (
             "id", "number", "group_id", "group_number", "po_number", "status", "buyer_id", "buyer", "vendor_id",
-            "vendor", "currency", "net", "tax", "gross", "placed_at", "placed_by", "expected_ship_date")},
+            "vendor", "currency", "net", "tax", "gross", "placed_at", "placed_by", "expected_ship_date",
+            "placed_on_behalf_by")},
         delivery_address=row["delivery_address"], billing_address=row["billing_address"],
         requested_delivery_date=_day(row["requested"]), note=row["note"],
         rejection_reason=row["rejection_reason"], cancellation_reason=row["cancellation_reason"],

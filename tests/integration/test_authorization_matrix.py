@@ -43,7 +43,8 @@ KIND_OF = {
 ATTACHMENT_OF = {"/api/v1/rfqs/": "rfq attachment", "/api/v1/offers/": "offer attachment"}
 # A line is a contract's, except under the cart, where it is a line of the buyer's (purchaser's) own cart, and
 # under a requisition list, where it is a line of that list (the purchaser's).
-LINE_OF = {"/api/v1/cart/": "cart line", "/api/v1/requisition-lists/": "requisition list line"}
+LINE_OF = {"/api/v1/cart/": "cart line", "/api/v1/requisition-lists/": "requisition list line",
+           "/api/v1/on-behalf/": "cart line"}  # a line of the buyer user's cart, worked on for it (#14)
 
 # The kinds of object each tenant is a party to; it is a stranger to every other one.
 PARTY_TO: dict[str, frozenset[str]] = {

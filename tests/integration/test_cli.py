@@ -46,7 +46,7 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
     counts = (await Company.count(), await BaseUser.count())
     second = market("demo-data")
     assert second.returncode == 0, second.stderr
-    assert (await Company.count(), await BaseUser.count()) == counts == (7, 11)
+    assert (await Company.count(), await BaseUser.count()) == counts == (7, 12)
     assert await Company.count().where(Company.kind == "vendor") == 4
     buyers = await Membership.select(Membership.company.name).where(Membership.company.kind == "buyer")
     assert len(buyers) == 6
@@ -54,7 +54,7 @@ async def test_demo_data_is_idempotent_and_prints_every_login():
     places = {(row["locale"], row["time_zone"]) for row in await Membership.select(
         Membership.locale, Membership.time_zone).where(Membership.user.email == "approver@acme.example")}
     assert places == {("de_DE", "Europe/Berlin")}
-    assert await Membership.count().where(Membership.locale == "en") == 10
+    assert await Membership.count().where(Membership.locale == "en") == 11
     # and the curation audit log holds the approval of every approved demo listing, by the demo operator
     approved = await Listing.count().where(Listing.status == "approved")
     entries = await CurationEvent.select(CurationEvent.actor.email).where(CurationEvent.action == "listing.approved")
@@ -111,11 +111,15 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     assert statuses == {"placed", "partially_shipped", "shipped", "delivered", "rejected", "cancelled",
                         "cancellation_requested", "pending_approval"}
     gloves = await OrderLine.select(OrderLine.quantity, OrderLine.price_reference, OrderLine.at_contract).where(
-        OrderLine.sku == "GX-GLV-M").first()
-    assert gloves == {"quantity": 500, "price_reference": globex, "at_contract": 500}
+        OrderLine.sku == "GX-GLV-M").order_by(OrderLine.id)
+    # (the second: 200 ordered for Acme's buyer by Globex's sales user, at Acme's contract price too, #14)
+    assert gloves == [{"quantity": 500, "price_reference": globex, "at_contract": 500},
+                      {"quantity": 200, "price_reference": globex, "at_contract": 200}]
+    on_behalf = await PurchaseOrder.select(PurchaseOrder.acted_by_text).where(PurchaseOrder.acted_by.is_not_null())
+    assert on_behalf == [{"acted_by_text": "Greta Globex (Globex Medical Supplies)"}]
     used = await ContractLine.select(ContractLine.consumed_qty, ContractLine.committed_qty).where(
         (ContractLine.contract.number == globex) & ContractLine.listing.is_not_null()).first()
-    assert used == {"consumed_qty": 500, "committed_qty": 2000}
+    assert used == {"consumed_qty": 700, "committed_qty": 2000}
     assert await RequisitionList.count().where(RequisitionList.shared.eq(True)) == 1
 
     # when demo-data runs again, then nothing is added
