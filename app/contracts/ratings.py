@@ -88,14 +88,20 @@ async def vendor_ratings(vendor_ids: Iterable[int], *, viewer_buyer_id: int | No
     transaction if one is open). Vendors nobody rated are absent. Pass the viewing buyer company's id whenever the
     figure is shown to a buyer: then another buyer's ratings never show alone (see `aggregate`); operators and the
     vendor itself pass None and get every rating."""
-    ids = sorted(set(vendor_ids))
-    if not ids:
-        return {}
-    rows = await ContractRating.select(
+    return aggregate(await ratings_by_buyer(vendor_ids), viewer_buyer_id)
+
+
+async def ratings_by_buyer(vendor_ids: Iterable[int] | None) -> list[BuyerRatings]:
+    """Each buyer company's ratings of each vendor (all vendors for None): their sum and number, one query."""
+    query = ContractRating.select(
         ContractRating.vendor, ContractRating.buyer, Sum(ContractRating.score, alias="total"), Count(alias="n"),
-    ).where(ContractRating.vendor.is_in(ids)).group_by(ContractRating.vendor, ContractRating.buyer)
-    return aggregate((BuyerRatings(row["vendor"], row["buyer"], int(row["total"]), row["n"]) for row in rows),
-                     viewer_buyer_id)
+    ).group_by(ContractRating.vendor, ContractRating.buyer)
+    if vendor_ids is not None:
+        ids = sorted(set(vendor_ids))
+        if not ids:
+            return []
+        query = query.where(ContractRating.vendor.is_in(ids))
+    return [BuyerRatings(row["vendor"], row["buyer"], int(row["total"]), row["n"]) for row in await query]
 
 
 async def rate(principal: Principal, contract_id: int, data: RatingIn) -> RatingOut:
