@@ -259,3 +259,19 @@ async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(ma
     row = sheets["Requisition list"][1]
     assert [cell.value for cell in row[:5]] == [quoted(SKU), 12, quoted(PRODUCT), quoted(PRODUCT), quoted(VENDOR_A)]
     assert (row[1].data_type, row[2].data_type) == ("n", "s")
+
+
+async def test_the_vendor_scorecards_export_keeps_vendor_names_as_text_and_figures_as_numbers(market, browser):
+    # given an operator, and vendor A (hostile name) with an award, a contract and RFQ figures
+    operator = await browser(await make_user((await make_company("operator")).id, "operator"))
+    csv_file = await operator.get("/operator/scorecards/export.csv")
+    assert csv_file.status_code == 200, csv_file.text
+    rows = csv_rows(csv_file.content)
+    assert_csv_is_inert(rows)
+    [vendor_a] = [row for row in rows if row[0] == quoted(VENDOR_A)]
+    assert vendor_a[3:6] == ["1", "1", "1"]  # invited, answered, won
+    xlsx_file = await operator.get("/operator/scorecards/export.xlsx")
+    sheets = xlsx_sheets(xlsx_file.content)
+    assert_xlsx_is_inert(sheets)
+    [row] = [row for row in values(next(iter(sheets.values()))) if row[0] == quoted(VENDOR_A)]
+    assert row[3:6] == [1, 1, 1] and row[9] == 0  # the price gap: a number cell
