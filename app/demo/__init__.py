@@ -2,7 +2,8 @@
 login for each role, a small catalog (app/demo_catalog.py), and RFQs made through the real services (app/demo/rfqs.py):
 one awarded, whose contracts price the catalog for Acme (with three saved award scenarios, app/demo/scenarios.py),
 and one live reverse auction; and orders in every state,
-one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py)."""
+one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py); and a third buyer,
+Contoso, with more awarded RFQs, ratings and answer times for the vendor scorecards (app/demo/scorecards.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.demo.catalog import load_demo_catalog
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
+from app.demo.scorecards import load_demo_scorecards
 from app.locales import ANYWHERE, Place
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
@@ -45,6 +47,10 @@ DEMO_COMPANIES = (
         ("admin@northwind.example", "Nadia Admin", "buyer_admin"),
         ("buyer@northwind.example", "Noah Buyer", "purchaser"),
         ("approver@northwind.example", "Nina Approver", "approver"),
+    )),
+    DemoCompany("Contoso Clinics", "buyer", "DE", "EUR", "DE877777777", (
+        ("buyer@contoso.example", "Carl Contoso", "purchaser"),
+        ("approver@contoso.example", "Cora Approver", "approver"),
     )),
     DemoCompany("Globex Medical Supplies", "vendor", "DE", "EUR", "DE833333333",
                 (("sales@globex.example", "Gustav Globex", "vendor_admin"),)),
@@ -95,6 +101,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_rfqs()
     await load_demo_scenarios()
     await load_demo_orders()
+    await load_demo_scorecards()
     return logins
 
 
