@@ -9,21 +9,21 @@ from enum import StrEnum
 import msgspec
 
 
-class Scope(StrEnum):
+class ScorecardScope(StrEnum):
     ALL_BUYERS = "all_buyers"  # every buyer company's history with the vendor
     YOUR_COMPANY = "your_company"  # the viewing buyer's own history with it
 
 
-class AmountOut(msgspec.Struct):
+class ScorecardAmountOut(msgspec.Struct):
     currency: str
     amount: Decimal
 
 
-class FiguresOut(msgspec.Struct):
+class ScorecardFiguresOut(msgspec.Struct):
     """A scorecard's figures over one scope; a figure withheld (or without data) is null, `withheld` says which
     and why."""
 
-    scope: Scope
+    scope: ScorecardScope
     label: str
     rfqs_invited: int | None
     rfqs_answered: int | None  # invitations answered with an offer
@@ -37,7 +37,7 @@ class FiguresOut(msgspec.Struct):
     negotiated_offers: int | None
     contracts: int | None
     contracts_active: int | None
-    awarded_value: list[AmountOut] | None  # per currency
+    awarded_value: list[ScorecardAmountOut] | None  # per currency
     orders: int | None
     confirmed_on_time: Decimal | None  # % of purchase orders confirmed within 48 hours
     shipped_on_time: Decimal | None  # % of orders wholly shipped by the ship date the vendor promised
@@ -53,4 +53,4 @@ class ScorecardOut(msgspec.Struct):
     vendor_name: str
     country: str
     as_of: datetime
-    scopes: list[FiguresOut]
+    scopes: list[ScorecardFiguresOut]

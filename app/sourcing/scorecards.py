@@ -24,14 +24,14 @@ from app.money import from_minor
 from app.rfq.access import vendors_hidden_from
 from app.sourcing import scorecard_rules as rules
 from app.sourcing import scorecard_store as store
-from app.sourcing.scorecard_schemas import AmountOut, FiguresOut, Scope, ScorecardOut
+from app.sourcing.scorecard_schemas import ScorecardAmountOut, ScorecardFiguresOut, ScorecardOut, ScorecardScope
 
 NO_SUCH_VENDOR = "No such vendor."
 LABELS = {
     "operator": "Across all buyers: full figures",
     "vendor": "Your figures across all your buyers",
-    Scope.ALL_BUYERS: "Across all buyers: aggregates, never another buyer's name, RFQ or prices",
-    Scope.YOUR_COMPANY: "Your company's own history with this vendor",
+    ScorecardScope.ALL_BUYERS: "Across all buyers: aggregates, never another buyer's name, RFQ or prices",
+    ScorecardScope.YOUR_COMPANY: "Your company's own history with this vendor",
 }
 VENDOR_WITHHELD = (rules.Group.PRICE,)
 VENDOR_REASON = ("Price competitiveness is left out: it is computed from competitors' offers, which a vendor never "
@@ -73,31 +73,32 @@ async def vendor_for(principal: Principal, vendor_id: int) -> VendorHead:
     return head
 
 
-def _out(scope: Scope, label: str, figures: rules.Figures, reason: str | None) -> FiguresOut:
+def _out(scope: ScorecardScope, label: str, figures: rules.Figures, reason: str | None) -> ScorecardFiguresOut:
     values = {f.name: getattr(figures, f.name) for f in fields(figures) if f.name not in ("buyers", "withheld")}
     awarded = values.pop("awarded_value")
-    return FiguresOut(
+    return ScorecardFiguresOut(
         scope=scope, label=label, **values,
-        awarded_value=None if awarded is None else [AmountOut(currency, from_minor(amount))
+        awarded_value=None if awarded is None else [ScorecardAmountOut(currency, from_minor(amount))
                                                     for currency, amount in awarded.items()],
         withheld=[rules.GROUP_WORDS[group] for group in figures.withheld],
         withheld_reason=reason if figures.withheld else None,
     )
 
 
-def scopes_for(principal: Principal, histories: list[rules.History]) -> list[FiguresOut]:
+def scopes_for(principal: Principal, histories: list[rules.History]) -> list[ScorecardFiguresOut]:
     """The scopes the caller sees of one vendor's histories, each labelled, with what is withheld and why."""
     if principal.is_operator:
-        return [_out(Scope.ALL_BUYERS, LABELS["operator"], rules.figures(histories), None)]
+        return [_out(ScorecardScope.ALL_BUYERS, LABELS["operator"], rules.figures(histories), None)]
     if principal.company_kind is CompanyKind.VENDOR:
-        return [_out(Scope.ALL_BUYERS, LABELS["vendor"], rules.figures(histories, VENDOR_WITHHELD), VENDOR_REASON)]
+        return [_out(ScorecardScope.ALL_BUYERS, LABELS["vendor"], rules.figures(histories, VENDOR_WITHHELD),
+                     VENDOR_REASON)]
     own_ids = frozenset(principal.visible_company_ids)
     withheld = rules.withheld_groups(histories, own_ids)
     reason = (f"Left out because fewer than {rules.MIN_OTHER_BUYERS} other buyer companies contributed to them: "
               "the figure would be one other buyer's own.")
     return [
-        _out(Scope.ALL_BUYERS, LABELS[Scope.ALL_BUYERS], rules.figures(histories, withheld), reason),
-        _out(Scope.YOUR_COMPANY, LABELS[Scope.YOUR_COMPANY],
+        _out(ScorecardScope.ALL_BUYERS, LABELS[ScorecardScope.ALL_BUYERS], rules.figures(histories, withheld), reason),
+        _out(ScorecardScope.YOUR_COMPANY, LABELS[ScorecardScope.YOUR_COMPANY],
              rules.figures(h for h in histories if h.buyer_id in own_ids), None),
     ]
 
@@ -111,7 +112,7 @@ async def scorecard(principal: Principal, vendor_id: int) -> ScorecardOut:
                         scopes=scopes_for(principal, histories))
 
 
-async def summaries(principal: Principal, vendor_ids: Iterable[int]) -> dict[int, FiguresOut]:
+async def summaries(principal: Principal, vendor_ids: Iterable[int]) -> dict[int, ScorecardFiguresOut]:
     """Each visible vendor's figures across all buyers as the caller may see them (the comparison's short
     scorecards): ten queries for any number of vendors."""
     heads = await visible_vendors(principal, vendor_ids)
@@ -146,7 +147,7 @@ _ORDER = {"name": (Company.name,), "country": (Company.country,), "status": (Com
 @dataclass(frozen=True, slots=True)
 class ScorecardRow:
     vendor: VendorHead
-    figures: FiguresOut
+    figures: ScorecardFiguresOut
 
 
 async def scorecard_grid(state: GridState) -> GridPage:
@@ -160,7 +161,7 @@ async def scorecard_grid(state: GridState) -> GridPage:
     query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _ORDER, Company.id), state)
     histories = await store.histories([row["id"] for row in rows], await db.db_now())
-    items = [ScorecardRow(VendorHead(**row), _out(Scope.ALL_BUYERS, LABELS["operator"],
+    items = [ScorecardRow(VendorHead(**row), _out(ScorecardScope.ALL_BUYERS, LABELS["operator"],
                                                   rules.figures(histories.get(row["id"], [])), None))
              for row in rows]
     return state.page_of(items, await count)
