@@ -31,6 +31,7 @@ class History:
     third_buyer: int
     third_buyer_admin: str
     rival_admin: str
+    round_1: int  # buyer 1's awarded RFQ
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ async def history(world: World) -> History:
     v, b1, b2 = world.vendor.id, world.buyer.id, world.other_buyer.id
     rival = (await make_company("vendor", name="Rival Supplies")).id
     b3 = (await make_company("buyer", name="Third Buyer")).id
-    _, contract_1 = await a_round(Round(b1, [v, rival], {v: Bid([["100", "200"], ["90", "200"]], hours=2),
+    round_1, contract_1 = await a_round(Round(b1, [v, rival], {v: Bid([["100", "200"], ["90", "200"]], hours=2),
                                                           rival: Bid([["95", "180"]])}, award_to=v))
     await a_round(Round(b1, [v, rival], {rival: Bid([["10"]])}))
     await a_round(Round(b2, [v, rival], {v: Bid([["50"]], hours=10), rival: Bid([["40"]])}))
@@ -50,7 +51,8 @@ async def history(world: World) -> History:
     assert contract_1 and contract_4
     await a_rating(contract_1, b1, v, 4)
     await a_rating(contract_4, b3, v, 2)
-    return History(world, v, rival, b3, await make_user(b3, "buyer_admin"), await make_user(rival, "vendor_admin"))
+    return History(world, v, rival, b3, await make_user(b3, "buyer_admin"), await make_user(rival, "vendor_admin"),
+                   round_1)
 
 
 async def _card(api, email: str, vendor_id: int):
@@ -157,3 +159,21 @@ async def test_the_pages_show_the_scorecard_to_each_as_they_may(history, browser
     assert (await vendor.get("/vendor/scorecard")).status_code == 200
     assert (await vendor.get(f"/vendors/{history.rival}")).status_code == 404
     assert (await (await browser(history.rival_admin)).get(f"/vendors/{history.vendor}")).status_code == 404
+
+
+async def test_the_comparison_links_each_offer_to_its_scorecard_and_loads_a_short_one(history, browser):
+    buyer = await browser(history.world.buyer_admin)
+    # given buyer 1's comparison: a link to each vendor's scorecard, and the row that loads their summaries
+    page = await buyer.get(f"/rfqs/{history.round_1}/comparison")
+    assert page.status_code == 200
+    assert f'href="/vendors/{history.vendor}"' in page.text and f'href="/vendors/{history.rival}"' in page.text
+    assert f'hx-get="/rfqs/{history.round_1}/scorecards"' in page.text
+    # when the row is loaded
+    row = await buyer.get(f"/rfqs/{history.round_1}/scorecards")
+    # then each vendor's short scorecard across buyers is in it, ratings withheld as on the profile
+    assert row.status_code == 200 and row.text.count("<td>") == 2
+    assert "Answers 75.0 %, wins 66.7 %" in row.text and "Price gap 5.6 %" in row.text
+    assert "Rating —" in row.text
+    # and another buyer cannot load the row of an RFQ that is not its own
+    other = await browser(history.world.other_buyer_admin)
+    assert (await other.get(f"/rfqs/{history.round_1}/scorecards")).status_code == 404
