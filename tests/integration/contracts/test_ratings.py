@@ -1,13 +1,19 @@
 """Buyers rate the vendors of their contracts: one rating per buyer company and contract, by those who decide."""
 
 import asyncio
+import sqlite3
 from datetime import timedelta
+
+import asyncpg
+import pytest
 
 from app import db
 from app.contracts.ratings import vendor_ratings
 from app.contracts.tables import Contract, ContractRating
 from tests.support.fixtures import csrf_token
 from tests.support.pages import main_of
+
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError)
 
 
 async def _rate(api, email: str, contract_id: int, body: dict):
@@ -101,3 +107,15 @@ async def test_deciders_rating_at_once_leave_one_rating(awarded, api):
     assert [r.status_code for r in responses] == [200] * 10, [r.text for r in responses]
     rows = await ContractRating.select(ContractRating.score).where(ContractRating.contract == awarded.contract_id)
     assert len(rows) == 1 and rows[0]["score"] in {1, 2, 3, 4, 5}
+
+
+async def test_the_database_refuses_a_score_outside_one_to_five_from_any_writer(awarded):
+    # given a writer that skips the API (the back office, a script)
+    now = await db.db_now()
+    for score in (0, 6):
+        row = ContractRating(contract=awarded.contract_id, buyer=awarded.world.buyer.id,
+                             vendor=awarded.world.vendor.id, score=score, created_at=now, updated_at=now)
+        # then the database refuses it
+        with pytest.raises(INTEGRITY_ERRORS, match="contract_rating_score_1_to_5"):
+            await ContractRating.insert(row)
+    assert await ContractRating.count() == 0
