@@ -50,19 +50,22 @@ LEFT JOIN rfq_invitation i ON i.rfq = o.rfq AND i.vendor = o.vendor
 WHERE r.published_at IS NOT NULL AND {vendors}
 """
 
-# Each live offer's final unit price per line; a line counts when at least two vendors priced it.
+# The vendor's final unit price per line, against the best final price of every live offer on that line; a line
+# counts when at least two vendors priced it. The best is looked up by line (the offer_line.rfq_line index), so
+# the cost follows the vendor's own lines, not the marketplace's.
 _PRICES = """
-WITH final AS (
+WITH mine AS (
     SELECT o.vendor AS vendor, r.buyer AS buyer, ol.rfq_line AS line, ol.unit_price AS price
     FROM offer o JOIN rfq r ON r.id = o.rfq
     JOIN offer_revision rev ON rev.offer = o.id AND rev.number = o.revision_count
     JOIN offer_line ol ON ol.revision = rev.id
-    WHERE r.status IN ('closed', 'awarded') AND o.status = 'live'
-), mine AS (
-    SELECT vendor, buyer, line, price FROM final WHERE {vendors}
+    WHERE r.status IN ('closed', 'awarded') AND o.status = 'live' AND {vendors}
 ), best AS (
-    SELECT line, MIN(price) AS best, COUNT(*) AS offers FROM final
-    WHERE line IN (SELECT line FROM mine) GROUP BY line
+    SELECT ol.rfq_line AS line, MIN(ol.unit_price) AS best, COUNT(*) AS offers
+    FROM offer_line ol JOIN offer_revision rev ON rev.id = ol.revision
+    JOIN offer o ON o.id = rev.offer AND rev.number = o.revision_count
+    WHERE o.status = 'live' AND ol.rfq_line IN (SELECT line FROM mine)
+    GROUP BY ol.rfq_line
 )
 SELECT m.vendor AS vendor, m.buyer AS buyer, m.price AS price, b.best AS best
 FROM mine m JOIN best b ON b.line = m.line
@@ -139,7 +142,7 @@ async def histories(vendor_ids: list[int] | None, now: datetime) -> dict[int, li
         if first is not None:
             start = max(filter(None, (_moment(row["published_at"]), _moment(row["invited_at"]))))
             of(row).answer_hours.append(max(hours_between(start, first), Decimal(0)))
-    for row in await _rows(_PRICES, "vendor", vendor_ids):
+    for row in await _rows(_PRICES, "o.vendor", vendor_ids):
         gap = gap_percent(int(row["price"]), int(row["best"]))
         if gap is not None:
             of(row).price_gaps.append(gap)
