@@ -48,7 +48,7 @@ PUBLIC = frozenset({("POST", "/api/v1/auth/token")})
 ANY_SIGNED_IN = frozenset({
     ("DELETE", "/api/v1/auth/token"), ("GET", "/api/v1/me"), ("GET", "/api/v1/me/tasks"),
     ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/{notification_id}/read"),
-    ("POST", "/api/v1/notifications/read-all"),
+    ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/vendors/{vendor_id}/scorecard"),
 })
 THROTTLED = frozenset({("POST", "/api/v1/auth/token")})
 WRONG_CREDENTIALS = "Wrong e-mail or password, or the account or its company is not active."

@@ -14,8 +14,15 @@ from litestar.types import ControllerRouterHandler
 
 from app import db, forms, grids
 from app.auth import Principal, PrincipalRequest, authenticated, principal_of, sellers_only
-from app.contracts import access, amendments, awards, documents, lifecycle, line_grid, vendor_rfqs, views
-from app.contracts.forms import AMENDMENT_LIMITS, REASON_LIMIT, amendment_from_form, termination_reason
+from app.contracts import access, amendments, awards, documents, lifecycle, line_grid, ratings, vendor_rfqs, views
+from app.contracts.forms import (
+    AMENDMENT_LIMITS,
+    RATING_COMMENT_LIMIT,
+    REASON_LIMIT,
+    amendment_from_form,
+    rating_from_form,
+    termination_reason,
+)
 from app.contracts.rules import JUSTIFICATION_MAX, Side
 from app.contracts.schemas import (
     AmendmentIn,
@@ -25,6 +32,8 @@ from app.contracts.schemas import (
     ContractSummaryOut,
     DecisionIn,
     LinkIn,
+    RatingIn,
+    RatingOut,
     RenewalOut,
     RenewIn,
     TerminateIn,
@@ -92,6 +101,12 @@ class ContractApi(Controller):
           summary="Renew: a draft RFQ prefilled with the contract's lines, its vendor invited (buyer)")
     async def renew(self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[RenewIn]) -> RenewalOut:
         return await lifecycle.renew(principal_of(request), contract_id, data)
+
+    @post("/{contract_id:int}/rating", status_code=200,
+          summary="Rate the contract's vendor 1-5 with a comment (buyer_admin or approver of its buyer company, once "
+                  "the contract has started); one rating per company and contract: rating again replaces it")
+    async def rate(self, request: PrincipalRequest, contract_id: FromPath[int], data: JSONBody[RatingIn]) -> RatingOut:
+        return await ratings.rate(principal_of(request), contract_id, data)
 
     @post("/{contract_id:int}/lines/{line_id:int}/link", status_code=200,
           summary="Link a waiting line to one of your listings (vendor); its contract price applies from now")
@@ -217,6 +232,18 @@ class ContractPages(Controller):
                           lifecycle.link_line_by_sku(principal_of(request), contract_id, line_id, data.get("sku", "")),
                           field, {field: data.get("sku", "")})
 
+    @post("/{contract_id:int}/rating", status_code=303)
+    async def rate(
+        self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
+    ) -> Response[Any]:
+        principal, typed = principal_of(request), {f"rating_{key}": value for key, value in data.items()}
+        try:
+            rating = rating_from_form(data)
+        except DomainError as exc:
+            return await _detail(principal, contract_id, exc, field="rating_score", typed=typed)
+        return await _act(request, contract_id, "Your company's rating of the vendor is saved.",
+                          ratings.rate(principal, contract_id, rating), "rating_score", typed)
+
     @post("/{contract_id:int}/amendments", status_code=303)
     async def propose(
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
@@ -280,7 +307,8 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     head = await access.contract_for(principal, contract_id)
     contract = await views.contract_out(contract_id)
     proposal_side = Side(contract.proposal.proposed_side) if contract.proposal else None
-    can = access.abilities(principal, head, await db.db_now(), proposal_side)
+    now = await db.db_now()
+    can = access.abilities(principal, head, now, proposal_side)
     side = access.side_of(principal, head)
     rfq_url = access.rfq_page(principal, contract.rfq_id, as_vendor=side is Side.VENDOR)
     # the renewal is the buyer's new RFQ: its vendor may not be invited, or not yet
@@ -301,7 +329,8 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
                  "rfq_url": rfq_url, "renewal_url": renewal_url,
                  "reason": confirm_reason or "", "errors": forms.errors_by_field(error, field, named=named),
                  "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"],
-                 "note": confirm_rejection or ""},
+                 "note": confirm_rejection or "", "rating": await ratings.rating_for(principal, head),
+                 "can_rate": ratings.may_rate(principal, head, now), "rating_comment_limit": RATING_COMMENT_LIMIT},
         status_code=error.status_code if error else 200,
     )
 

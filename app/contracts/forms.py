@@ -7,6 +7,7 @@ from typing import Any
 
 from app.contracts.schemas import (
     AmendmentIn,
+    RatingIn,
     TerminateIn,
 )
 from app.errors import FieldErrors
@@ -17,6 +18,7 @@ from app.money import MoneyError, parse_amount, to_minor, typed_amount
 
 AMENDMENT_LIMITS = max_lengths(AmendmentIn)
 REASON_LIMIT = max_lengths(TerminateIn)["reason"]
+RATING_COMMENT_LIMIT = max_lengths(RatingIn)["comment"]
 
 
 def amendment_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE) -> AmendmentIn:
@@ -52,3 +54,12 @@ def termination_reason(form: dict[str, str]) -> str:
     if not reason.strip():
         raise beside("reason", "Reason: say why the contract ends; the other party reads it.")
     return read_form({"reason": reason}, TerminateIn, fields={"reason": ("reason", "Reason")}).reason
+
+
+def rating_from_form(form: dict[str, str]) -> RatingIn:
+    """The rating form: score (1 to 5, a radio group) and comment; what is wrong is said beside its field."""
+    score = form.get("score", "").strip()
+    if score not in {"1", "2", "3", "4", "5"}:
+        raise beside("rating_score", "Rating: choose from 1 (poor) to 5 (excellent).")
+    return read_form({"score": int(score), "comment": form.get("comment", "")}, RatingIn,
+                     fields={"comment": ("rating_comment", "Comment")})

@@ -11,6 +11,7 @@ from app.contracts.tables import (
     ContractLineTier,
     ContractNumberCounter,
     ContractPrice,
+    ContractRating,
     ContractVersion,
 )
 
@@ -19,7 +20,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
     table_classes=[
         ContractNumberCounter, Contract, ContractLine, ContractLineMark, ContractLineTier, ContractVersion,
-        ContractPrice,
+        ContractPrice, ContractRating,
     ],
     migration_dependencies=["app.catalog.piccolo_app", "app.rfq.piccolo_app", "app.offers.piccolo_app"],
     commands=[],

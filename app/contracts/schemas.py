@@ -24,6 +24,14 @@ class TerminateIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, examples=["Supplier no longer certified"])]
 
 
+class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The buyer company's rating of the contract's vendor; rating again replaces it."""
+
+    score: Annotated[int, msgspec.Meta(ge=1, le=5, description="1 (poor) to 5 (excellent)", examples=[4])]
+    comment: Annotated[str, msgspec.Meta(max_length=2000, examples=["On time; one damaged pallet replaced at once"])] \
+        = ""
+
+
 class RenewIn(msgspec.Struct, forbid_unknown_fields=True):
     """A draft RFQ prefilled from the contract; the buyer reviews and publishes it."""
 
@@ -211,3 +219,16 @@ class AwardPreview(msgspec.Struct):
     losers: list[str]  # vendors with a live offer that win no line
     left_out: list[int]  # positions of the RFQ's lines awarded to nobody
     needing_justification: list[int]  # positions: lines that go to an offer that is not the cheapest
+
+
+class RatingOut(msgspec.Struct):
+    """A contract's rating as its buyer company and operators see it (a vendor sees only its aggregate)."""
+
+    contract_id: int
+    vendor_id: int
+    score: int
+    comment: str
+    rated_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    replaced: bool = False  # true when it replaced the company's earlier rating of this contract

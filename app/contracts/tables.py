@@ -120,3 +120,19 @@ class ContractPrice(Table, tablename="contract_price"):
     reference = Varchar(length=50, default="", help_text="The contract number shown with the price")
     contract_line = ForeignKey(ContractLine, null=True, on_delete=OnDelete.restrict, index=True,
                                help_text="The contract line this price comes from")
+
+
+class ContractRating(Table, tablename="contract_rating"):
+    """The buyer company's rating of the vendor of one of its contracts: 1 to 5 with a comment. A contract has one
+    buyer company, so `contract` being unique is the rule "one rating per buyer company per contract"; rating again
+    replaces the rating (app/contracts/ratings.py says why). `buyer` and `vendor` repeat the contract's parties,
+    which never change, so that scorecards aggregate by vendor without joining contracts."""
+
+    contract = ForeignKey(Contract, null=False, unique=True, on_delete=OnDelete.restrict)
+    buyer = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.restrict, index=True)
+    score = Integer(null=False, help_text="1 (poor) to 5 (excellent)")
+    comment = Text(null=False, default="")
+    rated_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(null=False)
+    updated_at = Timestamptz(null=False)

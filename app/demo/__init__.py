@@ -4,7 +4,8 @@ one awarded, whose contracts price the catalog for Acme (with three saved award 
 and one live reverse auction; and orders in every state,
 one of them at Acme's contract price, with a shared requisition list (app/demo/orders.py), and one placed for
 Acme's buyer by Globex's assigned sales user (app/demo/on_behalf.py); payment terms, invoices in every state and a
-credit limit close to its exposure (app/demo/billing.py)."""
+credit limit close to its exposure (app/demo/billing.py); and a third buyer, Contoso, with more awarded RFQs, ratings
+and answer times for the vendor scorecards (app/demo/scorecards.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.demo.on_behalf import load_demo_on_behalf
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
+from app.demo.scorecards import load_demo_scorecards
 from app.demo.spending import load_demo_spending
 from app.locales import ANYWHERE, Place
 
@@ -50,6 +52,10 @@ DEMO_COMPANIES = (
         ("admin@northwind.example", "Nadia Admin", "buyer_admin"),
         ("buyer@northwind.example", "Noah Buyer", "purchaser"),
         ("approver@northwind.example", "Nina Approver", "approver"),
+    )),
+    DemoCompany("Contoso Clinics", "buyer", "DE", "EUR", "DE877777777", (
+        ("buyer@contoso.example", "Carl Contoso", "purchaser"),
+        ("approver@contoso.example", "Cora Approver", "approver"),
     )),
     DemoCompany("Globex Medical Supplies", "vendor", "DE", "EUR", "DE833333333",
                 (("sales@globex.example", "Gustav Globex", "vendor_admin"),
@@ -104,6 +110,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_spending()
     await load_demo_billing()
     await load_demo_on_behalf()
+    await load_demo_scorecards()
     return logins
 
 

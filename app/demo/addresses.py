@@ -22,6 +22,12 @@ ADDRESSES = {
         (AddressKind.BILLING, "Head office", "Northwind Schools", "Comptabilité fournisseurs",
          "5 place Bellecour", "69002", "Lyon", "FR", "+33 4 78 00 00 02"),
     ],
+    "Contoso Clinics": [
+        (AddressKind.DELIVERY, "Clinic stores", "Contoso Clinics", "Stores",
+         "Klinikweg 4", "20095", "Hamburg", "DE", "+49 40 5550300"),
+        (AddressKind.BILLING, "Finance", "Contoso Clinics", "Kreditorenbuchhaltung",
+         "Klinikweg 4", "20095", "Hamburg", "DE", "+49 40 5550301"),
+    ],
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from app.offers.schemas import AwardResultOut
 from app.sourcing import pages, scenarios
 from app.sourcing.forms import scenario_from_form
 from app.sourcing.schemas import ScenarioAwardIn, ScenarioIn, ScenarioListOut, ScenarioOut
+from app.sourcing.scorecard_routes import ROUTES as SCORECARD_ROUTES
 
 
 class ScenarioApi(Controller):
@@ -111,4 +112,4 @@ STATUS_WORDS = {
 }
 
 
-ROUTES: list[ControllerRouterHandler] = [ScenarioApi, ScenarioPages]
+ROUTES: list[ControllerRouterHandler] = [ScenarioApi, ScenarioPages, *SCORECARD_ROUTES]

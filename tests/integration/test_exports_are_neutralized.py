@@ -283,3 +283,17 @@ async def test_the_lines_grids_of_an_order_and_a_contract_export_inert_files(mar
         assert_csv_is_inert(rows)
         assert any(quoted(PRODUCT) in row for row in rows), path
         assert_xlsx_is_inert(xlsx_sheets(as_xlsx.content))
+async def test_the_vendor_scorecards_export_keeps_vendor_names_as_text_and_figures_as_numbers(market, browser):
+    # given an operator, and vendor A (hostile name) with an award, a contract and RFQ figures
+    operator = await browser(await make_user((await make_company("operator")).id, "operator"))
+    csv_file = await operator.get("/operator/scorecards/export.csv")
+    assert csv_file.status_code == 200, csv_file.text
+    rows = csv_rows(csv_file.content)
+    assert_csv_is_inert(rows)
+    [vendor_a] = [row for row in rows if row[0] == quoted(VENDOR_A)]
+    assert vendor_a[3:6] == ["1", "1", "1"]  # invited, answered, won
+    xlsx_file = await operator.get("/operator/scorecards/export.xlsx")
+    sheets = xlsx_sheets(xlsx_file.content)
+    assert_xlsx_is_inert(sheets)
+    [row] = [row for row in values(next(iter(sheets.values()))) if row[0] == quoted(VENDOR_A)]
+    assert row[3:6] == [1, 1, 1] and row[9] == 0  # the price gap: a number cell
