@@ -41,6 +41,7 @@ from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
+from app.exchange_rates.controllers import ROUTES as exchange_rate_routes
 from app.locales import ANYWHERE, Place
 from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
@@ -58,6 +59,7 @@ ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
     *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
+    *exchange_rate_routes,
 ]
 
 
