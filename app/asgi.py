@@ -47,11 +47,13 @@ from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
 from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
+from app.offers.pages import add_comparison_section
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.sourcing.controllers import ROUTES as sourcing_routes
+from app.sourcing.pages import scores_section
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
 
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     """
     settings = settings or get_settings()
     load_actors()
+    # The comparison page (offers) shows sourcing's weighted scores: sourcing sits above offers, so it plugs in.
+    add_comparison_section(scores_section)
     in_process_worker = (settings.redis_url is None) if run_worker is None else run_worker
     back_office = create_back_office(settings)
 
