@@ -15,7 +15,7 @@ from app.offers.schemas import NotComparedOut
 from app.rfq.access import RfqHead, buyer_actor, rfq_for_buyer
 from app.rfq.states import Actor
 from app.sourcing import scoring
-from app.sourcing.scenarios import scenario_rfq
+from app.sourcing.access import scenario_rfq
 from app.sourcing.score_schemas import (
     BestLineOut,
     CriterionScoresOut,

@@ -127,3 +127,24 @@ async def test_the_comparison_page_shows_the_scores_and_takes_new_weights(closed
     purchaser = await browser(world.purchaser)
     assert 'action="/rfqs/' not in (await purchaser.get(f"/rfqs/{closed.rfq_id}/comparison")).text.split(
         "Weighted scores")[1].split("</section>")[0]
+
+
+async def test_the_weighted_preset_follows_the_weights_not_only_the_price(closed, api, world):
+    # given lead time weighs everything: A quotes 5 days, B 12
+    approver = await api(world.approver)
+    await approver.put(scoring_url(closed.rfq_id), json={**WEIGHTS, "price": 0, "lead_time": 100})
+    # when the weighted preset is solved
+    response = await approver.post(f"/api/v1/rfqs/{closed.rfq_id}/scenarios",
+                                   json={"name": "Best scored", "preset": "weighted_score"})
+    # then every line goes to A, though B is cheaper on masks, and the plan's score is said
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "optimal"
+    assert {a["vendor_id"] for a in body["allocations"]} == {closed.vendor_a}
+    assert D(body["figures"]["weighted_score"]) == 3  # three lines, each scored 1 for the shortest lead time
+    # and with all the weight on price it is the cherry-pick
+    await approver.put(scoring_url(closed.rfq_id), json={**WEIGHTS, "price": 100, "lead_time": 0})
+    cheapest = (await approver.post(f"/api/v1/rfqs/{closed.rfq_id}/scenarios",
+                                    json={"name": "Price only", "preset": "weighted_score"})).json()
+    assert [(a["position"], a["vendor_id"]) for a in cheapest["allocations"]] == [
+        (1, closed.vendor_a), (2, closed.vendor_b), (3, closed.vendor_a)]
