@@ -17,6 +17,7 @@ from app.demo.catalog import load_demo_catalog
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
+from app.demo.scoring import load_demo_scoring
 from app.locales import ANYWHERE, Place
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for people trying the app locally
@@ -93,6 +94,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_addresses()
     await load_demo_catalog()
     await load_demo_rfqs()
+    await load_demo_scoring()
     await load_demo_scenarios()
     await load_demo_orders()
     return logins
