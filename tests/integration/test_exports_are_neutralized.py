@@ -259,3 +259,22 @@ async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(ma
     row = sheets["Requisition list"][1]
     assert [cell.value for cell in row[:5]] == [quoted(SKU), 12, quoted(PRODUCT), quoted(PRODUCT), quoted(VENDOR_A)]
     assert (row[1].data_type, row[2].data_type) == ("n", "s")
+
+
+async def test_the_exchange_rates_csv_keeps_the_source_as_text(api, world):
+    # given rates whose sources are hostile text, imported by an operator
+    operator = await api(world.operator)
+    rows = "".join(f"USD,EUR,0.92,2026-11-{day:02d},{source}\n" for day, source in enumerate(
+        (PRODUCT, VENDOR_A, "+1", "@x", "-2-"), start=1))
+    imported = await operator.post("/api/v1/exchange-rates/import", files={
+        "file": ("rates.csv", ("base,quote,rate,valid_on,source\n" + rows).encode(), "text/csv")})
+    assert imported.status_code == 201, imported.text
+    # when the rates are exported
+    response = await operator.get("/api/v1/exchange-rates/export.csv")
+    # then every source is text, and the rate a number
+    assert response.status_code == 200
+    header, *exported = csv_rows(response.content)
+    assert header == ["base", "quote", "rate", "valid_on", "source"]
+    assert_csv_is_inert(exported)
+    assert {row[4] for row in exported} == {quoted(s) for s in (PRODUCT, VENDOR_A, "+1", "@x", "-2-")}
+    assert {row[2] for row in exported} == {"0.9200"}
