@@ -151,7 +151,7 @@ async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response.content)
     assert_csv_is_inert(rows)
-    title, header, gloves, gel, total, coverage, lead, savings = rows
+    title, header, gloves, gel, total, coverage, lead, savings, terms, offered_in, rate = rows
     number = (await Rfq.select(Rfq.number).where(Rfq.id == market.rfq_id).first())["number"]
     assert title == [f"{number}: {RFQ_TITLE}", "currency EUR"]
     columns = ("unit price", "quantity", "extended", "best")
@@ -163,6 +163,7 @@ async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
     assert (total[8], total[12]) == ("8120.0000", "9680.0000")
     assert (coverage[8], lead[8]) == ("2/2", "5")
     assert (savings[8], savings[12]) == ("1040.0000", "-520.0000")
+    assert (terms[8], offered_in[8], rate[8]) == ("30", "EUR", "")  # the RFQ's terms and currency: nothing converted
 
 
 async def test_the_comparison_xlsx_has_text_cells_and_number_cells(market, api):
