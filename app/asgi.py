@@ -42,6 +42,7 @@ from app.contracts.controllers import ROUTES as contract_routes
 from app.curation.controllers import ROUTES as curation_routes
 from app.dashboard.controllers import DashboardPages, TaskApi
 from app.errors import EXCEPTION_HANDLERS, BodyCheckMiddleware
+from app.exchange_rates.controllers import ROUTES as exchange_rate_routes
 from app.invoicing.controllers import ROUTES as invoice_routes
 from app.invoicing.pages import ROUTES as invoice_pages
 from app.locales import ANYWHERE, Place
@@ -49,12 +50,14 @@ from app.money import shown
 from app.notifications.controllers import NotificationApi, NotificationPages, OutboxPages
 from app.notifications.unread import UnreadCountMiddleware
 from app.offers.controllers import ROUTES as offer_routes
+from app.offers.pages import add_comparison_section
 from app.onbehalf.controllers import ROUTES as on_behalf_routes
 from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.sourcing.controllers import ROUTES as sourcing_routes
+from app.sourcing.pages import scores_section
 from app.spending.controllers import ROUTES as spending_routes
 from app.vendors.controllers import ROUTES as vendor_routes
 from app.worker import InProcessWorker, load_actors
@@ -66,6 +69,7 @@ ROUTE_HANDLERS = [
     *spending_routes,
     *billing_routes, *invoice_routes, *invoice_pages,
     *on_behalf_routes,
+    *exchange_rate_routes,
 ]
 
 
@@ -120,6 +124,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     """
     settings = settings or get_settings()
     load_actors()
+    # The comparison page (offers) shows sourcing's weighted scores: sourcing sits above offers, so it plugs in.
+    add_comparison_section(scores_section)
     in_process_worker = (settings.redis_url is None) if run_worker is None else run_worker
     back_office = create_back_office(settings)
 

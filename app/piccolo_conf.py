@@ -13,6 +13,7 @@ APP_REGISTRY = AppRegistry(
         "piccolo_api.session_auth.piccolo_app",
         "app.accounts.piccolo_app",
         "app.notifications.piccolo_app",
+        "app.exchange_rates.piccolo_app",
         "app.catalog.piccolo_app",
         "app.contracts.piccolo_app",
         "app.vendors.piccolo_app",

@@ -29,8 +29,8 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.locales import Place
 from app.money import format_money, from_minor
 from app.notifications.services import Words, queue_email
+from app.offers import currencies, store
 from app.offers import services as offers
-from app.offers import store
 from app.offers.schemas import AwardIn, AwardResultOut
 from app.offers.tables import Award
 from app.rfq import transitions
@@ -65,12 +65,12 @@ async def award(principal: Principal, rfq_id: int, data: AwardIn, *,
             needed = chosen.asked[line_id]["position"] in chosen.needing
             rows.append(Award(
                 rfq=rfq_id, rfq_line=line_id, offer=bid.offer_id, revision=bid.revision_id,
-                vendor=bid.vendor_id, unit_price=price, currency=rfq["currency"], quantity=quantity,
+                vendor=bid.vendor_id, unit_price=price, currency=bid.currency or rfq["currency"], quantity=quantity,
                 awarded_by=principal.user_id, awarded_at=now, justification=justification if needed else "",
             ))
         await Award.insert(*rows)
         await contracts_from_award(rfq_id)  # one contract per awarded vendor, in this same transaction
-        await _tell_vendors(rfq_id, head.reference, head.title, rfq["currency"], rows, chosen.asked,
+        await _tell_vendors(rfq_id, head.reference, head.title, rows, chosen.asked,
                             latest_all={bid.vendor_id for bid in chosen.live},
                             contracts=await _contract_of_vendor(rfq_id))
     return await offers.awards_of(rfq_id, RfqStatus.AWARDED)
@@ -86,14 +86,16 @@ async def preview(principal: Principal, rfq_id: int, data: AwardIn) -> AwardPrev
     lines = []
     for line_id, bid in chosen.picks:
         asked, (price, quantity) = chosen.asked[line_id], bid.lines[line_id]
-        unit_price = Decimal(from_minor(price) or 0)
+        own = Decimal(from_minor(price) or 0)
+        unit_price = chosen.rates.convert(own, bid.currency)  # the RFQ's currency, so the total is one sum
         lines.append(AwardPreviewLine(
             rfq_line_id=line_id, offer_id=bid.offer_id, position=asked["position"],
             description=asked["description"], quantity=quantity, unit=asked["unit"],
             vendor_name=bid.vendor_name, unit_price=unit_price, extended_price=unit_price * quantity,
-            cheapest_price=Decimal(from_minor(min(b.lines[line_id][0] for b in chosen.live if line_id in b.lines))
-                                   or 0),
+            cheapest_price=min(chosen.prices[line_id].values()),
             needs_justification=asked["position"] in chosen.needing,
+            own_unit_price=None if unit_price == own and bid.currency in ("", head.currency) else own,
+            own_currency=bid.currency or head.currency,
         ))
     lines.sort(key=lambda line: line.position)
     winners = {bid.vendor_id: bid.vendor_name for _, bid in chosen.picks}
@@ -139,6 +141,8 @@ class _Chosen:
     live: list[store.LatestRevision]  # every live offer's latest revision
     picks: list[tuple[int, store.LatestRevision]]  # (RFQ line id, the revision it goes to), as asked
     needing: list[int]  # positions of the lines that go to an offer that is not the cheapest
+    rates: currencies.RatesAtClose  # the rates the offers in other currencies are compared at
+    prices: dict[int, dict[int, Decimal]]  # RFQ line id → offer id → unit price in the RFQ's currency
 
 
 async def _choose(rfq_id: int, data: AwardIn) -> _Chosen:
@@ -146,6 +150,14 @@ async def _choose(rfq_id: int, data: AwardIn) -> _Chosen:
     lines need a justification (the pure rule)."""
     asked = {row["id"]: row for row in await RfqLine.select().where(RfqLine.rfq == rfq_id)}
     live = await store.latest_revisions(rfq_id)
+    rfq_currency = (await Rfq.select(Rfq.currency).where(Rfq.id == rfq_id).first() or {}).get("currency", "")
+    rates = await currencies.rates_at_close(rfq_id, rfq_currency, (bid.currency for bid in live))
+    # Every price in the RFQ's currency; an offer in a currency without a rate is compared with nothing.
+    prices: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for bid in live:
+        if rates.comparable(bid.currency):
+            for line_id, (price, _) in bid.lines.items():
+                prices[line_id][bid.offer_id] = rates.convert(Decimal(from_minor(price) or 0), bid.currency)
     by_offer = {bid.offer_id: bid for bid in live}
     picks = []
     for index, item in enumerate(data.awards, start=1):
@@ -159,15 +171,17 @@ async def _choose(rfq_id: int, data: AwardIn) -> _Chosen:
                 f"awards[{index}]: offer {item.offer_id} does not offer line {asked[item.rfq_line_id]['position']}; "
                 "choose an offer that priced it."
             )
+        if not rates.comparable(bid.currency):
+            raise Conflict(f"awards[{index}]: {rates.missing(bid.currency)}")
         picks.append((item.rfq_line_id, bid))
     needing = rules.lines_needing_justification(
         rules.AwardChoice(
-            position=asked[line_id]["position"], chosen_price=Decimal(bid.lines[line_id][0]),
-            offered_prices=tuple(Decimal(other.lines[line_id][0]) for other in live if line_id in other.lines),
+            position=asked[line_id]["position"], chosen_price=prices[line_id][bid.offer_id],
+            offered_prices=tuple(prices[line_id].values()),
         )
         for line_id, bid in picks
     )
-    return _Chosen(asked=asked, live=live, picks=picks, needing=needing)
+    return _Chosen(asked=asked, live=live, picks=picks, needing=needing, rates=rates, prices=prices)
 
 
 async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:
@@ -175,14 +189,14 @@ async def _contract_of_vendor(rfq_id: int) -> dict[int, int]:
     return {row["vendor"]: row["id"] for row in rows}
 
 
-def _won_body(reference: str, title: str, currency: str, asked: dict[int, Any], lines: list[Award]) -> Words:
+def _won_body(reference: str, title: str, asked: dict[int, Any], lines: list[Award]) -> Words:
     """What a winner is told it won, its unit prices written in the recipient's locale."""
 
     def body(place: Place) -> str:
         listing = "\n".join(
             f"- line {asked[row.rfq_line]['position']}: {asked[row.rfq_line]['description']}, "
             f"{row.quantity} {asked[row.rfq_line]['unit']} at "
-            f"{format_money(from_minor(row.unit_price), currency, place.locale, unit_price=True)}"  # type: ignore[arg-type]
+            f"{format_money(from_minor(row.unit_price), row.currency, place.locale, unit_price=True)}"  # type: ignore[arg-type]
             for row in sorted(lines, key=lambda r: asked[r.rfq_line]["position"])
         )
         return (f"Your offer on {reference} \"{title}\" was awarded these lines:\n\n{listing}\n\n"
@@ -191,7 +205,7 @@ def _won_body(reference: str, title: str, currency: str, asked: dict[int, Any], 
     return body
 
 
-async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, rows: list[Award],
+async def _tell_vendors(rfq_id: int, reference: str, title: str, rows: list[Award],
                         asked: dict[int, Any], latest_all: set[int], contracts: dict[int, int]) -> None:
     """Winners hear what they won at their own price, with the link to their contract; everyone else only that
     they did not win, with the link to the RFQ in their history."""
@@ -202,7 +216,7 @@ async def _tell_vendors(rfq_id: int, reference: str, title: str, currency: str, 
     for vendor_id in sorted(set(won) | latest_all):
         body: Words
         if vendor_id in won:
-            body = _won_body(reference, title, currency, asked, won[vendor_id])
+            body = _won_body(reference, title, asked, won[vendor_id])
             subject = f"You won lines of {reference}: {title}"
             link = contract_path(contracts[vendor_id])
         else:

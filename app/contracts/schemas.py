@@ -205,6 +205,9 @@ class AwardPreviewLine(msgspec.Struct):
     extended_price: Decimal
     cheapest_price: Decimal
     needs_justification: bool
+    # The prices above are in the RFQ's currency; an offer in another is awarded (and contracted) at its own price:
+    own_unit_price: Decimal | None = None  # set when the offer is in another currency
+    own_currency: str = ""
 
 
 class AwardPreview(msgspec.Struct):

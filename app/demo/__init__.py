@@ -23,6 +23,7 @@ from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
 from app.demo.scorecards import load_demo_scorecards
+from app.demo.scoring import load_demo_scoring
 from app.demo.spending import load_demo_spending
 from app.locales import ANYWHERE, Place
 
@@ -105,6 +106,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_addresses()
     await load_demo_catalog()
     await load_demo_rfqs()
+    await load_demo_scoring()
     await load_demo_scenarios()
     await load_demo_orders()
     await load_demo_spending()

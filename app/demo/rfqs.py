@@ -4,7 +4,7 @@ made contracts (so Acme's buyers see contract prices in the catalog) and an open
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from piccolo.apps.user.tables import BaseUser
@@ -47,6 +47,10 @@ class DemoRfq:
     auction: AuctionSettingsIn | None = None
     awarder: str | None = None  # when set: closed, then awarded by this buyer_admin or approver
     award_to: tuple[str, ...] = ()  # vendor company name per line
+    close: bool = False  # closed by its author (left unawarded unless `awarder` is set)
+    # vendor company name -> (currency of its prices, payment terms in days, lead time in days); else the RFQ's
+    # currency and terms, and 3 days
+    terms: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 AWARDED = DemoRfq(
@@ -135,7 +139,8 @@ async def _status(rfq_id: int) -> RfqStatus:
     return RfqStatus(row["status"])
 
 
-async def _bid(rfq_id: int, line_ids: list[int], vendor_id: int, email: str, bids: tuple[tuple[str, ...], ...]) -> None:
+async def _bid(rfq_id: int, line_ids: list[int], vendor_id: int, email: str, bids: tuple[tuple[str, ...], ...],
+               terms: tuple[str, int, int] | None = None) -> None:
     """Make the vendor's live offer carry `bids` as its successive revisions, adding only the missing ones."""
     vendor = await demo_principal(email)
     for number, prices in enumerate(bids, start=1):
@@ -146,7 +151,8 @@ async def _bid(rfq_id: int, line_ids: list[int], vendor_id: int, email: str, bid
             continue
         data = OfferIn(lines=[OfferLineIn(rfq_line_id=line_id, unit_price=price)
                               for line_id, price in zip(line_ids, prices, strict=True)],
-                       lead_time_days=3, notes="Demo offer")
+                       lead_time_days=terms[2] if terms else 3, notes="Demo offer",
+                       currency=terms[0] if terms else None, payment_terms_days=terms[1] if terms else None)
         if offer is None:
             await offers.submit_offer(vendor, rfq_id, data)
         else:
@@ -164,8 +170,8 @@ async def ensure_demo_rfq(demo: DemoRfq) -> int:
         RfqLine.position)]
     if await _status(rfq_id) is RfqStatus.PUBLISHED:
         for name, (email, bids) in demo.bids.items():
-            await _bid(rfq_id, line_ids, vendor_ids[name], email, bids)
-        if demo.awarder is not None:
+            await _bid(rfq_id, line_ids, vendor_ids[name], email, bids, demo.terms.get(name))
+        if demo.awarder is not None or demo.close:
             await transitions.close(author, rfq_id)
     if demo.awarder is not None and await _status(rfq_id) is RfqStatus.CLOSED and not await Award.exists().where(
         Award.rfq == rfq_id

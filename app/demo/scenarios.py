@@ -1,6 +1,7 @@
 """Demo award scenarios on the awarded demo RFQ, saved through the real service as its buyer would have compared
-them before awarding: the cherry-pick, one vendor for everything, and Umbrella (the incumbent) keeping at least
-40 % of the value. Idempotent: a scenario whose name exists on the RFQ is left alone."""
+them before awarding: the cherry-pick, one vendor for everything, Umbrella (the incumbent) keeping at least
+40 % of the value, and the best weighted score per line under the RFQ's weights (app/demo/scoring.py sets them
+first). Idempotent: a scenario whose name exists on the RFQ is left alone."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from app.sourcing.tables import AwardScenario
 
 
 async def load_demo_scenarios() -> list[int]:
-    """The demo RFQ's three scenarios; the ids of those created now."""
+    """The demo RFQ's four scenarios; the ids of those created now."""
     author = await demo_principal(AWARDED.author)
     rfq = await Rfq.select(Rfq.id).where((Rfq.buyer == author.company_id) & (Rfq.title == AWARDED.title)).first()
     incumbent = await accounts.find_company_id("vendor", "Umbrella Lab Equipment")
@@ -27,6 +28,7 @@ async def load_demo_scenarios() -> list[int]:
         ScenarioIn(name="Everything from one vendor", preset=Preset.SINGLE_VENDOR),
         ScenarioIn(name="Umbrella keeps at least 40 %", constraints=[
             ValueShareIn(vendor_id=incumbent, bound=Bound.AT_LEAST, percent=Decimal(40))]),
+        ScenarioIn(name="Best weighted score per line", preset=Preset.WEIGHTED_SCORE),
     ]
     existing = {row["name"] for row in await AwardScenario.select(AwardScenario.name).where(
         AwardScenario.rfq == rfq["id"])}

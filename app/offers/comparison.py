@@ -22,8 +22,9 @@ class LineAsked:
 
 @dataclass(frozen=True, slots=True)
 class PriceOffered:
-    unit_price: Decimal
+    unit_price: Decimal  # in the RFQ's currency (converted when the offer is in another)
     quantity: int
+    own_unit_price: Decimal | None = None  # as offered, in the offer's currency, when that is another
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,9 @@ class Bid:
     lead_time_days: int
     valid_until: datetime | None
     prices: Mapping[int, PriceOffered]
+    currency: str = ""  # the offer's own currency
+    rate_label: str | None = None  # the rate its prices were converted at ("1 USD = 0.9213 EUR, 2026-11-30")
+    payment_terms_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class Cell:
     best: bool
     # Against the line's target price, for the quantity offered; None without a target.
     savings: Decimal | None
+    own_unit_price: Decimal | None = None  # in the offer's own currency, when it is not the RFQ's
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,20 @@ class VendorColumn:
     # Summed over the offered lines that have a target price; None when none has one (no target is not 0 saved).
     savings: Decimal | None
     lines_without_target: int  # offered lines left out of `savings`, having no target price
+    currency: str = ""
+    rate_label: str | None = None
+    payment_terms_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NotCompared:
+    """A live offer in a currency with no exchange rate in force on the close: shown apart, never guessed at."""
+
+    offer_id: int
+    vendor_id: int
+    vendor_name: str
+    currency: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +97,15 @@ class Comparison:
     rows: tuple[Row, ...]
     vendors: tuple[VendorColumn, ...]
     line_count: int
+    not_compared: tuple[NotCompared, ...] = ()
 
     def coverage(self, vendor: VendorColumn) -> str:
         return f"{vendor.lines_offered}/{self.line_count}"
 
 
-def compare(lines: Sequence[LineAsked], bids: Sequence[Bid]) -> Comparison:
-    """The matrix: every cell's unit and extended price, the lowest unit price per line marked (ties all
+def compare(lines: Sequence[LineAsked], bids: Sequence[Bid], not_compared: Sequence[NotCompared] = ()) -> Comparison:
+    """The matrix, every price in the RFQ's currency (`bids` come converted; `not_compared` could not be): every
+    cell's unit and extended price, the lowest unit price per line marked (ties all
     marked), and per vendor its total, coverage, lead time and savings against the target prices (over the lines
     that have one, counting those left out).
 
@@ -108,7 +129,7 @@ def compare(lines: Sequence[LineAsked], bids: Sequence[Bid]) -> Comparison:
         return Cell(
             offer_id=bid.offer_id, unit_price=price.unit_price, quantity=price.quantity,
             extended_price=price.unit_price * price.quantity, best=price.unit_price == best[line.rfq_line_id],
-            savings=savings,
+            savings=savings, own_unit_price=price.own_unit_price,
         )
 
     columns = []
@@ -122,10 +143,12 @@ def compare(lines: Sequence[LineAsked], bids: Sequence[Bid]) -> Comparison:
             total=sum((c.extended_price for c in offered), Decimal(0)), lines_offered=len(offered),
             lines_best=sum(1 for c in offered if c.best),
             savings=sum(targeted, Decimal(0)) if targeted else None, lines_without_target=len(offered) - len(targeted),
+            currency=bid.currency, rate_label=bid.rate_label, payment_terms_days=bid.payment_terms_days,
         )))
     columns.sort(key=lambda item: (-item[2].lines_offered, item[2].total, item[2].vendor_name, item[2].offer_id))
     rows = tuple(
         Row(line=line, cells=tuple(cells[i] for _, cells, _ in columns), best_unit_price=best.get(line.rfq_line_id))
         for i, line in enumerate(ordered_lines)
     )
-    return Comparison(rows=rows, vendors=tuple(column for _, _, column in columns), line_count=len(ordered_lines))
+    return Comparison(rows=rows, vendors=tuple(column for _, _, column in columns), line_count=len(ordered_lines),
+                      not_compared=tuple(not_compared))

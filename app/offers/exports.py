@@ -33,6 +33,10 @@ def comparison_table(data: ComparisonOut) -> list[list[Cell]]:
         ("Coverage (lines offered)", lambda v: f"{v.lines_offered}/{v.line_count}"),
         ("Lead time (days)", lambda v: v.lead_time_days),
         ("Savings against target", lambda v: v.savings),
+        ("Payment terms (days)", lambda v: v.payment_terms_days),
+        # Prices above are in the RFQ's currency; an offer in another was converted at this rate.
+        ("Offered in", lambda v: v.currency),
+        ("Exchange rate used", lambda v: v.rate or ""),
     ]
     for label, pick in summaries:
         values = [label, "", "", "", None, None]

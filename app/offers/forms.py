@@ -50,11 +50,15 @@ def offer_from_form(form: dict[str, str], rfq_lines: Sequence[RfqLineView], loca
             valid_until = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
         except ValueError:
             errors["valid_until"] = "Valid until is a date like 2027-01-31."
+    days = form.get("payment_terms_days", "").strip()
+    if days and not (days.isdigit() and int(days) <= 365):
+        errors["payment_terms_days"] = "The payment terms are a whole number of days from 0 to 365."
     errors |= too_long({"notes": form.get("notes", "")}, OfferIn, {"notes": ("notes", "Notes")})
     if errors:
         raise FieldErrors(" ".join(errors.values()), errors)
     return read_form({"lines": lines, "lead_time_days": int(lead), "valid_until": valid_until,
-                      "notes": form.get("notes", "")}, OfferIn,
+                      "notes": form.get("notes", ""), "currency": form.get("currency", "").strip()[:10] or None,
+                      "payment_terms_days": int(days) if days else None}, OfferIn,
                      fields={"lead_time_days": ("lead_time_days", "Lead time")})
 
 

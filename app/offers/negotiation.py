@@ -102,7 +102,8 @@ async def accept(principal: Principal, proposal_id: int) -> NegotiationOut:
         revision = OfferRevision(
             offer=row["id"], number=bumped[0]["revision_count"], received_at=now, submitted_by=principal.user_id,
             lead_time_days=latest.lead_time_days, valid_until=latest.valid_until,
-            notes=f"Accepted counter-proposal {proposal_id}",
+            notes=f"Accepted counter-proposal {proposal_id}", currency=latest.currency,
+            payment_terms_days=latest.payment_terms_days,
         )
         await revision.save()
         await store.insert_lines(revision.id, [

@@ -3,6 +3,10 @@ the error a form brought back (the controllers here and the award's in app/contr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
 from litestar.response import Template
 
 from app.accounts.roles import AWARDER_ROLES
@@ -32,7 +36,8 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
         current = {f"price_{line.rfq_line_id}": amount_input(line.unit_price, principal.locale)
                    for line in latest.lines}
         current |= {f"quantity_{line.rfq_line_id}": str(line.quantity) for line in latest.lines}
-        current |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes,
+        current |= {"lead_time_days": str(latest.lead_time_days), "notes": latest.notes, "currency": latest.currency,
+                    "payment_terms_days": str(latest.payment_terms_days),
                     "valid_until": latest.valid_until.date().isoformat() if latest.valid_until else ""}
     form = current | (form or {})
     files = await offer_attachments.list_for(principal, rfq.offer.id) if rfq.offer else []
@@ -48,6 +53,31 @@ async def vendor_page(principal: Principal, rfq_id: int, error: DomainError | No
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A part of the comparison page that an area above offers renders: its template gets it as `section`."""
+
+    template: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# The comparison page is rendered here, but some of what it shows is computed by areas above offers (sourcing's
+# weighted scores), which may import offers and not the other way round: they register a loader once, at startup
+# (app.asgi), called after the close only.
+SectionLoader = Callable[[Principal, int], Awaitable[Section | None]]
+_SECTION_LOADERS: list[SectionLoader] = []
+
+
+def add_comparison_section(loader: SectionLoader) -> None:
+    if loader not in _SECTION_LOADERS:
+        _SECTION_LOADERS.append(loader)
+
+
+async def comparison_sections(principal: Principal, rfq_id: int) -> list[Section]:
+    found = [await loader(principal, rfq_id) for loader in _SECTION_LOADERS]
+    return [section for section in found if section is not None]
+
+
 async def comparison_page(principal: Principal, rfq_id: int, error: DomainError | None = None) -> Template:
     offers = await services.offers_for_buyer(principal, rfq_id)
     matrix = None if offers.sealed else await services.comparison_out(principal, rfq_id)
@@ -58,6 +88,7 @@ async def comparison_page(principal: Principal, rfq_id: int, error: DomainError 
             "offers": offers, "matrix": matrix, "awards": awards,
             "files": await offer_attachments.files_by_offer(principal, rfq_id),
             "can_award": offers.status == "closed" and principal.has_any_role(AWARDER_ROLES),
+            "sections": [] if offers.sealed else await comparison_sections(principal, rfq_id),
             "errors": errors_by_field(error),
         },
         status_code=error.status_code if error else 200,

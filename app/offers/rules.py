@@ -11,9 +11,9 @@ from enum import StrEnum
 
 from app.clock import as_utc
 from app.errors import FieldErrors, InvalidInput
-from app.money import MoneyError, parse_amount, to_minor
+from app.money import MoneyError, parse_amount, parse_currency, to_minor
 from app.offers.schemas import OfferLineIn
-from app.rfq.states import RfqStatus
+from app.rfq.states import PAYMENT_DAYS, PaymentTerms, RfqStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,24 @@ def _in_words(exc: MoneyError) -> str:
     """A money parsing error as the sentence's end: "is not a decimal amount (for example 12.50)"."""
     text = str(exc)  # the parse errors start with the value typed, which the field already shows
     return text if text.startswith("amounts") or " " not in text else text.split(" ", 1)[1]
+
+
+def offer_terms(currency: str | None, payment_terms_days: int | None, rfq_currency: str, rfq_terms: str, *,
+                auction: bool) -> tuple[str, int]:
+    """The offer's currency and payment days: what the vendor gave, else the RFQ's. Any ISO 4217 currency may be
+    offered on a sealed RFQ (whether a rate exists is known only at the close, and said there); a reverse
+    auction ranks bids live, so it takes the RFQ's currency only."""
+    chosen = rfq_currency
+    if currency is not None and currency.strip():
+        try:
+            chosen = parse_currency(currency)
+        except MoneyError as exc:
+            raise FieldErrors(f"currency: {exc}.", {"currency": f"The currency {_in_words(exc)}."}) from None
+    if auction and chosen != rfq_currency:
+        message = f"This RFQ is a reverse auction: bid in its currency, {rfq_currency}."
+        raise FieldErrors(message, {"currency": message})
+    days = PAYMENT_DAYS.get(PaymentTerms(rfq_terms), 30) if payment_terms_days is None else payment_terms_days
+    return chosen, days
 
 
 def check_valid_until(valid_until: datetime | None, now: datetime) -> datetime | None:

@@ -28,6 +28,12 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True):
     lead_time_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] = 0
     valid_until: datetime | None = None
     notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    # The prices' currency (ISO 4217); left out, the RFQ's. Another currency is compared in the RFQ's at the rate
+    # in force on the close; without such a rate the offer is shown in its own currency, unranked, until an
+    # operator adds one. A reverse auction takes bids in the RFQ's currency only.
+    currency: Annotated[str, msgspec.Meta(max_length=10, examples=["USD"])] | None = None
+    # Days after the invoice the buyer has to pay; left out, the RFQ's payment terms.
+    payment_terms_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
 
 
 class DeclineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -47,6 +53,8 @@ class RevisionOut(msgspec.Struct):
     valid_until: datetime | None
     notes: str
     lines: list[OfferLineOut]
+    currency: str = ""  # the prices' currency
+    payment_terms_days: int = 0
 
 
 class OfferOut(msgspec.Struct):
@@ -87,6 +95,8 @@ class BuyerOfferOut(msgspec.Struct):
     valid_until: datetime | None
     notes: str
     lines: list[OfferLineOut]
+    currency: str = ""  # the prices' currency, the RFQ's unless the vendor offered in another
+    payment_terms_days: int = 0
 
 
 class RfqOffersOut(msgspec.Struct):
@@ -142,6 +152,7 @@ class CellOut(msgspec.Struct):
     extended_price: Decimal
     best: bool
     savings: Decimal | None
+    own_unit_price: Decimal | None = None  # as offered, in the vendor's currency, when it is not the RFQ's
 
 
 class RowOut(msgspec.Struct):
@@ -168,9 +179,24 @@ class VendorColumnOut(msgspec.Struct):
     lines_best: int
     savings: Decimal | None  # against the target prices; null when none of the vendor's lines has one
     lines_without_target: int  # the vendor's lines left out of `savings`, having no target price
+    currency: str = ""  # the offer's own currency; its prices above are converted into the RFQ's
+    rate: str | None = None  # the rate used, "1 USD = 0.9213 EUR, 2026-11-30"; null in the RFQ's own currency
+    payment_terms_days: int = 0
+
+
+class NotComparedOut(msgspec.Struct):
+    """A live offer in a currency without an exchange rate in force on the close."""
+
+    offer_id: int
+    vendor_id: int
+    vendor_name: str
+    currency: str
+    reason: str
 
 
 class ComparisonOut(msgspec.Struct):
+    """Every price in `currency`, the RFQ's: offers in another are converted at the rate each column names."""
+
     rfq_id: int
     title: str
     status: str
@@ -178,6 +204,7 @@ class ComparisonOut(msgspec.Struct):
     vendors: list[VendorColumnOut]
     rows: list[RowOut]
     rfq_number: str | None = None
+    not_compared: list[NotComparedOut] = msgspec.field(default_factory=list)
 
 
 class RfqLineView(msgspec.Struct):

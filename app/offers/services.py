@@ -7,14 +7,15 @@ immediate: one writer at a time). The unique indexes of the migrations back ever
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from app import db
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, NotFound
 from app.money import from_minor
-from app.offers import comparison, live, store
-from app.offers.rules import check_valid_until, parse_offer_lines
+from app.offers import comparison, currencies, live, store
+from app.offers.rules import check_valid_until, offer_terms, parse_offer_lines
 from app.offers.schemas import (
     AwardOut,
     AwardResultOut,
@@ -26,6 +27,7 @@ from app.offers.schemas import (
     DeclineOut,
     InboxItemOut,
     InboxPageOut,
+    NotComparedOut,
     OfferIn,
     OfferLineOut,
     OfferOut,
@@ -59,6 +61,8 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
             now = await db.db_now()
             rules.check_bidding_open(RfqStatus(rfq["status"]), rfq["deadline"], now, principal.place)
             valid_until = check_valid_until(data.valid_until, now)
+            terms = offer_terms(data.currency, data.payment_terms_days, rfq["currency"], rfq["payment_terms"],
+                                auction=rfq["bidding_mode"] == BiddingMode.AUCTION.value)
             # The unique index on live offers answers "a second live offer" (below), without a read first.
             offer_id = (await Offer.raw(
                 "INSERT INTO offer (rfq, vendor, status, revision_count, created_at) VALUES ({}, {}, {}, 1, {})"
@@ -69,7 +73,7 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
             # has no revision yet, so it does not count as the vendor's previous bid.)
             auction_rfq = (await live.check_bid(rfq_id, principal.company_id, parsed)
                            if rfq["bidding_mode"] == BiddingMode.AUCTION.value else None)
-            _, revision = await store.insert_revision(offer_id, 1, principal, data, now, parsed, valid_until)
+            _, revision = await store.insert_revision(offer_id, 1, principal, data, now, parsed, valid_until, terms)
             await live.after_bid(auction_rfq, now)
             # Answering takes back an earlier decline.
             await RfqInvitation.update({RfqInvitation.declined_at: None, RfqInvitation.decline_reason: ""}).where(
@@ -82,7 +86,7 @@ async def submit_offer(principal: Principal, rfq_id: int, data: OfferIn) -> Offe
         ).first()
         how = f"PUT /api/v1/offers/{existing['id']}" if existing else "PUT /api/v1/offers/{id}"
         raise Conflict(f"You already have a live offer on this RFQ: revise it with {how}.") from None
-    return OfferOut(id=offer_id, rfq_id=rfq_id, currency=rfq["currency"], status=OfferStatus.LIVE.value,
+    return OfferOut(id=offer_id, rfq_id=rfq_id, currency=terms[0], status=OfferStatus.LIVE.value,
                     revision_count=1, created_at=now, withdrawn_at=None, revisions=[revision])
 
 
@@ -113,6 +117,8 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
             if not claimed:
                 raise Conflict("The counter-proposal was accepted meanwhile: bidding is closed for other revisions.")
         valid_until = check_valid_until(data.valid_until, now)
+        terms = offer_terms(data.currency, data.payment_terms_days, rfq["currency"], rfq["payment_terms"],
+                            auction=exclusive)
         # Answering a counter-proposal after the close is negotiation, not a bid: no auction rules then.
         auction_rfq = (await live.check_bid(row["rfq"], row["vendor"], parsed)
                        if proposal is None and exclusive else None)
@@ -125,7 +131,8 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
         if not bumped:
             raise Conflict("This offer was withdrawn: submit a new offer instead of revising it.")
         number = bumped[0]["revision_count"]
-        revision_id, revision = await store.insert_revision(offer_id, number, principal, data, now, parsed, valid_until)
+        revision_id, revision = await store.insert_revision(offer_id, number, principal, data, now, parsed, valid_until,
+                                                            terms)
         await live.after_bid(auction_rfq, now)
         if proposal is not None:
             await CounterProposal.update({CounterProposal.revision: revision_id}).where(
@@ -134,6 +141,7 @@ async def revise_offer(principal: Principal, offer_id: int, data: OfferIn) -> Of
     # The earlier revisions are immutable: read them, the new one is already in hand.
     offer = (await store.offers_out([{**row, "revision_count": number}], before_revision=number))[0]
     offer.revisions.append(revision)
+    offer.currency = revision.currency
     return offer
 
 
@@ -294,6 +302,7 @@ async def offers_for_buyer(principal: Principal, rfq_id: int) -> RfqOffersOut:
             valid_until=latest.valid_until, notes=latest.notes,
             lines=[OfferLineOut(line_id, from_minor(price), quantity)  # type: ignore[arg-type]
                    for line_id, (price, quantity) in sorted(latest.lines.items())],
+            currency=latest.currency, payment_terms_days=latest.payment_terms_days,
         )
         for latest in await store.latest_revisions(rfq_id)
     ]
@@ -308,23 +317,39 @@ async def _revealed_head(principal: Principal, rfq_id: int) -> RfqHead:
 
 
 async def comparison_for_buyer(principal: Principal, rfq_id: int) -> comparison.Comparison:
-    """The lines-by-vendors matrix of every live offer's latest revision (after the close only)."""
-    await _revealed_head(principal, rfq_id)
+    """The lines-by-vendors matrix of every live offer's latest revision (after the close only), in the RFQ's
+    currency: an offer in another is converted at the rate in force on the close, or listed apart without one."""
+    head = await _revealed_head(principal, rfq_id)
     lines = [
         comparison.LineAsked(row["id"], row["position"], row["description"], row["quantity"], row["unit"],
                              from_minor(row["target_price"]))
         for row in await RfqLine.select().where(RfqLine.rfq == rfq_id)
     ]
-    bids = [
-        comparison.Bid(
-            offer_id=latest.offer_id, vendor_id=latest.vendor_id, vendor_name=latest.vendor_name,
-            revision_number=latest.number, lead_time_days=latest.lead_time_days, valid_until=latest.valid_until,
-            prices={line_id: comparison.PriceOffered(from_minor(price), quantity)  # type: ignore[arg-type]
-                    for line_id, (price, quantity) in latest.lines.items()},
-        )
-        for latest in await store.latest_revisions(rfq_id)
-    ]
-    return comparison.compare(lines, bids)
+    latest = await store.latest_revisions(rfq_id)
+    rates = await currencies.rates_at_close(rfq_id, head.currency, (r.currency for r in latest))
+    return comparison.compare(lines, [bid_of(r, rates) for r in latest if rates.comparable(r.currency)], [
+        comparison.NotCompared(r.offer_id, r.vendor_id, r.vendor_name, r.currency, rates.missing(r.currency))
+        for r in latest if not rates.comparable(r.currency)
+    ])
+
+
+def bid_of(latest: store.LatestRevision, rates: currencies.RatesAtClose) -> comparison.Bid:
+    """A revision as the comparison takes it: prices in the RFQ's currency, its own kept beside them."""
+    rate = rates.rate_of(latest.currency)
+
+    def price(minor: int, quantity: int) -> comparison.PriceOffered:
+        own: Decimal = from_minor(minor)  # type: ignore[assignment]
+        if rate is None:
+            return comparison.PriceOffered(own, quantity)
+        return comparison.PriceOffered(rates.convert(own, latest.currency), quantity, own)
+
+    return comparison.Bid(
+        offer_id=latest.offer_id, vendor_id=latest.vendor_id, vendor_name=latest.vendor_name,
+        revision_number=latest.number, lead_time_days=latest.lead_time_days, valid_until=latest.valid_until,
+        prices={line_id: price(minor, quantity) for line_id, (minor, quantity) in latest.lines.items()},
+        currency=latest.currency or rates.rfq_currency, rate_label=rate.label() if rate else None,
+        payment_terms_days=latest.payment_terms_days,
+    )
 
 
 async def comparison_out(principal: Principal, rfq_id: int) -> ComparisonOut:
@@ -341,17 +366,20 @@ def to_comparison_out(head: RfqHead, matrix: comparison.Comparison) -> Compariso
                 offer_id=v.offer_id, vendor_id=v.vendor_id, vendor_name=v.vendor_name,
                 revision_number=v.revision_number, lead_time_days=v.lead_time_days, valid_until=v.valid_until,
                 total=v.total, lines_offered=v.lines_offered, line_count=matrix.line_count, lines_best=v.lines_best,
-                savings=v.savings, lines_without_target=v.lines_without_target,
+                savings=v.savings, lines_without_target=v.lines_without_target, currency=v.currency,
+                rate=v.rate_label, payment_terms_days=v.payment_terms_days,
             )
             for v in matrix.vendors
         ],
+        not_compared=[NotComparedOut(n.offer_id, n.vendor_id, n.vendor_name, n.currency, n.reason)
+                      for n in matrix.not_compared],
         rows=[
             RowOut(
                 rfq_line_id=row.line.rfq_line_id, position=row.line.position, description=row.line.description,
                 quantity=row.line.quantity, unit=row.line.unit, target_price=row.line.target_price,
                 best_unit_price=row.best_unit_price,
                 cells=[None if c is None else CellOut(c.offer_id, c.unit_price, c.quantity, c.extended_price, c.best,
-                                                       c.savings) for c in row.cells],
+                                                       c.savings, c.own_unit_price) for c in row.cells],
             )
             for row in matrix.rows
         ],

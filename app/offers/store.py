@@ -32,7 +32,7 @@ async def lock_rfq(rfq_id: int, *, exclusive: bool = False) -> dict[str, Any]:
     """
     lock = "" if db.is_sqlite() else (" FOR UPDATE" if exclusive else " FOR SHARE")
     rows = await Rfq.raw(
-        f"SELECT id, status, deadline, currency, bidding_mode FROM rfq WHERE id = {{}}{lock}", rfq_id  # noqa: S608
+        f"SELECT id, status, deadline, currency, bidding_mode, payment_terms FROM rfq WHERE id = {{}}{lock}", rfq_id  # noqa: S608
     )
     if not rows:
         raise NotFound(NO_SUCH_RFQ)
@@ -102,20 +102,28 @@ async def offers_out(rows: list[dict[str, Any]], before_revision: int | None = N
             OfferLineOut(line["rfq_line"], from_minor(line["unit_price"]), line["quantity"])  # type: ignore[arg-type]
         )
     revisions_by_offer: dict[int, list[RevisionOut]] = defaultdict(list)
+    row_currency = {row["id"]: row["rfq.currency"] for row in rows}
     for revision in revisions:
         revisions_by_offer[revision["offer"]].append(RevisionOut(
             number=revision["number"], received_at=revision["received_at"],
             lead_time_days=revision["lead_time_days"], valid_until=revision["valid_until"], notes=revision["notes"],
-            lines=lines_by_revision[revision["id"]],
+            lines=lines_by_revision[revision["id"]], currency=revision["currency"] or row_currency.get(
+                revision["offer"], ""), payment_terms_days=revision["payment_terms_days"],
         ))
     return [
         OfferOut(
-            id=row["id"], rfq_id=row["rfq"], currency=row["rfq.currency"], status=row["status"],
+            # The offer's currency is its latest revision's (the RFQ's unless the vendor chose another).
+            id=row["id"], rfq_id=row["rfq"], status=row["status"],
+            currency=_latest_currency(revisions_by_offer[row["id"]], row["rfq.currency"]),
             revision_count=row["revision_count"], created_at=row["created_at"], withdrawn_at=row["withdrawn_at"],
             revisions=revisions_by_offer[row["id"]],
         )
         for row in rows
     ]
+
+
+def _latest_currency(revisions: list[RevisionOut], rfq_currency: str) -> str:
+    return revisions[-1].currency if revisions else rfq_currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +137,9 @@ class LatestRevision:
     lead_time_days: int
     valid_until: datetime | None
     notes: str
-    lines: dict[int, tuple[int, int]]  # rfq line id → (unit price minor, quantity)
+    lines: dict[int, tuple[int, int]]  # rfq line id → (unit price minor, quantity), in `currency`
+    currency: str = ""
+    payment_terms_days: int = 0
 
 
 async def latest_revisions(rfq_id: int, offer_ids: list[int] | None = None) -> list[LatestRevision]:
@@ -155,25 +165,30 @@ async def latest_revisions(rfq_id: int, offer_ids: list[int] | None = None) -> l
             vendor_name=by_id[revision["offer"]]["vendor.name"], revision_id=revision["id"], number=revision["number"],
             received_at=revision["received_at"], lead_time_days=revision["lead_time_days"],
             valid_until=revision["valid_until"], notes=revision["notes"], lines=lines[revision["id"]],
+            currency=revision["currency"], payment_terms_days=revision["payment_terms_days"],
         )
         for revision in sorted(revisions, key=lambda r: r["offer"])
     ]
 
 
 async def insert_revision(offer_id: int, number: int, principal: Principal, data: OfferIn, now: datetime,
-                           parsed: list[Any], valid_until: datetime | None) -> tuple[int, RevisionOut]:
-    """Write one immutable revision with its lines; returns its id and the revision as the vendor sees it."""
+                           parsed: list[Any], valid_until: datetime | None,
+                           terms: tuple[str, int]) -> tuple[int, RevisionOut]:
+    """Write one immutable revision with its lines; `terms` is its (currency, payment days) as
+    rules.offer_terms decided; returns its id and the revision as the vendor sees it."""
+    currency, payment_days = terms
     rows = await OfferRevision.raw(
-        "INSERT INTO offer_revision (offer, number, received_at, submitted_by, lead_time_days, valid_until, notes)"
-        " VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
-        offer_id, number, now, principal.user_id, data.lead_time_days, valid_until, data.notes,
+        "INSERT INTO offer_revision (offer, number, received_at, submitted_by, lead_time_days, valid_until, notes,"
+        " currency, payment_terms_days) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+        offer_id, number, now, principal.user_id, data.lead_time_days, valid_until, data.notes, currency,
+        payment_days,
     )
     await insert_lines(rows[0]["id"], [(line.rfq_line_id, line.unit_price_minor, line.quantity) for line in parsed])
     return rows[0]["id"], RevisionOut(
         number=number, received_at=now, lead_time_days=data.lead_time_days, valid_until=valid_until,
         notes=data.notes, lines=[
             OfferLineOut(line.rfq_line_id, from_minor(line.unit_price_minor), line.quantity) for line in parsed
-        ],
+        ], currency=currency, payment_terms_days=payment_days,
     )
 
 

@@ -39,6 +39,10 @@ class OfferRevision(Table, tablename="offer_revision"):
     lead_time_days = Integer(default=0)
     valid_until = Timestamptz(null=True, default=None)
     notes = Text(default="")
+    # The currency of this revision's prices (ISO 4217; the RFQ's unless the vendor chose another: the comparison
+    # converts at the rate in force on the close) and its payment terms in days after the invoice.
+    currency = Varchar(length=3, default="")
+    payment_terms_days = Integer(default=0)
 
 
 class OfferLine(Table, tablename="offer_line"):

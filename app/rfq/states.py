@@ -34,6 +34,10 @@ class PaymentTerms(StrEnum):
     NET_90 = "net_90"
 
 
+# The days to pay each term gives: an offer's payment terms default to its RFQ's.
+PAYMENT_DAYS = {PaymentTerms.PREPAID: 0, PaymentTerms.NET_30: 30, PaymentTerms.NET_60: 60, PaymentTerms.NET_90: 90}
+
+
 class Actor(StrEnum):
     BUYER = "buyer"  # a purchaser, buyer_admin or approver of the RFQ's company
     AWARDER = "awarder"  # a buyer_admin or approver of the RFQ's company

@@ -1,10 +1,11 @@
-"""Award scenarios over HTTP: the API (bearer token) and the buyer's scenarios page (app/sourcing/pages.py)."""
+"""Award scenarios and weighted scores over HTTP: the API (bearer token), the buyer's scenarios page and the weights
+form of the comparison page (app/sourcing/pages.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -14,10 +15,12 @@ from app.auth import PrincipalRequest, authenticated, awarders_only, principal_o
 from app.contracts.controllers import award_confirm_template
 from app.errors import DomainError
 from app.offers import services as offers
+from app.offers.pages import comparison_page
 from app.offers.schemas import AwardResultOut
-from app.sourcing import pages, scenarios
-from app.sourcing.forms import scenario_from_form
+from app.sourcing import pages, scenarios, scores
+from app.sourcing.forms import scenario_from_form, weights_from_form
 from app.sourcing.schemas import ScenarioAwardIn, ScenarioIn, ScenarioListOut, ScenarioOut
+from app.sourcing.score_schemas import ScoresOut, WeightsIn, WeightsOut
 from app.sourcing.scorecard_routes import ROUTES as SCORECARD_ROUTES
 
 
@@ -54,6 +57,41 @@ class ScenarioApi(Controller):
         return await scenarios.award(principal_of(request), rfq_id, scenario_id, data)
 
 
+class ScoringApi(Controller):
+    path = "/api/v1/rfqs/{rfq_id:int}"
+    tags = ["sourcing"]
+    guards = [authenticated]
+
+    @put("/scoring", summary="Set the RFQ's scoring weights: whole percentages for price, lead time, vendor rating "
+                             "and payment terms adding up to 100 (buyer_admin or approver of its company)")
+    async def set_weights(self, request: PrincipalRequest, rfq_id: FromPath[int],
+                          data: JSONBody[WeightsIn]) -> WeightsOut:
+        return await scores.set_weights(principal_of(request), rfq_id, data)
+
+    @get("/scores", summary="Each offer's normalized scores per line and criterion, weighted totals and ranking, in "
+                            "the RFQ's currency (buyer, after the close)")
+    async def get_scores(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> ScoresOut:
+        return await scores.scores(principal_of(request), rfq_id)
+
+
+class ScoringPages(Controller):
+    """The weights form of the comparison page (its scores section: app/sourcing/pages.py)."""
+
+    path = "/rfqs/{rfq_id:int}/scoring"
+    guards = [authenticated]
+    include_in_schema = False
+
+    @post("/", status_code=303)
+    async def set_weights(self, request: PrincipalRequest, rfq_id: FromPath[int],
+                          data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
+        principal = principal_of(request)
+        try:
+            weights = await scores.set_weights(principal, rfq_id, weights_from_form(data))
+        except DomainError as exc:
+            return await comparison_page(principal, rfq_id, exc)
+        flash(request, f"Offers are scored with price {weights.price} %, lead time {weights.lead_time} %, vendor "
+                       f"rating {weights.vendor_rating} % and payment terms {weights.payment_terms} %.", "success")
+        return Redirect(path=f"/rfqs/{rfq_id}/comparison#scores", status_code=303)
 
 
 class ScenarioPages(Controller):
@@ -112,4 +150,4 @@ STATUS_WORDS = {
 }
 
 
-ROUTES: list[ControllerRouterHandler] = [ScenarioApi, ScenarioPages, *SCORECARD_ROUTES]
+ROUTES: list[ControllerRouterHandler] = [ScenarioApi, ScenarioPages, ScoringApi, ScoringPages, *SCORECARD_ROUTES]

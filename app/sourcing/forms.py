@@ -1,4 +1,5 @@
-"""The scenarios page's form read into the API's `ScenarioIn`: each field's mistake said next to it (no I/O)."""
+"""The scenarios page's form and the comparison page's weights form read into the API's `ScenarioIn` and `WeightsIn`:
+each field's mistake said next to it (no I/O)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.locales import DEFAULT_LOCALE
 from app.money import MoneyError, typed_amount
 from app.sourcing.model import Bound, Preset
 from app.sourcing.schemas import ScenarioIn
+from app.sourcing.score_schemas import WeightsIn
 
 
 def _positions(text: str, line_of: Mapping[int, int]) -> list[int]:
@@ -111,3 +113,20 @@ def scenario_from_form(form: Mapping[str, str], vendor_ids: Sequence[int], line_
         return msgspec.convert({"name": name, "preset": preset, "constraints": constraints}, ScenarioIn)
     except msgspec.ValidationError as exc:
         raise FieldErrors(f"The scenario is not valid: {exc}", {"form": f"The scenario is not valid: {exc}"}) from None
+
+
+def weights_from_form(form: dict[str, str]) -> WeightsIn:
+    """The comparison page's weights form (price, lead_time, vendor_rating, payment_terms, whole percentages)."""
+    labels = {"price": "Price", "lead_time": "Lead time", "vendor_rating": "Vendor rating",
+              "payment_terms": "Payment terms"}
+    values: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name, label in labels.items():
+        typed = form.get(name, "").strip() or "0"
+        if not typed.isdigit() or len(typed) > 6:
+            errors[name] = f"{label}: the weight is a whole percentage from 0 to 100."
+        else:
+            values[name] = int(typed)
+    if errors:
+        raise FieldErrors(" ".join(errors.values()), errors)
+    return WeightsIn(**values)

@@ -29,6 +29,9 @@ class Offer:
     lead_time_days: int
     offer_id: int = 0
     revision_number: int = 0
+    # The offer's weighted score on this line under the RFQ's weights, 0 to 1 (app/sourcing/scoring.py); read only
+    # by the "best weighted score per line" preset.
+    score: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +147,23 @@ TERMS = (FixedCost, AllowPartial)
 class Preset(StrEnum):
     CHERRY_PICK = "cherry_pick"  # lowest price per line
     SINGLE_VENDOR = "single_vendor"  # lowest total from one vendor
-    # "Best weighted score per line" needs offer scoring (issue #15, second part), which is not built: left out.
+    WEIGHTED_SCORE = "weighted_score"  # best weighted score per line (the buyer's weights)
 
 
 PRESET_LABELS = {
     Preset.CHERRY_PICK: "Lowest price per line (cherry-pick)",
     Preset.SINGLE_VENDOR: "Lowest total from one vendor",
+    Preset.WEIGHTED_SCORE: "Best weighted score per line (the RFQ's scoring weights)",
 }
+
+
+class Objective(StrEnum):
+    COST = "cost"  # the cheapest plan (goods plus fixed costs)
+    SCORE = "score"  # the plan with the highest weighted score (each line's score, by the share of it awarded)
+
+
+def objective_of(preset: Preset) -> Objective:
+    return Objective.SCORE if preset is Preset.WEIGHTED_SCORE else Objective.COST
 
 
 def preset_constraints(preset: Preset) -> tuple[Constraint, ...]:
@@ -263,6 +276,15 @@ def line_targets(problem: Problem, partial: bool) -> dict[int, int]:
 
 def _asked(problem: Problem) -> dict[int, int]:
     return {line.line_id: line.quantity for line in problem.lines}
+
+
+def plan_score(problem: Problem, allocations: Sequence[Allocation], partial: bool) -> Decimal:
+    """The plan's weighted score, exactly: per allocation its offer's line score times the share of the line it
+    gets (a whole line counts its score once)."""
+    offers = offer_index(problem)
+    targets = line_targets(problem, partial)
+    return sum((offers[(a.line_id, a.vendor_id)].score * a.quantity / targets[a.line_id] for a in allocations
+                if (a.line_id, a.vendor_id) in offers and targets.get(a.line_id)), Decimal(0))
 
 
 def goods_value(allocations: Sequence[Allocation]) -> Decimal:

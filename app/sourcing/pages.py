@@ -6,10 +6,12 @@ from litestar.response import Template
 
 from app.accounts.roles import AWARDER_ROLES, BUYER_ROLES
 from app.auth import Principal
-from app.errors import DomainError, FieldErrors
+from app.errors import DomainError, FieldErrors, NotFound
 from app.offers import services as offers
-from app.sourcing import scenarios
+from app.offers.pages import Section
+from app.sourcing import scenarios, scores
 from app.sourcing.model import PRESET_LABELS
+from app.sourcing.scoring import CRITERION_LABELS
 
 
 async def scenarios_page(principal: Principal, rfq_id: int, error: DomainError | None = None,
@@ -31,3 +33,15 @@ async def scenarios_page(principal: Principal, rfq_id: int, error: DomainError |
         },
         status_code=error.status_code if error else 200,
     )
+
+
+async def scores_section(principal: Principal, rfq_id: int) -> Section | None:
+    """The comparison page's weighted scores (after the close, for whoever may see the scenarios): the ranking under
+    the RFQ's weights, each offer's normalized scores and the rates used, and the weights form for its awarders."""
+    try:
+        found = await scores.scores(principal, rfq_id)
+        head = await scenarios.scenario_rfq(principal, rfq_id)
+    except NotFound:
+        return None
+    can_set = principal.company_id == head.buyer_id and principal.has_any_role(AWARDER_ROLES)
+    return Section("sourcing/_scores.html", {"scores": found, "can_set": can_set, "labels": CRITERION_LABELS})

@@ -20,10 +20,11 @@ from app.money import MoneyError, from_minor, parse_amount, to_minor
 from app.offers import services as offers
 from app.offers.comparison import Comparison
 from app.offers.schemas import AwardIn, AwardLineIn, AwardResultOut
-from app.rfq.access import NO_SUCH_RFQ, RfqHead, buyer_actor, rfq_for_buyer
-from app.rfq.states import RfqStatus, prices_revealed
+from app.rfq.access import RfqHead, buyer_actor
+from app.rfq.states import RfqStatus
 from app.rfq.tables import RfqLine
-from app.sourcing import model, solver
+from app.sourcing import model, scoring, solver
+from app.sourcing.access import scenario_rfq
 from app.sourcing.schemas import (
     AllocationOut,
     AllowPartialIn,
@@ -44,6 +45,7 @@ from app.sourcing.schemas import (
     VendorCountIn,
     VendorShareOut,
 )
+from app.sourcing.scores import facts_of, vendor_ratings, weights_of
 from app.sourcing.tables import AwardScenario
 
 NO_SUCH_SCENARIO = "No such scenario."
@@ -52,26 +54,23 @@ NO_SUCH_SCENARIO = "No such scenario."
 # --- access and loading ---------------------------------------------------------------------------------------------
 
 
-async def scenario_rfq(principal: Principal, rfq_id: int) -> RfqHead:
-    """The RFQ if the caller may see its offers now: its buyer company (and those who oversee it) after the close.
-    A vendor, another company, and anyone before the close get what a missing RFQ gets."""
-    head = await rfq_for_buyer(principal, rfq_id)
-    if not prices_revealed(head.status):
-        raise NotFound(NO_SUCH_RFQ)
-    return head
-
-
-def problem_of(matrix: Comparison) -> model.Problem:
-    """The comparison (every live offer's latest revision) as the solver's problem."""
+def problem_of(matrix: Comparison, scored: scoring.Scoring | None = None) -> model.Problem:
+    """The comparison (every live offer's latest revision, in the RFQ's currency) as the solver's problem; with
+    `scored`, each offer carries its weighted line score (for the "best weighted score per line" preset)."""
     lines = tuple(model.Line(row.line.rfq_line_id, row.line.position, row.line.quantity, row.line.target_price)
                   for row in matrix.rows)
     vendors = tuple(model.Vendor(v.vendor_id, v.vendor_name) for v in matrix.vendors)
     offered = tuple(
         model.Offer(row.line.rfq_line_id, vendor.vendor_id, cell.unit_price, cell.quantity, vendor.lead_time_days,
-                    vendor.offer_id, vendor.revision_number)
+                    vendor.offer_id, vendor.revision_number, _line_score(scored, row.line.rfq_line_id, vendor.offer_id))
         for row in matrix.rows for vendor, cell in zip(matrix.vendors, row.cells, strict=True) if cell is not None
     )
     return model.Problem(lines, vendors, offered)
+
+
+def _line_score(scored: scoring.Scoring | None, line_id: int, offer_id: int) -> Decimal:
+    found = scored.line_score(line_id, offer_id) if scored is not None else None
+    return found.total if found is not None else Decimal(0)
 
 
 def constraints_of(problem: model.Problem, given: Sequence[ConstraintIn]) -> list[model.Constraint]:
@@ -139,7 +138,8 @@ def solve_scenario(problem: model.Problem, preset: model.Preset, constraints: Se
     """Solve the scenario and its baselines (the cheapest plan from one vendor, and the cheapest without the
     restrictions, keeping the costs and the partial-quantity choice); the stored result, money in minor units."""
     asked = (*model.preset_constraints(preset), *constraints)
-    result = solver.solve(problem, asked, time_limit=time_limit)
+    objective = model.objective_of(preset)
+    result = solver.solve(problem, asked, time_limit=time_limit, objective=objective)
     terms = model.terms(asked)
     single = solver.solve(problem, (*terms, model.VendorCount(model.Bound.AT_MOST, 1)), time_limit=time_limit)
     free = solver.solve(problem, terms, time_limit=time_limit)
@@ -168,6 +168,8 @@ def solve_scenario(problem: model.Problem, preset: model.Preset, constraints: Se
         "unconstrained_total": to_minor(free.total) if free.status.has_plan and free.total is not None else None,
         "savings_vs_target": _minor(model.target_savings(problem, result.allocations)),
         "average_lead_time": _text(model.average_lead_time(problem, result.allocations)),
+        "weighted_score": _text(model.plan_score(problem, result.allocations, model.is_partial(asked)).quantize(
+            scoring.SCORE_PLACES)) if objective is model.Objective.SCORE and result.status.has_plan else None,
     }
 
 
@@ -252,6 +254,7 @@ def to_out(row: dict[str, Any], head: RfqHead, descriptions: dict[int, str]) -> 
             savings_vs_target=from_minor(result["savings_vs_target"]), single_vendor_total=single,
             savings_vs_single_vendor=_difference(single, total), unconstrained_total=free,
             cost_of_constraints=_difference(total, free),
+            weighted_score=None if result.get("weighted_score") is None else Decimal(result["weighted_score"]),
         ),
         conflicts=result["conflicts"], conflict_explanation=explanation(result),
         unoffered_positions=result["unoffered"], awardable=reason is None,
@@ -268,7 +271,12 @@ async def create(principal: Principal, rfq_id: int, data: ScenarioIn) -> Scenari
     head = await scenario_rfq(principal, rfq_id)
     buyer_actor(principal, head)
     matrix = await offers.comparison_for_buyer(principal, rfq_id)
-    problem = problem_of(matrix)
+    scored = None
+    if model.objective_of(data.preset) is model.Objective.SCORE:
+        weights, _ = await weights_of(rfq_id)
+        rated = await vendor_ratings([v.vendor_id for v in matrix.vendors], head.buyer_id)
+        scored = scoring.score(facts_of(matrix, rated), weights)
+    problem = problem_of(matrix, scored)
     constraints = constraints_of(problem, data.constraints)
     # HiGHS holds the thread for up to the time limit (three solves): keep the event loop serving meanwhile.
     result = await asyncio.to_thread(solve_scenario, problem, data.preset, constraints, data.time_limit)

@@ -128,6 +128,9 @@ class FiguresOut(msgspec.Struct):
     savings_vs_single_vendor: Decimal | None
     unconstrained_total: Decimal | None
     cost_of_constraints: Decimal | None  # this total minus the unconstrained optimum
+    # The plan's weighted score (the "best weighted score per line" preset only): the sum over lines of the chosen
+    # offers' weighted line scores, each by the share of the line it gets; at most the number of lines.
+    weighted_score: Decimal | None = None
 
 
 class ScenarioOut(msgspec.Struct):

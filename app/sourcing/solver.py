@@ -27,6 +27,7 @@ from app.sourcing.model import (
     ExcludeVendor,
     MaxLeadTime,
     MinAwardValue,
+    Objective,
     Offer,
     Problem,
     RequireVendor,
@@ -103,9 +104,11 @@ class Model:
 
 
 def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, partial: bool,
-          with_cost: bool = True) -> Model:
+          with_cost: bool = True, objective: Objective = Objective.COST) -> Model:
     """The model: per offer an integer quantity x and a binary use y, per vendor a binary z (wins something).
-    Every offered line gets its target quantity; without partial quantities it goes whole to one vendor."""
+    Every offered line gets its target quantity; without partial quantities it goes whole to one vendor. The
+    objective is the plan's cost, or (Objective.SCORE) minus its weighted score: each offer's line score times the
+    share of the line it gets."""
     targets = line_targets(problem, partial)
     offers = [o for o in problem.offers if o.line_id in targets]
     cost: list[float] = []
@@ -135,6 +138,8 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         target = targets[offer.line_id]
         cap = min(offer.quantity, target)
         price = float(offer.unit_price) if with_cost else 0.0
+        if with_cost and objective is Objective.SCORE:
+            price = -float(offer.score) / target  # per unit: a whole line counts its score once
         closed = offer.vendor_id in excluded or (max_days is not None and offer.lead_time_days > max_days)
         if partial:
             x[k] = (column(price, 0, 0 if closed else cap, True), 1.0)
@@ -147,7 +152,8 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     # Whether each vendor wins anything is a column only when a constraint or a cost counts the vendors: the rows
     # that tie it to the offers' uses are most of the model.
     counted = any(isinstance(c, VendorCount | MinAwardValue | FixedCostTerm) for c in constraints)
-    z = {v: column(float(fixed.get(v, 0)) if with_cost else 0.0, 0, 1, True) for v in vendors} if counted else {}
+    costs = with_cost and objective is Objective.COST  # a fixed cost is money: no part of a score
+    z = {v: column(float(fixed.get(v, 0)) if costs else 0.0, 0, 1, True) for v in vendors} if counted else {}
     rows = _Rows()
     by_line: dict[int, list[int]] = defaultdict(list)
     by_vendor: dict[int, list[int]] = defaultdict(list)
@@ -260,14 +266,16 @@ def _run(model: Model, time_limit: float) -> tuple[highspy.Highs | None, highspy
     return h, h.getModelStatus()
 
 
-def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: float = DEFAULT_TIME_LIMIT) -> Result:
-    """The cheapest plan that meets every constraint (goods plus fixed costs), proven optimal or the best found
-    within `time_limit` seconds with its gap; or, when none exists, the constraints that conflict."""
+def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: float = DEFAULT_TIME_LIMIT,
+          objective: Objective = Objective.COST) -> Result:
+    """The cheapest plan that meets every constraint (goods plus fixed costs), or with Objective.SCORE the one with
+    the highest weighted score, proven optimal or the best found within `time_limit` seconds with its gap; or,
+    when none exists, the constraints that conflict."""
     started = time.perf_counter()
     partial = is_partial(constraints)
     offered = line_targets(problem, True)
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
-    model = build(problem, constraints, partial=partial)
+    model = build(problem, constraints, partial=partial, objective=objective)
     h, status = _run(model, time_limit)
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
         allocations = _read(model, h) if h is not None else ()

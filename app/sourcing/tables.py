@@ -7,7 +7,7 @@ from piccolo.table import Table
 from app.money import money_column
 from app.rfq.tables import Rfq
 
-__all__ = ["AwardScenario"]
+__all__ = ["AwardScenario", "ScoringWeights"]
 
 
 class AwardScenario(Table, tablename="award_scenario"):
@@ -23,3 +23,16 @@ class AwardScenario(Table, tablename="award_scenario"):
     solve_ms = Integer(null=False, default=0)
     created_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(null=False)
+
+
+class ScoringWeights(Table, tablename="scoring_weights"):
+    """The buyer's weights for scoring an RFQ's offers: whole percentages adding up to 100 (one row per RFQ; none
+    means the default weights, app/sourcing/scoring.py)."""
+
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, unique=True)
+    price = Integer(null=False)
+    lead_time = Integer(null=False)
+    vendor_rating = Integer(null=False)
+    payment_terms = Integer(null=False)
+    updated_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(null=False)

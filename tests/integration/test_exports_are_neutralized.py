@@ -151,7 +151,7 @@ async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = csv_rows(response.content)
     assert_csv_is_inert(rows)
-    title, header, gloves, gel, total, coverage, lead, savings = rows
+    title, header, gloves, gel, total, coverage, lead, savings, terms, offered_in, rate = rows
     number = (await Rfq.select(Rfq.number).where(Rfq.id == market.rfq_id).first())["number"]
     assert title == [f"{number}: {RFQ_TITLE}", "currency EUR"]
     columns = ("unit price", "quantity", "extended", "best")
@@ -163,6 +163,7 @@ async def test_the_comparison_csv_keeps_every_user_text_as_text(market, api):
     assert (total[8], total[12]) == ("8120.0000", "9680.0000")
     assert (coverage[8], lead[8]) == ("2/2", "5")
     assert (savings[8], savings[12]) == ("1040.0000", "-520.0000")
+    assert (terms[8], offered_in[8], rate[8]) == ("30", "EUR", "")  # the RFQ's terms and currency: nothing converted
 
 
 async def test_the_comparison_xlsx_has_text_cells_and_number_cells(market, api):
@@ -283,6 +284,8 @@ async def test_the_lines_grids_of_an_order_and_a_contract_export_inert_files(mar
         assert_csv_is_inert(rows)
         assert any(quoted(PRODUCT) in row for row in rows), path
         assert_xlsx_is_inert(xlsx_sheets(as_xlsx.content))
+
+
 async def test_the_vendor_scorecards_export_keeps_vendor_names_as_text_and_figures_as_numbers(market, browser):
     # given an operator, and vendor A (hostile name) with an award, a contract and RFQ figures
     operator = await browser(await make_user((await make_company("operator")).id, "operator"))
@@ -297,3 +300,22 @@ async def test_the_vendor_scorecards_export_keeps_vendor_names_as_text_and_figur
     assert_xlsx_is_inert(sheets)
     [row] = [row for row in values(next(iter(sheets.values()))) if row[0] == quoted(VENDOR_A)]
     assert row[3:6] == [1, 1, 1] and row[9] == 0  # the price gap: a number cell
+
+
+async def test_the_exchange_rates_csv_keeps_the_source_as_text(api, world):
+    # given rates whose sources are hostile text, imported by an operator
+    operator = await api(world.operator)
+    rows = "".join(f"USD,EUR,0.92,2026-11-{day:02d},{source}\n" for day, source in enumerate(
+        (PRODUCT, VENDOR_A, "+1", "@x", "-2-"), start=1))
+    imported = await operator.post("/api/v1/exchange-rates/import", files={
+        "file": ("rates.csv", ("base,quote,rate,valid_on,source\n" + rows).encode(), "text/csv")})
+    assert imported.status_code == 201, imported.text
+    # when the rates are exported
+    response = await operator.get("/api/v1/exchange-rates/export.csv")
+    # then every source is text, and the rate a number
+    assert response.status_code == 200
+    header, *exported = csv_rows(response.content)
+    assert header == ["base", "quote", "rate", "valid_on", "source"]
+    assert_csv_is_inert(exported)
+    assert {row[4] for row in exported} == {quoted(s) for s in (PRODUCT, VENDOR_A, "+1", "@x", "-2-")}
+    assert {row[2] for row in exported} == {"0.9200"}

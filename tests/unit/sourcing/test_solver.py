@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,9 @@ from app.sourcing.model import (
     Line,
     MaxLeadTime,
     MinAwardValue,
+    Objective,
     Offer,
+    Preset,
     Problem,
     RequireVendor,
     Status,
@@ -33,7 +36,10 @@ from app.sourcing.model import (
     WholeLines,
     is_partial,
     line_targets,
+    objective_of,
+    plan_score,
     plan_total,
+    preset_constraints,
     violations,
 )
 from app.sourcing.solver import conflicting, solve
@@ -263,3 +269,66 @@ def test_the_time_limit_returns_the_best_plan_found_with_its_gap() -> None:
         assert violations(problem, constraints, cut.allocations) == []
     else:
         assert cut.allocations == () and cut.total is None
+
+
+# --- the "best weighted score per line" preset ---------------------------------------------------------------------
+
+
+def brute_force_score(problem: Problem, constraints: list[Constraint]) -> Decimal | None:
+    """The highest weighted score of any plan that breaks nothing (every plan tried, exactly)."""
+    partial = is_partial(constraints)
+    targets = line_targets(problem, partial)
+    choices = []
+    for line_id, target in targets.items():
+        offers = [o for o in problem.offers if o.line_id == line_id]
+        if partial:
+            ways = _splits(target, [(o.vendor_id, min(o.quantity, target)) for o in offers])
+        else:
+            ways = [[(o.vendor_id, target)] for o in offers if o.quantity >= target]
+        price = {o.vendor_id: o.unit_price for o in offers}
+        choices.append([[Allocation(line_id, v, q, price[v]) for v, q in way] for way in ways])
+    best = None
+    for plan in itertools.product(*choices):
+        allocations = [a for part in plan for a in part]
+        if not violations(problem, constraints, allocations):
+            value = plan_score(problem, allocations, partial)
+            best = value if best is None or value > best else best
+    return best
+
+
+@st.composite
+def scored_cases(draw: st.DrawFn, kind: type) -> tuple[Problem, list[Constraint]]:
+    problem, constraints = draw(cases(kind))
+    scores = st.integers(0, 10_000).map(lambda n: D(n) / 10_000)
+    offers = tuple(replace(o, score=draw(scores)) for o in problem.offers)
+    return Problem(problem.lines, problem.vendors, offers), constraints
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__name__)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_weighted_preset_finds_the_brute_force_best_score(kind: type, data: st.DataObject) -> None:
+    # given a small random problem whose offers carry weighted line scores, and constraints of this kind
+    problem, constraints = data.draw(scored_cases(kind))
+    # when solved for the best weighted score, and every plan tried
+    result = solve(problem, constraints, objective=Objective.SCORE)
+    best = brute_force_score(problem, constraints)
+    # then both agree on the best score (to the solver's proven gap), with a plan that breaks nothing
+    if best is None:
+        assert result.status is Status.INFEASIBLE
+    else:
+        assert result.status is Status.OPTIMAL, result
+        assert violations(problem, constraints, result.allocations) == []
+        assert abs(plan_score(problem, result.allocations, is_partial(constraints)) - best) <= D("0.0001")
+
+
+def test_the_weighted_preset_can_prefer_a_dearer_offer_that_scores_better() -> None:
+    # given line 1 offered by vendor 1 at 1.00 (score 0.4) and vendor 2 at 2.00 (score 0.9)
+    problem = Problem((Line(1, 1, 5),), (Vendor(1, "Cheap"), Vendor(2, "Better")), (
+        Offer(1, 1, D("1.00"), 5, 30, score=D("0.4")), Offer(1, 2, D("2.00"), 5, 2, score=D("0.9"))))
+    # then cherry-pick takes the cheaper, the weighted preset the better-scored one
+    assert solve(problem, []).allocations[0].vendor_id == 1
+    weighted = solve(problem, [], objective=Objective.SCORE)
+    assert weighted.allocations[0].vendor_id == 2
+    assert weighted.total == D("10.00")
+    assert objective_of(Preset.WEIGHTED_SCORE) is Objective.SCORE and preset_constraints(Preset.WEIGHTED_SCORE) == ()
