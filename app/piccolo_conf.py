@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "app.offers.piccolo_app",
         "app.orders.piccolo_app",
         "app.sourcing.piccolo_app",
+        "app.analytics.piccolo_app",
     ]
 )
