@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
@@ -15,8 +15,8 @@ from app.analytics import pages, services
 from app.analytics.schemas import GroupBy, RfqSavingsOut, SavingsOut
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 
-From = Annotated[date | None, Parameter(query="from", description="First day of the period (UTC), inclusive")]
-To = Annotated[date | None, Parameter(query="to", description="Last day of the period (UTC), inclusive")]
+From = Annotated[date | None, QueryParameter(name="from", description="First day of the period (UTC), inclusive")]
+To = Annotated[date | None, QueryParameter(name="to", description="Last day of the period (UTC), inclusive")]
 
 
 class SavingsApi(Controller):
