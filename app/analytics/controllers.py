@@ -72,13 +72,13 @@ class RfqAnalyticsPages(Controller):
     async def show(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Template:
         return await pages.rfq_page(principal_of(request), rfq_id)
 
-    @get("/spread.csv")
-    async def csv(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
-        return await pages.rfq_export(principal_of(request), rfq_id, "csv")
+    @get("/export.csv")
+    async def csv(self, request: PrincipalRequest, rfq_id: FromPath[int], table: FromQuery[str]) -> Response[bytes]:
+        return await pages.rfq_export(principal_of(request), rfq_id, table, "csv")
 
-    @get("/spread.xlsx")
-    async def xlsx(self, request: PrincipalRequest, rfq_id: FromPath[int]) -> Response[bytes]:
-        return await pages.rfq_export(principal_of(request), rfq_id, "xlsx")
+    @get("/export.xlsx")
+    async def xlsx(self, request: PrincipalRequest, rfq_id: FromPath[int], table: FromQuery[str]) -> Response[bytes]:
+        return await pages.rfq_export(principal_of(request), rfq_id, table, "xlsx")
 
 
 class MarketplacePages(Controller):

@@ -85,14 +85,24 @@ async def rfq_page(principal: Principal, rfq_id: int) -> Template:
     figures = await services.rfq_figures(principal, rfq_id)
     chart = await asyncio.to_thread(charts.offer_spread, figures.lines, figures.head.currency)
     return Template(template_name="analytics/rfq.html", context={
-        "rfq": figures.head, "chart": chart, "spread": out.spread_table(figures.lines),
-        "vendors": out.savings_table(figures.by_vendor, "Vendor"), "totals": out.savings_table(figures.totals, "RFQ"),
+        "rfq": figures.head, "chart": chart, "tables": _rfq_tables(figures),
     })
 
 
-async def rfq_export(principal: Principal, rfq_id: int, kind: str) -> Response[bytes]:
+async def rfq_export(principal: Principal, rfq_id: int, name: str, kind: str) -> Response[bytes]:
     figures = await services.rfq_figures(principal, rfq_id)
-    return _download(out.spread_table(figures.lines), "spread", kind, f"rfq-{rfq_id}-offer-spread")
+    tables = _rfq_tables(figures)
+    if name not in tables:
+        raise NotFound("No such table: spread, vendor or total.")
+    return _download(tables[name], name, kind, f"rfq-{rfq_id}-{name}")
+
+
+def _rfq_tables(figures: services.RfqFigures) -> dict[str, list[list[Cell]]]:
+    return {
+        "spread": out.spread_table(figures.lines),
+        "vendor": out.savings_table(figures.by_vendor, "Vendor"),
+        "total": out.savings_table(figures.totals, "RFQ"),
+    }
 
 
 def _marketplace_tables(page: services.MarketplacePage) -> dict[str, list[list[Cell]]]:

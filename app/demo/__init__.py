@@ -12,8 +12,10 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
+from app.clock import utcnow
 from app.demo.addresses import load_demo_addresses
 from app.demo.catalog import load_demo_catalog
+from app.demo.history import load_demo_history
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
 from app.demo.scenarios import load_demo_scenarios
@@ -95,6 +97,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_rfqs()
     await load_demo_scenarios()
     await load_demo_orders()
+    await load_demo_history(utcnow())
     return logins
 
 

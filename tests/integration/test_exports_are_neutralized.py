@@ -259,3 +259,24 @@ async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(ma
     row = sheets["Requisition list"][1]
     assert [cell.value for cell in row[:5]] == [quoted(SKU), 12, quoted(PRODUCT), quoted(PRODUCT), quoted(VENDOR_A)]
     assert (row[1].data_type, row[2].data_type) == ("n", "s")
+
+
+async def test_the_savings_tables_keep_vendor_category_and_line_names_as_text(market, browser):
+    # when the buyer downloads the tables behind its savings charts and the RFQ's offer spread
+    client = await browser(market.buyer)
+    downloads = {
+        "vendor": "/analytics/savings/export.{}?table=vendor",
+        "category": "/analytics/savings/export.{}?table=category",
+        "spread": f"/rfqs/{market.rfq_id}/analytics/export.{{}}?table=spread",
+    }
+    for name, path in downloads.items():
+        as_csv = await client.get(path.format("csv"))
+        as_xlsx = await client.get(path.format("xlsx"))
+        # then no cell would run, and the hostile names are there as text
+        assert as_csv.status_code == 200 and as_xlsx.status_code == 200, (name, as_csv.text)
+        rows = csv_rows(as_csv.content)
+        assert_csv_is_inert(rows)
+        assert_xlsx_is_inert(xlsx_sheets(as_xlsx.content))
+        cells = {cell for row in rows for cell in row}
+        expected = {"vendor": quoted(VENDOR_A), "category": "Gloves", "spread": quoted(PRODUCT)}[name]
+        assert expected in cells, (name, rows)
