@@ -1,6 +1,6 @@
 """The analytics charts as server-rendered SVG drawn by pygal: readable without JavaScript (no script is linked),
 each beside a table of the same figures. The figures are exact Decimals in the tables and exports; a chart only
-needs a drawing position, so its values are floats here and nowhere else."""
+needs a drawing position, so its values are floats here and nowhere else. Labels are escaped by the XML writer."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pygal
+import pygal.graph.graph
+from pygal.etree import etree
 from pygal.style import Style
 
 from app.analytics.competitiveness import Month
@@ -31,6 +33,17 @@ def _config(title: str, **extra: object) -> dict[str, object]:
     }
 
 
+def _svg(chart: pygal.graph.graph.Graph) -> str:
+    """The chart as inline SVG without pygal's script: its only use is interactive tooltips, which these static
+    charts do not have, and it would copy every label (vendor names) into a script element."""
+    tree = chart.render_tree()
+    for parent in tree.iter():
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.endswith("script"):
+                parent.remove(child)
+    return etree.tostring(tree, encoding="unicode")
+
+
 def _drawn(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -47,7 +60,7 @@ def savings_by_month(groups: Sequence[Group], currency: str) -> str:
         chart.add(BASELINE_LABELS[baseline].capitalize(),
                   [_drawn(g.figures.against(baseline).saving) if g.figures.against(baseline).lines else None
                    for g in rows])
-    return chart.render(is_unicode=True)
+    return _svg(chart)
 
 
 def savings_by_category(groups: Sequence[Group], currency: str) -> str:
@@ -59,7 +72,7 @@ def savings_by_category(groups: Sequence[Group], currency: str) -> str:
         chart.add(BASELINE_LABELS[baseline].capitalize(),
                   [_drawn(g.figures.against(baseline).saving) if g.figures.against(baseline).lines else None
                    for g in rows])
-    return chart.render(is_unicode=True)
+    return _svg(chart)
 
 
 def competitiveness(months: Sequence[Month], currency: str, vendor: str) -> str:
@@ -69,7 +82,7 @@ def competitiveness(months: Sequence[Month], currency: str, vendor: str) -> str:
     chart.x_labels = [m.month for m in rows]
     chart.add("Above the best offer (%)", [_drawn(m.premium_percent) for m in rows])
     chart.add("Lines where it was the best offer (%)", [_drawn(m.best_percent) for m in rows])
-    return chart.render(is_unicode=True)
+    return _svg(chart)
 
 
 def offer_spread(lines: Sequence[LineOffers], currency: str) -> str:
@@ -78,7 +91,7 @@ def offer_spread(lines: Sequence[LineOffers], currency: str) -> str:
     for line in lines:
         if line.prices:
             chart.add(f"{line.position}. {line.description}"[:40], [float(p) for p in line.prices])
-    return chart.render(is_unicode=True)
+    return _svg(chart)
 
 
 def volume_by_month(groups: Sequence[Group], currency: str) -> str:
@@ -88,4 +101,4 @@ def volume_by_month(groups: Sequence[Group], currency: str) -> str:
     chart.add("Awarded value", [_drawn(g.figures.awarded) for g in rows])
     chart.add("Saved against the median first offer",
               [_drawn(g.figures.against(Baseline.MEDIAN_FIRST_OFFER).saving) for g in rows])
-    return chart.render(is_unicode=True)
+    return _svg(chart)
