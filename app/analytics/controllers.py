@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from app.analytics import pages, services
 from app.analytics.schemas import GroupBy, RfqSavingsOut, SavingsOut
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
+from app.openapi import STATUSES
 
 From = Annotated[date | None, QueryParameter(name="from", description="First day of the period (UTC), inclusive")]
 To = Annotated[date | None, QueryParameter(name="to", description="Last day of the period (UTC), inclusive")]
@@ -27,7 +28,8 @@ class SavingsApi(Controller):
     @get("/analytics/savings",
          summary="The caller's savings against each baseline, grouped by category, vendor or month, per currency "
                  "(buyers: their company; operators: the marketplace; vendors: 404). group_by=cost_center answers "
-                 "400 until cost centers exist")
+                 "400 until cost centers exist",
+         opt={STATUSES: [404]})
     async def savings(self, request: PrincipalRequest, start: From = None, end: To = None,
                       group_by: FromQuery[GroupBy] = GroupBy.MONTH) -> SavingsOut:
         return await services.savings(principal_of(request), group_by, start, end)

@@ -16,7 +16,7 @@ class GroupBy(StrEnum):
     COST_CENTER = "cost_center"
 
 
-class ComparisonOut(msgspec.Struct):
+class SavingsComparisonOut(msgspec.Struct):
     """A baseline against what was awarded on the lines that have it; savings are positive below the baseline."""
 
     baseline_value: Decimal
@@ -37,10 +37,10 @@ class SavingsGroupOut(msgspec.Struct):
     awarded_value: Decimal
     consumed_value: Decimal
     consumed_percent: Decimal | None = None
-    against_target: ComparisonOut | None = None
-    against_last_contract: ComparisonOut | None = None
-    against_median_first_offer: ComparisonOut | None = None
-    negotiation_gain: ComparisonOut | None = None
+    against_target: SavingsComparisonOut | None = None
+    against_last_contract: SavingsComparisonOut | None = None
+    against_median_first_offer: SavingsComparisonOut | None = None
+    negotiation_gain: SavingsComparisonOut | None = None
 
 
 class SavingsOut(msgspec.Struct):

@@ -15,7 +15,14 @@ from app.accounts.roles import CompanyKind
 from app.analytics import competitiveness, facts, marketplace
 from app.analytics.facts import Cell, Scope
 from app.analytics.savings import Baseline, Comparison, Figures, roll_up
-from app.analytics.schemas import ComparisonOut, GroupBy, LineSpreadOut, RfqSavingsOut, SavingsGroupOut, SavingsOut
+from app.analytics.schemas import (
+    GroupBy,
+    LineSpreadOut,
+    RfqSavingsOut,
+    SavingsComparisonOut,
+    SavingsGroupOut,
+    SavingsOut,
+)
 from app.analytics.spread import LineOffers, line_offers, spread_of
 from app.auth import Principal
 from app.errors import InvalidInput, NotFound
@@ -83,10 +90,10 @@ def totals(cells: list[Cell]) -> list[Group]:
 # --- API ------------------------------------------------------------------------------------------
 
 
-def _comparison(c: Comparison) -> ComparisonOut | None:
+def _comparison(c: Comparison) -> SavingsComparisonOut | None:
     if not c.lines:
         return None
-    return ComparisonOut(c.baseline, c.awarded, c.saving, c.percent, c.lines)
+    return SavingsComparisonOut(c.baseline, c.awarded, c.saving, c.percent, c.lines)
 
 
 def group_out(group: Group) -> SavingsGroupOut:
