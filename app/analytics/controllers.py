@@ -18,6 +18,9 @@ from app.openapi import STATUSES
 
 From = Annotated[date | None, QueryParameter(name="from", description="First day of the period (UTC), inclusive")]
 To = Annotated[date | None, QueryParameter(name="to", description="Last day of the period (UTC), inclusive")]
+# The pages' GET forms send an empty field for "no bound": read as text, parsed by services.day.
+FromText = Annotated[str, QueryParameter(name="from")]
+ToText = Annotated[str, QueryParameter(name="to")]
 
 
 class SavingsApi(Controller):
@@ -48,17 +51,17 @@ class SavingsPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, request: PrincipalRequest, start: From = None, end: To = None,
+    async def show(self, request: PrincipalRequest, start: FromText = "", end: ToText = "",
                    currency: FromQuery[str | None] = None, vendor: FromQuery[int | None] = None) -> Template:
         return await pages.savings_page(principal_of(request), start, end, currency, vendor)
 
     @get("/export.csv")
-    async def csv(self, request: PrincipalRequest, table: FromQuery[str], start: From = None, end: To = None,
+    async def csv(self, request: PrincipalRequest, table: FromQuery[str], start: FromText = "", end: ToText = "",
                   currency: FromQuery[str | None] = None, vendor: FromQuery[int | None] = None) -> Response[bytes]:
         return await pages.savings_export(principal_of(request), table, "csv", start, end, currency, vendor)
 
     @get("/export.xlsx")
-    async def xlsx(self, request: PrincipalRequest, table: FromQuery[str], start: From = None, end: To = None,
+    async def xlsx(self, request: PrincipalRequest, table: FromQuery[str], start: FromText = "", end: ToText = "",
                    currency: FromQuery[str | None] = None, vendor: FromQuery[int | None] = None) -> Response[bytes]:
         return await pages.savings_export(principal_of(request), table, "xlsx", start, end, currency, vendor)
 
@@ -91,17 +94,17 @@ class MarketplacePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, request: PrincipalRequest, start: From = None, end: To = None) -> Template:
+    async def show(self, request: PrincipalRequest, start: FromText = "", end: ToText = "") -> Template:
         return await pages.marketplace_page(principal_of(request), start, end)
 
     @get("/export.csv")
-    async def csv(self, request: PrincipalRequest, table: FromQuery[str], start: From = None,
-                  end: To = None) -> Response[bytes]:
+    async def csv(self, request: PrincipalRequest, table: FromQuery[str], start: FromText = "",
+                  end: ToText = "") -> Response[bytes]:
         return await pages.marketplace_export(principal_of(request), table, "csv", start, end)
 
     @get("/export.xlsx")
-    async def xlsx(self, request: PrincipalRequest, table: FromQuery[str], start: From = None,
-                   end: To = None) -> Response[bytes]:
+    async def xlsx(self, request: PrincipalRequest, table: FromQuery[str], start: FromText = "",
+                   end: ToText = "") -> Response[bytes]:
         return await pages.marketplace_export(principal_of(request), table, "xlsx", start, end)
 
 

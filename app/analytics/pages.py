@@ -33,8 +33,9 @@ def _savings_charts(page: services.SavingsPage) -> dict[str, str]:
     return drawn
 
 
-async def savings_page(principal: Principal, start: date | None, end: date | None, currency: str | None,
+async def savings_page(principal: Principal, start_text: str, end_text: str, currency: str | None,
                        vendor_id: int | None) -> Template:
+    start, end = services.day(start_text, "from"), services.day(end_text, "to")
     page = await services.savings_page(principal, start, end, currency, vendor_id)
     drawn = await asyncio.to_thread(_savings_charts, page)
     return Template(template_name="analytics/savings.html", context={
@@ -72,8 +73,9 @@ def _download(table: list[list[Cell]], name: str, kind: str, filename: str) -> R
     return bytes_response(out.as_xlsx(TITLES[name], table), XLSX, f"{filename}.xlsx")
 
 
-async def savings_export(principal: Principal, name: str, kind: str, start: date | None, end: date | None,
+async def savings_export(principal: Principal, name: str, kind: str, start_text: str, end_text: str,
                          currency: str | None, vendor_id: int | None) -> Response[bytes]:
+    start, end = services.day(start_text, "from"), services.day(end_text, "to")
     page = await services.savings_page(principal, start, end, currency, vendor_id)
     tables = _savings_tables(page)
     if name not in tables:
@@ -119,7 +121,8 @@ def _marketplace_charts(page: services.MarketplacePage) -> dict[str, str]:
     return {currency: charts.volume_by_month(page.by_month, currency) for currency in currencies}
 
 
-async def marketplace_page(principal: Principal, start: date | None, end: date | None) -> Template:
+async def marketplace_page(principal: Principal, start_text: str, end_text: str) -> Template:
+    start, end = services.day(start_text, "from"), services.day(end_text, "to")
     page = await services.marketplace_page(principal, start, end)
     drawn = await asyncio.to_thread(_marketplace_charts, page)
     return Template(template_name="analytics/marketplace.html", context={
@@ -127,8 +130,9 @@ async def marketplace_page(principal: Principal, start: date | None, end: date |
     })
 
 
-async def marketplace_export(principal: Principal, name: str, kind: str, start: date | None,
-                             end: date | None) -> Response[bytes]:
+async def marketplace_export(principal: Principal, name: str, kind: str, start_text: str,
+                             end_text: str) -> Response[bytes]:
+    start, end = services.day(start_text, "from"), services.day(end_text, "to")
     page = await services.marketplace_page(principal, start, end)
     tables = _marketplace_tables(page)
     if name not in tables:

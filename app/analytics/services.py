@@ -34,6 +34,16 @@ NO_COST_CENTERS = ("Cost centers are not available yet: group by category, vendo
                    "(group_by=category|vendor|month).")
 
 
+def day(text: str, name: str) -> date | None:
+    """A period bound typed in a page's form: empty is no bound; anything but an ISO day is a 400 saying so."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"`{name}` must be a day written 2026-05-31, not {text[:40]!r}.") from None
+
+
 def scope_of(principal: Principal, start: date | None, end: date | None) -> Scope:
     """The facts the caller may read; 404 for vendors; 400 for a period that ends before it starts."""
     if principal.company_kind is CompanyKind.VENDOR:
