@@ -124,7 +124,7 @@ async def savings(principal: Principal, group_by: GroupBy, start: date | None, e
     if group_by is GroupBy.COST_CENTER:
         raise InvalidInput(NO_COST_CENTERS)
     await facts.refresh()
-    cells = await facts.cells(scope)
+    cells = await facts.cells(scope, (group_by.value,))
     return SavingsOut(group_by, start, end, [group_out(g) for g in groups(cells, group_by)],
                       [group_out(g) for g in totals(cells)])
 
