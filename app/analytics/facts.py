@@ -154,8 +154,8 @@ def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, l
 SELECT g.*, c.name AS category_name, v.name AS vendor_name
 FROM (
     SELECT {"f.month" if "month" in grain else "''"} AS month,
-           {"f.category" if "category" in grain else "NULL"} AS category_id,
-           {"f.vendor" if "vendor" in grain else "NULL"} AS vendor_id, f.currency, COUNT(*) AS lines,
+           {"f.category" if "category" in grain else "CAST(NULL AS INTEGER)"} AS category_id,
+           {"f.vendor" if "vendor" in grain else "CAST(NULL AS INTEGER)"} AS vendor_id, f.currency, COUNT(*) AS lines,
            SUM(f.unit_price * f.quantity) AS awarded,
            SUM(COALESCE(cl.consumed_qty, 0) * COALESCE(cl.unit_price, f.unit_price)) AS consumed,
            {sums}
