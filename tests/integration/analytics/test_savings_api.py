@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from app.analytics import competitiveness
+from app.analytics.facts import Scope
 from app.analytics.savings import Baseline, LineFacts, line_figures, roll_up
 from app.rfq.states import RfqStatus
 from tests.support.catalog import a_category, a_product
@@ -163,3 +165,15 @@ async def test_a_cancelled_or_open_rfq_never_becomes_a_fact(world, api):
     await set_status(rfq_id, RfqStatus.PUBLISHED)  # as if its prices were still sealed
     body = (await (await api(world.buyer_admin)).get("/api/v1/analytics/savings")).json()
     assert body["totals"] == []
+
+
+async def test_a_vendor_s_competitiveness_compares_its_latest_offers_with_the_best(world, api):
+    # given the negotiated RFQ: A's latest offers are best on gloves and gel, 0.0214 above B on masks
+    await negotiated_award(world, api)
+    # when A's months are read for the buyer, and for the other buyer
+    (month,) = await competitiveness.months(Scope([world.buyer.id]), world.vendor.id)
+    # then the figures are A's latest prices against the best, at the quantities asked
+    assert (month.currency, month.lines, month.best_lines) == ("EUR", 3, 2)
+    assert (month.offered, month.best) == (D("456.0820"), D("445.3820"))
+    assert month.premium_percent == D("2.4")
+    assert await competitiveness.months(Scope([world.other_buyer.id]), world.vendor.id) == []
