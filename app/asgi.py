@@ -34,6 +34,7 @@ from app.accounts.controllers import (
     UserApi,
 )
 from app.admin import create_back_office
+from app.analytics.controllers import ROUTES as analytics_routes
 from app.auth import AuthenticationMiddleware, place_of
 from app.billing.controllers import ROUTES as billing_routes
 from app.catalog.controllers import ROUTES as catalog_routes
@@ -65,7 +66,7 @@ from app.worker import InProcessWorker, load_actors
 ROUTE_HANDLERS = [
     AuthApi, MeApi, CompanyApi, UserApi, AddressApi, LoginPages, TeamPages, SettingsPages, CompanyPages,
     DashboardPages, OutboxPages, TaskApi, NotificationApi, NotificationPages, *catalog_routes, *curation_routes,
-    *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes,
+    *vendor_routes, *rfq_routes, *offer_routes, *contract_routes, *order_routes, *sourcing_routes, *analytics_routes,
     *spending_routes,
     *billing_routes, *invoice_routes, *invoice_pages,
     *on_behalf_routes,

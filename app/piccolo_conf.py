@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "app.billing.piccolo_app",
         "app.sourcing.piccolo_app",
         "app.spending.piccolo_app",
+        "app.analytics.piccolo_app",
     ]
 )

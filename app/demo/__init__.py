@@ -15,9 +15,11 @@ from piccolo.apps.user.tables import BaseUser
 
 from app.accounts import services as accounts
 from app.accounts.schemas import CompanyIn, UserIn
+from app.clock import utcnow
 from app.demo.addresses import load_demo_addresses
 from app.demo.billing import load_demo_billing
 from app.demo.catalog import load_demo_catalog
+from app.demo.history import load_demo_history
 from app.demo.on_behalf import load_demo_on_behalf
 from app.demo.orders import load_demo_orders
 from app.demo.rfqs import load_demo_rfqs
@@ -113,6 +115,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await load_demo_billing()
     await load_demo_on_behalf()
     await load_demo_scorecards()
+    await load_demo_history(utcnow())
     return logins
 
 

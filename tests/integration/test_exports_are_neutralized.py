@@ -319,3 +319,24 @@ async def test_the_exchange_rates_csv_keeps_the_source_as_text(api, world):
     assert_csv_is_inert(exported)
     assert {row[4] for row in exported} == {quoted(s) for s in (PRODUCT, VENDOR_A, "+1", "@x", "-2-")}
     assert {row[2] for row in exported} == {"0.9200"}
+
+
+async def test_the_savings_tables_keep_vendor_category_and_line_names_as_text(market, browser):
+    # when the buyer downloads the tables behind its savings charts and the RFQ's offer spread
+    client = await browser(market.buyer)
+    downloads = {
+        "vendor": "/analytics/savings/export.{}?table=vendor",
+        "category": "/analytics/savings/export.{}?table=category",
+        "spread": f"/rfqs/{market.rfq_id}/analytics/export.{{}}?table=spread",
+    }
+    for name, path in downloads.items():
+        as_csv = await client.get(path.format("csv"))
+        as_xlsx = await client.get(path.format("xlsx"))
+        # then no cell would run, and the hostile names are there as text
+        assert as_csv.status_code == 200 and as_xlsx.status_code == 200, (name, as_csv.text)
+        rows = csv_rows(as_csv.content)
+        assert_csv_is_inert(rows)
+        assert_xlsx_is_inert(xlsx_sheets(as_xlsx.content))
+        cells = {cell for row in rows for cell in row}
+        expected = {"vendor": quoted(VENDOR_A), "category": "Gloves", "spread": quoted(PRODUCT)}[name]
+        assert expected in cells, (name, rows)

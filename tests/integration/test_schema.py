@@ -6,7 +6,8 @@ from piccolo.conf.apps import Finder
 
 from app.db import is_sqlite
 
-OUR_APPS = ["accounts", "notifications", "catalog", "contracts", "vendors", "rfq", "offers", "orders", "sourcing"]
+OUR_APPS = ["accounts", "notifications", "catalog", "contracts", "vendors", "rfq", "offers", "orders", "sourcing",
+            "analytics"]
 
 
 @pytest.mark.parametrize("app_name", OUR_APPS)

@@ -1,0 +1,207 @@
+"""The savings facts: written once per award in one statement, then summed per month, category, vendor and currency
+in one aggregate query. Amounts leave here as Decimal Figures (app/analytics/savings.py); rows never do.
+
+Only awards of RFQs whose prices are revealed (closed or awarded) become facts: the sealed rule holds here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from app.analytics.savings import Baseline, Comparison, Figures
+from app.analytics.tables import AwardFact
+from app.db import in_ids, is_sqlite
+from app.money import from_minor
+from app.rfq.states import RfqStatus, prices_revealed
+
+REVEALED = tuple(status.value for status in RfqStatus if prices_revealed(status))
+REVEALED_SQL = ", ".join(f"'{status}'" for status in REVEALED)  # enum values, never input
+
+
+def month_of(column: str) -> str:
+    """SQL for the month (2026-05) of a timestamp column, in UTC: SQLite stores "2026-05-04 10:00:00+00:00"."""
+    return f"substr({column}, 1, 7)" if is_sqlite() else f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+def _day_of(column: str) -> str:
+    return f"substr({column}, 1, 10)" if is_sqlite() else f"({column} AT TIME ZONE 'UTC')::date"
+
+
+def _refresh_sql() -> str:
+    # The previous award of a product is the buyer's previous RFQ that awarded it (in the same currency): lines of
+    # one RFQ are awarded at the same moment, so they are not each other's "last contract".
+    return f"""
+WITH missing AS (
+    SELECT a.id, a.rfq, a.rfq_line, a.offer, a.vendor, a.currency, a.unit_price, a.quantity, a.awarded_at,
+           r.buyer, l.product, l.target_price, p.category
+    FROM award a
+    JOIN rfq r ON r.id = a.rfq
+    JOIN rfq_line l ON l.id = a.rfq_line
+    LEFT JOIN product p ON p.id = l.product
+    WHERE r.status IN ({REVEALED_SQL}) AND NOT EXISTS (SELECT 1 FROM award_fact f WHERE f.award = a.id)
+),
+bought AS (
+    SELECT r.buyer, l.product, a.currency, a.rfq, MIN(a.awarded_at) AS awarded_at, MIN(a.unit_price) AS unit_price
+    FROM award a
+    JOIN rfq r ON r.id = a.rfq
+    JOIN rfq_line l ON l.id = a.rfq_line
+    WHERE l.product IS NOT NULL AND EXISTS (
+        SELECT 1 FROM missing m WHERE m.buyer = r.buyer AND m.product = l.product AND m.currency = a.currency)
+    GROUP BY r.buyer, l.product, a.currency, a.rfq
+),
+history AS (
+    SELECT buyer, product, currency, rfq,
+           LAG(unit_price) OVER (PARTITION BY buyer, product, currency ORDER BY awarded_at, rfq) AS previous
+    FROM bought
+),
+firsts AS (
+    SELECT ol.rfq_line, rv.offer, ol.unit_price,
+           ROW_NUMBER() OVER (PARTITION BY ol.rfq_line, rv.offer ORDER BY rv.number) AS n
+    FROM offer_line ol
+    JOIN offer_revision rv ON rv.id = ol.revision
+    JOIN offer o ON o.id = rv.offer
+    WHERE o.status = 'live' AND ol.rfq_line IN (SELECT rfq_line FROM missing)
+),
+ranked AS (
+    SELECT rfq_line, offer, unit_price,
+           ROW_NUMBER() OVER (PARTITION BY rfq_line ORDER BY unit_price, offer) AS k,
+           COUNT(*) OVER (PARTITION BY rfq_line) AS c
+    FROM firsts WHERE n = 1
+),
+medians AS (
+    SELECT rfq_line, CASE WHEN MAX(c) % 2 = 1 THEN 2 * SUM(unit_price) ELSE SUM(unit_price) END AS x2
+    FROM ranked WHERE k IN ((c + 1) / 2, (c + 2) / 2)
+    GROUP BY rfq_line
+)
+INSERT INTO award_fact (award, buyer, rfq, rfq_line, vendor, product, category, currency, awarded_at, awarded_on,
+                        month, quantity, unit_price, target_price, last_contract_price, median_first_x2,
+                        own_first_price)
+SELECT m.id, m.buyer, m.rfq, m.rfq_line, m.vendor, m.product, m.category, m.currency, m.awarded_at,
+       {_day_of("m.awarded_at")}, {month_of("m.awarded_at")}, m.quantity, m.unit_price, m.target_price, h.previous,
+       md.x2, fo.unit_price
+FROM missing m
+LEFT JOIN history h ON h.buyer = m.buyer AND h.product = m.product AND h.currency = m.currency AND h.rfq = m.rfq
+LEFT JOIN medians md ON md.rfq_line = m.rfq_line
+LEFT JOIN ranked fo ON fo.rfq_line = m.rfq_line AND fo.offer = m.offer
+WHERE 1 = 1
+ON CONFLICT (award) DO NOTHING
+"""  # noqa: S608 (enum values and SQL expressions only)
+
+
+_COUNTS = "SELECT (SELECT COUNT(*) FROM award) AS awards, (SELECT COUNT(*) FROM award_fact) AS facts"
+
+
+async def refresh() -> None:
+    """Write the facts of every award that has none yet (a fact is never rewritten): two statements at most.
+
+    Counting first is cheaper than the anti-join: when every award has its fact, nothing is written. An award whose
+    RFQ is not revealed (never a fact) keeps the counts apart, and then the statement runs and writes nothing."""
+    counts = (await AwardFact.raw(_COUNTS))[0]
+    if int(counts["facts"]) >= int(counts["awards"]):
+        return
+    await AwardFact.raw(_refresh_sql())
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose facts: the buyer companies (None: the whole marketplace, for operators), a period, one RFQ."""
+
+    buyers: list[int] | None
+    start: date | None = None
+    end: date | None = None
+    rfq_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The figures of one month, category and vendor, in one currency."""
+
+    month: str
+    category_id: int | None
+    category: str
+    vendor_id: int
+    vendor: str
+    figures: Figures
+
+
+_COMPARED = {
+    Baseline.TARGET: "f.target_price",
+    Baseline.LAST_CONTRACT: "f.last_contract_price",
+    Baseline.MEDIAN_FIRST_OFFER: "f.median_first_x2",
+    Baseline.FIRST_OFFER: "f.own_first_price",
+}
+
+
+GRAIN = ("month", "category", "vendor")
+
+
+def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, list[object]]:
+    sums = ",\n".join(
+        f"SUM({column} * f.quantity) AS {b.value}_base, "
+        f"SUM(CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END) AS {b.value}_awarded, "
+        f"COUNT({column}) AS {b.value}_lines"
+        for b, column in _COMPARED.items()
+    )
+    where, args = ["1 = 1"], []
+    if scope.buyers is not None:
+        fragment, arg = in_ids("f.buyer", scope.buyers)
+        where.append(fragment)
+        args.append(arg)
+    if scope.start is not None:
+        where.append("f.awarded_on >= {}")
+        args.append(scope.start)
+    if scope.end is not None:
+        where.append("f.awarded_on <= {}")
+        args.append(scope.end)
+    if scope.rfq_id is not None:
+        where.append("f.rfq = {}")
+        args.append(scope.rfq_id)
+    # Summed first at the facts' own grain, named after: the names join a few thousand groups, not every fact.
+    sql = f"""
+SELECT g.*, c.name AS category_name, v.name AS vendor_name
+FROM (
+    SELECT {"f.month" if "month" in grain else "''"} AS month,
+           {"f.category" if "category" in grain else "CAST(NULL AS INTEGER)"} AS category_id,
+           {"f.vendor" if "vendor" in grain else "CAST(NULL AS INTEGER)"} AS vendor_id, f.currency, COUNT(*) AS lines,
+           SUM(f.unit_price * f.quantity) AS awarded,
+           SUM(COALESCE(cl.consumed_qty, 0) * COALESCE(cl.unit_price, f.unit_price)) AS consumed,
+           {sums}
+    FROM award_fact f
+    LEFT JOIN contract_line cl ON cl.rfq_line = f.rfq_line
+    WHERE {" AND ".join(where)}
+    GROUP BY {", ".join(f"f.{column}" for column in (*grain, "currency"))}
+) g
+LEFT JOIN company v ON v.id = g.vendor_id
+LEFT JOIN category c ON c.id = g.category_id
+"""  # noqa: S608 (column names and placeholders only)
+    return sql, args
+
+
+def _amount(minor: object, halves: bool = False) -> Decimal:
+    # Sums of 1/10,000 units: int on SQLite, Decimal (numeric) on PostgreSQL.
+    value = from_minor(int(minor or 0)) or Decimal(0)
+    return value / 2 if halves else value
+
+
+def cell_of(row: dict) -> Cell:
+    comparisons = {
+        b: Comparison(_amount(row[f"{b.value}_base"], b is Baseline.MEDIAN_FIRST_OFFER),
+                      _amount(row[f"{b.value}_awarded"]), int(row[f"{b.value}_lines"]))
+        for b in _COMPARED
+        if row[f"{b.value}_lines"]
+    }
+    figures = Figures(row["currency"], int(row["lines"]), _amount(row["awarded"]), _amount(row["consumed"]),
+                      comparisons)
+    return Cell(row["month"], row["category_id"], row["category_name"] or "Uncategorized", row["vendor_id"] or 0,
+                row["vendor_name"] or "", figures)
+
+
+async def cells(scope: Scope, grain: tuple[str, ...] = GRAIN) -> list[Cell]:
+    """The facts in scope summed per currency and per the `grain`'s columns (month, category, vendor), one query;
+    a coarser grain returns fewer rows (the API asks for the one it groups by)."""
+    if not set(grain) <= set(GRAIN):
+        raise ValueError(f"a grain is made of {GRAIN}, not {grain}")
+    sql, args = _aggregate_sql(scope, grain)
+    return [cell_of(row) for row in await AwardFact.raw(sql, *args)]

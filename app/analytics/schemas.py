@@ -1,0 +1,77 @@
+"""Savings analytics in and out of the API: msgspec Structs, apart from the facts and from the arithmetic."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+import msgspec
+
+
+class GroupBy(StrEnum):
+    CATEGORY = "category"
+    VENDOR = "vendor"
+    MONTH = "month"
+    COST_CENTER = "cost_center"
+
+
+class SavingsComparisonOut(msgspec.Struct):
+    """A baseline against what was awarded on the lines that have it; savings are positive below the baseline."""
+
+    baseline_value: Decimal
+    awarded_value: Decimal
+    savings: Decimal
+    percent: Decimal | None
+    lines: int
+
+
+class SavingsGroupOut(msgspec.Struct):
+    """One group (a category, a vendor, a month, or the total) in one currency: amounts in other currencies are
+    other groups, never added to these."""
+
+    key: str
+    label: str
+    currency: str
+    lines: int
+    awarded_value: Decimal
+    consumed_value: Decimal
+    consumed_percent: Decimal | None = None
+    against_target: SavingsComparisonOut | None = None
+    against_last_contract: SavingsComparisonOut | None = None
+    against_median_first_offer: SavingsComparisonOut | None = None
+    negotiation_gain: SavingsComparisonOut | None = None
+
+
+class SavingsOut(msgspec.Struct):
+    group_by: GroupBy
+    start: date | None = msgspec.field(name="from")
+    end: date | None = msgspec.field(name="to")
+    groups: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    totals: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+
+
+class LineSpreadOut(msgspec.Struct):
+    """One RFQ line's offers (each live offer's latest revision), its target and what was awarded."""
+
+    rfq_line_id: int
+    position: int
+    description: str
+    quantity: int
+    offers: int
+    lowest: Decimal | None
+    median: Decimal | None
+    highest: Decimal | None
+    spread_percent: Decimal | None
+    target_price: Decimal | None
+    awarded_price: Decimal | None
+
+
+class RfqSavingsOut(msgspec.Struct):
+    """One closed or awarded RFQ: its savings per vendor awarded and in total, and the offer spread per line."""
+
+    rfq_id: int
+    currency: str
+    vendors: list[SavingsGroupOut]
+    totals: list[SavingsGroupOut]
+    lines: list[LineSpreadOut]

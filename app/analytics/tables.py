@@ -1,0 +1,42 @@
+"""The savings facts: one row per award with the baselines it is compared with, derived from the award, its RFQ and
+its offers once (app/analytics/facts.py) so that a buyer's page sums rows instead of re-deriving two years of offers.
+
+Everything in a fact is fixed once the award is made (the target price, the first offers, the buyer's earlier
+awards of the product), so a fact is written once and never updated; what does change, the quantity consumed by
+orders, is read from the contract line at query time. Amounts are integers of 1/10,000 (app/money.py).
+"""
+
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.table import Table
+
+from app.accounts.tables import Company
+from app.catalog.tables import Category, Product
+from app.money import money_column
+from app.offers.tables import Award
+from app.rfq.tables import Rfq, RfqLine
+
+__all__ = ["AwardFact"]
+
+
+class AwardFact(Table, tablename="award_fact"):
+    """One awarded RFQ line with its baselines; `award` is unique (a unique index in the migration)."""
+
+    award = ForeignKey(Award, null=False, on_delete=OnDelete.cascade)
+    buyer = ForeignKey(Company, null=False, on_delete=OnDelete.cascade)
+    rfq = ForeignKey(Rfq, null=False, on_delete=OnDelete.cascade, index=True)
+    rfq_line = ForeignKey(RfqLine, null=False, on_delete=OnDelete.cascade)
+    vendor = ForeignKey(Company, null=False, on_delete=OnDelete.cascade, index=True)
+    product = ForeignKey(Product, null=True, on_delete=OnDelete.set_null)
+    category = ForeignKey(Category, null=True, on_delete=OnDelete.set_null)
+    currency = Varchar(length=3, null=False)
+    awarded_at = Timestamptz(null=False)
+    awarded_on = Date(null=False, help_text="The award's day in UTC: the period filters")
+    month = Varchar(length=7, null=False, help_text="The award's month in UTC, 2026-05")
+    quantity = Integer(null=False)
+    unit_price = money_column(null=False)
+    target_price = money_column(null=True, default=None)
+    last_contract_price = money_column(
+        null=True, default=None, help_text="The buyer's previous award of the same product in the same currency")
+    median_first_x2 = money_column(
+        null=True, default=None, help_text="Twice the median of the vendors' first offers on the line (exact)")
+    own_first_price = money_column(null=True, default=None, help_text="The awarded vendor's first offer on the line")
