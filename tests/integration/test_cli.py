@@ -127,8 +127,9 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     second = market("demo-data")
     assert second.returncode == 0, second.stderr
     assert await _demo_counts() == counts
-    # the demo RFQs' rows (two of their own, two more awarded for the vendor scorecards), plus the savings history's (app/demo/history.py: 48 awarded RFQs with their offers,
-    # revisions, awards and expired contracts, which price nothing)
+    # the demo RFQs' rows (two of their own, two more awarded for the vendor scorecards), plus the savings
+    # history's (app/demo/history.py: 48 awarded RFQs with their offers, revisions, awards and expired contracts,
+    # which price nothing)
     history = (48, 134, 187, 192, 54, 0)
     assert counts[:6] == tuple(own + old for own, old in zip((4, 8, 11, 7, 6, 4), history, strict=True))
     assert await Rfq.count().where(Rfq.number.like("RFQ-%-H%")) == history[0]
