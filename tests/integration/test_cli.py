@@ -127,11 +127,11 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     second = market("demo-data")
     assert second.returncode == 0, second.stderr
     assert await _demo_counts() == counts
-    # the demo RFQs' rows (two of their own, two more awarded for the vendor scorecards), plus the savings
+    # the demo RFQs' rows (two of their own, two more for the scorecards, the two-currency one), plus the savings
     # history's (app/demo/history.py: 48 awarded RFQs with their offers, revisions, awards and expired contracts,
     # which price nothing)
     history = (48, 134, 187, 192, 54, 0)
-    assert counts[:6] == tuple(own + old for own, old in zip((4, 8, 11, 7, 6, 4), history, strict=True))
+    assert counts[:6] == tuple(own + old for own, old in zip((5, 10, 13, 7, 6, 4), history, strict=True))
     assert await Rfq.count().where(Rfq.number.like("RFQ-%-H%")) == history[0]
 
 
@@ -170,7 +170,8 @@ async def test_demo_data_shows_the_spending_controls_and_an_order_waiting_for_ac
     assert [item["net"] for item in waiting] == [{"EUR": "11100.0000"}]
     budgets = (await approver.get("/api/v1/budgets")).json()
     wards = next(b for b in budgets if b["cost_center"] == "WARDS")
-    assert wards["spent"] == "230.0000" and wards["reserved"] == "11100.0000" and wards["hard"]
+    # 230 EUR of Acme's own orders, and 1,150 EUR of gloves Globex's sales user ordered for Acme's buyer (#14)
+    assert wards["spent"] == "1380.0000" and wards["reserved"] == "11100.0000" and wards["hard"]
     rules = (await approver.get("/api/v1/approval-rules")).json()
     assert [(r["level"], r["min_total"], r["approver_role"]) for r in rules] == [
         (1, "10000.0000", "approver"), (2, "50000.0000", "buyer_admin")]
