@@ -259,8 +259,11 @@ class ContractPages(Controller):
 
     @post("/{contract_id:int}/amendments/{number:int}/accept", status_code=303)
     async def accept(
-        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int]
+        self, request: PrincipalRequest, contract_id: FromPath[int], number: FromPath[int],
+        data: URLEncodedBody[dict[str, str]],
     ) -> Response[Any]:
+        if data.get("confirmed") != "yes":  # the new terms apply at once and for good: show them and ask once more
+            return await _detail(principal_of(request), contract_id, confirm_acceptance=True)
         return await _act(request, contract_id, "The amendment is agreed and in force.",
                           amendments.accept_amendment(principal_of(request), contract_id, number))
 
@@ -300,9 +303,10 @@ CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…
 async def _detail(principal: Principal, contract_id: int, error: DomainError | None = None,
                   confirm_reason: str | None = None, field: str = "form", typed: dict[str, str] | None = None,
                   named: dict[str, tuple[str, str]] | None = None, confirm_rejection: str | None = None,
-                  query: Mapping[str, str] | None = None) -> Template:
+                  query: Mapping[str, str] | None = None, confirm_acceptance: bool = False) -> Template:
     """The contract page, or with `confirm_reason` the page confirming its termination, with `confirm_rejection`
-    the one confirming that its open amendment is rejected or withdrawn (when the caller may); after a refusal, the
+    the one confirming that its open amendment is rejected or withdrawn (when the caller may), with
+    `confirm_acceptance` the one confirming that the caller accepts it; after a refusal, the
     reason beside `field` (or the field it names) and what was `typed`."""
     head = await access.contract_for(principal, contract_id)
     contract = await views.contract_out(contract_id)
@@ -320,8 +324,12 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
     if confirm_rejection is not None and not may_end_proposal:
         error = Conflict("No amendment of this contract waits for your answer.")
     rejecting = confirm_rejection is not None and may_end_proposal
+    if confirm_acceptance and not (contract.proposal is not None and can.decide):
+        error = Conflict("No amendment of this contract waits for your answer.")
+    accepting = confirm_acceptance and error is None
     template = ("contracts/terminate_confirm.html" if confirming else
-                "contracts/amendment_reject_confirm.html" if rejecting else "contracts/detail.html")
+                "contracts/amendment_reject_confirm.html" if rejecting else
+                "contracts/amendment_accept_confirm.html" if accepting else "contracts/detail.html")
     lines = await line_grid.line_grid(contract_id, line_grid.line_spec(contract_id).read(query or {}))
     return Template(
         template_name=template,

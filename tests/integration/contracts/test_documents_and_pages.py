@@ -90,6 +90,33 @@ async def test_buyer_and_vendor_pages_and_the_vendor_links_by_sku(awarded, brows
     assert (await other.get(f"/contracts/{awarded.contract_id}")).status_code == 404
 
 
+async def test_the_buyer_accepts_an_amendment_only_after_seeing_what_it_changes(awarded, browser, api):
+    # given the vendor's proposed amendment: a lower price on the gloves
+    seller = await api(awarded.world.vendor_admin)
+    base = f"/api/v1/contracts/{awarded.contract_id}"
+    gloves = (await seller.get(base)).json()["lines"][0]["id"]
+    proposed = await seller.post(f"{base}/amendments", json={
+        "lines": [{"line_id": gloves, "unit_price": "7.50"}], "note": "Annual volume discount"})
+    assert proposed.status_code == 201, proposed.text
+    buyer = await browser(awarded.world.approver)
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Accept amendment…" in page.text
+    # when the buyer presses "Accept amendment…"
+    accept = f"/contracts/{awarded.contract_id}/amendments/2/accept"
+    asked = await buyer.post(accept, data={"_csrf_token": csrf_token(page.text)})
+    # then it is asked once more, with the new terms, and nothing changed yet
+    assert asked.status_code == 200 and "Accept amendment 2 of contract" in asked.text
+    assert "cannot be undone" in asked.text and "Annual volume discount" in asked.text
+    assert form_fields(asked.text, accept) == {"confirmed": "yes", "_csrf_token": csrf_token(asked.text)}
+    assert "Proposed amendment: version 2" in (await buyer.get(f"/contracts/{awarded.contract_id}")).text
+    # and its "Yes" puts the amendment in force
+    done = await buyer.post(accept, data={**form_fields(asked.text, accept), "_csrf_token": csrf_token(asked.text)})
+    assert done.status_code == 303
+    page = await buyer.get(f"/contracts/{awarded.contract_id}")
+    assert "Proposed amendment: version 2" not in page.text
+    assert (await seller.get(base)).json()["lines"][0]["unit_price"] == "7.5000"
+
+
 async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser):
     buyer = await browser(awarded.world.approver)
     page = await buyer.get(f"/contracts/{awarded.contract_id}")
