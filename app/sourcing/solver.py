@@ -134,6 +134,12 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     # splitting it is the line's whole target times the offer's binary use y, so no quantity column is needed. Split
     # lines need a use column only where a bundle asks one offer per line.
     bundled = {i for c in constraints if isinstance(c, Bundle) for i in c.line_ids}
+    # Split quantities are continuous columns unless a constraint weighs them by price: with the binaries fixed,
+    # what is left is a flow from vendors to lines (each line's target, a vendor's capacity, at least one unit to
+    # a winner, each offer's cap), whose matrix is totally unimodular, so its optimum is whole at a vertex and
+    # the MIP's optimum is the optimum in whole units (`_vertex` takes that vertex). HiGHS's reduced-cost fixing
+    # lists every value of a general integer column, thousands per offer here, in a step it cannot interrupt.
+    whole_quantities = any(isinstance(c, ValueShare | MinAwardValue) for c in constraints)
     x: dict[int, tuple[int, float]] = {}
     y: dict[int, int] = {}
     for k, offer in enumerate(offers):
@@ -142,7 +148,7 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         if with_cost and objective is Objective.SCORE:
             price = -float(offer.score) / target  # per unit: a whole line counts its score once
         if partial:
-            x[k] = (column(price, 0, min(offer.quantity, target), True), 1.0)
+            x[k] = (column(price, 0, min(offer.quantity, target), whole_quantities), 1.0)
             if offer.line_id in bundled:
                 y[k] = column(0.0, 0, 1, True)
         else:
@@ -258,8 +264,8 @@ def _highs(model: Model, time_limit: float) -> highspy.Highs:
     n = len(model.cost)
     h.addCols(n, np.array(model.cost), np.array(model.lower), np.array(model.upper), 0,
               np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.array([highspy.HighsVarType.kInteger] * n, dtype=np.uint8))
+    kinds = [highspy.HighsVarType.kInteger if whole else highspy.HighsVarType.kContinuous for whole in model.integer]
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array(kinds, dtype=np.uint8))
     rows = model.rows
     if rows.lower:
         h.addRows(len(rows.lower), np.array(rows.lower), np.array(rows.upper), len(rows.index),
@@ -400,7 +406,7 @@ def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[
 
 
 def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
-    values = h.getSolution().col_value
+    values = _vertex(model, h)
     allocations = []
     for k, offer in enumerate(model.offers):
         column, factor = model.quantity_col[k]
@@ -408,6 +414,25 @@ def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
         if quantity > 0:
             allocations.append(Allocation(offer.line_id, offer.vendor_id, quantity, offer.unit_price))
     return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
+
+
+def _vertex(model: Model, h: highspy.Highs) -> list[float]:
+    """The solution's values, with whole quantities: where the quantities are continuous columns (see `build`) and
+    some came out fractional, the LP over them is solved again by simplex with every integer column fixed at its
+    value, whose basic solution is whole and costs no more."""
+    values = list(h.getSolution().col_value)
+    if all(model.integer) or all(abs(v - round(v)) <= 1e-6 for v in values):
+        return values
+    n = len(values)
+    fixed = [float(round(v)) if whole else lo for v, whole, lo in zip(values, model.integer, model.lower, strict=True)]
+    upper = [float(round(v)) if whole else up for v, whole, up in zip(values, model.integer, model.upper, strict=True)]
+    h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(fixed), np.array(upper))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                            np.array([highspy.HighsVarType.kContinuous] * n, dtype=np.uint8))
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("time_limit", 60.0)  # an LP of bounds and one row per line and vendor: a moment
+    h.run()
+    return list(h.getSolution().col_value)
 
 
 def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: Sequence[Constraint], *,
