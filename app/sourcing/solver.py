@@ -318,9 +318,9 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
     h, status = _run(model, deadline, start)
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
-        allocations = _read(model, h) if h is not None else ()
         # No finite gap while the search has no bound yet (its root LP unsolved when the time ran out): None.
         found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
+        allocations = _read(model, h) if h is not None else ()  # (after the gap: it may solve an LP again)
         gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else (
             max(0.0, found_gap) if math.isfinite(found_gap) else None)
         return Result(
