@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import highspy
 import numpy as np
@@ -38,6 +39,7 @@ from app.sourcing.model import (
     describe,
     is_partial,
     line_targets,
+    plan_score,
     plan_total,
     restrictions,
     violations,
@@ -102,6 +104,7 @@ class Model:
     quantity_col: dict[int, tuple[int, float]]  # offer position in `offers` → (column, factor) of its quantity
     vendor_col: dict[int, int]  # vendor id → its "wins something" column
     impossible: bool = False  # a constraint names a vendor without offers and requires it
+    use_col: dict[int, int] = field(default_factory=dict)  # split lines: offer position → its own use column
 
 
 def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, partial: bool,
@@ -154,7 +157,10 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
         else:
             y[k] = column(price * target, 0, 1, True)
             x[k] = (y[k], float(target))
-    fixed = {c.vendor_id: c.amount for c in constraints if isinstance(c, FixedCostTerm)}
+    fixed: dict[int, Decimal] = defaultdict(Decimal)  # two fixed costs named for one vendor both count (plan_total)
+    for c in constraints:
+        if isinstance(c, FixedCostTerm):
+            fixed[c.vendor_id] += c.amount
     vendors = sorted({o.vendor_id for o in offers})
     # Whether each vendor wins anything is a column only when a constraint or a cost counts the vendors: the rows
     # that tie it to the offers are most of the model.
@@ -196,7 +202,8 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
                 rows.add([(x[k][0], 1.0), (z[offer.vendor_id], -cap)], -INF, 0)
     for v in z:  # a vendor counts as a winner only if it gets something
         rows.add([(z[v], 1.0)] + [(y[k] if k in y else x[k][0], -1.0) for k in by_vendor[v]], -INF, 0)
-    model = Model(offers, cost, lower, upper, integer, rows, x, z, impossible=impossible)
+    model = Model(offers, cost, lower, upper, integer, rows, x, z, impossible=impossible,
+                  use_col=dict(y) if partial else {})
     for c in constraints:
         _restrict(model, c, problem, targets, y, by_line, by_vendor)
     return model
@@ -316,16 +323,19 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
     start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
-    h, status = _run(model, deadline, start)
+    # The best score first, then (with what time is left) the cheapest plan among those that score as well.
+    h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
-        # No finite gap while the search has no bound yet (its root LP unsolved when the time ran out): None.
-        found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
-        allocations = _read(model, h) if h is not None else ()  # (after the gap: it may solve an LP again)
-        gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else (
-            max(0.0, found_gap) if math.isfinite(found_gap) else None)
+        optimal, gap, allocations = _outcome(model, h, status)
+        if objective is Objective.SCORE and allocations:
+            cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
+            if cheapest is not None:
+                tie_optimal, tie_gap, allocations = cheapest
+                optimal = optimal and tie_optimal
+                gap = None if gap is None or tie_gap is None else max(gap, tie_gap)
         return Result(
-            status=Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.BEST_FOUND,
-            allocations=allocations, total=plan_total(allocations, constraints), gap=gap,
+            status=Status.OPTIMAL if optimal else Status.BEST_FOUND,
+            allocations=allocations, total=plan_total(allocations, constraints), gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
@@ -334,6 +344,61 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                       conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
                       conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
+
+
+Outcome = tuple[bool, float | None, tuple[Allocation, ...]]  # proven optimal?, gap, plan
+
+
+def _outcome(model: Model, h: highspy.Highs | None, status: highspy.HighsModelStatus) -> Outcome:
+    """Whether the plan is proven optimal, its gap (None while the search has no bound yet: its root LP unsolved
+    when the time ran out), and the plan."""
+    found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
+    allocations = _read(model, h) if h is not None else ()  # (after the gap: it may solve an LP again)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    return optimal, 0.0 if optimal else (max(0.0, found_gap) if math.isfinite(found_gap) else None), allocations
+
+
+# Weighted scores have four decimals (scoring.SCORE_PLACES): plans whose scores differ by less than half of that
+# score alike. With whole lines a plan's score is a sum of line scores, so "alike" is "equal".
+SCORE_TIE = 0.00005
+
+
+def tie_row(model: Model, problem: Problem, partial: bool, floor: float) -> None:
+    """Add to a cost model the row "the plan's weighted score is at least `floor`" (each offer's line score by the
+    share of the line it gets)."""
+    targets = line_targets(problem, partial)
+    terms = [(column, factor * float(offer.score) / targets[offer.line_id])
+             for offer, (column, factor) in ((model.offers[k], model.quantity_col[k]) for k in range(len(model.offers)))
+             if offer.score]
+    model.rows.add(terms, floor, INF)
+
+
+def _cheapest_tie(problem: Problem, constraints: Sequence[Constraint], partial: bool,
+                  best: tuple[Allocation, ...], deadline: float) -> Outcome | None:
+    """Among the plans that score as well as `best` (to SCORE_TIE), the cheapest, started from `best` itself; None
+    when the time left decided nothing."""
+    model = build(problem, constraints, partial=partial)
+    tie_row(model, problem, partial, float(plan_score(problem, best, partial)) - SCORE_TIE)
+    h, status = _run(model, deadline, _values(model, best))
+    if h is None or not (status == highspy.HighsModelStatus.kOptimal or _has_solution(h)):
+        return None
+    return _outcome(model, h, status)
+
+
+def _values(model: Model, allocations: Sequence[Allocation]) -> list[float]:
+    """The plan as a value per column of the model."""
+    given = {(a.line_id, a.vendor_id): a.quantity for a in allocations}
+    values = [0.0] * len(model.cost)
+    for k, offer in enumerate(model.offers):
+        quantity = given.get((offer.line_id, offer.vendor_id), 0)
+        column, factor = model.quantity_col[k]
+        values[column] = quantity / factor
+        if k in model.use_col and quantity:
+            values[model.use_col[k]] = 1.0
+    for v in {a.vendor_id for a in allocations}:
+        if v in model.vendor_col:
+            values[model.vendor_col[v]] = 1.0
+    return values
 
 
 def _start(problem: Problem, constraints: Sequence[Constraint], model: Model,
