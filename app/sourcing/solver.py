@@ -333,9 +333,15 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                 tie_optimal, tie_gap, allocations = cheapest
                 optimal = optimal and tie_optimal
                 gap = None if gap is None or tie_gap is None else max(gap, tie_gap)
+        total = plan_total(allocations, constraints)
+        if not optimal and objective is Objective.COST and total > 0:
+            # HiGHS's bound is missing or weak while its root LP is unsolved: the cheapest filling of each line
+            # from the offers the model holds is a bound too (every constraint only adds to it).
+            floor = (float(total) - cheapest_filling(model, line_targets(problem, partial))) / float(total)
+            gap = max(0.0, floor) if gap is None else max(0.0, min(gap, floor))
         return Result(
             status=Status.OPTIMAL if optimal else Status.BEST_FOUND,
-            allocations=allocations, total=plan_total(allocations, constraints), gap=0.0 if optimal else gap,
+            allocations=allocations, total=total, gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
@@ -344,6 +350,24 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                       conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
                       conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
+
+
+def cheapest_filling(model: Model, targets: dict[int, int]) -> float:
+    """A lower bound on the cost of any plan of the model: each line filled from its cheapest offers in the model
+    (whole from the cheapest when lines go whole, which the model's offers already allow for), no fixed cost."""
+    by_line: dict[int, list[Offer]] = defaultdict(list)
+    for offer in model.offers:
+        by_line[offer.line_id].append(offer)
+    bound = 0.0
+    for line_id, offers in by_line.items():
+        left = targets[line_id]
+        for offer in sorted(offers, key=lambda o: o.unit_price):
+            take = min(left, offer.quantity)
+            bound += float(offer.unit_price) * take
+            left -= take
+            if left <= 0:
+                break
+    return bound
 
 
 Outcome = tuple[bool, float | None, tuple[Allocation, ...]]  # proven optimal?, gap, plan

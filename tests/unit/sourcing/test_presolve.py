@@ -26,6 +26,7 @@ from app.sourcing.model import (
     violations,
 )
 from app.sourcing.presolve import usable_offers
+from app.sourcing.solver import build, cheapest_filling, solve
 from tests.unit.sourcing.test_solver import _splits, constraint_of, problems
 
 D = Decimal
@@ -111,3 +112,19 @@ def test_the_local_search_finds_the_cheapest_single_vendor_and_respects_the_coun
 def test_the_local_search_gives_up_when_no_allowed_winners_take_every_line():
     cost = np.array([[1.0, np.inf], [np.inf, 1.0]])
     assert local_search(cost, np.zeros(2), at_most=1) is None
+
+
+def test_the_cheapest_filling_bounds_every_plan_from_below():
+    # given two lines, vendor 1 short on line 1 (1 of 2 units), vendor 2 dearer
+    problem = Problem((Line(1, 1, 2), Line(2, 2, 2)), (Vendor(1, "A"), Vendor(2, "B")), (
+        Offer(1, 1, D("1.00"), 1, 3), Offer(1, 2, D("3.00"), 2, 3), Offer(2, 1, D("2.00"), 2, 3),
+        Offer(2, 2, D("2.50"), 2, 3)))
+    # then lines going whole: line 1 only from vendor 2 (6.00), line 2 from vendor 1 (4.00)
+    whole = build(problem, [], partial=False)
+    assert cheapest_filling(whole, line_targets(problem, False)) == 10.0
+    # and split: line 1 one unit from each (1.00 + 3.00), line 2 as before
+    split = build(problem, [AllowPartial()], partial=True)
+    assert cheapest_filling(split, line_targets(problem, True)) == 8.0
+    # and no plan under any constraint costs less
+    for constraints in ([VendorCount(Bound.AT_MOST, 1)], [AllowPartial(), VendorCount(Bound.AT_MOST, 1)]):
+        assert solve(problem, constraints).total >= D("8.00")
