@@ -325,8 +325,11 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
     # The best score first, then (with what time is left) the cheapest plan among those that score as well.
     h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
-    if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
-        optimal, gap, allocations = _outcome(model, h, status)
+    found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
+    if found or (start is not None and status != highspy.HighsModelStatus.kInfeasible):
+        # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
+        # (checked exactly when it was made) is the best found.
+        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, _plan(model, start))
         if objective is Objective.SCORE and allocations:
             cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
             if cheapest is not None:
@@ -495,7 +498,10 @@ def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[
 
 
 def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
-    values = _vertex(model, h)
+    return _plan(model, _vertex(model, h))
+
+
+def _plan(model: Model, values: Sequence[float]) -> tuple[Allocation, ...]:
     allocations = []
     for k, offer in enumerate(model.offers):
         column, factor = model.quantity_col[k]
