@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,8 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import app  # noqa: F401
 from app import db
 from app.accounts.tables import Company
+from app.grids import GridPage, GridState
 from app.sourcing import scorecard_rules as rules
 from app.sourcing import scorecard_store as store
+from app.sourcing.scorecards import SCORECARD_GRID, scorecard_grid
 from bench._server import migrate
 
 BUYERS, VENDORS, LINES, BIDDERS = 40, 200, 5, 4
@@ -86,6 +90,28 @@ async def timed(label: str, runs: int, load) -> None:  # type: ignore[no-untyped
     print(f"{label:<46} p50 {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms   ({len(result)} vendors)")
 
 
+async def _items(page: Awaitable[GridPage]) -> list[object]:
+    return list((await page).items)
+
+
+async def _queries(load: Callable[[], Awaitable[object]]) -> int:
+    """How many queries `load` sends, counted at the engine."""
+    engine = db.get_engine()
+    original, calls = engine.run_querystring, 0
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await original(*args, **kwargs)
+
+    engine.run_querystring = counted  # type: ignore[method-assign]
+    try:
+        await load()
+    finally:
+        engine.run_querystring = original  # type: ignore[method-assign]
+    return calls
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rfqs", type=int, default=10_000)
@@ -106,6 +132,13 @@ async def main() -> None:
     await timed("one vendor's scorecard (8 queries)", args.runs, lambda: store.histories(one, now))
     await timed("operators' grid page, 50 vendors (8 queries)", max(3, args.runs // 4),
                 lambda: store.histories(vendors[:50], now))
+    state = GridState(SCORECARD_GRID, "name", False)
+    await timed("operators' grid, first page (/operator/scorecards)", max(3, args.runs // 4),
+                lambda: _items(scorecard_grid(state)))
+    print(f"queries: one vendor's figures {await _queries(lambda: store.histories(one, now))}, 50 vendors' "
+          f"{await _queries(lambda: store.histories(vendors[:50], now))}, the grid page "
+          f"{await _queries(lambda: scorecard_grid(state))}; load average {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores")
     histories = (await store.histories(one, now))[one[0]]
     started = time.perf_counter()
     figures = rules.figures(histories)

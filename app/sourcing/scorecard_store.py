@@ -51,25 +51,25 @@ WHERE r.published_at IS NOT NULL AND {vendors}
 """
 
 # The vendor's final unit price per line, against the best final price of every live offer on that line; a line
-# counts when at least two vendors priced it. The best is looked up by line (the offer_line.rfq_line index), so
-# the cost follows the vendor's own lines, not the marketplace's.
+# counts when at least two vendors priced it. One pass over the final offer lines of the closed RFQs the vendors bid
+# in, the best and the count per line by window (looking the best up line by line cost a join per line: for a
+# 50-vendor grid page over 10,000 RFQs, several times slower).
 _PRICES = """
-WITH mine AS (
+WITH theirs AS (
+    SELECT o.rfq AS rfq, o.vendor AS vendor FROM offer o WHERE {vendors}
+), final AS (
     SELECT o.vendor AS vendor, r.buyer AS buyer, ol.rfq_line AS line, ol.unit_price AS price
     FROM offer o JOIN rfq r ON r.id = o.rfq
     JOIN offer_revision rev ON rev.offer = o.id AND rev.number = o.revision_count
     JOIN offer_line ol ON ol.revision = rev.id
-    WHERE r.status IN ('closed', 'awarded') AND o.status = 'live' AND {vendors}
-), best AS (
-    SELECT ol.rfq_line AS line, MIN(ol.unit_price) AS best, COUNT(*) AS offers
-    FROM offer_line ol JOIN offer_revision rev ON rev.id = ol.revision
-    JOIN offer o ON o.id = rev.offer AND rev.number = o.revision_count
-    WHERE o.status = 'live' AND ol.rfq_line IN (SELECT line FROM mine)
-    GROUP BY ol.rfq_line
+    WHERE r.status IN ('closed', 'awarded') AND o.status = 'live' AND o.rfq IN (SELECT rfq FROM theirs)
+), ranked AS (
+    SELECT vendor, buyer, price, MIN(price) OVER (PARTITION BY line) AS best,
+           COUNT(*) OVER (PARTITION BY line) AS offers
+    FROM final
 )
-SELECT m.vendor AS vendor, m.buyer AS buyer, m.price AS price, b.best AS best
-FROM mine m JOIN best b ON b.line = m.line
-WHERE b.offers >= 2
+SELECT vendor AS vendor, buyer AS buyer, price AS price, best AS best FROM ranked
+WHERE offers >= 2 AND vendor IN (SELECT vendor FROM theirs)
 """
 
 _REVISIONS = """

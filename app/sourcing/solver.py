@@ -14,18 +14,18 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import highspy
 import numpy as np
 
+from app.sourcing import incumbent
 from app.sourcing.model import (
     Allocation,
     Bound,
     Bundle,
     Capacity,
     Constraint,
-    ExcludeVendor,
-    MaxLeadTime,
     MinAwardValue,
     Objective,
     Offer,
@@ -39,10 +39,13 @@ from app.sourcing.model import (
     describe,
     is_partial,
     line_targets,
+    plan_score,
     plan_total,
     restrictions,
+    violations,
 )
 from app.sourcing.model import FixedCost as FixedCostTerm
+from app.sourcing.presolve import usable_offers
 
 DEFAULT_TIME_LIMIT = 2.0
 # Prices have four decimals and quantities are whole, so two plans' totals differ by at least 0.0001: a gap below
@@ -101,6 +104,7 @@ class Model:
     quantity_col: dict[int, tuple[int, float]]  # offer position in `offers` → (column, factor) of its quantity
     vendor_col: dict[int, int]  # vendor id → its "wins something" column
     impossible: bool = False  # a constraint names a vendor without offers and requires it
+    use_col: dict[int, int] = field(default_factory=dict)  # split lines: offer position → its own use column
 
 
 def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, partial: bool,
@@ -110,7 +114,10 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     objective is the plan's cost, or (Objective.SCORE) minus its weighted score: each offer's line score times the
     share of the line it gets."""
     targets = line_targets(problem, partial)
-    offers = [o for o in problem.offers if o.line_id in targets]
+    # Only the offers some feasible plan can use (app/sourcing/presolve.py): an excluded vendor's, those over the
+    # maximum lead time, short ones when lines go whole, and vendors that cannot fit among "at most N" are left out
+    # (the model is built again for each set of constraints the conflict search tries).
+    offers = usable_offers(problem.offers, constraints, targets, partial)
     cost: list[float] = []
     lower: list[float] = []
     upper: list[float] = []
@@ -127,30 +134,36 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     # read back is whole quantities per offer, and its total and every check of it are Decimal (model.plan_total,
     # model.violations), so no float reaches a stored or shown amount.
     # The quantity of offer k is `factor * column`: its own integer column when lines may be split; without
-    # splitting it is the line's whole target times the offer's binary use, so no quantity column is needed.
-    # An excluded vendor's offers, and offers over the maximum lead time, are closed by their bounds (the model is
-    # built again for each set of constraints the conflict search tries).
-    excluded = {c.vendor_id for c in constraints if isinstance(c, ExcludeVendor)}
-    max_days = min((c.days for c in constraints if isinstance(c, MaxLeadTime)), default=None)
+    # splitting it is the line's whole target times the offer's binary use y, so no quantity column is needed. Split
+    # lines need a use column only where a bundle asks one offer per line.
+    bundled = {i for c in constraints if isinstance(c, Bundle) for i in c.line_ids}
+    # Split quantities are continuous columns unless a constraint weighs them by price: with the binaries fixed,
+    # what is left is a flow from vendors to lines (each line's target, a vendor's capacity, at least one unit to
+    # a winner, each offer's cap), whose matrix is totally unimodular, so its optimum is whole at a vertex and
+    # the MIP's optimum is the optimum in whole units (`_vertex` takes that vertex). HiGHS's reduced-cost fixing
+    # lists every value of a general integer column, thousands per offer here, in a step it cannot interrupt.
+    whole_quantities = any(isinstance(c, ValueShare | MinAwardValue) for c in constraints)
     x: dict[int, tuple[int, float]] = {}
     y: dict[int, int] = {}
     for k, offer in enumerate(offers):
         target = targets[offer.line_id]
-        cap = min(offer.quantity, target)
         price = float(offer.unit_price) if with_cost else 0.0
         if with_cost and objective is Objective.SCORE:
             price = -float(offer.score) / target  # per unit: a whole line counts its score once
-        closed = offer.vendor_id in excluded or (max_days is not None and offer.lead_time_days > max_days)
         if partial:
-            x[k] = (column(price, 0, 0 if closed else cap, True), 1.0)
-            y[k] = column(0.0, 0, 0 if closed else 1, True)
+            x[k] = (column(price, 0, min(offer.quantity, target), whole_quantities), 1.0)
+            if offer.line_id in bundled:
+                y[k] = column(0.0, 0, 1, True)
         else:
-            y[k] = column(price * target, 0, 1 if cap >= target and not closed else 0, True)
+            y[k] = column(price * target, 0, 1, True)
             x[k] = (y[k], float(target))
-    fixed = {c.vendor_id: c.amount for c in constraints if isinstance(c, FixedCostTerm)}
+    fixed: dict[int, Decimal] = defaultdict(Decimal)  # two fixed costs named for one vendor both count (plan_total)
+    for c in constraints:
+        if isinstance(c, FixedCostTerm):
+            fixed[c.vendor_id] += c.amount
     vendors = sorted({o.vendor_id for o in offers})
     # Whether each vendor wins anything is a column only when a constraint or a cost counts the vendors: the rows
-    # that tie it to the offers' uses are most of the model.
+    # that tie it to the offers are most of the model.
     counted = any(isinstance(c, VendorCount | MinAwardValue | FixedCostTerm) for c in constraints)
     costs = with_cost and objective is Objective.COST  # a fixed cost is money: no part of a score
     z = {v: column(float(fixed.get(v, 0)) if costs else 0.0, 0, 1, True) for v in vendors} if counted else {}
@@ -160,21 +173,37 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     for k, offer in enumerate(offers):
         by_line[offer.line_id].append(k)
         by_vendor[offer.vendor_id].append(k)
+    impossible = any(line_id not in by_line for line_id in targets)  # a line no usable offer can fill
     for line_id, ks in by_line.items():
         if partial:
             target = float(targets[line_id])
             rows.add([(x[k][0], 1.0) for k in ks], target, target)
         else:
             rows.add([(y[k], 1.0) for k in ks], 1, 1)
+    alone = min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                default=None) == 1
+    # The linking is disaggregated, one row per offer (x <= cap * z, not sum x <= M * z): the LP relaxation then
+    # knows that a vendor used for a fraction supplies at most that fraction of each line, which is what bounds the
+    # search for "at most N vendors" and fixed costs.
     for k, offer in enumerate(offers):
-        if partial:
-            rows.add([(x[k][0], 1.0), (y[k], -float(min(offer.quantity, targets[offer.line_id])))], -INF, 0)
+        cap = float(min(offer.quantity, targets[offer.line_id]))
+        if k in y and partial:
+            rows.add([(x[k][0], 1.0), (y[k], -cap)], -INF, 0)
             rows.add([(x[k][0], 1.0), (y[k], -1.0)], 0, INF)
-        if z:
-            rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], -INF, 0)
-    for v in z:
-        rows.add([(z[v], 1.0)] + [(y[k], -1.0) for k in by_vendor[v]], -INF, 0)
-    model = Model(offers, cost, lower, upper, integer, rows, x, z)
+        if z and alone:  # the one winner takes every line whole: the offer is used exactly when its vendor wins
+            if k in y:
+                rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], 0, 0)
+            else:
+                rows.add([(x[k][0], 1.0), (z[offer.vendor_id], -float(targets[offer.line_id]))], 0, 0)
+        elif z:
+            if k in y:
+                rows.add([(y[k], 1.0), (z[offer.vendor_id], -1.0)], -INF, 0)
+            else:
+                rows.add([(x[k][0], 1.0), (z[offer.vendor_id], -cap)], -INF, 0)
+    for v in z:  # a vendor counts as a winner only if it gets something
+        rows.add([(z[v], 1.0)] + [(y[k] if k in y else x[k][0], -1.0) for k in by_vendor[v]], -INF, 0)
+    model = Model(offers, cost, lower, upper, integer, rows, x, z, impossible=impossible,
+                  use_col=dict(y) if partial else {})
     for c in constraints:
         _restrict(model, c, problem, targets, y, by_line, by_vendor)
     return model
@@ -196,7 +225,7 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
             if vendor_id in z:
                 rows.add([(z[vendor_id], 1.0)], 1, INF)
             elif by_vendor.get(vendor_id):
-                rows.add([(y[k], 1.0) for k in by_vendor[vendor_id]], 1, INF)
+                rows.add([(x[k][0], 1.0) for k in by_vendor[vendor_id]], 1, INF)  # a whole quantity: 1 or more
             else:
                 model.impossible = True
         case ValueShare(vendor_id, bound, percent, line_ids):
@@ -242,8 +271,8 @@ def _highs(model: Model, time_limit: float) -> highspy.Highs:
     n = len(model.cost)
     h.addCols(n, np.array(model.cost), np.array(model.lower), np.array(model.upper), 0,
               np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.array([highspy.HighsVarType.kInteger] * n, dtype=np.uint8))
+    kinds = [highspy.HighsVarType.kInteger if whole else highspy.HighsVarType.kContinuous for whole in model.integer]
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array(kinds, dtype=np.uint8))
     rows = model.rows
     if rows.lower:
         h.addRows(len(rows.lower), np.array(rows.lower), np.array(rows.upper), len(rows.index),
@@ -256,12 +285,28 @@ def _has_solution(h: highspy.Highs) -> bool:
     return h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
 
 
-def _run(model: Model, time_limit: float) -> tuple[highspy.Highs | None, highspy.HighsModelStatus | None]:
+def _run(model: Model, deadline: float, start: list[float] | None = None,
+         ) -> tuple[highspy.Highs | None, highspy.HighsModelStatus | None]:
+    """Solve by the wall-clock `deadline` (a time.perf_counter() value), from the plan `start` (a value per column)
+    when given: HiGHS gets the time left after building the model, and is interrupted at its next check past the
+    deadline (its own time limit is checked less often)."""
     if model.impossible:
         return None, highspy.HighsModelStatus.kInfeasible
     if not model.cost:
         return None, highspy.HighsModelStatus.kOptimal  # nothing offered: the empty plan
-    h = _highs(model, time_limit)
+    h = _highs(model, max(0.01, deadline - time.perf_counter()))
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start
+        solution.value_valid = True
+        h.setSolution(solution)
+
+    def interrupt(_type: object, _message: object, _out: object, data_in: object, _user: object) -> None:
+        if time.perf_counter() > deadline:
+            data_in.user_interrupt = True  # type: ignore[attr-defined]
+
+    h.setCallback(interrupt, None)
+    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     h.run()
     return h, h.getModelStatus()
 
@@ -275,17 +320,31 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     partial = is_partial(constraints)
     offered = line_targets(problem, True)
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
+    deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
-    h, status = _run(model, time_limit)
-    if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
-        allocations = _read(model, h) if h is not None else ()
-        # No finite gap while the search has no bound yet (its root LP unsolved when the time ran out): None.
-        found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
-        gap = 0.0 if status == highspy.HighsModelStatus.kOptimal else (
-            max(0.0, found_gap) if math.isfinite(found_gap) else None)
+    start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
+    # The best score first, then (with what time is left) the cheapest plan among those that score as well.
+    h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
+    found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
+    if found or (start is not None and status != highspy.HighsModelStatus.kInfeasible):
+        # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
+        # (checked exactly when it was made) is the best found.
+        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, _plan(model, start))
+        if objective is Objective.SCORE and allocations:
+            cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
+            if cheapest is not None:
+                tie_optimal, tie_gap, allocations = cheapest
+                optimal = optimal and tie_optimal
+                gap = None if gap is None or tie_gap is None else max(gap, tie_gap)
+        total = plan_total(allocations, constraints)
+        if not optimal and objective is Objective.COST and total > 0:
+            # HiGHS's bound is missing or weak while its root LP is unsolved: the cheapest filling of each line
+            # from the offers the model holds is a bound too (every constraint only adds to it).
+            floor = (float(total) - cheapest_filling(model, line_targets(problem, partial))) / float(total)
+            gap = max(0.0, floor) if gap is None else max(0.0, min(gap, floor))
         return Result(
-            status=Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.BEST_FOUND,
-            allocations=allocations, total=plan_total(allocations, constraints), gap=gap,
+            status=Status.OPTIMAL if optimal else Status.BEST_FOUND,
+            allocations=allocations, total=total, gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
@@ -296,8 +355,153 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
 
 
+def cheapest_filling(model: Model, targets: dict[int, int]) -> float:
+    """A lower bound on the cost of any plan of the model: each line filled from its cheapest offers in the model
+    (whole from the cheapest when lines go whole, which the model's offers already allow for), no fixed cost."""
+    by_line: dict[int, list[Offer]] = defaultdict(list)
+    for offer in model.offers:
+        by_line[offer.line_id].append(offer)
+    bound = 0.0
+    for line_id, offers in by_line.items():
+        left = targets[line_id]
+        for offer in sorted(offers, key=lambda o: o.unit_price):
+            take = min(left, offer.quantity)
+            bound += float(offer.unit_price) * take
+            left -= take
+            if left <= 0:
+                break
+    return bound
+
+
+Outcome = tuple[bool, float | None, tuple[Allocation, ...]]  # proven optimal?, gap, plan
+
+
+def _outcome(model: Model, h: highspy.Highs | None, status: highspy.HighsModelStatus) -> Outcome:
+    """Whether the plan is proven optimal, its gap (None while the search has no bound yet: its root LP unsolved
+    when the time ran out), and the plan."""
+    found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
+    allocations = _read(model, h) if h is not None else ()  # (after the gap: it may solve an LP again)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    return optimal, 0.0 if optimal else (max(0.0, found_gap) if math.isfinite(found_gap) else None), allocations
+
+
+# Weighted scores have four decimals (scoring.SCORE_PLACES): plans whose scores differ by less than half of that
+# score alike. With whole lines a plan's score is a sum of line scores, so "alike" is "equal".
+SCORE_TIE = 0.00005
+
+
+def tie_row(model: Model, problem: Problem, partial: bool, floor: float) -> None:
+    """Add to a cost model the row "the plan's weighted score is at least `floor`" (each offer's line score by the
+    share of the line it gets)."""
+    targets = line_targets(problem, partial)
+    terms = [(column, factor * float(offer.score) / targets[offer.line_id])
+             for offer, (column, factor) in ((model.offers[k], model.quantity_col[k]) for k in range(len(model.offers)))
+             if offer.score]
+    model.rows.add(terms, floor, INF)
+
+
+def _cheapest_tie(problem: Problem, constraints: Sequence[Constraint], partial: bool,
+                  best: tuple[Allocation, ...], deadline: float) -> Outcome | None:
+    """Among the plans that score as well as `best` (to SCORE_TIE), the cheapest, started from `best` itself; None
+    when the time left decided nothing."""
+    model = build(problem, constraints, partial=partial)
+    tie_row(model, problem, partial, float(plan_score(problem, best, partial)) - SCORE_TIE)
+    h, status = _run(model, deadline, _values(model, best))
+    if h is None or not (status == highspy.HighsModelStatus.kOptimal or _has_solution(h)):
+        return None
+    return _outcome(model, h, status)
+
+
+def _values(model: Model, allocations: Sequence[Allocation]) -> list[float]:
+    """The plan as a value per column of the model."""
+    given = {(a.line_id, a.vendor_id): a.quantity for a in allocations}
+    values = [0.0] * len(model.cost)
+    for k, offer in enumerate(model.offers):
+        quantity = given.get((offer.line_id, offer.vendor_id), 0)
+        column, factor = model.quantity_col[k]
+        values[column] = quantity / factor
+        if k in model.use_col and quantity:
+            values[model.use_col[k]] = 1.0
+    for v in {a.vendor_id for a in allocations}:
+        if v in model.vendor_col:
+            values[model.vendor_col[v]] = 1.0
+    return values
+
+
+def _start(problem: Problem, constraints: Sequence[Constraint], model: Model,
+           deadline: float) -> list[float] | None:
+    """A first plan for HiGHS when lines go whole (app/sourcing/incumbent.py: which vendors win, each line or bundle
+    to the cheapest of them), as a value per column; None when the search finds none that meets every constraint
+    exactly (model.violations), or the model has no such plan to start from."""
+    vendors = sorted({o.vendor_id for o in model.offers})
+    if not vendors or model.impossible:
+        return None
+    column_of = {v: i for i, v in enumerate(vendors)}
+    group_of = _groups([line.line_id for line in problem.lines if any(o.line_id == line.line_id
+                                                                      for o in model.offers)], constraints)
+    names = sorted(set(group_of.values()))
+    row_of = {g: i for i, g in enumerate(names)}
+    cost = np.zeros((len(names), len(vendors)))
+    count = np.zeros((len(names), len(vendors)), dtype=np.int64)
+    size = np.zeros((len(names), 1), dtype=np.int64)
+    offers_in: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for k, offer in enumerate(model.offers):
+        g, v = row_of[group_of[offer.line_id]], column_of[offer.vendor_id]
+        cost[g, v] += model.cost[model.quantity_col[k][0]]
+        count[g, v] += 1
+        offers_in[(g, v)].append(k)
+    for g in group_of.values():
+        size[row_of[g], 0] += 1
+    cost[count < size] = np.inf  # the vendor cannot take the whole group (it offered only part of a bundle)
+    fixed = np.array([model.cost[model.vendor_col[v]] if v in model.vendor_col else 0.0 for v in vendors])
+    required = {c.vendor_id for c in constraints if isinstance(c, RequireVendor)}
+    if not required <= set(column_of):
+        return None
+    choice = incumbent.local_search(
+        cost, fixed, required=frozenset(column_of[v] for v in required), deadline=deadline,
+        at_most=min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                    default=None),
+        at_least=max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
+                     default=0))
+    if choice is None:
+        return None
+    values = [0.0] * len(model.cost)
+    allocations = []
+    for g, v in enumerate(choice.assigned):
+        for k in offers_in[(g, v)]:
+            column, factor = model.quantity_col[k]
+            values[column] = 1.0
+            offer = model.offers[k]
+            allocations.append(Allocation(offer.line_id, offer.vendor_id, round(factor), offer.unit_price))
+    for v in choice.vendors:
+        if vendors[v] in model.vendor_col:
+            values[model.vendor_col[vendors[v]]] = 1.0
+    return None if violations(problem, constraints, allocations) else values
+
+
+def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[int, int]:
+    """Each line's group: the lines bundles tie together (through shared lines too) share one."""
+    parent = {i: i for i in line_ids}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for c in constraints:
+        if isinstance(c, Bundle):
+            members = [i for i in c.line_ids if i in parent]
+            for a, b in itertools.pairwise(members):
+                parent[root(a)] = root(b)
+    return {i: root(i) for i in line_ids}
+
+
 def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
-    values = h.getSolution().col_value
+    return _plan(model, _vertex(model, h))
+
+
+def _plan(model: Model, values: Sequence[float]) -> tuple[Allocation, ...]:
     allocations = []
     for k, offer in enumerate(model.offers):
         column, factor = model.quantity_col[k]
@@ -307,12 +511,32 @@ def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
     return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
 
 
+def _vertex(model: Model, h: highspy.Highs) -> list[float]:
+    """The solution's values, with whole quantities: where the quantities are continuous columns (see `build`) and
+    some came out fractional, the LP over them is solved again by simplex with every integer column fixed at its
+    value, whose basic solution is whole and costs no more."""
+    values = list(h.getSolution().col_value)
+    if all(model.integer) or all(abs(v - round(v)) <= 1e-6 for v in values):
+        return values
+    n = len(values)
+    fixed = [float(round(v)) if whole else lo for v, whole, lo in zip(values, model.integer, model.lower, strict=True)]
+    upper = [float(round(v)) if whole else up for v, whole, up in zip(values, model.integer, model.upper, strict=True)]
+    h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(fixed), np.array(upper))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                            np.array([highspy.HighsVarType.kContinuous] * n, dtype=np.uint8))
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("time_limit", 60.0)  # an LP of bounds and one row per line and vendor: a moment
+    h.run()
+    return list(h.getSolution().col_value)
+
+
 def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: Sequence[Constraint], *,
              time_limit: float) -> bool | None:
     """Whether some plan meets `soft` (and the model's terms); None when the time limit decided nothing."""
     partial = not any(isinstance(c, WholeLines) for c in soft)
+    deadline = time.perf_counter() + time_limit
     model = build(problem, [*terms, *soft], partial=partial, with_cost=False)
-    h, status = _run(model, time_limit)
+    h, status = _run(model, deadline)
     if status == highspy.HighsModelStatus.kInfeasible:
         return False
     if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):

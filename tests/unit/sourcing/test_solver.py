@@ -332,3 +332,50 @@ def test_the_weighted_preset_can_prefer_a_dearer_offer_that_scores_better() -> N
     assert weighted.allocations[0].vendor_id == 2
     assert weighted.total == D("10.00")
     assert objective_of(Preset.WEIGHTED_SCORE) is Objective.SCORE and preset_constraints(Preset.WEIGHTED_SCORE) == ()
+
+
+def brute_force_tie(problem: Problem, constraints: list[Constraint]) -> tuple[Decimal, Decimal] | None:
+    """(the best score, the lowest total among the plans that reach it), lines going whole, every plan tried."""
+    targets = line_targets(problem, False)
+    choices = [[Allocation(line_id, o.vendor_id, target, o.unit_price) for o in problem.offers
+                if o.line_id == line_id and o.quantity >= target] for line_id, target in targets.items()]
+    best: tuple[Decimal, Decimal] | None = None
+    for plan in itertools.product(*choices):
+        if not violations(problem, constraints, list(plan)):
+            key = (plan_score(problem, plan, False), plan_total(plan, constraints))
+            if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+                best = key
+    return best
+
+
+@pytest.mark.parametrize("kind", OTHERS, ids=lambda k: k.__name__)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_equal_weighted_scores_go_to_the_cheaper_plan(kind: type, data: st.DataObject) -> None:
+    # given a small problem, lines going whole, whose offers' scores are drawn from a few values (ties are common)
+    problem, constraints = data.draw(cases(kind))
+    constraints = [c for c in constraints if not isinstance(c, AllowPartial)]
+    offers = tuple(replace(o, score=data.draw(st.sampled_from([D("0.5"), D("0.75"), D("1")])))
+                   for o in problem.offers)
+    problem = Problem(problem.lines, problem.vendors, offers)
+    # when solved for the best weighted score
+    result = solve(problem, constraints, objective=Objective.SCORE)
+    best = brute_force_tie(problem, constraints)
+    # then its plan has the best score, and among the plans with that score the lowest total
+    if best is None:
+        assert result.status is Status.INFEASIBLE
+    else:
+        assert result.status is Status.OPTIMAL, result
+        assert violations(problem, constraints, result.allocations) == []
+        assert (plan_score(problem, result.allocations, False), result.total) == best
+
+
+def test_a_tie_in_weighted_score_goes_to_the_lower_price() -> None:
+    # given two offers on one line that score alike, the first dearer
+    problem = Problem((Line(1, 1, 5),), (Vendor(1, "Dear"), Vendor(2, "Cheap")), (
+        Offer(1, 1, D("2.00"), 5, 3, score=D("0.8")), Offer(1, 2, D("1.50"), 5, 3, score=D("0.8"))))
+    # when the weighted preset solves it, with lines whole or split
+    for constraints in ([], [AllowPartial()]):
+        result = solve(problem, constraints, objective=Objective.SCORE)
+        # then the cheaper one wins
+        assert [a.vendor_id for a in result.allocations] == [2] and result.total == D("7.50")
