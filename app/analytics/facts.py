@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from app import db
 from app.analytics.savings import Baseline, Comparison, Figures
 from app.analytics.tables import AwardFact
 from app.db import in_ids, is_sqlite
@@ -29,18 +30,19 @@ def _day_of(column: str) -> str:
     return f"substr({column}, 1, 10)" if is_sqlite() else f"({column} AT TIME ZONE 'UTC')::date"
 
 
-def _refresh_sql() -> str:
+def _facts_sql(claimed: str) -> str:
     # The previous award of a product is the buyer's previous RFQ that awarded it (in the same currency): lines of
     # one RFQ are awarded at the same moment, so they are not each other's "last contract".
     return f"""
 WITH missing AS (
     SELECT a.id, a.rfq, a.rfq_line, a.offer, a.vendor, a.currency, a.unit_price, a.quantity, a.awarded_at,
-           r.buyer, l.product, l.target_price, p.category
+           r.buyer, l.product, l.target_price, p.category, rc.cost_center
     FROM award a
     JOIN rfq r ON r.id = a.rfq
     JOIN rfq_line l ON l.id = a.rfq_line
     LEFT JOIN product p ON p.id = l.product
-    WHERE r.status IN ({REVEALED_SQL}) AND NOT EXISTS (SELECT 1 FROM award_fact f WHERE f.award = a.id)
+    LEFT JOIN rfq_cost_center rc ON rc.rfq = a.rfq
+    WHERE {claimed} AND NOT EXISTS (SELECT 1 FROM award_fact f WHERE f.award = a.id)
 ),
 bought AS (
     SELECT r.buyer, l.product, a.currency, a.rfq, MIN(a.awarded_at) AS awarded_at, MIN(a.unit_price) AS unit_price
@@ -77,10 +79,10 @@ medians AS (
 )
 INSERT INTO award_fact (award, buyer, rfq, rfq_line, vendor, product, category, currency, awarded_at, awarded_on,
                         month, quantity, unit_price, target_price, last_contract_price, median_first_x2,
-                        own_first_price)
+                        own_first_price, cost_center)
 SELECT m.id, m.buyer, m.rfq, m.rfq_line, m.vendor, m.product, m.category, m.currency, m.awarded_at,
        {_day_of("m.awarded_at")}, {month_of("m.awarded_at")}, m.quantity, m.unit_price, m.target_price, h.previous,
-       md.x2, fo.unit_price
+       md.x2, fo.unit_price, m.cost_center
 FROM missing m
 LEFT JOIN history h ON h.buyer = m.buyer AND h.product = m.product AND h.currency = m.currency AND h.rfq = m.rfq
 LEFT JOIN medians md ON md.rfq_line = m.rfq_line
@@ -90,18 +92,66 @@ ON CONFLICT (award) DO NOTHING
 """  # noqa: S608 (enum values and SQL expressions only)
 
 
-_COUNTS = "SELECT (SELECT COUNT(*) FROM award) AS awards, (SELECT COUNT(*) FROM award_fact) AS facts"
+def latest_offers_sql(rfqs: str) -> str:
+    """Each live offer's latest price per line on the RFQs `rfqs` (a condition on `r`), and the best of them per line:
+    the CTEs `latest` and `best` that a vendor's competitiveness is read from (here and in competitiveness.py)."""
+    return f"""
+latest AS (
+    SELECT ol.rfq_line, o.vendor, r.buyer, ol.unit_price, r.currency, l.quantity, {month_of("r.deadline")} AS month,
+           ROW_NUMBER() OVER (PARTITION BY ol.rfq_line, o.id ORDER BY rv.number DESC) AS n
+    FROM rfq r
+    JOIN offer o ON o.rfq = r.id
+    JOIN offer_revision rv ON rv.offer = o.id
+    JOIN offer_line ol ON ol.revision = rv.id
+    JOIN rfq_line l ON l.id = ol.rfq_line
+    WHERE o.status = 'live' AND {rfqs}
+),
+best AS (SELECT rfq_line, MIN(unit_price) AS price FROM latest WHERE n = 1 GROUP BY rfq_line)"""  # noqa: S608
+
+
+def _vendor_months_sql(claimed: str) -> str:
+    return f"""
+WITH {latest_offers_sql(claimed)}
+INSERT INTO vendor_month (buyer, vendor, month, currency, lines, best_lines, offered, best)
+SELECT x.buyer, x.vendor, x.month, x.currency, COUNT(*),
+       SUM(CASE WHEN x.unit_price = b.price THEN 1 ELSE 0 END), SUM(x.unit_price * x.quantity),
+       SUM(b.price * x.quantity)
+FROM latest x JOIN best b ON b.rfq_line = x.rfq_line
+WHERE x.n = 1
+GROUP BY x.buyer, x.vendor, x.month, x.currency
+ON CONFLICT (vendor, buyer, month, currency) DO UPDATE SET
+    lines = vendor_month.lines + excluded.lines, best_lines = vendor_month.best_lines + excluded.best_lines,
+    offered = vendor_month.offered + excluded.offered, best = vendor_month.best + excluded.best
+"""  # noqa: S608 (SQL expressions only)
+
+
+_DUE = "SELECT id FROM rfq WHERE status = 'awarded' AND facts_written_at IS NULL"
 
 
 async def refresh() -> None:
-    """Write the facts of every award that has none yet (a fact is never rewritten): two statements at most.
+    """Write the facts of the awarded RFQs that have none yet: one read of an index that is empty when every
+    awarded RFQ has its facts (`rfq_facts_due`, partial), else one transaction.
 
-    Counting first is cheaper than the anti-join: when every award has its fact, nothing is written. An award whose
-    RFQ is not revealed (never a fact) keeps the counts apart, and then the statement runs and writes nothing."""
-    counts = (await AwardFact.raw(_COUNTS))[0]
-    if int(counts["facts"]) >= int(counts["awards"]):
+    The transaction first claims the RFQs (sets `facts_written_at` where it is still empty: a concurrent refresh
+    waits on those rows, then finds them claimed), then writes their award facts (never rewritten: ON CONFLICT) and
+    adds their offers to the vendors' months, so each RFQ is added exactly once. Nothing else writes these
+    tables: after a crash the transaction rolled back and the next refresh does it again, and emptying both tables
+    and every `facts_written_at` rebuilds them from the awards and offers."""
+    due = [row["id"] for row in await AwardFact.raw(_DUE)]
+    if not due:
         return
-    await AwardFact.raw(_refresh_sql())
+    async with db.transaction():
+        now = await db.db_now()
+        fragment, arg = in_ids("id", due)
+        claimed = [row["id"] for row in await AwardFact.raw(
+            f"UPDATE rfq SET facts_written_at = {{}} WHERE {fragment} AND status = 'awarded' "  # noqa: S608
+            "AND facts_written_at IS NULL RETURNING id", now, arg)]
+        if not claimed:
+            return
+        fragment, arg = in_ids("a.rfq", claimed)
+        await AwardFact.raw(_facts_sql(fragment), arg)
+        fragment, arg = in_ids("r.id", claimed)
+        await AwardFact.raw(_vendor_months_sql(fragment), arg)
 
 
 @dataclass(frozen=True, slots=True)
