@@ -29,9 +29,9 @@ class SavingsApi(Controller):
     guards = [authenticated]
 
     @get("/analytics/savings",
-         summary="The caller's savings against each baseline, grouped by category, vendor or month, per currency "
-                 "(buyers: their company; operators: the marketplace; vendors: 404). group_by=cost_center answers "
-                 "400 until cost centers exist",
+         summary="The caller's savings against each baseline, grouped by category, vendor, month or cost center "
+                 "(the RFQ's), per currency (buyers: their company; operators: the marketplace; vendors: 404); with "
+                 "group_by=cost_center also the contract value consumed per the orders' cost centers",
          opt={STATUSES: [404]})
     async def savings(self, request: PrincipalRequest, start: From = None, end: To = None,
                       group_by: FromQuery[GroupBy] = GroupBy.MONTH) -> SavingsOut:

@@ -16,6 +16,7 @@ from app.analytics.tables import AwardFact
 from app.db import in_ids, is_sqlite
 from app.money import from_minor
 from app.rfq.states import RfqStatus, prices_revealed
+from app.spending.store import RELEASED_STATUSES
 
 REVEALED = tuple(status.value for status in RfqStatus if prices_revealed(status))
 REVEALED_SQL = ", ".join(f"'{status}'" for status in REVEALED)  # enum values, never input
@@ -166,7 +167,7 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """The figures of one month, category and vendor, in one currency."""
+    """The figures of one month, category, vendor and cost center (those of the grain asked), in one currency."""
 
     month: str
     category_id: int | None
@@ -174,7 +175,11 @@ class Cell:
     vendor_id: int
     vendor: str
     figures: Figures
+    cost_center_id: int | None = None
+    cost_center: str = ""
 
+
+NO_COST_CENTER = "No cost center"
 
 _COMPARED = {
     Baseline.TARGET: "f.target_price",
@@ -185,15 +190,11 @@ _COMPARED = {
 
 
 GRAIN = ("month", "category", "vendor")
+GRAINS = (*GRAIN, "cost_center")  # the page's cells leave the cost center out; the API may group by it
 
 
-def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, list[object]]:
-    sums = ",\n".join(
-        f"SUM({column} * f.quantity) AS {b.value}_base, "
-        f"SUM(CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END) AS {b.value}_awarded, "
-        f"COUNT({column}) AS {b.value}_lines"
-        for b, column in _COMPARED.items()
-    )
+def _where(scope: Scope) -> tuple[str, list[object]]:
+    """The facts `f` in scope, as a condition and its arguments."""
     where, args = ["1 = 1"], []
     if scope.buyers is not None:
         fragment, arg = in_ids("f.buyer", scope.buyers)
@@ -208,23 +209,38 @@ def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, l
     if scope.rfq_id is not None:
         where.append("f.rfq = {}")
         args.append(scope.rfq_id)
+    return " AND ".join(where), args
+
+
+def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, list[object]]:
+    sums = ",\n".join(
+        f"SUM({column} * f.quantity) AS {b.value}_base, "
+        f"SUM(CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END) AS {b.value}_awarded, "
+        f"COUNT({column}) AS {b.value}_lines"
+        for b, column in _COMPARED.items()
+    )
+    where, args = _where(scope)
     # Summed first at the facts' own grain, named after: the names join a few thousand groups, not every fact.
     sql = f"""
-SELECT g.*, c.name AS category_name, v.name AS vendor_name
+SELECT g.*, c.name AS category_name, v.name AS vendor_name, cc.code AS cost_center_code,
+       cc.name AS cost_center_name
 FROM (
     SELECT {"f.month" if "month" in grain else "''"} AS month,
            {"f.category" if "category" in grain else "CAST(NULL AS INTEGER)"} AS category_id,
-           {"f.vendor" if "vendor" in grain else "CAST(NULL AS INTEGER)"} AS vendor_id, f.currency, COUNT(*) AS lines,
+           {"f.vendor" if "vendor" in grain else "CAST(NULL AS INTEGER)"} AS vendor_id,
+           {"f.cost_center" if "cost_center" in grain else "CAST(NULL AS INTEGER)"} AS cost_center_id,
+           f.currency, COUNT(*) AS lines,
            SUM(f.unit_price * f.quantity) AS awarded,
            SUM(COALESCE(cl.consumed_qty, 0) * COALESCE(cl.unit_price, f.unit_price)) AS consumed,
            {sums}
     FROM award_fact f
     LEFT JOIN contract_line cl ON cl.rfq_line = f.rfq_line
-    WHERE {" AND ".join(where)}
+    WHERE {where}
     GROUP BY {", ".join(f"f.{column}" for column in (*grain, "currency"))}
 ) g
 LEFT JOIN company v ON v.id = g.vendor_id
 LEFT JOIN category c ON c.id = g.category_id
+LEFT JOIN cost_center cc ON cc.id = g.cost_center_id
 """  # noqa: S608 (column names and placeholders only)
     return sql, args
 
@@ -244,14 +260,50 @@ def cell_of(row: dict) -> Cell:
     }
     figures = Figures(row["currency"], int(row["lines"]), _amount(row["awarded"]), _amount(row["consumed"]),
                       comparisons)
+    center = f"{row['cost_center_code']} {row['cost_center_name']}" if row["cost_center_id"] else NO_COST_CENTER
     return Cell(row["month"], row["category_id"], row["category_name"] or "Uncategorized", row["vendor_id"] or 0,
-                row["vendor_name"] or "", figures)
+                row["vendor_name"] or "", figures, row["cost_center_id"], center)
 
 
 async def cells(scope: Scope, grain: tuple[str, ...] = GRAIN) -> list[Cell]:
-    """The facts in scope summed per currency and per the `grain`'s columns (month, category, vendor), one query;
-    a coarser grain returns fewer rows (the API asks for the one it groups by)."""
-    if not set(grain) <= set(GRAIN):
-        raise ValueError(f"a grain is made of {GRAIN}, not {grain}")
+    """The facts in scope summed per currency and per the `grain`'s columns (month, category, vendor, cost center),
+    one query; a coarser grain returns fewer rows (the API asks for the one it groups by)."""
+    if not set(grain) <= set(GRAINS):
+        raise ValueError(f"a grain is made of {GRAINS}, not {grain}")
     sql, args = _aggregate_sql(scope, grain)
     return [cell_of(row) for row in await AwardFact.raw(sql, *args)]
+
+
+_RELEASED_SQL = ", ".join(f"'{status}'" for status in RELEASED_STATUSES)  # constants, never input
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """Contract value consumed by orders charged to one cost center (None: orders charged to none), one currency."""
+
+    cost_center_id: int | None
+    cost_center: str
+    currency: str
+    value: Decimal
+
+
+async def consumed_by_order_cost_center(scope: Scope) -> list[Consumed]:
+    """The contract value that orders took from the contracts of the awards in scope, per the cost center each
+    order was charged to at checkout (which need not be the RFQ's) and currency, at the contract line's price; a
+    released (rejected, cancelled) order gave its quantity back. One query."""
+    where, args = _where(scope)
+    rows = await AwardFact.raw(f"""
+SELECT oc.cost_center AS cost_center_id, MIN(cc.code) AS code, MIN(cc.name) AS name, f.currency,
+       SUM(ol.at_contract * cl.unit_price) AS consumed
+FROM award_fact f
+JOIN contract_line cl ON cl.rfq_line = f.rfq_line
+JOIN order_line ol ON ol.contract_line = cl.id
+JOIN purchase_order po ON po.id = ol."order"
+LEFT JOIN order_charge oc ON oc."group" = po."group"
+LEFT JOIN cost_center cc ON cc.id = oc.cost_center
+WHERE {where} AND ol.at_contract > 0 AND po.status NOT IN ({_RELEASED_SQL})
+GROUP BY oc.cost_center, f.currency
+ORDER BY f.currency, consumed DESC
+""", *args)  # noqa: S608 (column names, constants and placeholders only)
+    return [Consumed(row["cost_center_id"], f"{row['code']} {row['name']}" if row["cost_center_id"] else
+                     NO_COST_CENTER, row["currency"], _amount(row["consumed"])) for row in rows]

@@ -43,12 +43,25 @@ class SavingsGroupOut(msgspec.Struct):
     negotiation_gain: SavingsComparisonOut | None = None
 
 
+class ConsumedOut(msgspec.Struct):
+    """Contract value consumed by orders charged to one cost center (key "none": orders charged to none)."""
+
+    key: str
+    label: str
+    currency: str
+    consumed_value: Decimal
+
+
 class SavingsOut(msgspec.Struct):
+    """With group_by=cost_center the groups are the RFQs' cost centers ("No cost center" for RFQs without one), and
+    `consumed_by_order_cost_center` says which cost centers' orders consumed the contracts (empty otherwise)."""
+
     group_by: GroupBy
     start: date | None = msgspec.field(name="from")
     end: date | None = msgspec.field(name="to")
     groups: list[SavingsGroupOut] = msgspec.field(default_factory=list)
     totals: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    consumed_by_order_cost_center: list[ConsumedOut] = msgspec.field(default_factory=list)
 
 
 class LineSpreadOut(msgspec.Struct):

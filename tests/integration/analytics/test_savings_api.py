@@ -120,7 +120,6 @@ async def test_the_operator_sees_the_marketplace_summed(world, api):
 
 
 @pytest.mark.parametrize(("query", "words"), [
-    ("group_by=cost_center", "Cost centers are not available yet"),
     ("group_by=colour", "group_by"),
     ("from=2026-05-01&to=2026-04-01", "swap"),
     ("from=yesterday", "from"),
