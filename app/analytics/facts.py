@@ -7,7 +7,7 @@ Only awards of RFQs whose prices are revealed (closed or awarded) become facts: 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from app import db
@@ -126,6 +126,25 @@ ON CONFLICT (vendor, buyer, month, currency) DO UPDATE SET
 """  # noqa: S608 (SQL expressions only)
 
 
+def _savings_months_sql(claimed: str) -> str:
+    measures = [f"{b.value}_{part}" for b in _COMPARED for part in ("base", "awarded", "lines")]
+    return f"""
+INSERT INTO savings_month (buyer, month, category, vendor, cost_center, currency, lines, awarded, {", ".join(measures)})
+SELECT buyer, month, category, vendor, cost_center, currency, COUNT(*), SUM(awarded),
+       {", ".join(f"COALESCE(SUM({m}), 0)" for m in measures)}
+FROM (
+    SELECT f.buyer, f.month, COALESCE(f.category, 0) AS category, f.vendor, COALESCE(f.cost_center, 0) AS cost_center,
+           f.currency, f.unit_price * f.quantity AS awarded, {_sums()}
+    FROM award_fact f WHERE {claimed}
+) x
+WHERE 1 = 1
+GROUP BY buyer, month, category, vendor, cost_center, currency
+ON CONFLICT (buyer, month, category, vendor, cost_center, currency) DO UPDATE SET
+    lines = savings_month.lines + excluded.lines, awarded = savings_month.awarded + excluded.awarded,
+    {", ".join(f"{m} = savings_month.{m} + excluded.{m}" for m in measures)}
+"""  # noqa: S608 (column names only)
+
+
 _DUE = "SELECT id FROM rfq WHERE status = 'awarded' AND facts_written_at IS NULL"
 
 
@@ -135,9 +154,9 @@ async def refresh() -> None:
 
     The transaction first claims the RFQs (sets `facts_written_at` where it is still empty: a concurrent refresh
     waits on those rows, then finds them claimed), then writes their award facts (never rewritten: ON CONFLICT) and
-    adds their offers to the vendors' months, so each RFQ is added exactly once. Nothing else writes these
-    tables: after a crash the transaction rolled back and the next refresh does it again, and emptying both tables
-    and every `facts_written_at` rebuilds them from the awards and offers."""
+    adds them to the monthly savings and their offers to the vendors' months, so each RFQ is added exactly once.
+    Nothing else writes these tables: after a crash the transaction rolled back and the next refresh does it again,
+    and emptying the three tables and every `facts_written_at` rebuilds them from the awards and offers."""
     due = [row["id"] for row in await AwardFact.raw(_DUE)]
     if not due:
         return
@@ -153,6 +172,8 @@ async def refresh() -> None:
         await AwardFact.raw(_facts_sql(fragment), arg)
         fragment, arg = in_ids("r.id", claimed)
         await AwardFact.raw(_vendor_months_sql(fragment), arg)
+        fragment, arg = in_ids("f.rfq", claimed)
+        await AwardFact.raw(_savings_months_sql(fragment), arg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,37 +233,95 @@ def _where(scope: Scope) -> tuple[str, list[object]]:
     return " AND ".join(where), args
 
 
-def _aggregate_sql(scope: Scope, grain: tuple[str, ...] = GRAIN) -> tuple[str, list[object]]:
-    sums = ",\n".join(
-        f"SUM({column} * f.quantity) AS {b.value}_base, "
-        f"SUM(CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END) AS {b.value}_awarded, "
-        f"COUNT({column}) AS {b.value}_lines"
+def _sums(prefix: str = "") -> str:
+    """A fact's contribution to each baseline's sums (`prefix` names the columns), one row per fact."""
+    return ",\n".join(
+        f"{column} * f.quantity AS {prefix}{b.value}_base, "
+        f"CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END AS {prefix}{b.value}_awarded, "
+        f"CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END AS {prefix}{b.value}_lines"
         for b, column in _COMPARED.items()
     )
+
+
+_MEASURES = ("lines", "awarded", "consumed", *(f"{b.value}_{part}" for b in _COMPARED
+                                               for part in ("base", "awarded", "lines")))
+
+
+def _months(scope: Scope) -> tuple[str, str] | None:
+    """The first and last whole month of the period ('0000-00' and '9999-99' when open), read from the monthly
+    sums; None when they cannot serve (one RFQ's figures are read from its facts)."""
+    if scope.rfq_id is not None:
+        return None
+    first = "0000-00"
+    if scope.start is not None:
+        first = scope.start.strftime("%Y-%m") if scope.start.day == 1 else _next_month(scope.start)
+    last = "9999-99"
+    if scope.end is not None:
+        last = scope.end.strftime("%Y-%m") if (scope.end + timedelta(days=1)).day == 1 else _previous_month(scope.end)
+    return first, last
+
+
+def _next_month(day: date) -> str:
+    return (day.replace(day=28) + timedelta(days=4)).strftime("%Y-%m")
+
+
+def _previous_month(day: date) -> str:
+    return (day.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _grouped_sql(scope: Scope, grains: list[tuple[str, ...]]) -> tuple[str, list[object]]:
     where, args = _where(scope)
-    # Summed first at the facts' own grain, named after: the names join a few thousand groups, not every fact.
+    columns = [c for c in GRAINS if any(c in grain for grain in grains)]
+    fact_cols = ", ".join(f"f.{c}" for c in GRAINS)
+    sources = [f"""
+    SELECT {fact_cols}, f.currency, 1 AS lines, f.unit_price * f.quantity AS awarded, 0 AS consumed, {_sums()}
+    FROM award_fact f WHERE {where}{{partial}}""", f"""
+    SELECT {fact_cols}, f.currency, 0, 0, cl.consumed_qty * cl.unit_price, {", ".join(["NULL, NULL, 0"] * 4)}
+    FROM award_fact f JOIN contract_line cl ON cl.rfq_line = f.rfq_line WHERE {where} AND cl.consumed_qty > 0"""]  # noqa: S608
+    all_args = [*args, *args]
+    months = _months(scope)
+    if months is None:
+        sources[0] = sources[0].replace("{partial}", "")
+    else:
+        # Whole months from the monthly sums, the facts only for the period's partial months at its ends.
+        sources[0] = sources[0].replace("{partial}", " AND (f.month < {} OR f.month > {})")
+        all_args = [*args, *months, *args]
+        month_where, month_args = ["m.month >= {}", "m.month <= {}"], list(months)
+        if scope.buyers is not None:
+            fragment, arg = in_ids("m.buyer", scope.buyers)
+            month_where.append(fragment)
+            month_args.append(arg)
+        sources.append(f"""
+    SELECT m.month, NULLIF(m.category, 0), m.vendor, NULLIF(m.cost_center, 0), m.currency, m.lines, m.awarded, 0,
+           {", ".join(f"m.{b.value}_{part}" for b in _COMPARED for part in ("base", "awarded", "lines"))}
+    FROM savings_month m WHERE {" AND ".join(month_where)}""")  # noqa: S608
+        all_args += month_args
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in _MEASURES)
+    selects = []
+    for n, grain in enumerate(grains):
+        picked = ", ".join(
+            c if c in grain else ("'' AS month" if c == "month" else f"CAST(NULL AS INTEGER) AS {c}")
+            for c in ("month", "category", "vendor", "cost_center"))
+        group = ", ".join([*grain, "currency"])
+        selects.append(f"SELECT {n} AS grain, {picked}, currency, {sums} FROM base GROUP BY {group}")  # noqa: S608
+    base_cols = ", ".join(c if c in columns else f"CAST(NULL AS INTEGER) AS {c}" if c != "month" else "'' AS month"
+                          for c in GRAINS)
+    group_cols = ", ".join([*columns, "currency"])
+    # Summed at the finest grain asked once (materialized), then per grain: a few hundred rows leave the database.
     sql = f"""
+WITH src AS ({" UNION ALL ".join(sources)}
+),
+base AS MATERIALIZED (
+    SELECT {base_cols}, currency, {sums} FROM src GROUP BY {group_cols}
+)
 SELECT g.*, c.name AS category_name, v.name AS vendor_name, cc.code AS cost_center_code,
        cc.name AS cost_center_name
-FROM (
-    SELECT {"f.month" if "month" in grain else "''"} AS month,
-           {"f.category" if "category" in grain else "CAST(NULL AS INTEGER)"} AS category_id,
-           {"f.vendor" if "vendor" in grain else "CAST(NULL AS INTEGER)"} AS vendor_id,
-           {"f.cost_center" if "cost_center" in grain else "CAST(NULL AS INTEGER)"} AS cost_center_id,
-           f.currency, COUNT(*) AS lines,
-           SUM(f.unit_price * f.quantity) AS awarded,
-           SUM(COALESCE(cl.consumed_qty, 0) * COALESCE(cl.unit_price, f.unit_price)) AS consumed,
-           {sums}
-    FROM award_fact f
-    LEFT JOIN contract_line cl ON cl.rfq_line = f.rfq_line
-    WHERE {where}
-    GROUP BY {", ".join(f"f.{column}" for column in (*grain, "currency"))}
-) g
-LEFT JOIN company v ON v.id = g.vendor_id
-LEFT JOIN category c ON c.id = g.category_id
-LEFT JOIN cost_center cc ON cc.id = g.cost_center_id
+FROM ({" UNION ALL ".join(selects)}) g
+LEFT JOIN company v ON v.id = g.vendor
+LEFT JOIN category c ON c.id = g.category
+LEFT JOIN cost_center cc ON cc.id = g.cost_center
 """  # noqa: S608 (column names and placeholders only)
-    return sql, args
+    return sql, all_args
 
 
 def _amount(minor: object, halves: bool = False) -> Decimal:
@@ -254,24 +333,28 @@ def _amount(minor: object, halves: bool = False) -> Decimal:
 def cell_of(row: dict) -> Cell:
     comparisons = {
         b: Comparison(_amount(row[f"{b.value}_base"], b is Baseline.MEDIAN_FIRST_OFFER),
-                      _amount(row[f"{b.value}_awarded"]), int(row[f"{b.value}_lines"]))
+                      _amount(row[f"{b.value}_awarded"]), int(row[f"{b.value}_lines"] or 0))
         for b in _COMPARED
         if row[f"{b.value}_lines"]
     }
-    figures = Figures(row["currency"], int(row["lines"]), _amount(row["awarded"]), _amount(row["consumed"]),
+    figures = Figures(row["currency"], int(row["lines"] or 0), _amount(row["awarded"]), _amount(row["consumed"]),
                       comparisons)
-    center = f"{row['cost_center_code']} {row['cost_center_name']}" if row["cost_center_id"] else NO_COST_CENTER
-    return Cell(row["month"], row["category_id"], row["category_name"] or "Uncategorized", row["vendor_id"] or 0,
-                row["vendor_name"] or "", figures, row["cost_center_id"], center)
+    center = f"{row['cost_center_code']} {row['cost_center_name']}" if row["cost_center"] else NO_COST_CENTER
+    return Cell(row["month"], row["category"], row["category_name"] or "Uncategorized", row["vendor"] or 0,
+                row["vendor_name"] or "", figures, row["cost_center"], center)
 
 
-async def cells(scope: Scope, grain: tuple[str, ...] = GRAIN) -> list[Cell]:
-    """The facts in scope summed per currency and per the `grain`'s columns (month, category, vendor, cost center),
-    one query; a coarser grain returns fewer rows (the API asks for the one it groups by)."""
-    if not set(grain) <= set(GRAINS):
-        raise ValueError(f"a grain is made of {GRAINS}, not {grain}")
-    sql, args = _aggregate_sql(scope, grain)
-    return [cell_of(row) for row in await AwardFact.raw(sql, *args)]
+async def grouped(scope: Scope, grains: list[tuple[str, ...]]) -> list[list[Cell]]:
+    """The facts in scope summed per currency and per each grain's columns (month, category, vendor, cost center;
+    () for the totals), in one query: a list of cells per grain, in the order asked."""
+    for grain in grains:
+        if not set(grain) <= set(GRAINS):
+            raise ValueError(f"a grain is made of {GRAINS}, not {grain}")
+    sql, args = _grouped_sql(scope, grains)
+    found: list[list[Cell]] = [[] for _ in grains]
+    for row in await AwardFact.raw(sql, *args):
+        found[int(row["grain"])].append(cell_of(row))
+    return found
 
 
 _RELEASED_SQL = ", ".join(f"'{status}'" for status in RELEASED_STATUSES)  # constants, never input

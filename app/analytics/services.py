@@ -122,10 +122,10 @@ async def savings(principal: Principal, group_by: GroupBy, start: date | None, e
     queries when every awarded RFQ has its facts (the refresh reads an empty index)."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    cells = await facts.cells(scope, (group_by.value,))
+    cells, total = await facts.grouped(scope, [(group_by.value,), ()])
     consumed = await facts.consumed_by_order_cost_center(scope) if group_by is GroupBy.COST_CENTER else []
     return SavingsOut(group_by, start, end, [group_out(g) for g in groups(cells, group_by)],
-                      [group_out(g) for g in totals(cells)], [consumed_out(c) for c in consumed])
+                      [group_out(g) for g in totals(total)], [consumed_out(c) for c in consumed])
 
 
 def consumed_out(consumed: facts.Consumed) -> ConsumedOut:
@@ -158,18 +158,19 @@ async def savings_page(principal: Principal, start: date | None, end: date | Non
     """The page's figures in three queries: the facts written, summed, and the chosen vendor's competitiveness."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    cells = await facts.cells(scope)
-    currencies = sorted({c.figures.currency for c in cells})
+    total, by_month, by_category, by_vendor_cells = await facts.grouped(
+        scope, [(), ("month",), ("category",), ("vendor",)])
+    currencies = sorted({c.figures.currency for c in total})
     if currency not in currencies:
         currency = principal.currency if principal.currency in currencies else (currencies[0] if currencies else None)
-    by_vendor = groups(cells, GroupBy.VENDOR)
+    by_vendor = groups(by_vendor_cells, GroupBy.VENDOR)
     vendors = sorted({(int(g.key), g.label) for g in by_vendor}, key=lambda v: v[1])
     if vendor_id not in {v for v, _ in vendors}:
         # the vendor awarded the most in the chosen currency; a vendor the buyer never awarded is not offered
         vendor_id = next((int(g.key) for g in by_vendor if g.figures.currency == currency), None)
     months = await competitiveness.months(scope, vendor_id) if vendor_id is not None else []
-    return SavingsPage(start, end, currency, currencies, totals(cells), groups(cells, GroupBy.MONTH),
-                       groups(cells, GroupBy.CATEGORY), by_vendor, vendor_id, vendors, months)
+    return SavingsPage(start, end, currency, currencies, totals(total), groups(by_month, GroupBy.MONTH),
+                       groups(by_category, GroupBy.CATEGORY), by_vendor, vendor_id, vendors, months)
 
 
 # --- one RFQ --------------------------------------------------------------------------------------
@@ -194,8 +195,8 @@ class RfqFigures:
 async def rfq_figures(principal: Principal, rfq_id: int) -> RfqFigures:
     head = await analytics_rfq(principal, rfq_id)
     await facts.refresh()
-    cells = await facts.cells(Scope(None, rfq_id=rfq_id))
-    return RfqFigures(head, groups(cells, GroupBy.VENDOR), totals(cells), await line_offers(rfq_id))
+    by_vendor, total = await facts.grouped(Scope(None, rfq_id=rfq_id), [("vendor",), ()])
+    return RfqFigures(head, groups(by_vendor, GroupBy.VENDOR), totals(total), await line_offers(rfq_id))
 
 
 def line_out(line: LineOffers) -> LineSpreadOut:
@@ -227,6 +228,7 @@ async def marketplace_page(principal: Principal, start: date | None, end: date |
     """The marketplace summed over every buyer (operators only: the guard says so)."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    cells = await facts.cells(Scope(None, scope.start, scope.end))
-    return MarketplacePage(start, end, await marketplace.activity(start, end), totals(cells),
-                           groups(cells, GroupBy.MONTH), groups(cells, GroupBy.CATEGORY))
+    total, by_month, by_category = await facts.grouped(Scope(None, scope.start, scope.end),
+                                                       [(), ("month",), ("category",)])
+    return MarketplacePage(start, end, await marketplace.activity(start, end), totals(total),
+                           groups(by_month, GroupBy.MONTH), groups(by_category, GroupBy.CATEGORY))

@@ -16,7 +16,7 @@ from app.offers.tables import Award
 from app.rfq.tables import Rfq, RfqLine
 from app.spending.tables import CostCenter
 
-__all__ = ["AwardFact", "VendorMonth"]
+__all__ = ["AwardFact", "SavingsMonth", "VendorMonth"]
 
 
 class AwardFact(Table, tablename="award_fact"):
@@ -60,3 +60,33 @@ class VendorMonth(Table, tablename="vendor_month"):
     best_lines = Integer(null=False, default=0)
     offered = money_column(null=False, default=0)
     best = money_column(null=False, default=0)
+
+
+class SavingsMonth(Table, tablename="savings_month"):
+    """The award facts of one buyer summed per month, category, vendor, cost center and currency (0: none), so that
+    a page sums a few thousand rows for its whole months instead of every fact (the facts of a period's partial
+    months are read themselves). Added to once per awarded RFQ, in the transaction that writes its facts
+    (app/analytics/facts.py); the key is unique (an index of the migration). `<baseline>_base` sums the baseline
+    times the quantity on the lines that have it (twice the median for the median of first offers), `_awarded` the
+    awarded value of the same lines, `_lines` counts them."""
+
+    buyer = ForeignKey(Company, null=False, on_delete=OnDelete.cascade)
+    month = Varchar(length=7, null=False)
+    category = Integer(null=False, default=0)
+    vendor = Integer(null=False)
+    cost_center = Integer(null=False, default=0)
+    currency = Varchar(length=3, null=False)
+    lines = Integer(null=False, default=0)
+    awarded = money_column(null=False, default=0)
+    target_base = money_column(null=False, default=0)
+    target_awarded = money_column(null=False, default=0)
+    target_lines = Integer(null=False, default=0)
+    last_contract_base = money_column(null=False, default=0)
+    last_contract_awarded = money_column(null=False, default=0)
+    last_contract_lines = Integer(null=False, default=0)
+    median_first_offer_base = money_column(null=False, default=0)
+    median_first_offer_awarded = money_column(null=False, default=0)
+    median_first_offer_lines = Integer(null=False, default=0)
+    first_offer_base = money_column(null=False, default=0)
+    first_offer_awarded = money_column(null=False, default=0)
+    first_offer_lines = Integer(null=False, default=0)
