@@ -247,72 +247,77 @@ _MEASURES = ("lines", "awarded", "consumed", *(f"{b.value}_{part}" for b in _COM
                                                for part in ("base", "awarded", "lines")))
 
 
-def _months(scope: Scope) -> tuple[str, str] | None:
-    """The first and last whole month of the period ('0000-00' and '9999-99' when open), read from the monthly
-    sums; None when they cannot serve (one RFQ's figures are read from its facts)."""
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """A period cut into whole months (read from the monthly sums) and the days before and after them (read from
+    the facts): `before` and `after` are the first and last day of the whole months, None where no day is left."""
+
+    first: str  # the first whole month, '0000-00' when open
+    last: str  # the last whole month, '9999-99' when open
+    before: date | None  # the facts before this day are read (the start's partial month)
+    after: date | None  # the facts after this day are read (the end's partial month)
+
+
+def _split(scope: Scope) -> _Split | None:
+    """None when the monthly sums cannot serve: one RFQ's figures, or a period within one month."""
     if scope.rfq_id is not None:
         return None
-    first = "0000-00"
-    if scope.start is not None:
-        first = scope.start.strftime("%Y-%m") if scope.start.day == 1 else _next_month(scope.start)
-    last = "9999-99"
-    if scope.end is not None:
-        last = scope.end.strftime("%Y-%m") if (scope.end + timedelta(days=1)).day == 1 else _previous_month(scope.end)
-    return first, last
-
-
-def _next_month(day: date) -> str:
-    return (day.replace(day=28) + timedelta(days=4)).strftime("%Y-%m")
-
-
-def _previous_month(day: date) -> str:
-    return (day.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    first, before = "0000-00", None
+    if scope.start is not None and scope.start.day != 1:
+        before = (scope.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        first = before.strftime("%Y-%m")
+    elif scope.start is not None:
+        first = scope.start.strftime("%Y-%m")
+    last, after = "9999-99", None
+    if scope.end is not None and (scope.end + timedelta(days=1)).day != 1:
+        after = scope.end.replace(day=1) - timedelta(days=1)
+        last = after.strftime("%Y-%m")
+    elif scope.end is not None:
+        last = scope.end.strftime("%Y-%m")
+    return _Split(first, last, before, after) if first <= last else None
 
 
 def _grouped_sql(scope: Scope, grains: list[tuple[str, ...]]) -> tuple[str, list[object]]:
     where, args = _where(scope)
-    columns = [c for c in GRAINS if any(c in grain for grain in grains)]
     fact_cols = ", ".join(f"f.{c}" for c in GRAINS)
-    sources = [f"""
+    facts = f"""
     SELECT {fact_cols}, f.currency, 1 AS lines, f.unit_price * f.quantity AS awarded, 0 AS consumed, {_sums()}
-    FROM award_fact f WHERE {where}{{partial}}""", f"""
+    FROM award_fact f WHERE {where}"""  # noqa: S608
+    sources = [f"""
     SELECT {fact_cols}, f.currency, 0, 0, cl.consumed_qty * cl.unit_price, {", ".join(["NULL, NULL, 0"] * 4)}
     FROM award_fact f JOIN contract_line cl ON cl.rfq_line = f.rfq_line WHERE {where} AND cl.consumed_qty > 0"""]  # noqa: S608
-    all_args = [*args, *args]
-    months = _months(scope)
-    if months is None:
-        sources[0] = sources[0].replace("{partial}", "")
+    all_args = [*args]
+    split = _split(scope)
+    if split is None:
+        sources.append(facts)
+        all_args += args
     else:
-        # Whole months from the monthly sums, the facts only for the period's partial months at its ends.
-        sources[0] = sources[0].replace("{partial}", " AND (f.month < {} OR f.month > {})")
-        all_args = [*args, *months, *args]
-        month_where, month_args = ["m.month >= {}", "m.month <= {}"], list(months)
+        # Whole months from the monthly sums; the facts only for the days of the partial months at the ends.
+        for bound, day in (("<", split.before), (">", split.after)):
+            if day is not None:
+                sources.append(f"{facts} AND f.awarded_on {bound} {{}}")
+                all_args += [*args, day]
+        month_where = ["m.month >= {}", "m.month <= {}"]
+        all_args += [split.first, split.last]
         if scope.buyers is not None:
             fragment, arg = in_ids("m.buyer", scope.buyers)
             month_where.append(fragment)
-            month_args.append(arg)
+            all_args.append(arg)
         sources.append(f"""
     SELECT m.month, NULLIF(m.category, 0), m.vendor, NULLIF(m.cost_center, 0), m.currency, m.lines, m.awarded, 0,
            {", ".join(f"m.{b.value}_{part}" for b in _COMPARED for part in ("base", "awarded", "lines"))}
     FROM savings_month m WHERE {" AND ".join(month_where)}""")  # noqa: S608
-        all_args += month_args
     sums = ", ".join(f"SUM({m}) AS {m}" for m in _MEASURES)
     selects = []
     for n, grain in enumerate(grains):
         picked = ", ".join(
             c if c in grain else ("'' AS month" if c == "month" else f"CAST(NULL AS INTEGER) AS {c}")
-            for c in ("month", "category", "vendor", "cost_center"))
+            for c in GRAINS)
         group = ", ".join([*grain, "currency"])
-        selects.append(f"SELECT {n} AS grain, {picked}, currency, {sums} FROM base GROUP BY {group}")  # noqa: S608
-    base_cols = ", ".join(c if c in columns else f"CAST(NULL AS INTEGER) AS {c}" if c != "month" else "'' AS month"
-                          for c in GRAINS)
-    group_cols = ", ".join([*columns, "currency"])
-    # Summed at the finest grain asked once (materialized), then per grain: a few hundred rows leave the database.
+        selects.append(f"SELECT {n} AS grain, {picked}, currency, {sums} FROM src GROUP BY {group}")  # noqa: S608
+    # The sources once (materialized), summed per grain: a few hundred rows leave the database.
     sql = f"""
-WITH src AS ({" UNION ALL ".join(sources)}
-),
-base AS MATERIALIZED (
-    SELECT {base_cols}, currency, {sums} FROM src GROUP BY {group_cols}
+WITH src ({", ".join([*GRAINS, "currency", *_MEASURES])}) AS MATERIALIZED ({" UNION ALL ".join(sources)}
 )
 SELECT g.*, c.name AS category_name, v.name AS vendor_name, cc.code AS cost_center_code,
        cc.name AS cost_center_name

@@ -88,3 +88,28 @@ class RfqSavingsOut(msgspec.Struct):
     vendors: list[SavingsGroupOut]
     totals: list[SavingsGroupOut]
     lines: list[LineSpreadOut]
+
+
+class MarketplaceActivityOut(msgspec.Struct):
+    """What happened on the marketplace in the period: RFQs published and awarded, invitations and how many were
+    answered with an offer, the vendors that offered and the buyer companies that published."""
+
+    rfqs_published: int
+    rfqs_awarded: int
+    invitations: int
+    invitations_answered: int
+    response_percent: Decimal | None
+    active_vendors: int
+    active_buyers: int
+
+
+class MarketplaceOut(msgspec.Struct):
+    """The marketplace's figures for operators: activity, and volume and savings summed over every buyer (never one
+    buyer's on their own), per currency."""
+
+    start: date | None = msgspec.field(name="from")
+    end: date | None = msgspec.field(name="to")
+    activity: MarketplaceActivityOut | None = None
+    totals: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    by_month: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    by_category: list[SavingsGroupOut] = msgspec.field(default_factory=list)

@@ -19,6 +19,8 @@ from app.analytics.schemas import (
     ConsumedOut,
     GroupBy,
     LineSpreadOut,
+    MarketplaceActivityOut,
+    MarketplaceOut,
     RfqSavingsOut,
     SavingsComparisonOut,
     SavingsGroupOut,
@@ -232,3 +234,15 @@ async def marketplace_page(principal: Principal, start: date | None, end: date |
                                                        [(), ("month",), ("category",)])
     return MarketplacePage(start, end, await marketplace.activity(start, end), totals(total),
                            groups(by_month, GroupBy.MONTH), groups(by_category, GroupBy.CATEGORY))
+
+
+async def marketplace_figures(principal: Principal, start: date | None, end: date | None) -> MarketplaceOut:
+    """The marketplace page's figures over the API (operators only: the guard says so)."""
+    page = await marketplace_page(principal, start, end)
+    a = page.activity
+    return MarketplaceOut(
+        start, end,
+        MarketplaceActivityOut(a.rfqs_published, a.rfqs_awarded, a.invitations, a.invitations_answered,
+                               a.response_percent, a.active_vendors, a.active_buyers),
+        [group_out(g) for g in page.totals], [group_out(g) for g in page.by_month],
+        [group_out(g) for g in page.by_category])
