@@ -10,9 +10,10 @@ from app.contracts.tables import ContractLine, ContractPrice
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.contracts import award, offer
+from tests.support.fixtures import csrf_token
 from tests.support.orders import check_out
 from tests.support.parties import user_id
-from tests.support.rfq import a_draft, body
+from tests.support.rfq import a_draft, body, new_form
 
 D = Decimal
 
@@ -138,3 +139,30 @@ async def test_consumed_contract_value_groups_by_the_orders_cost_center(world, a
     # and the other buyer sees none of it
     other = (await (await api(world.other_buyer_admin)).get("/api/v1/analytics/savings?group_by=cost_center")).json()
     assert other["consumed_by_order_cost_center"] == []
+
+
+async def test_the_rfq_form_offers_the_buyers_cost_centers_and_refuses_anothers_beside_the_field(world, api, browser):
+    # given the purchaser's only cost center, another of its company, and one of the other buyer
+    admin = await api(world.buyer_admin)
+    only = await a_cost_center(admin, "CC-40", [await user_id(world.purchaser)])
+    await a_cost_center(admin, "CC-41")
+    theirs = await a_cost_center(await api(world.other_buyer_admin), "CC-99")
+    client = await browser(world.purchaser)
+    # when the purchaser opens the new-RFQ form
+    page = await client.get("/rfqs/new")
+    # then its cost centers are offered, its own chosen, the other buyer's not offered
+    assert f'<option value="{only}" selected>CC-40 Ward CC-40</option>' in page.text
+    assert "CC-41 Ward CC-41" in page.text and "CC-99" not in page.text
+    # when it saves the form with the other buyer's cost center
+    refused = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                           cost_center_id=str(theirs)))
+    # then the page says so beside the field, and nothing is saved
+    assert refused.status_code == 400
+    assert "choose one of your company&#39;s cost centers" in refused.text or \
+        "choose one of your company's cost centers" in refused.text
+    # and with its own the draft is saved on it and shows it
+    saved = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                         cost_center_id=str(only)))
+    assert saved.status_code == 303, saved.text[:2000]
+    detail = await client.get(saved.headers["location"])
+    assert "CC-40 Ward CC-40" in detail.text
