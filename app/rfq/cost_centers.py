@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from app.errors import FieldErrors
 from app.spending.tables import CostCenter, CostCenterMember, RfqCostCenter
 
+MAX_ID = 2_147_483_647  # an id column's range: a larger number names no cost center (PostgreSQL would refuse it)
 NOT_YOURS = "cost_center_id: not one of your company's active cost centers."
 
 
@@ -42,7 +43,7 @@ async def default_for(user_id: int, company_id: int) -> int | None:
 
 async def check(company_id: int, cost_center_id: int) -> int:
     """The cost center if it is the company's and active; a 400 by the field otherwise (the same for any other)."""
-    found = await CostCenter.exists().where(
+    found = 1 <= cost_center_id <= MAX_ID and await CostCenter.exists().where(
         (CostCenter.id == cost_center_id) & (CostCenter.company == company_id) & (CostCenter.active.eq(True)))
     if not found:
         raise FieldErrors(NOT_YOURS, {"cost_center_id": "Cost center: choose one of your company's cost centers"})

@@ -26,7 +26,7 @@ Visibility = Annotated[str, msgspec.Meta(max_length=50, examples=["invited", "op
 BiddingMode = Annotated[str, msgspec.Meta(max_length=50, examples=["sealed", "auction"])]
 VendorIds = Annotated[list[int], msgspec.Meta(max_length=rules.MAX_INVITED)]
 CostCenterId = Annotated[int, msgspec.Meta(
-    ge=1, le=2**63 - 1, description="One of the buyer company's active cost centers (GET /api/v1/cost-centers)"
+    ge=1, le=2_147_483_647, description="One of the buyer company's active cost centers (GET /api/v1/cost-centers)"
                                     "; left out or null on create: the buyer user's only cost center, if it has "
                                     "exactly one")]
 

@@ -39,6 +39,8 @@ async def test_an_rfq_takes_its_buyers_cost_center_and_refuses_anothers_like_a_m
     assert refused.status_code == missing.status_code == 400
     assert refused.json()["detail"] == missing.json()["detail"]
     assert "cost_center_id" in refused.json()["detail"]
+    for hostile in (0, -1, 2**40, "CC-10"):  # out of any id's range, or not a number: a 400, never a 500
+        assert (await admin.post("/api/v1/rfqs", json=_body(world, cost_center_id=hostile))).status_code == 400
     # and an edit changes it, clears it, and refuses theirs the same way
     patched = await admin.patch(f"/api/v1/rfqs/{draft['id']}", json={"cost_center_id": None})
     assert patched.status_code == 200 and patched.json()["cost_center_id"] is None
@@ -160,6 +162,10 @@ async def test_the_rfq_form_offers_the_buyers_cost_centers_and_refuses_anothers_
     assert refused.status_code == 400
     assert "choose one of your company&#39;s cost centers" in refused.text or \
         "choose one of your company's cost centers" in refused.text
+    for hostile in ("999999999999", "0", "x"):
+        answer = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
+                                                              cost_center_id=hostile))
+        assert answer.status_code == 400, hostile
     # and with its own the draft is saved on it and shows it
     saved = await client.post("/rfqs/new", data=new_form(csrf_token(page.text), world.vendor.id,
                                                          cost_center_id=str(only)))
