@@ -10,6 +10,7 @@ from app.analytics.facts import Scope, latest_offers_sql
 from app.analytics.savings import percent_of, premium_percent
 from app.db import in_ids
 from app.money import from_minor
+from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq
 
 
@@ -34,7 +35,7 @@ class Month:
 def _sql(scope: Scope, vendor_id: int) -> tuple[str, list[object]]:
     # Awarded RFQs: the months precomputed by the facts' refresh (app/analytics/facts.py), a few rows. RFQs closed
     # but not awarded yet (few, and their offers may still move in negotiation): read from their offers.
-    closed, buyers, args = "r.status = 'closed'", "1 = 1", [vendor_id, vendor_id]
+    closed, buyers, args = f"r.status = '{RfqStatus.CLOSED.value}'", "1 = 1", [vendor_id, vendor_id]
     if scope.buyers is not None:
         fragment, arg = in_ids("r.buyer", scope.buyers)
         closed += f" AND {fragment}"

@@ -1,7 +1,10 @@
-"""The savings facts: written once per award in one statement, then summed per month, category, vendor and currency
-in one aggregate query. Amounts leave here as Decimal Figures (app/analytics/savings.py); rows never do.
+"""The savings facts: written once per awarded RFQ (one fact per award, with its baselines), added in the same
+transaction to the monthly sums and to the vendors' months, then summed per month, category, vendor, cost center and
+currency in one query (whole months from the monthly sums, the period's partial months from the facts). Amounts
+leave here as Decimal Figures (app/analytics/savings.py); rows never do.
 
-Only awards of RFQs whose prices are revealed (closed or awarded) become facts: the sealed rule holds here too.
+Only awarded RFQs' awards become facts (an award exists only once its RFQ is awarded, its prices revealed): the
+sealed rule holds here too.
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ from app.analytics.savings import Baseline, Comparison, Figures
 from app.analytics.tables import AwardFact
 from app.db import in_ids, is_sqlite
 from app.money import from_minor
-from app.rfq.states import RfqStatus, prices_revealed
+from app.rfq.states import RfqStatus
 from app.spending.store import RELEASED_STATUSES
 
-REVEALED = tuple(status.value for status in RfqStatus if prices_revealed(status))
-REVEALED_SQL = ", ".join(f"'{status}'" for status in REVEALED)  # enum values, never input
+AWARDED = RfqStatus.AWARDED.value  # an enum value, never input
 
 
 def month_of(column: str) -> str:
@@ -145,7 +147,8 @@ ON CONFLICT (buyer, month, category, vendor, cost_center, currency) DO UPDATE SE
 """  # noqa: S608 (column names only)
 
 
-_DUE = "SELECT id FROM rfq WHERE status = 'awarded' AND facts_written_at IS NULL"
+# The partial index rfq_facts_due (app/analytics/piccolo_migrations) holds exactly these rows.
+_DUE = f"SELECT id FROM rfq WHERE status = '{AWARDED}' AND facts_written_at IS NULL"  # noqa: S608 (an enum value)
 
 
 async def refresh() -> None:
@@ -164,7 +167,7 @@ async def refresh() -> None:
         now = await db.db_now()
         fragment, arg = in_ids("id", due)
         claimed = [row["id"] for row in await AwardFact.raw(
-            f"UPDATE rfq SET facts_written_at = {{}} WHERE {fragment} AND status = 'awarded' "  # noqa: S608
+            f"UPDATE rfq SET facts_written_at = {{}} WHERE {fragment} AND status = '{AWARDED}' "  # noqa: S608
             "AND facts_written_at IS NULL RETURNING id", now, arg)]
         if not claimed:
             return
@@ -233,12 +236,12 @@ def _where(scope: Scope) -> tuple[str, list[object]]:
     return " AND ".join(where), args
 
 
-def _sums(prefix: str = "") -> str:
-    """A fact's contribution to each baseline's sums (`prefix` names the columns), one row per fact."""
+def _sums() -> str:
+    """A fact's contribution to each baseline's sums, one row per fact."""
     return ",\n".join(
-        f"{column} * f.quantity AS {prefix}{b.value}_base, "
-        f"CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END AS {prefix}{b.value}_awarded, "
-        f"CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END AS {prefix}{b.value}_lines"
+        f"{column} * f.quantity AS {b.value}_base, "
+        f"CASE WHEN {column} IS NOT NULL THEN f.unit_price * f.quantity END AS {b.value}_awarded, "
+        f"CASE WHEN {column} IS NOT NULL THEN 1 ELSE 0 END AS {b.value}_lines"
         for b, column in _COMPARED.items()
     )
 
