@@ -29,6 +29,8 @@ CostCenterId = Annotated[int, msgspec.Meta(
     ge=1, le=2_147_483_647, description="One of the buyer company's active cost centers (GET /api/v1/cost-centers)"
                                     "; left out or null on create: the buyer user's only cost center, if it has "
                                     "exactly one")]
+CostCenterChange = Annotated[int, msgspec.Meta(
+    ge=1, le=2_147_483_647, description="One of the buyer company's active cost centers; null: none")]
 
 
 class AuctionSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +84,7 @@ class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
     auction: AuctionSettingsIn | msgspec.UnsetType | None = msgspec.UNSET
     lines: Lines | msgspec.UnsetType = msgspec.UNSET
     vendor_ids: VendorIds | msgspec.UnsetType = msgspec.UNSET
-    cost_center_id: CostCenterId | msgspec.UnsetType | None = msgspec.UNSET  # null: no cost center
+    cost_center_id: CostCenterChange | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class InvitationsIn(msgspec.Struct, forbid_unknown_fields=True):
