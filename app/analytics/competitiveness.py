@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.analytics.facts import REVEALED_SQL, Scope, month_of
+from app.analytics.facts import Scope, latest_offers_sql
 from app.analytics.savings import percent_of, premium_percent
 from app.db import in_ids
 from app.money import from_minor
+from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq
 
 
@@ -31,46 +32,43 @@ class Month:
         return percent_of(Decimal(self.best_lines), Decimal(self.lines))
 
 
-def _sql(scope: Scope) -> tuple[str, list[object]]:
-    where, args = [f"r.status IN ({REVEALED_SQL})", "o.status = 'live'"], []
+def _sql(scope: Scope, vendor_id: int) -> tuple[str, list[object]]:
+    # Awarded RFQs: the months precomputed by the facts' refresh (app/analytics/facts.py), a few rows. RFQs closed
+    # but not awarded yet (few, and their offers may still move in negotiation): read from their offers.
+    closed, buyers, args = f"r.status = '{RfqStatus.CLOSED.value}'", "1 = 1", [vendor_id, vendor_id]
     if scope.buyers is not None:
         fragment, arg = in_ids("r.buyer", scope.buyers)
-        where.append(fragment)
-        args.append(arg)
-    # The vendor's own lines first: the others' offers are read only on those.
+        closed += f" AND {fragment}"
+        buyers, _ = in_ids("m.buyer", scope.buyers)
+        args = [arg, vendor_id, vendor_id, arg]
     sql = f"""
-WITH quoted AS (
-    SELECT DISTINCT ol.rfq_line
-    FROM offer_line ol JOIN offer_revision rv ON rv.id = ol.revision JOIN offer o ON o.id = rv.offer
-    WHERE o.vendor = {{}} AND o.status = 'live'
-),
-latest AS (
-    SELECT ol.rfq_line, o.vendor, ol.unit_price, r.currency, l.quantity, {month_of("r.deadline")} AS month,
-           r.deadline,
-           ROW_NUMBER() OVER (PARTITION BY ol.rfq_line, o.id ORDER BY rv.number DESC) AS n
-    FROM offer_line ol
-    JOIN offer_revision rv ON rv.id = ol.revision
-    JOIN offer o ON o.id = rv.offer
-    JOIN rfq r ON r.id = o.rfq
-    JOIN rfq_line l ON l.id = ol.rfq_line
-    WHERE ol.rfq_line IN (SELECT rfq_line FROM quoted) AND {" AND ".join(where)}
-),
-best AS (SELECT rfq_line, MIN(unit_price) AS price FROM latest WHERE n = 1 GROUP BY rfq_line)
-SELECT x.month, x.currency, COUNT(*) AS lines,
-       SUM(CASE WHEN x.unit_price = b.price THEN 1 ELSE 0 END) AS best_lines,
-       SUM(x.unit_price * x.quantity) AS offered, SUM(b.price * x.quantity) AS best
-FROM latest x JOIN best b ON b.rfq_line = x.rfq_line
-WHERE x.n = 1 AND x.vendor = {{}}
-GROUP BY x.month, x.currency
-ORDER BY x.month, x.currency
+WITH {latest_offers_sql(closed)},
+open_months AS (
+    SELECT x.month, x.currency, COUNT(*) AS lines,
+           SUM(CASE WHEN x.unit_price = b.price THEN 1 ELSE 0 END) AS best_lines,
+           SUM(x.unit_price * x.quantity) AS offered, SUM(b.price * x.quantity) AS best
+    FROM latest x JOIN best b ON b.rfq_line = x.rfq_line
+    WHERE x.n = 1 AND x.vendor = {{}}
+    GROUP BY x.month, x.currency
+)
+SELECT month, currency, SUM(lines) AS lines, SUM(best_lines) AS best_lines, SUM(offered) AS offered,
+       SUM(best) AS best
+FROM (
+    SELECT m.month, m.currency, m.lines, m.best_lines, m.offered, m.best FROM vendor_month m
+    WHERE m.vendor = {{}} AND {buyers}
+    UNION ALL
+    SELECT month, currency, lines, best_lines, offered, best FROM open_months
+) u
+GROUP BY month, currency
+ORDER BY month, currency
 """  # noqa: S608 (column names and placeholders only)
     return sql, args
 
 
 async def months(scope: Scope, vendor_id: int) -> list[Month]:
     """The vendor's months in scope (the RFQ's deadline gives its month), per currency."""
-    sql, args = _sql(scope)
-    rows = await Rfq.raw(sql, vendor_id, *args, vendor_id)
+    sql, args = _sql(scope, vendor_id)
+    rows = await Rfq.raw(sql, *args)
     chosen = [
         row for row in rows
         if (scope.start is None or row["month"] >= scope.start.isoformat()[:7])

@@ -12,7 +12,7 @@ from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
 from app.analytics import pages, services
-from app.analytics.schemas import GroupBy, RfqSavingsOut, SavingsOut
+from app.analytics.schemas import GroupBy, MarketplaceOut, RfqSavingsOut, SavingsOut
 from app.auth import PrincipalRequest, authenticated, operators_only, principal_of
 from app.openapi import STATUSES
 
@@ -29,13 +29,20 @@ class SavingsApi(Controller):
     guards = [authenticated]
 
     @get("/analytics/savings",
-         summary="The caller's savings against each baseline, grouped by category, vendor or month, per currency "
-                 "(buyers: their company; operators: the marketplace; vendors: 404). group_by=cost_center answers "
-                 "400 until cost centers exist",
+         summary="The caller's savings against each baseline, grouped by category, vendor, month or cost center "
+                 "(the RFQ's), per currency (buyers: their company; operators: the marketplace; vendors: 404); with "
+                 "group_by=cost_center also the contract value consumed per the orders' cost centers",
          opt={STATUSES: [404]})
     async def savings(self, request: PrincipalRequest, start: From = None, end: To = None,
                       group_by: FromQuery[GroupBy] = GroupBy.MONTH) -> SavingsOut:
         return await services.savings(principal_of(request), group_by, start, end)
+
+    @get("/analytics/marketplace", guards=[operators_only],
+         summary="The marketplace's figures (operators only, like every operator API): RFQs published and awarded, "
+                 "invitations answered, active vendors and buyers, volume and savings summed over every buyer, per "
+                 "currency, in total, by month and by category")
+    async def marketplace(self, request: PrincipalRequest, start: From = None, end: To = None) -> MarketplaceOut:
+        return await services.marketplace_figures(principal_of(request), start, end)
 
     @get("/rfqs/{rfq_id:int}/savings",
          summary="One RFQ's savings per vendor awarded and its offer spread per line (buyer, after the close)")

@@ -43,12 +43,25 @@ class SavingsGroupOut(msgspec.Struct):
     negotiation_gain: SavingsComparisonOut | None = None
 
 
+class ConsumedOut(msgspec.Struct):
+    """Contract value consumed by orders charged to one cost center (key "none": orders charged to none)."""
+
+    key: str
+    label: str
+    currency: str
+    consumed_value: Decimal
+
+
 class SavingsOut(msgspec.Struct):
+    """With group_by=cost_center the groups are the RFQs' cost centers ("No cost center" for RFQs without one), and
+    `consumed_by_order_cost_center` says which cost centers' orders consumed the contracts (empty otherwise)."""
+
     group_by: GroupBy
     start: date | None = msgspec.field(name="from")
     end: date | None = msgspec.field(name="to")
     groups: list[SavingsGroupOut] = msgspec.field(default_factory=list)
     totals: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    consumed_by_order_cost_center: list[ConsumedOut] = msgspec.field(default_factory=list)
 
 
 class LineSpreadOut(msgspec.Struct):
@@ -75,3 +88,28 @@ class RfqSavingsOut(msgspec.Struct):
     vendors: list[SavingsGroupOut]
     totals: list[SavingsGroupOut]
     lines: list[LineSpreadOut]
+
+
+class MarketplaceActivityOut(msgspec.Struct):
+    """What happened on the marketplace in the period: RFQs published and awarded, invitations and how many were
+    answered with an offer, the vendors that offered and the buyer companies that published."""
+
+    rfqs_published: int
+    rfqs_awarded: int
+    invitations: int
+    invitations_answered: int
+    response_percent: Decimal | None
+    active_vendors: int
+    active_buyers: int
+
+
+class MarketplaceOut(msgspec.Struct):
+    """The marketplace's figures for operators: activity, and volume and savings summed over every buyer (never one
+    buyer's on their own), per currency."""
+
+    start: date | None = msgspec.field(name="from")
+    end: date | None = msgspec.field(name="to")
+    activity: MarketplaceActivityOut | None = None
+    totals: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    by_month: list[SavingsGroupOut] = msgspec.field(default_factory=list)
+    by_category: list[SavingsGroupOut] = msgspec.field(default_factory=list)

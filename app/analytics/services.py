@@ -16,8 +16,11 @@ from app.analytics import competitiveness, facts, marketplace
 from app.analytics.facts import Cell, Scope
 from app.analytics.savings import Baseline, Comparison, Figures, roll_up
 from app.analytics.schemas import (
+    ConsumedOut,
     GroupBy,
     LineSpreadOut,
+    MarketplaceActivityOut,
+    MarketplaceOut,
     RfqSavingsOut,
     SavingsComparisonOut,
     SavingsGroupOut,
@@ -30,8 +33,6 @@ from app.rfq.access import NO_SUCH_RFQ, RfqHead, rfq_for_buyer
 from app.rfq.states import prices_revealed
 
 NO_ANALYTICS = "No such page: savings analytics are a buyer company's own."
-NO_COST_CENTERS = ("Cost centers are not available yet: group by category, vendor or month "
-                   "(group_by=category|vendor|month).")
 
 
 def day(text: str, name: str) -> date | None:
@@ -80,13 +81,13 @@ KEYS: dict[GroupBy, Callable[[Cell], tuple[str, str]]] = {
     GroupBy.MONTH: lambda c: (c.month, c.month),
     GroupBy.CATEGORY: lambda c: (str(c.category_id) if c.category_id else "none", c.category),
     GroupBy.VENDOR: lambda c: (str(c.vendor_id), c.vendor),
+    GroupBy.COST_CENTER: lambda c: (str(c.cost_center_id) if c.cost_center_id else "none", c.cost_center),
 }
 
 
 def groups(cells: list[Cell], group_by: GroupBy) -> list[Group]:
-    """The cells rolled up by month (in order), or by category or vendor (largest awarded value first)."""
-    if group_by not in KEYS:
-        raise InvalidInput(NO_COST_CENTERS)
+    """The cells rolled up by month (in order), or by category, vendor or cost center (largest awarded value
+    first)."""
     rolled = _keyed(cells, KEYS[group_by])
     if group_by is GroupBy.MONTH:
         return sorted(rolled, key=lambda g: (g.key, g.figures.currency))
@@ -119,14 +120,19 @@ def group_out(group: Group) -> SavingsGroupOut:
 
 
 async def savings(principal: Principal, group_by: GroupBy, start: date | None, end: date | None) -> SavingsOut:
-    """The caller's savings grouped by category, vendor or month, per currency, with the totals. Two queries."""
+    """The caller's savings grouped by category, vendor, month or cost center, per currency, with the totals. Two
+    queries when every awarded RFQ has its facts (the refresh reads an empty index)."""
     scope = scope_of(principal, start, end)
-    if group_by is GroupBy.COST_CENTER:
-        raise InvalidInput(NO_COST_CENTERS)
     await facts.refresh()
-    cells = await facts.cells(scope, (group_by.value,))
+    cells, total = await facts.grouped(scope, [(group_by.value,), ()])
+    consumed = await facts.consumed_by_order_cost_center(scope) if group_by is GroupBy.COST_CENTER else []
     return SavingsOut(group_by, start, end, [group_out(g) for g in groups(cells, group_by)],
-                      [group_out(g) for g in totals(cells)])
+                      [group_out(g) for g in totals(total)], [consumed_out(c) for c in consumed])
+
+
+def consumed_out(consumed: facts.Consumed) -> ConsumedOut:
+    return ConsumedOut(str(consumed.cost_center_id) if consumed.cost_center_id else "none", consumed.cost_center,
+                       consumed.currency, consumed.value)
 
 
 # --- the savings page -----------------------------------------------------------------------------
@@ -154,18 +160,19 @@ async def savings_page(principal: Principal, start: date | None, end: date | Non
     """The page's figures in three queries: the facts written, summed, and the chosen vendor's competitiveness."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    cells = await facts.cells(scope)
-    currencies = sorted({c.figures.currency for c in cells})
+    total, by_month, by_category, by_vendor_cells = await facts.grouped(
+        scope, [(), ("month",), ("category",), ("vendor",)])
+    currencies = sorted({c.figures.currency for c in total})
     if currency not in currencies:
         currency = principal.currency if principal.currency in currencies else (currencies[0] if currencies else None)
-    by_vendor = groups(cells, GroupBy.VENDOR)
+    by_vendor = groups(by_vendor_cells, GroupBy.VENDOR)
     vendors = sorted({(int(g.key), g.label) for g in by_vendor}, key=lambda v: v[1])
     if vendor_id not in {v for v, _ in vendors}:
         # the vendor awarded the most in the chosen currency; a vendor the buyer never awarded is not offered
         vendor_id = next((int(g.key) for g in by_vendor if g.figures.currency == currency), None)
     months = await competitiveness.months(scope, vendor_id) if vendor_id is not None else []
-    return SavingsPage(start, end, currency, currencies, totals(cells), groups(cells, GroupBy.MONTH),
-                       groups(cells, GroupBy.CATEGORY), by_vendor, vendor_id, vendors, months)
+    return SavingsPage(start, end, currency, currencies, totals(total), groups(by_month, GroupBy.MONTH),
+                       groups(by_category, GroupBy.CATEGORY), by_vendor, vendor_id, vendors, months)
 
 
 # --- one RFQ --------------------------------------------------------------------------------------
@@ -190,8 +197,8 @@ class RfqFigures:
 async def rfq_figures(principal: Principal, rfq_id: int) -> RfqFigures:
     head = await analytics_rfq(principal, rfq_id)
     await facts.refresh()
-    cells = await facts.cells(Scope(None, rfq_id=rfq_id))
-    return RfqFigures(head, groups(cells, GroupBy.VENDOR), totals(cells), await line_offers(rfq_id))
+    by_vendor, total = await facts.grouped(Scope(None, rfq_id=rfq_id), [("vendor",), ()])
+    return RfqFigures(head, groups(by_vendor, GroupBy.VENDOR), totals(total), await line_offers(rfq_id))
 
 
 def line_out(line: LineOffers) -> LineSpreadOut:
@@ -223,6 +230,19 @@ async def marketplace_page(principal: Principal, start: date | None, end: date |
     """The marketplace summed over every buyer (operators only: the guard says so)."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    cells = await facts.cells(Scope(None, scope.start, scope.end))
-    return MarketplacePage(start, end, await marketplace.activity(start, end), totals(cells),
-                           groups(cells, GroupBy.MONTH), groups(cells, GroupBy.CATEGORY))
+    total, by_month, by_category = await facts.grouped(Scope(None, scope.start, scope.end),
+                                                       [(), ("month",), ("category",)])
+    return MarketplacePage(start, end, await marketplace.activity(start, end), totals(total),
+                           groups(by_month, GroupBy.MONTH), groups(by_category, GroupBy.CATEGORY))
+
+
+async def marketplace_figures(principal: Principal, start: date | None, end: date | None) -> MarketplaceOut:
+    """The marketplace page's figures over the API (operators only: the guard says so)."""
+    page = await marketplace_page(principal, start, end)
+    a = page.activity
+    return MarketplaceOut(
+        start, end,
+        MarketplaceActivityOut(a.rfqs_published, a.rfqs_awarded, a.invitations, a.invitations_answered,
+                               a.response_percent, a.active_vendors, a.active_buyers),
+        [group_out(g) for g in page.totals], [group_out(g) for g in page.by_month],
+        [group_out(g) for g in page.by_category])

@@ -29,6 +29,7 @@ from app.money import to_minor
 from app.offers.tables import Award, Offer, OfferLine, OfferRevision
 from app.rfq.states import RfqStatus
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
+from app.spending.tables import CostCenter, RfqCostCenter
 
 TABLES: tuple[type[Table], ...] = (Rfq, RfqLine, RfqInvitation, Offer, OfferRevision, OfferLine, Award, Contract,
                                    ContractLine, ContractVersion)
@@ -169,7 +170,20 @@ async def load_demo_history(now: datetime) -> None:
         or [(None, "Copy paper A4, 500 sheets", Decimal("4.20"))],
         rfqs=48, lines_per_rfq=4, first=now - timedelta(days=730), last=now - timedelta(days=20),
     )
-    await write(build(plan, await next_ids(), now))
+    rows = build(plan, await next_ids(), now)
+    await write(rows)
+    await charge_to_cost_centers(buyer, [rfq.id for rfq in rows[Rfq]])
+
+
+async def charge_to_cost_centers(buyer: int, rfq_ids: list[int]) -> None:
+    """A third of the history's RFQs bought for the wards, a third for the laboratory, a third for no cost center
+    (app/demo/spending.py makes both), so that the savings by cost center say something."""
+    centers = {row["code"]: row["id"] for row in await CostCenter.select(CostCenter.id, CostCenter.code).where(
+        (CostCenter.company == buyer) & CostCenter.code.is_in(["WARDS", "LAB"]))}
+    chosen = [(rfq_id, centers.get(("WARDS", "LAB", "")[n % 3])) for n, rfq_id in enumerate(rfq_ids)]
+    charged = [RfqCostCenter(rfq=rfq_id, cost_center=center) for rfq_id, center in chosen if center]
+    if charged:
+        await RfqCostCenter.insert(*charged)
 
 
 DEMO_BUYER = "Acme Hospital Group"

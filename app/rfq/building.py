@@ -28,7 +28,7 @@ from app.catalog.visibility import visible_offer_sql
 from app.errors import DomainError, FieldErrors, InvalidInput
 from app.files import read_upload
 from app.money import amount_input
-from app.rfq import access, drafting, line_sheets
+from app.rfq import access, cost_centers, drafting, line_sheets
 from app.rfq.forms import (
     LINE_FIELDS,
     FormProblems,
@@ -146,6 +146,8 @@ class PageChoices:
 
     product_names: dict[int, str]
     chosen_vendors: list[VendorChoice]
+    cost_centers: list[cost_centers.CostCenterChoice] = field(default_factory=list)
+    default_cost_center_id: int | None = None  # the user's only cost center: a new RFQ's, unless another is chosen
 
 
 async def page_choices(principal: Principal, form: Any) -> PageChoices:
@@ -158,7 +160,9 @@ async def page_choices(principal: Principal, form: Any) -> PageChoices:
     invitable = [i for i in ids if i not in refused]
     found = {row["id"]: row["name"] for row in await Company.select(Company.id, Company.name).where(
         Company.id.is_in(invitable))} if invitable else {}
-    return PageChoices(names, [VendorChoice(id=i, name=found.get(i, f"Vendor {i} (cannot be invited)")) for i in ids])
+    return PageChoices(names, [VendorChoice(id=i, name=found.get(i, f"Vendor {i} (cannot be invited)")) for i in ids],
+                       await cost_centers.choices(principal.company_id),
+                       await cost_centers.default_for(principal.user_id, principal.company_id))
 
 
 def _an_id(value: Any) -> bool:

@@ -19,7 +19,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.locales import Place
 from app.money import MoneyError, parse_currency
 from app.numbering import next_in_year
-from app.rfq import access, mail, rules, views
+from app.rfq import access, cost_centers, mail, rules, views
 from app.rfq.access import buyer_actor
 from app.rfq.schemas import (
     AuctionSettingsIn,
@@ -197,6 +197,9 @@ async def create_rfq(principal: Principal, data: RfqIn) -> RfqOut:
     drafts = await _lines(principal.company_id, data.lines)
     vendor_ids = await _invitable_vendors(principal.company_id, data.vendor_ids)
     deadline = await _check_deadline(data.deadline, principal.place)
+    cost_center_id = (await cost_centers.check(principal.company_id, data.cost_center_id)
+                      if data.cost_center_id is not None
+                      else await cost_centers.default_for(principal.user_id, principal.company_id))
     async with db.transaction():
         now = await db.db_now()
         number = rules.format_number(now.year, await next_in_year(RfqNumberCounter, now.year))
@@ -207,6 +210,7 @@ async def create_rfq(principal: Principal, data: RfqIn) -> RfqOut:
         await rfq.save()
         await _save_lines(rfq.id, drafts)
         await _invite(rfq.id, vendor_ids, now)
+        await cost_centers.save(rfq.id, cost_center_id)
     return await views.buyer_view(rfq.id)
 
 
@@ -224,6 +228,8 @@ async def update_rfq(principal: Principal, rfq_id: int, data: RfqPatch) -> RfqOu
         values[Rfq.deadline] = await _check_deadline(data.deadline, principal.place)
     vendor_ids = (await _invitable_vendors(head.buyer_id, data.vendor_ids)
                   if data.vendor_ids is not msgspec.UNSET else None)
+    if data.cost_center_id not in (msgspec.UNSET, None):
+        await cost_centers.check(head.buyer_id, data.cost_center_id)  # type: ignore[arg-type]
     async with db.transaction():
         current = await status_of(rfq_id)
         if not editable(current):
@@ -242,6 +248,8 @@ async def update_rfq(principal: Principal, rfq_id: int, data: RfqPatch) -> RfqOu
                 dropped &= RfqInvitation.vendor.not_in(vendor_ids)
             await RfqInvitation.delete().where(dropped)
             await _invite(rfq_id, vendor_ids, await db.db_now())
+        if data.cost_center_id is not msgspec.UNSET:
+            await cost_centers.save(rfq_id, data.cost_center_id)
     return await views.buyer_view(rfq_id)
 
 

@@ -251,13 +251,17 @@ def rfq_from_form(form: Any, now: datetime | None = None, time_zone: str = DEFAU
         problems.add("vendor_ids", "choose vendors with the search")
     elif len(set(vendor_ids)) > MAX_INVITED:
         problems.add("vendor_ids", f"invite at most {MAX_INVITED} vendors")
+    chosen_center = form.get("cost_center_id", "")
+    cost_center_id = _whole(chosen_center) if isinstance(chosen_center, str) and chosen_center.strip() else None
+    if isinstance(chosen_center, str) and chosen_center.strip() and (cost_center_id or 0) < 1:
+        problems.add("cost_center_id", "choose one of your company's cost centers")
     problems.raise_any()
     try:
         return read_form({
             "title": title, "currency": currency, "deadline": deadline, "description": form.get("description", ""),
             "delivery_address": form.get("delivery_address", ""), "delivery_date": delivery_date,
             "payment_terms": payment_terms, "visibility": visibility, "bidding_mode": mode, "auction": auction,
-            "lines": lines, "vendor_ids": list(dict.fromkeys(vendor_ids)),
+            "lines": lines, "vendor_ids": list(dict.fromkeys(vendor_ids)), "cost_center_id": cost_center_id,
         }, RfqIn)
     except InvalidInput as exc:  # a bound the checks above do not know: still told on the page, values kept
         raise FieldErrors(exc.message, {"form": exc.message}) from None
@@ -292,6 +296,7 @@ def form_from_rfq(rfq: RfqOut, time_zone: str = DEFAULT_TIME_ZONE, locale: str =
                    (f"line{n}_quantity", str(line.quantity)), (f"line{n}_unit", line.unit),
                    (f"line{n}_target_price", amount_input(line.target_price, locale)), (f"line{n}_notes", line.notes)]
     values += [("vendor_ids", str(invitation.vendor_id)) for invitation in rfq.invitations]
+    values.append(("cost_center_id", str(rfq.cost_center_id) if rfq.cost_center_id else ""))
     return FormMultiDict(values)
 
 

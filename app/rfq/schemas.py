@@ -25,6 +25,12 @@ PaymentTerms = Annotated[str, msgspec.Meta(max_length=50, examples=["net_30"])]
 Visibility = Annotated[str, msgspec.Meta(max_length=50, examples=["invited", "open"])]
 BiddingMode = Annotated[str, msgspec.Meta(max_length=50, examples=["sealed", "auction"])]
 VendorIds = Annotated[list[int], msgspec.Meta(max_length=rules.MAX_INVITED)]
+CostCenterId = Annotated[int, msgspec.Meta(
+    ge=1, le=2_147_483_647, description="One of the buyer company's active cost centers (GET /api/v1/cost-centers)"
+                                    "; left out or null on create: the buyer user's only cost center, if it has "
+                                    "exactly one")]
+CostCenterChange = Annotated[int, msgspec.Meta(
+    ge=1, le=2_147_483_647, description="One of the buyer company's active cost centers; null: none")]
 
 
 class AuctionSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +65,7 @@ class RfqIn(msgspec.Struct, forbid_unknown_fields=True):
     auction: AuctionSettingsIn | None = None
     lines: Lines = []
     vendor_ids: VendorIds = []
+    cost_center_id: CostCenterId | None = None
 
 
 class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +84,7 @@ class RfqPatch(msgspec.Struct, forbid_unknown_fields=True):
     auction: AuctionSettingsIn | msgspec.UnsetType | None = msgspec.UNSET
     lines: Lines | msgspec.UnsetType = msgspec.UNSET
     vendor_ids: VendorIds | msgspec.UnsetType = msgspec.UNSET
+    cost_center_id: CostCenterChange | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class InvitationsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -156,6 +164,8 @@ class RfqOut(msgspec.Struct):
     # Once awarded: the contracts the award made, by number.
     contracts: list[RfqContractOut] = []
     number: str | None = None  # RFQ-2026-000012: what users see and quote
+    cost_center_id: int | None = None  # the buyer company's cost center the RFQ buys for
+    cost_center: str | None = None  # its code and name
 
 
 class RfqVendorOut(msgspec.Struct):

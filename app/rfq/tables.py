@@ -61,6 +61,8 @@ class Rfq(Table, tablename="rfq"):
     reminder_sent_at = Timestamptz(null=True, default=None)
     # The deadline a delayed closing message was last sent for: the sweeper schedules the others.
     close_scheduled_for = Timestamptz(null=True, default=None)
+    # Set by app/analytics/facts.py once the award's savings facts are written: a partial index finds the others.
+    facts_written_at = Timestamptz(null=True, default=None)
 
     @classmethod
     def get_readable(cls) -> Readable:

@@ -12,7 +12,7 @@ from app.errors import InvalidInput, NotFound
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import from_minor
 from app.offers.tables import Offer, OfferStatus
-from app.rfq import access, attachments
+from app.rfq import access, attachments, cost_centers
 from app.rfq.access import RfqHead
 from app.rfq.schemas import (
     AuctionSettingsOut,
@@ -172,6 +172,8 @@ async def buyer_view(rfq_id: int) -> RfqOut:
         answered_count=len(answered),
         invited_count=len(invitations),
         contracts=await contracts_of(rfq_id), number=row["number"],
+        cost_center_id=center.id if (center := await cost_centers.of_rfq(rfq_id)) else None,
+        cost_center=center.label if center else None,
     )
 
 

@@ -14,6 +14,7 @@ from app.accounts.tables import Company
 from app.catalog.tables import Category
 from app.money import money_column
 from app.orders.tables import OrderGroup
+from app.rfq.tables import Rfq
 from app.spending.rules import Period
 
 
@@ -91,6 +92,14 @@ class OrderCharge(Table, tablename="order_charge"):
     counts_on = Date(null=False, help_text="The day of checkout: the budget period it falls in")
 
 
+class RfqCostCenter(Table, tablename="rfq_cost_center"):
+    """The cost center an RFQ buys for (one of its buyer company's, checked by app/rfq/cost_centers.py); an RFQ
+    without one has no row. Its awards' savings group by it (app/analytics/facts.py)."""
+
+    rfq = ForeignKey(Rfq, null=False, unique=True, on_delete=OnDelete.cascade)
+    cost_center = ForeignKey(CostCenter, null=False, on_delete=OnDelete.restrict, index=True)
+
+
 class ApprovalRequest(Table, tablename="approval_request"):
     """An order group waiting for approvals; its steps are the approvals it needs."""
 
@@ -137,5 +146,5 @@ class SpendingAudit(Table, tablename="spending_audit"):
 
 __all__ = [
     "ApprovalRequest", "ApprovalRule", "ApprovalStep", "Budget", "CostCenter", "CostCenterMember", "OrderCharge",
-    "SpendingAudit", "UserLimit",
+    "RfqCostCenter", "SpendingAudit", "UserLimit",
 ]

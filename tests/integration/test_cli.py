@@ -16,6 +16,7 @@ from app.notifications.tables import OutboxEmail
 from app.offers.tables import Award, Offer, OfferRevision
 from app.orders.tables import OrderLine, PurchaseOrder, RequisitionList
 from app.rfq.tables import Rfq
+from app.spending.tables import RfqCostCenter
 
 
 def market(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -133,6 +134,9 @@ async def test_demo_data_awards_an_rfq_whose_contract_prices_the_buyers_catalog_
     history = (48, 134, 187, 192, 54, 0)
     assert counts[:6] == tuple(own + old for own, old in zip((5, 10, 13, 7, 6, 4), history, strict=True))
     assert await Rfq.count().where(Rfq.number.like("RFQ-%-H%")) == history[0]
+    # a third of the history bought for the wards, a third for the laboratory (#15: savings by cost center)
+    charged = await RfqCostCenter.select(RfqCostCenter.cost_center.code.as_alias("code"))
+    assert sorted(row["code"] for row in charged) == ["LAB"] * 16 + ["WARDS"] * 16
 
 
 async def test_create_operator_prompts_for_the_password_and_makes_a_back_office_user():

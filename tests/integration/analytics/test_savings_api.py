@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.analytics import competitiveness
+from app.analytics import competitiveness, facts
 from app.analytics.facts import Scope
 from app.analytics.savings import Baseline, LineFacts, line_figures, roll_up
 from app.rfq.states import RfqStatus
@@ -120,7 +120,6 @@ async def test_the_operator_sees_the_marketplace_summed(world, api):
 
 
 @pytest.mark.parametrize(("query", "words"), [
-    ("group_by=cost_center", "Cost centers are not available yet"),
     ("group_by=colour", "group_by"),
     ("from=2026-05-01&to=2026-04-01", "swap"),
     ("from=yesterday", "from"),
@@ -170,10 +169,49 @@ async def test_a_cancelled_or_open_rfq_never_becomes_a_fact(world, api):
 async def test_a_vendor_s_competitiveness_compares_its_latest_offers_with_the_best(world, api):
     # given the negotiated RFQ: A's latest offers are best on gloves and gel, 0.0214 above B on masks
     await negotiated_award(world, api)
-    # when A's months are read for the buyer, and for the other buyer
+    # when the facts are written (the API and pages do it first) and A's months are read for each buyer
+    await facts.refresh()
     (month,) = await competitiveness.months(Scope([world.buyer.id]), world.vendor.id)
     # then the figures are A's latest prices against the best, at the quantities asked
     assert (month.currency, month.lines, month.best_lines) == ("EUR", 3, 2)
     assert (month.offered, month.best) == (D("456.0820"), D("445.3820"))
     assert month.premium_percent == D("2.4")
     assert await competitiveness.months(Scope([world.other_buyer.id]), world.vendor.id) == []
+
+
+async def test_the_operator_api_gives_the_marketplace_page_s_figures(world, api):
+    # given the negotiated RFQ awarded (two vendors invited, both answered)
+    await negotiated_award(world, api)
+    # when the operator reads the marketplace's figures
+    response = await (await api(world.operator)).get("/api/v1/analytics/marketplace")
+    # then activity, volume and savings are there, summed over every buyer
+    assert response.status_code == 200, response.text
+    body = response.json()
+    activity = body["activity"]
+    assert (activity["rfqs_published"], activity["rfqs_awarded"]) == (1, 1)
+    assert (activity["invitations"], activity["invitations_answered"], activity["response_percent"]) == (2, 2, "100.0")
+    assert (activity["active_vendors"], activity["active_buyers"]) == (2, 1)
+    same(body["totals"][0], expected_total())
+    assert [g["currency"] for g in body["by_month"]] == ["EUR"]
+    assert sum(D(g["awarded_value"]) for g in body["by_category"]) == expected_total().awarded
+    # and a period without awards has none
+    operator = await api(world.operator)
+    empty = (await operator.get("/api/v1/analytics/marketplace?from=2001-01-01&to=2001-12-31")).json()
+    assert empty["totals"] == [] and empty["from"] == "2001-01-01"
+
+
+@pytest.mark.parametrize("who", ["buyer_admin", "purchaser", "vendor_admin", "other_buyer_admin"])
+async def test_the_operator_api_answers_others_as_every_operator_api_does(world, api, who):
+    # given the negotiated award
+    await negotiated_award(world, api)
+    # when anyone but an operator asks for the marketplace's figures, and for the curation queue (operators only)
+    client = await api(getattr(world, who))
+    figures = await client.get("/api/v1/analytics/marketplace")
+    curation = await client.get("/api/v1/curation/listings")
+    # then both answer the same 403, and nothing of the figures
+    assert figures.status_code == curation.status_code == 403
+    assert figures.json() == curation.json()
+
+
+async def test_the_operator_api_needs_a_token(client):
+    assert (await client.get("/api/v1/analytics/marketplace")).status_code == 401
