@@ -14,8 +14,9 @@ from typing import Any
 from app import db
 from app.auth import Principal
 from app.clock import as_utc
+from app.forms import Confirmation
 from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
-from app.money import from_minor
+from app.money import format_money, from_minor
 from app.orders.access import sees_all_company_orders
 from app.orders.approval_schemas import ApprovalStepOut
 from app.orders.approvals import waiting_for
@@ -36,7 +37,8 @@ def approval_spec(cost_centers: Sequence[tuple[int, str]]) -> GridSpec:
         filters.append(GridFilter("cost_center", "Cost center", tuple((str(i), code) for i, code in cost_centers)))
     return GridSpec(
         path="/approvals",
-        columns=(GridColumn("number", "Order"), GridColumn("po_number", "PO number"),
+        columns=(GridColumn("select", "Select", sortable=False), GridColumn("number", "Order"),
+                 GridColumn("po_number", "PO number"),
                  GridColumn("requester", "Requested by"), GridColumn("cost_center", "Cost center"),
                  GridColumn("net", "Net"), GridColumn("status", "Status"), GridColumn("submitted", "Submitted"),
                  GridColumn("expires", "Expires"), GridColumn("why", "Approvals asked", sortable=False),
@@ -156,3 +158,25 @@ def export_row(row: ApprovalRow) -> tuple[Any, ...]:
     return (row.number, row.po_number, row.requester, row.cost_center, currencies, net, row.status,
             row.submitted_at, row.expires_at, row.decided_at,
             "; ".join(f"level {s.level}: {s.reason} ({s.status})" for s in row.steps))
+
+
+async def bulk_confirmation(principal: Principal, order_ids: list[int], comment: str, back: str) -> Confirmation:
+    """What approving the ticked orders does, each named with its PO number, net and why it waits; only those the
+    caller may approve now are named (approving any other is refused, by `approve`, when it is confirmed)."""
+    waiting = {item.order_id: item for item in await waiting_for(principal) if item.order_id in set(order_ids)}
+    items = [f"{item.group_number} (PO {item.po_number}): "
+             + ", ".join(format_money(Decimal(net), currency, principal.locale) for currency, net in item.net.items())
+             + f" — {'; '.join(step.reason for step in item.steps if step.status == 'pending')}"
+             for item in waiting.values()]
+    missing = len(set(order_ids) - set(waiting))
+    return Confirmation(
+        title=f"Approve {len(order_ids)} order{'' if len(order_ids) == 1 else 's'}?",
+        items=items,
+        facts=[*([f"{missing} of the ticked orders no longer wait for your approval: nothing will be approved."]
+                 if missing else []),
+               "Each is approved as if from its own row: where it was the last approval it needed, its vendors "
+               "get the order at once.",
+               "All or none: if one cannot be approved, none is."],
+        action="/approvals/bulk", yes="Yes, approve them", back=back, danger=False,
+        hidden=[*(("order_id", str(order_id)) for order_id in sorted(set(order_ids))), ("comment", comment),
+                ("next", back)])

@@ -16,9 +16,9 @@ from litestar.types import ControllerRouterHandler
 from app import grids
 from app.auth import PrincipalRequest, buyers_only, principal_of
 from app.errors import DomainError
-from app.forms import back_to, errors_by_field, read
-from app.orders import approvals
-from app.orders.approval_grid import EXPORT_HEADER, approval_grid, approval_spec_for, export_row
+from app.forms import back_to, confirmation, confirmed, errors_by_field, read
+from app.orders import approval_grid, approvals
+from app.orders.approval_grid import EXPORT_HEADER, approval_spec_for, export_row
 from app.orders.approval_schemas import ApprovalDecisionIn
 
 Form = URLEncodedBody[dict[str, str]]
@@ -27,8 +27,8 @@ Form = URLEncodedBody[dict[str, str]]
 async def _inbox(request: PrincipalRequest, error: DomainError | None = None) -> Template:
     principal = principal_of(request)
     state = (await approval_spec_for(principal)).read(request.query_params)
-    page = grids.page_template("orders/approvals.html", await approval_grid(principal, state),
-                               errors=errors_by_field(error))
+    page = grids.page_template("orders/approvals.html", await approval_grid.approval_grid(principal, state),
+                               errors=errors_by_field(error), max_bulk=grids.MAX_BULK)
     page.status_code = error.status_code if error else 200
     return page
 
@@ -45,9 +45,25 @@ class ApprovalPages(Controller):
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         principal = principal_of(request)
-        return await grids.export_response(partial(approval_grid, principal),
+        return await grids.export_response(partial(approval_grid.approval_grid, principal),
                                            (await approval_spec_for(principal)).read(request.query_params),
                                            request.url.path, EXPORT_HEADER, export_row)
+
+    @post("/bulk", status_code=303)
+    async def bulk(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        back = back_to(form, "/approvals")
+        try:
+            ticked = grids.ticked(form.getall("order_id", []), "orders")
+            decision = read({"comment": str(form.get("comment") or "").strip()}, ApprovalDecisionIn)
+            if not confirmed(form):  # several orders go to their vendors at once: name them and ask first
+                return confirmation(await approval_grid.bulk_confirmation(principal_of(request), ticked,
+                                                                          decision.comment, back))
+            done = await approvals.approve_many(principal_of(request), ticked, decision)
+            flash(request, f"{len(done)} order{'' if len(done) == 1 else 's'} approved.", "success")
+        except DomainError as exc:
+            flash(request, exc.message, "error")
+        return Redirect(path=back, status_code=303)
 
     @post("/{order_id:int}/approve")
     async def approve(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:

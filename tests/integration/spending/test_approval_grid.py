@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from app.orders.tables import PurchaseOrder
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token
@@ -92,3 +93,38 @@ async def test_a_purchaser_sees_its_own_requests_and_decides_none(world, api, br
     other = await browser(world.other_buyer_admin)
     assert "PO-A" not in (await other.get("/approvals?show=all")).text
     assert "PO-A" not in (await other.get("/approvals/export.csv?show=all")).text
+
+
+async def test_the_approver_approves_ticked_orders_all_or_none_after_a_confirmation(world, api, browser):
+    orders = await _three_waiting(world, api)
+    approver = await browser(world.approver)
+    inbox = await approver.get("/approvals")
+    token = csrf_token(inbox.text)
+    assert 'form="bulk-approvals"' in inbox.text
+    # given one of the three approved already from its row
+    await approver.post(f"/approvals/{orders[0]}/approve", data={"_csrf_token": token})
+    # when the approver ticks the other two, then it is asked once more, each named
+    ticked = {"_csrf_token": token, "order_id": [str(orders[1]), str(orders[2])], "comment": "Fine",
+              "next": "/approvals?sort=-net"}
+    asked = await approver.post("/approvals/bulk", data=ticked)
+    assert asked.status_code == 200 and "Approve 2 orders?" in asked.text
+    assert "PO-B" in asked.text and "PO-C" in asked.text and "Yes, approve them" in asked.text
+    # when it ticks the approved one too and confirms, then none is approved and the message names it
+    refused = await approver.post("/approvals/bulk", data={**ticked, "confirmed": "yes",
+                                                           "order_id": [str(order) for order in orders]})
+    assert refused.status_code == 303 and refused.headers["location"] == "/approvals?sort=-net"
+    shown = await approver.get("/approvals?sort=-net")
+    assert "Nothing was approved" in shown.text and "1\u20132 of 2" in shown.text
+    statuses = {row["status"] for row in await PurchaseOrder.select(PurchaseOrder.status).where(
+        PurchaseOrder.id.is_in(orders[1:]))}
+    assert statuses == {"pending_approval"}
+    # when it confirms the two, then both are placed
+    done = await approver.post("/approvals/bulk", data={**ticked, "confirmed": "yes"})
+    assert done.status_code == 303
+    assert "2 orders approved." in (await approver.get("/approvals?sort=-net")).text
+    assert {row["status"] for row in await PurchaseOrder.select(PurchaseOrder.status)} == {"placed"}
+    # and a purchaser, who approves nothing, gets refused the same way
+    purchaser = await browser(world.purchaser)
+    await purchaser.post("/approvals/bulk", data={"_csrf_token": csrf_token((await purchaser.get("/approvals")).text),
+                                                  "order_id": [str(orders[0])], "confirmed": "yes"})
+    assert "Nothing was approved" in (await purchaser.get("/approvals")).text
