@@ -31,7 +31,7 @@ EXPORT_HEADER = ("Cost center", "Period", "From", "Until (before)", "Currency", 
                  "Reserved", "Left")
 
 
-async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, str] | None = None
+async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, Any] | None = None
                 ) -> Template:
     principal = principal_of(request)
     return Template(template_name="spending/index.html", status_code=error.status_code if error else 200, context={
@@ -74,14 +74,15 @@ class CostCenterPages(Controller):
     @post("/")
     async def add_cost_center(self, request: PrincipalRequest) -> Response[Any]:
         form = await request.form()
-        data = {key: str(form.get(key) or "") for key in ("code", "name")}
-        values: dict[str, Any] = {**data, "user_ids": [
-            int(v) for v in form.getall("user_ids", []) if v.isascii() and v.isdigit() and len(v) < 19]}
+        data: dict[str, Any] = {key: str(form.get(key) or "") for key in ("code", "name")}
+        ticked = [v for v in form.getall("user_ids", []) if v.isascii() and v.isdigit() and len(v) < 19]
+        values: dict[str, Any] = {**data, "user_ids": [int(v) for v in ticked]}
+        data["user_ids"] = ticked  # kept ticked when the form comes back with why
         return await _act(request, data, "The cost center is added.",
                           lambda: services.create_cost_center(principal_of(request), read(values, CostCenterIn)))
 
 
-async def _act(request: PrincipalRequest, typed: dict[str, str], done: str, action: Any) -> Response[Any]:
+async def _act(request: PrincipalRequest, typed: dict[str, Any], done: str, action: Any) -> Response[Any]:
     """Run a form's one service call: back to the page with a flash, or the page again with the reason."""
     try:
         await action()

@@ -194,3 +194,15 @@ async def test_anyone_but_the_companys_admin_gets_the_404_of_a_missing_page(who,
     admin = await api(world.buyer_admin)
     assert [r["name"] for r in (await admin.get("/api/v1/approval-rules")).json()] == ["Big"]
     assert [Decimal(b["amount"]) for b in (await admin.get("/api/v1/budgets")).json()] == [Decimal(1000)]
+
+
+async def test_a_cost_center_refused_comes_back_with_its_colleagues_still_ticked(world, api, browser):
+    await _controls(world, api)
+    admin = await browser(world.buyer_admin)
+    page = await admin.get("/spending")
+    purchaser = await user_id(world.purchaser)
+    assert "Purchaser (purchaser)" in page.text  # colleagues by name, never by id
+    refused = await admin.post("/spending/cost-centers", data={
+        "_csrf_token": csrf_token(page.text), "code": "CC-1", "name": "Ward again", "user_ids": [str(purchaser)]})
+    assert refused.status_code == 409 and "already has a cost center CC-1" in refused.text
+    assert f'name="user_ids" value="{purchaser}" checked' in refused.text and 'value="Ward again"' in refused.text
