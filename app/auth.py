@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -283,6 +284,24 @@ catalog_readers = requires_roles(*CATALOG_READER_ROLES)
 acting_users = requires_roles(*ACTING_ROLES)
 # The checkout: a buyer user's own, or one for a buyer user (`on_behalf_of`, which the service then checks).
 buyers_and_acting_users = requires_roles(*BUYER_ROLES, *ACTING_ROLES)
+
+
+def pages_only_for(*roles: Role) -> Guard:
+    """A page that exists only for `roles`: anyone else signed in gets exactly the 404 of a page that does not exist
+    (Litestar's own "Not Found"), so a purchaser cannot tell an admin's form from a typo."""
+    wanted = frozenset(roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if not principal_of(connection).has_any_role(wanted):
+            # A route that does not exist is answered before anyone is signed in: the same page, to the byte.
+            connection.scope["user"] = None
+            raise NotFoundException()
+
+    return guard
+
+
+# A buyer company's spending controls (approval rules, budgets, users' limits): its admins' pages only.
+buyer_admin_pages = pages_only_for(Role.BUYER_ADMIN)
 
 
 # --- tenancy ------------------------------------------------------------------------------------

@@ -18,10 +18,11 @@ from app.accounts.roles import BUYER_ROLES, SELLER_ROLES, CompanyKind, Role
 from app.auth import Principal, PrincipalRequest, principal_of, requires_roles
 from app.billing import company_credit
 from app.errors import DomainError
-from app.forms import errors_by_field, read
+from app.forms import amount, errors_by_field, read
 from app.invoicing import documents, downloads, payments, views
 from app.invoicing.access import InvoiceHead, party_of
 from app.invoicing.grid import INVOICE_GRID, ageing_summary, invoice_grid
+from app.invoicing.issue_pages import ROUTES as ISSUE_PAGES
 from app.invoicing.schemas import PaymentIn
 
 invoice_readers = requires_roles(Role.OPERATOR, *BUYER_ROLES, *SELLER_ROLES)
@@ -78,6 +79,8 @@ class InvoicePages(Controller):
         principal = principal_of(request)
         values = {key: data[key].strip() for key in ("amount", "paid_on", "reference") if data.get(key, "").strip()}
         try:
+            if "amount" in values:  # typed as its reader writes amounts ("1.234,50" in German)
+                values["amount"] = amount(values["amount"], principal.locale, "amount", "Amount")
             await payments.record_payment(principal, invoice_id, read(values, PaymentIn, fields=_PAYMENT_FIELDS))
         except DomainError as exc:
             return await _detail(principal, invoice_id, errors_by_field(exc, "amount", conflicts=True), data)
@@ -95,4 +98,4 @@ class CreditPages(Controller):
         return Template(template_name="invoicing/credit.html", context={"credit": credit})
 
 
-ROUTES: list[ControllerRouterHandler] = [InvoicePages, CreditPages]
+ROUTES: list[ControllerRouterHandler] = [InvoicePages, CreditPages, *ISSUE_PAGES]

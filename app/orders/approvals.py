@@ -17,7 +17,7 @@ from app import db
 from app.accounts.roles import BUYER_ROLES, CompanyKind
 from app.auth import Principal
 from app.clock import utcnow
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.money import from_minor
 from app.orders import mail
 from app.orders.access import HEAD_COLUMNS, NO_SUCH_ORDER, OrderHead, head_of, may_see
@@ -72,6 +72,23 @@ async def edit(principal: Principal, order_id: int, data: ApprovalDecisionIn) ->
         done = [await reorder(principal, row["id"]) for row in ids]
     return ReorderOut(added=sum(r.added for r in done), skipped=[c for r in done for c in r.skipped],
                       changed=[c for r in done for c in r.changed])
+
+
+async def approve_many(principal: Principal, order_ids: list[int], data: ApprovalDecisionIn) -> list[OrderOut]:
+    """Give the approval each of the ticked orders waits for from the caller, all or none: each through `approve`,
+    with every check of its own (level, own order, approval limit, its state), in one transaction, in id order (two
+    approvers' batches lock alike); the first refusal names its order and nothing is approved."""
+    done = []
+    async with db.transaction():
+        for order_id in sorted(set(order_ids)):
+            try:
+                done.append(await approve(principal, order_id, data))
+            except DomainError as exc:
+                named = await PurchaseOrder.select(PurchaseOrder.group.number).where(
+                    (PurchaseOrder.id == order_id) & (PurchaseOrder.buyer == principal.company_id)).first()
+                order = f"Order {named['group.number']}" if named else "One of the ticked orders"
+                raise type(exc)(f"{order}: {exc.message} Nothing was approved.") from None
+    return done
 
 
 async def _decide(principal: Principal, order_id: int, comment: str, *, approved: bool) -> OrderOut:

@@ -1,26 +1,28 @@
 """The buyer's spending pages: cost centers, approval rules and budgets (spent, reserved and left per period, the
-orders behind each figure, an XLSX export). Every buyer user reads them; the forms are its admins' (the services
-refuse anyone else). Thin: parse the form, call one service, redirect with a flash or show the page again with why."""
+orders behind each figure, an XLSX export). Every buyer user reads them; the forms are its admins' (the cost center
+form here, the others in control_pages.py; anyone else gets the 404 of a missing page). Thin: parse the form, call
+one service, redirect with a flash or show the page again with why."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app.auth import PrincipalRequest, buyers_only, principal_of
+from app.auth import PrincipalRequest, buyer_admin_pages, buyers_only, principal_of
 from app.errors import DomainError
 from app.files import bytes_response
 from app.forms import errors_by_field, read
 from app.grids import GridColumn, GridSpec, export_file
 from app.spending import services
-from app.spending.schemas import ApprovalRuleIn, BudgetIn, CostCenterIn
+from app.spending.choices import choices_for
+from app.spending.control_pages import ROUTES as CONTROL_PAGES
+from app.spending.schemas import CostCenterIn
 
-Form = URLEncodedBody[dict[str, str]]
 BUDGET_EXPORT = GridSpec(
     path="/spending", columns=(GridColumn("cost_center", "Cost center"),), default_sort="cost_center",
     export_name="budgets", sheet_title="Budgets",
@@ -29,30 +31,14 @@ EXPORT_HEADER = ("Cost center", "Period", "From", "Until (before)", "Currency", 
                  "Reserved", "Left")
 
 
-_WHOLE = ("cost_center_id", "category_id", "vendor_id", "level")
-
-
-def _blank_to_none(form: dict[str, str], *names: str) -> dict[str, Any]:
-    """The form's fields as the API's body: blanks as none, whole numbers as numbers (a bad one stays text, and the
-    schema's check names its field)."""
-    values: dict[str, Any] = {key: value.strip() for key, value in form.items() if key != "_csrf_token"}
-    for name in names:
-        if not values.get(name):
-            values[name] = None
-    for name in _WHOLE:
-        if isinstance(values.get(name), str) and values[name].isdigit():
-            values[name] = int(values[name])
-    return values
-
-
-async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, str] | None = None
+async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, Any] | None = None
                 ) -> Template:
     principal = principal_of(request)
     return Template(template_name="spending/index.html", status_code=error.status_code if error else 200, context={
         "cost_centers": await services.list_cost_centers(principal),
         "rules": await services.list_rules(principal),
         "budgets": await services.list_budgets(principal),
-        "may_change": principal.is_company_admin,
+        "may_change": principal.is_company_admin, "choices": await choices_for(principal),
         "errors": errors_by_field(error), "typed": typed or {},
     })
 
@@ -79,36 +65,24 @@ class SpendingPages(Controller):
         budget, orders = await services.budget_orders(principal_of(request), budget_id)
         return Template(template_name="spending/budget.html", context={"budget": budget, "orders": orders})
 
-    @post("/cost-centers")
-    async def add_cost_center(self, request: PrincipalRequest, data: Form) -> Response[Any]:
-        values = _blank_to_none(data)
-        values["user_ids"] = [int(v) for v in (data.get("user_ids") or "").replace(",", " ").split() if v.isdigit()]
+
+class CostCenterPages(Controller):
+    path = "/spending/cost-centers"
+    guards = [buyer_admin_pages]
+    include_in_schema = False
+
+    @post("/")
+    async def add_cost_center(self, request: PrincipalRequest) -> Response[Any]:
+        form = await request.form()
+        data: dict[str, Any] = {key: str(form.get(key) or "") for key in ("code", "name")}
+        ticked = [v for v in form.getall("user_ids", []) if v.isascii() and v.isdigit() and len(v) < 19]
+        values: dict[str, Any] = {**data, "user_ids": [int(v) for v in ticked]}
+        data["user_ids"] = ticked  # kept ticked when the form comes back with why
         return await _act(request, data, "The cost center is added.",
                           lambda: services.create_cost_center(principal_of(request), read(values, CostCenterIn)))
 
-    @post("/budgets")
-    async def add_budget(self, request: PrincipalRequest, data: Form) -> Response[Any]:
-        values = _blank_to_none(data)
-        values["hard"] = data.get("hard") == "yes"
-        return await _act(request, data, "The budget is set.",
-                          lambda: services.create_budget(principal_of(request), read(values, BudgetIn)))
 
-    @post("/rules")
-    async def add_rule(self, request: PrincipalRequest, data: Form) -> Response[Any]:
-        values = _blank_to_none(data, "min_total", "currency", "category_id", "vendor_id", "cost_center_id",
-                                "requester_role", "approver_role")
-        values["approver_user_ids"] = [int(v) for v in (data.get("approver_user_ids") or "").replace(",", " ").split()
-                                       if v.isdigit()]
-        return await _act(request, data, "The approval rule is added.",
-                          lambda: services.create_rule(principal_of(request), read(values, ApprovalRuleIn)))
-
-    @post("/rules/{rule_id:int}/delete")
-    async def delete_rule(self, request: PrincipalRequest, rule_id: FromPath[int]) -> Response[Any]:
-        return await _act(request, {}, "The approval rule is deleted.",
-                          lambda: services.delete_rule(principal_of(request), rule_id))
-
-
-async def _act(request: PrincipalRequest, typed: dict[str, str], done: str, action: Any) -> Response[Any]:
+async def _act(request: PrincipalRequest, typed: dict[str, Any], done: str, action: Any) -> Response[Any]:
     """Run a form's one service call: back to the page with a flash, or the page again with the reason."""
     try:
         await action()
@@ -118,4 +92,4 @@ async def _act(request: PrincipalRequest, typed: dict[str, str], done: str, acti
     return Redirect(path="/spending", status_code=303)
 
 
-ROUTES: list[ControllerRouterHandler] = [SpendingPages]
+ROUTES: list[ControllerRouterHandler] = [SpendingPages, CostCenterPages, *CONTROL_PAGES]

@@ -250,6 +250,11 @@ async def create_rule(principal: Principal, data: ApprovalRuleIn) -> ApprovalRul
     return await _rule(company_id, row[0]["id"])
 
 
+async def get_rule(principal: Principal, rule_id: int) -> ApprovalRuleOut:
+    """One of the caller's company's rules, or the 404 of a missing one."""
+    return await _rule(_company(principal), rule_id)
+
+
 async def _rule(company_id: int, rule_id: int) -> ApprovalRuleOut:
     row = await ApprovalRule.select().where((ApprovalRule.id == rule_id) & (ApprovalRule.company == company_id)
                                             ).output(load_json=True).first()

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from piccolo.apps.user.tables import BaseUser
@@ -164,7 +165,7 @@ def test_serve_refuses_several_processes_on_sqlite():
     assert "PostgreSQL" in result.stderr
 
 
-async def test_demo_data_shows_the_spending_controls_and_an_order_waiting_for_acmes_approver(api):
+async def test_demo_data_shows_the_spending_controls_and_an_order_waiting_for_acmes_approver(api, browser):
     # given the demo data loaded by the command
     loaded = market("demo-data")
     assert loaded.returncode == 0, loaded.stderr
@@ -179,3 +180,16 @@ async def test_demo_data_shows_the_spending_controls_and_an_order_waiting_for_ac
     rules = (await approver.get("/api/v1/approval-rules")).json()
     assert [(r["level"], r["min_total"], r["approver_role"]) for r in rules] == [
         (1, "10000.0000", "approver"), (2, "50000.0000", "buyer_admin")]
+    # and Acme's payables hold an invoice in every state, its credit limit a little above its exposure (#14)
+    admin = await api("admin@acme.example", DEMO_PASSWORD)
+    invoices = (await admin.get("/api/v1/invoices")).json()
+    invoices = invoices["items"] if isinstance(invoices, dict) else invoices
+    assert {invoice["status"] for invoice in invoices} >= {"issued", "paid", "overdue", "cancelled"}
+    acme = (await admin.get("/api/v1/me")).json()["company"]["id"]
+    credit = (await admin.get(f"/api/v1/companies/{acme}/credit")).json()
+    assert credit["has_limit"] and 0 < Decimal(credit["available"]) <= 2000 and credit["overdue_invoices"]
+    # and the pages show them: the approver's inbox its order, the admin its controls to change
+    approvals = await (await browser("approver@acme.example", DEMO_PASSWORD)).get("/approvals")
+    assert "ACME-2027-0101" in approvals.text and "/approve" in approvals.text
+    spending = await (await browser("admin@acme.example", DEMO_PASSWORD)).get("/spending")
+    assert spending.text.count("/spending/rules/") >= 4 and "/spending/budgets/new" in spending.text
