@@ -57,10 +57,11 @@ UPDATE purchase_order SET payment_terms_days = COALESCE(
   {DEFAULT_DAYS})
 WHERE "group" = {{}}
 """  # noqa: S608 (constants only)
-_ON_ACCOUNT = """
-SELECT currency, SUM(gross) AS gross FROM purchase_order WHERE "group" = {} AND payment_terms_days > 0
+_ON_ACCOUNT = f"""
+SELECT currency, SUM(gross) AS gross FROM purchase_order
+WHERE "group" = {{}} AND payment_terms_days > 0 AND status NOT IN ({_RELEASED_SQL})
 GROUP BY currency ORDER BY currency
-"""
+"""  # noqa: S608 (constants only)
 
 
 class CreditRefused(Conflict):
@@ -145,6 +146,19 @@ async def on_checkout(company_id: int, group_id: int, *, locale: str, actor_id: 
     """The checkout's billing step (inside its transaction, after its orders are written): record on each order the
     payment terms in force, then check the orders on account (terms other than prepaid) against the credit limit."""
     await CreditLimit.raw(_RECORD_TERMS, group_id)
+    await _check_group(company_id, group_id, locale=locale, actor_id=actor_id)
+
+
+async def on_approval(company_id: int, group_id: int, *, locale: str, actor_id: int) -> None:
+    """The last approval's billing step (inside its transaction, before the orders are placed): the group's orders on
+    account pass the credit check again, with the credit row locked. They were counted in the exposure since their
+    checkout (a pending order holds credit), so what can refuse them now is what changed meanwhile: other orders and
+    invoices that took the exposure past the limit, a lowered limit, a `may_exceed` taken back, or an invoice now too
+    long overdue. The terms recorded at checkout stand."""
+    await _check_group(company_id, group_id, locale=locale, actor_id=actor_id)
+
+
+async def _check_group(company_id: int, group_id: int, *, locale: str, actor_id: int) -> None:
     for row in await CreditLimit.raw(_ON_ACCOUNT, group_id):
         await check_credit(company_id, from_minor(int(row["gross"])), row["currency"],  # type: ignore[arg-type]
                            locale=locale, actor_id=actor_id, counted=True)

@@ -4,7 +4,10 @@ the sweep that reminds approvers after two days and expires requests after N day
 Each decision runs in one transaction that locks the approval request first (app/spending/approvals.py), then reads
 the group's purchase orders: two approvers giving the last approval at once place the order once; an approval
 racing a withdrawal finds the request over. The last approval places every vendor order of the checkout (→ placed)
-and only then are the vendors told, exactly as at an unapproved checkout. A rejection, withdrawal or expiry cancels
+and only then are the vendors told, exactly as at an unapproved checkout; before it, the orders on account pass the
+credit check once more in the same transaction, the credit row locked (app/billing/credit.py `on_approval`): an
+approval that would take the exposure past the limit, or that comes while an invoice is long overdue, is refused
+(409) and the order keeps waiting. A rejection, withdrawal or expiry cancels
 them, giving back their stock and contract quantity.
 """
 
@@ -16,6 +19,7 @@ from decimal import Decimal
 from app import db
 from app.accounts.roles import BUYER_ROLES, CompanyKind
 from app.auth import Principal
+from app.billing import credit
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.money import from_minor
@@ -92,6 +96,9 @@ async def _decide(principal: Principal, order_id: int, comment: str, *, approved
             await mail.tell(requester_mail, Actor.BUYER, f"Order {_group_number(orders)} refused",
                             f"{principal.name} refused the approval of order {_group_number(orders)}: {comment}")
         elif done:
+            # The last approval places the order on account: the credit check again, the credit row locked (#14).
+            await credit.on_approval(principal.company_id, group_id, locale=principal.locale,
+                                     actor_id=principal.user_id)
             await _place(principal, group_id, orders, comment, now)
             await mail.tell(requester_mail, Actor.BUYER, f"Order {_group_number(orders)} approved",
                             f"Every approval of order {_group_number(orders)} is given: it is placed with the "
