@@ -23,14 +23,14 @@ from app.clock import utcnow
 from app.errors import Conflict
 from app.locales import DEFAULT_LOCALE
 from app.money import format_money, from_minor
+from app.order_statuses import RELEASED, sql_list
 from app.settings import get_settings
 
-# Order statuses that hold no credit: the order will never be invoiced. Written as the stored values (orders sit
-# above billing); any other status, including ones added later (pending approval), counts in the exposure.
-RELEASED_ORDER_STATUSES = ("cancelled", "rejected", "withdrawn", "expired")
+# Orders that hold no credit are the released ones (they will never be invoiced); any other status, pending approval
+# included, counts in the exposure. A withdrawn or expired approval cancels its orders.
 OPEN_INVOICE_STATUSES = ("issued", "overdue")
 
-_RELEASED_SQL = ", ".join(f"'{status}'" for status in RELEASED_ORDER_STATUSES)
+_RELEASED_SQL = sql_list(RELEASED)
 _OPEN_SQL = ", ".join(f"'{status}'" for status in OPEN_INVOICE_STATUSES)
 # One query: what the company's live orders still hold uninvoiced, per line, plus its open invoices less payments.
 _EXPOSURE = f"""
