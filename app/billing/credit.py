@@ -32,17 +32,28 @@ OPEN_INVOICE_STATUSES = ("issued", "overdue")
 
 _RELEASED_SQL = sql_list(RELEASED)
 _OPEN_SQL = ", ".join(f"'{status}'" for status in OPEN_INVOICE_STATUSES)
-# One query: what the company's live orders still hold uninvoiced, per line, plus its open invoices less payments.
+# An order that can still hold credit: not released, and not yet billed in full. A partial index of the same
+# condition (orders_2026_12_06t08_45_00_000000) holds only such orders, so the exposure reads the company's open orders,
+# never its whole history; `refresh_billed` keeps the flag, in the invoicing's transaction.
+_OPEN_ORDER = f"{{a}}.status NOT IN ({_RELEASED_SQL}) AND NOT {{a}}.billed_in_full"
+# What a line's non-cancelled invoices billed of it.
+_BILLED = """COALESCE((SELECT SUM(il.gross) FROM invoice_line il JOIN invoice i ON i.id = il.invoice
+                      WHERE il.order_line = ol.id AND i.status <> 'cancelled'), 0)"""
+# One query: what the company's open orders still hold uninvoiced, per line, plus its open invoices less payments.
 _EXPOSURE = f"""
 SELECT
-  (SELECT COALESCE(SUM(CASE WHEN ol.gross > COALESCE(b.billed, 0) THEN ol.gross - COALESCE(b.billed, 0) ELSE 0 END), 0)
-   FROM order_line ol JOIN purchase_order po ON po.id = ol."order"
-   LEFT JOIN (SELECT il.order_line AS line, SUM(il.gross) AS billed
-              FROM invoice_line il JOIN invoice i ON i.id = il.invoice
-              WHERE i.buyer = {{}} AND i.status <> 'cancelled' GROUP BY il.order_line) b ON b.line = ol.id
-   WHERE po.buyer = {{}} AND po.currency = {{}} AND po.status NOT IN ({_RELEASED_SQL})) AS orders,
+  (SELECT COALESCE(SUM(CASE WHEN t.gross > t.billed THEN t.gross - t.billed ELSE 0 END), 0)
+   FROM (SELECT ol.gross AS gross, {_BILLED} AS billed
+         FROM purchase_order po JOIN order_line ol ON ol."order" = po.id
+         WHERE po.buyer = {{}} AND po.currency = {{}} AND {_OPEN_ORDER.format(a="po")}) t) AS orders,
   (SELECT COALESCE(SUM(i.gross - i.paid), 0) FROM invoice i
    WHERE i.buyer = {{}} AND i.currency = {{}} AND i.status IN ({_OPEN_SQL})) AS invoices
+"""  # noqa: S608 (constants only)
+# After an invoice is issued or cancelled: each of its orders is billed in full when no line has gross left unbilled.
+_REFRESH_BILLED = f"""
+UPDATE purchase_order SET billed_in_full = NOT EXISTS (
+  SELECT 1 FROM order_line ol WHERE ol."order" = purchase_order.id AND ol.gross > {_BILLED})
+WHERE {{ids}}
 """  # noqa: S608 (constants only)
 _OLDEST_OVERDUE = f"""
 SELECT number, due_on FROM invoice
@@ -80,9 +91,22 @@ class Exposure:
 
 async def exposure_of(company_id: int, currency: str) -> Exposure:
     """What `company_id` owes or will owe in `currency`, as this unit of work sees it."""
-    rows = await CreditLimit.raw(_EXPOSURE, company_id, company_id, currency, company_id, currency)
+    rows = await CreditLimit.raw(_EXPOSURE, company_id, currency, company_id, currency)
     return Exposure(orders=from_minor(int(rows[0]["orders"])),  # type: ignore[arg-type]
                     invoices=from_minor(int(rows[0]["invoices"])))  # type: ignore[arg-type]
+
+
+async def refresh_billed(order_ids: list[int]) -> None:
+    """Mark which of these orders are billed in full (so the exposure stops reading them) or are not any more (an
+    invoice was cancelled). Call in the unit of work that issues or cancels the invoice, its order lines locked."""
+    if not order_ids:
+        return
+    ids_sql, ids_arg = db.in_ids("purchase_order.id", sorted(set(order_ids)))
+    if not db.is_sqlite():
+        # The orders' rows locked first (id order, as fulfilment and issuing take them), then the flag computed in a
+        # statement of its own: it sees what an invoice issued or cancelled at the same time committed meanwhile.
+        await CreditLimit.raw(f"SELECT id FROM purchase_order WHERE {ids_sql} ORDER BY id FOR UPDATE", ids_arg)  # noqa: S608
+    await CreditLimit.raw(_REFRESH_BILLED.format(ids=ids_sql), ids_arg)
 
 
 async def _locked_limit(company_id: int) -> dict | None:
