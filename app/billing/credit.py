@@ -149,8 +149,12 @@ async def check_credit(company_id: int, amount: Decimal, currency: str, *, local
     if limit is None:
         return None
     if currency != limit["currency"]:
+        # Not converted: the exposure adds up orders and invoices over months, each in its own currency, and a rate
+        # of today would re-value what was owed at another; the limit is the operator's figure in its currency.
         raise CreditRefused(f"Your company's credit limit is in {limit['currency']}: an order on account in "
-                            f"{currency} cannot be checked against it. Ask the marketplace to help.")
+                            f"{currency} cannot count against it (what your company owes is kept per currency, "
+                            f"unconverted). Order from vendors that sell in {limit['currency']}, or ask the "
+                            f"marketplace to set your terms with this vendor to prepaid or your limit in {currency}.")
     exposure = (await exposure_of(company_id, currency)).total
     position = CreditPosition(currency=currency, limit=from_minor(limit["amount"]),  # type: ignore[arg-type]
                               exposure=exposure - amount if counted else exposure,
