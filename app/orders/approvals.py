@@ -85,9 +85,10 @@ async def _decide(principal: Principal, order_id: int, comment: str, *, approved
         if not approved and not comment:  # asked once the caller may see the order: a stranger hears 404 first
             raise InvalidInput("comment: say why the order is refused; the requester reads it.")
         amounts = _amounts(orders)
+        limit = await requests.approval_limit(principal.user_id)
+        judged = requests.in_limit_currency(amounts, limit, await requests.limit_rates(limit, amounts, now.date()))
         step = requests.step_for(request, user_id=principal.user_id, roles=frozenset(r.value for r in principal.roles),
-                                 placed_by=orders[0][0].placed_by, amounts=amounts,
-                                 limit=await requests.approval_limit(principal.user_id))
+                                 placed_by=orders[0][0].placed_by, amounts=judged, limit=limit)
         done = await requests.decide(request, step, user_id=principal.user_id, approved=approved, comment=comment,
                                      now=now)
         requester_mail = _requester_head(orders[0][0], request)
@@ -197,7 +198,7 @@ _TOTALS = ('SELECT po."group" AS group_id, po.currency AS currency, SUM(po.net) 
 
 
 async def waiting_for(principal: Principal) -> list[ApprovalOut]:
-    """The orders of the caller's company with an approval the caller may give now (in four queries)."""
+    """The orders of the caller's company with an approval the caller may give now (in five queries at most)."""
     if principal.company_kind is not CompanyKind.BUYER:
         return []
     rows = await ApprovalRequest.raw(_WAITING, principal.company_id)
@@ -210,13 +211,15 @@ async def waiting_for(principal: Principal) -> list[ApprovalOut]:
     for total in await PurchaseOrder.raw(_TOTALS.format(ids_sql), ids_arg):
         totals.setdefault(total["group_id"], {})[total["currency"]] = from_minor(int(total["net"]))  # type: ignore[assignment]
     limit = await requests.approval_limit(principal.user_id)
+    rates = await requests.limit_rates(limit, {c for amounts in totals.values() for c in amounts}, utcnow().date())
     roles = frozenset(r.value for r in principal.roles)
     out = []
     for row in rows:
         request = found[row["group_id"]]
         try:
             requests.step_for(request, user_id=principal.user_id, roles=roles, placed_by=row["placed_by"],
-                              amounts=totals.get(row["group_id"], {}), limit=limit)
+                              amounts=requests.in_limit_currency(totals.get(row["group_id"], {}), limit, rates),
+                              limit=limit)
         except (Forbidden, Conflict):
             continue
         out.append(approval_out(row, request, totals.get(row["group_id"], {})))

@@ -116,3 +116,25 @@ async def test_a_credit_limit_in_eur_refuses_an_order_on_account_in_usd_saying_w
     await operator.put(f"/api/v1/companies/{world.buyer.id}/payment-terms",
                        json={"terms": "prepaid", "vendor_id": world.vendor.id})
     assert (await check_out(buyer, "PO-C1")).status_code == 201
+
+
+async def test_an_approvers_limit_in_eur_caps_an_order_in_usd_converted(world, api, dollars):
+    admin = await api(world.buyer_admin)
+    assert (await admin.post("/api/v1/approval-rules", json={
+        "name": "any", "level": 1, "approver_role": "approver"})).status_code == 201
+    assert (await admin.put(f"/api/v1/spending-limits/{await user_id(world.approver)}", json={
+        "currency": "EUR", "approval_limit": "100"})).status_code == 200
+    buyer, approver = await api(world.purchaser), await api(world.approver)
+    big = (await order(buyer, dollars, 12, "PO-A1")).json()["orders"][0]["id"]  # 120.00 USD
+    small = (await order(buyer, dollars, 10, "PO-A2")).json()["orders"][0]["id"]  # 100.00 USD
+    # given no rate, the approver cannot be told the order is within its limit: 409, saying what is missing
+    unknown = await approver.post(f"/api/v1/orders/{big}/approve", json={})
+    assert unknown.status_code == 409 and "no USD to EUR exchange rate" in unknown.json()["detail"], unknown.text
+    assert (await approver.get("/api/v1/approvals")).json() == []
+    # with 0.9000: 108.00 EUR is above the 100 EUR limit, 90.00 EUR within it
+    await a_rate("USD", "EUR", "0.9")
+    assert [item["order_id"] for item in (await approver.get("/api/v1/approvals")).json()] == [small]
+    above = await approver.post(f"/api/v1/orders/{big}/approve", json={})
+    assert above.status_code == 403 and "approval limit of 100" in above.json()["detail"], above.text
+    within = await approver.post(f"/api/v1/orders/{small}/approve", json={})
+    assert within.status_code == 200 and within.json()["status"] == "placed", within.text
