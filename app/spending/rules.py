@@ -68,7 +68,8 @@ class OrderFacts:
         return self.totals.get(currency, self.amounts.get(currency, Decimal(0)))
 
     def converted_words(self, currency: str) -> str:
-        """" (108.00 EUR at 1 USD = 0.9000 EUR, 2026-11-30)" when the total in `currency` was converted, else ""."""
+        """What an approval's reason adds when the total in `currency` was converted, else nothing:
+        ` (108.0000 EUR at 1 USD = 0.9000 EUR, 2026-11-30)`."""
         if currency not in self.rates:
             return ""
         return f" ({self.total_in(currency)} {currency} at {self.rates[currency]})"
