@@ -40,12 +40,16 @@ _OPEN_ORDER = f"{{a}}.status NOT IN ({_RELEASED_SQL}) AND NOT {{a}}.billed_in_fu
 _BILLED = """COALESCE((SELECT SUM(il.gross) FROM invoice_line il JOIN invoice i ON i.id = il.invoice
                       WHERE il.order_line = ol.id AND i.status <> 'cancelled'), 0)"""
 # One query: what the company's open orders still hold uninvoiced, per line, plus its open invoices less payments.
+# (Lines grouped with their invoice lines, not a correlated sum read twice by the CASE.)
 _EXPOSURE = f"""
 SELECT
   (SELECT COALESCE(SUM(CASE WHEN t.gross > t.billed THEN t.gross - t.billed ELSE 0 END), 0)
-   FROM (SELECT ol.gross AS gross, {_BILLED} AS billed
+   FROM (SELECT ol.gross AS gross,
+                COALESCE(SUM(CASE WHEN i.status <> 'cancelled' THEN il.gross ELSE 0 END), 0) AS billed
          FROM purchase_order po JOIN order_line ol ON ol."order" = po.id
-         WHERE po.buyer = {{}} AND po.currency = {{}} AND {_OPEN_ORDER.format(a="po")}) t) AS orders,
+         LEFT JOIN invoice_line il ON il.order_line = ol.id LEFT JOIN invoice i ON i.id = il.invoice
+         WHERE po.buyer = {{}} AND po.currency = {{}} AND {_OPEN_ORDER.format(a="po")}
+         GROUP BY ol.id, ol.gross) t) AS orders,
   (SELECT COALESCE(SUM(i.gross - i.paid), 0) FROM invoice i
    WHERE i.buyer = {{}} AND i.currency = {{}} AND i.status IN ({_OPEN_SQL})) AS invoices
 """  # noqa: S608 (constants only)
