@@ -7,8 +7,8 @@ racing a withdrawal finds the request over. The last approval places every vendo
 and only then are the vendors told, exactly as at an unapproved checkout; before it, the orders on account pass the
 credit check once more in the same transaction, the credit row locked (app/billing/credit.py `on_approval`): an
 approval that would take the exposure past the limit, or that comes while an invoice is long overdue, is refused
-(409) and the order keeps waiting. A rejection, withdrawal or expiry cancels
-them, giving back their stock and contract quantity.
+(409) and the order keeps waiting. A rejection, withdrawal or expiry cancels them, giving back their stock and
+contract quantity.
 """
 
 from __future__ import annotations
