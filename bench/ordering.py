@@ -2,8 +2,8 @@
 of a 200-line cart split over 20 vendors, through the running app; then 100 checkouts at once against one buyer's
 credit limit (throughput, p95, and whether the limit held: bench/credit_race.py); then the same checkout once the
 buyers' spending controls apply (issue #14: a cost center with a hard budget, two approval rules the order matches, a
-per-month limit), so each order waits for approval; then the same SQL run directly on the database (the floor), and
-the queries per request.
+per-month limit, and a credit limit), so each order waits for approval; then the same SQL run directly on the
+database (the floor), and the queries per request.
 
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench .venv/bin/python bench/ordering.py
     ... bench/ordering.py --skip-build          # reuse a database that bench/catalog.py or this script built
@@ -100,9 +100,11 @@ async def fill_cart(user_id: int, rng: random.Random) -> int:
 async def spending_controls(buyer_ids: list[int], buyers: list[tuple[str, int]]) -> None:
     """Each bench buyer company gets a cost center of its purchaser with a hard yearly budget far above what the
     bench orders, two approval rules every bench order matches (>= 1 EUR an approver; >= 10 EUR a buyer admin
-    too), and a per-month limit for its purchaser. Idempotent."""
+    too), a per-month limit for its purchaser, and a credit limit far above its exposure (replacing the one the
+    credit race left), so each checkout also passes the credit check with the limit's row locked. Idempotent."""
     from decimal import Decimal
 
+    from app.billing.tables import CreditLimit
     from app.clock import utcnow
     from app.money import to_minor
     from app.spending.rules import Period, period_start
@@ -110,6 +112,9 @@ async def spending_controls(buyer_ids: list[int], buyers: list[tuple[str, int]])
 
     now = utcnow()
     for company_id, (_, user_id) in zip(buyer_ids, buyers, strict=False):
+        await CreditLimit.delete().where(CreditLimit.company == company_id)
+        await CreditLimit.insert(CreditLimit(company=company_id, currency="EUR", amount=to_minor(Decimal(10**9)),
+                                             updated_at=now))
         if await CostCenter.exists().where((CostCenter.company == company_id) & (CostCenter.code == "BENCH")):
             continue
         center = (await CostCenter.insert(CostCenter(company=company_id, code="BENCH", name="Bench", created_at=now)

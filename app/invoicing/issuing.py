@@ -19,6 +19,7 @@ from app import db
 from app.accounts.recipients import addresses_of
 from app.accounts.roles import AWARDER_ROLES
 from app.auth import Principal
+from app.billing import credit
 from app.billing.invoice_states import InvoiceStatus
 from app.billing.tables import Invoice, InvoiceLine
 from app.billing.terms import DEFAULT_DAYS, due_date, terms_label
@@ -95,7 +96,11 @@ async def _from_shipments(principal: Principal, shipment_ids: list[int]) -> list
 
 async def _locked_lines(principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
     if not db.is_sqlite():
-        # Two invoices of one order line wait for each other: the second sees what the first billed.
+        # The orders first, as fulfilment takes them (order, then lines: no cycle with a shipment being recorded);
+        # billing's `refresh_billed` writes on them. Two invoices of one order line wait for each other: the second
+        # sees what the first billed.
+        await Invoice.raw('SELECT id FROM purchase_order WHERE id IN (SELECT "order" FROM order_line '
+                          "WHERE id = ANY({}::bigint[])) ORDER BY id FOR UPDATE", ids)
         await Invoice.raw("SELECT id FROM order_line WHERE id = ANY({}::bigint[]) ORDER BY id FOR UPDATE", ids)
     fragment, arg = db.in_ids("ol.id", ids)
     rows = await Invoice.raw(_LINES.format(ids=fragment), arg, principal.company_id)
@@ -167,6 +172,7 @@ async def _write(principal: Principal, number: str, issued_on: date, note: str, 
                     gross=round_to_minor(amounts.gross))
         for position, (item, row, price, amounts) in enumerate(built, start=1)
     ])
+    await credit.refresh_billed([row["order_id"] for _, row, _, _ in built])  # billed in full: out of the exposure
     due = due_date(issued_on, terms)
     total = format_money(net + tax, currency)
     for address in (await addresses_of([buyer_id], AWARDER_ROLES)).get(buyer_id, []):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from app import db
 from app.auth import Principal
+from app.billing import credit
 from app.billing.invoice_states import InvoiceStatus, TransitionError, after_payment, check_transition
-from app.billing.tables import Invoice, InvoicePayment
+from app.billing.tables import Invoice, InvoiceLine, InvoicePayment
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.invoicing.access import invoice_for, party_of
@@ -68,4 +69,7 @@ async def cancel(principal: Principal, invoice_id: int, reason: str) -> InvoiceO
             Invoice.status: InvoiceStatus.CANCELLED.value, Invoice.cancellation_reason: cleaned[:2000],
             Invoice.updated_at: utcnow(),
         }).where(Invoice.id == invoice_id)
+        # its units may be invoiced again: its orders hold credit again until they are
+        orders = await InvoiceLine.select(InvoiceLine.order).where(InvoiceLine.invoice == invoice_id).distinct()
+        await credit.refresh_billed([row["order"] for row in orders])
     return await get_invoice(principal, invoice_id)

@@ -4,8 +4,11 @@ the sweep that reminds approvers after two days and expires requests after N day
 Each decision runs in one transaction that locks the approval request first (app/spending/approvals.py), then reads
 the group's purchase orders: two approvers giving the last approval at once place the order once; an approval
 racing a withdrawal finds the request over. The last approval places every vendor order of the checkout (→ placed)
-and only then are the vendors told, exactly as at an unapproved checkout. A rejection, withdrawal or expiry cancels
-them, giving back their stock and contract quantity.
+and only then are the vendors told, exactly as at an unapproved checkout; before it, the orders on account pass the
+credit check once more in the same transaction, the credit row locked (app/billing/credit.py `on_approval`): an
+approval that would take the exposure past the limit, or that comes while an invoice is long overdue, is refused
+(409) and the order keeps waiting. A rejection, withdrawal or expiry cancels them, giving back their stock and
+contract quantity.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from decimal import Decimal
 from app import db
 from app.accounts.roles import BUYER_ROLES, CompanyKind
 from app.auth import Principal
+from app.billing import credit
 from app.clock import utcnow
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.money import from_minor
@@ -98,9 +102,10 @@ async def _decide(principal: Principal, order_id: int, comment: str, *, approved
         if not approved and not comment:  # asked once the caller may see the order: a stranger hears 404 first
             raise InvalidInput("comment: say why the order is refused; the requester reads it.")
         amounts = _amounts(orders)
+        limit = await requests.approval_limit(principal.user_id)
+        judged = requests.in_limit_currency(amounts, limit, await requests.limit_rates(limit, amounts, now.date()))
         step = requests.step_for(request, user_id=principal.user_id, roles=frozenset(r.value for r in principal.roles),
-                                 placed_by=orders[0][0].placed_by, amounts=amounts,
-                                 limit=await requests.approval_limit(principal.user_id))
+                                 placed_by=orders[0][0].placed_by, amounts=judged, limit=limit)
         done = await requests.decide(request, step, user_id=principal.user_id, approved=approved, comment=comment,
                                      now=now)
         requester_mail = _requester_head(orders[0][0], request)
@@ -109,6 +114,9 @@ async def _decide(principal: Principal, order_id: int, comment: str, *, approved
             await mail.tell(requester_mail, Actor.BUYER, f"Order {_group_number(orders)} refused",
                             f"{principal.name} refused the approval of order {_group_number(orders)}: {comment}")
         elif done:
+            # The last approval places the order on account: the credit check again, the credit row locked (#14).
+            await credit.on_approval(principal.company_id, group_id, locale=principal.locale,
+                                     actor_id=principal.user_id)
             await _place(principal, group_id, orders, comment, now)
             await mail.tell(requester_mail, Actor.BUYER, f"Order {_group_number(orders)} approved",
                             f"Every approval of order {_group_number(orders)} is given: it is placed with the "
@@ -207,7 +215,7 @@ _TOTALS = ('SELECT po."group" AS group_id, po.currency AS currency, SUM(po.net) 
 
 
 async def waiting_for(principal: Principal) -> list[ApprovalOut]:
-    """The orders of the caller's company with an approval the caller may give now (in four queries)."""
+    """The orders of the caller's company with an approval the caller may give now (in five queries at most)."""
     if principal.company_kind is not CompanyKind.BUYER:
         return []
     rows = await ApprovalRequest.raw(_WAITING, principal.company_id)
@@ -220,13 +228,15 @@ async def waiting_for(principal: Principal) -> list[ApprovalOut]:
     for total in await PurchaseOrder.raw(_TOTALS.format(ids_sql), ids_arg):
         totals.setdefault(total["group_id"], {})[total["currency"]] = from_minor(int(total["net"]))  # type: ignore[assignment]
     limit = await requests.approval_limit(principal.user_id)
+    rates = await requests.limit_rates(limit, {c for amounts in totals.values() for c in amounts}, utcnow().date())
     roles = frozenset(r.value for r in principal.roles)
     out = []
     for row in rows:
         request = found[row["group_id"]]
         try:
             requests.step_for(request, user_id=principal.user_id, roles=roles, placed_by=row["placed_by"],
-                              amounts=totals.get(row["group_id"], {}), limit=limit)
+                              amounts=requests.in_limit_currency(totals.get(row["group_id"], {}), limit, rates),
+                              limit=limit)
         except (Forbidden, Conflict):
             continue
         out.append(approval_out(row, request, totals.get(row["group_id"], {})))

@@ -19,8 +19,9 @@ from app.spreadsheets import Cell, Workbook
 MAX_EXPORT_ROWS = 10_000
 """The most orders one XLSX export holds; the first row says so when the filters matched more."""
 
-EXPORT_HEADINGS = ("Order", "PO number", "Status", "Buyer", "Vendor", "Placed at (UTC)", "Placed by", "Currency",
-                   "Net", "Tax", "Gross", "Lines", "Expected ship date")
+EXPORT_HEADINGS = ("Order", "PO number", "Status", "Buyer", "Vendor", "Placed at (UTC)", "Placed by",
+                   "Placed on behalf by", "Currency", "Net", "Tax", "Gross", "Lines", "Expected ship date")
+"""The order list's columns; "Placed on behalf by" names who placed it for the buyer user (#14), empty otherwise."""
 
 
 def _latin(text: object) -> str:
@@ -164,5 +165,5 @@ def orders_xlsx(orders: Sequence[OrderSummaryOut], total: int) -> bytes:
 def export_row(order: OrderSummaryOut) -> list[Cell]:
     """An order as a row under `EXPORT_HEADINGS`: the API's workbook and the order lists' CSV and Excel."""
     return [order.number, order.po_number, order.status.value, order.buyer, order.vendor, order.placed_at,
-            order.placed_by, order.currency, order.net, order.tax, order.gross, order.line_count,
-            order.expected_ship_date]
+            order.placed_by, order.placed_on_behalf_by, order.currency, order.net, order.tax, order.gross,
+            order.line_count, order.expected_ship_date]

@@ -93,7 +93,8 @@ class OrderApi(Controller):
 
     @post("/{order_id:int}/approve", guards=[buyers_only], status_code=200, opt={STATUSES: [403, 409]},
           summary="Give an approval the order waits for (never your own order, never above your approval limit); "
-                  "the last one places it with its vendors")
+                  "the last one places it with its vendors, once the order on account passes the credit check again "
+                  "(409 past the credit limit or while an invoice is long overdue)")
     async def approve(
         self, request: PrincipalRequest, order_id: FromPath[int], data: JSONBody[ApprovalDecisionIn]
     ) -> OrderOut:

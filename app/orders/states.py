@@ -21,36 +21,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
+# The stored names live below every area, where spending and billing read them too; the moves live here.
+from app.order_statuses import RELEASED, GroupStatus, OrderStatus
+
 Line = TypeVar("Line", bound=Hashable)  # how the user knows an order line (its position), named in the messages
-
-
-class OrderStatus(StrEnum):
-    """The status of one vendor's purchase order."""
-
-    PENDING_APPROVAL = "pending_approval"
-    PLACED = "placed"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    CANCELLATION_REQUESTED = "cancellation_requested"
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        """The status as a sentence says it: "partially shipped"."""
-        return self.value.replace("_", " ")
-
-
-class GroupStatus(StrEnum):
-    """The status of an order group (one checkout), summarizing its vendor orders: see `group_status`."""
-
-    PENDING_APPROVAL = "pending_approval"
-    PLACED = "placed"
-    IN_PROGRESS = "in_progress"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
 
 
 class Actor(StrEnum):
@@ -113,8 +87,6 @@ _MOVES: dict[tuple[OrderStatus, OrderStatus], Move] = {
 MOVES: Mapping[tuple[OrderStatus, OrderStatus], Move] = MappingProxyType(_MOVES)
 
 TERMINAL = frozenset({_S.REJECTED, _S.DELIVERED, _S.CANCELLED})
-# Where an order no longer holds what it took at checkout: its contract quantity and reserved stock come back.
-RELEASED = frozenset({_S.REJECTED, _S.CANCELLED})
 _RECEIVING = frozenset({_S.PARTIALLY_SHIPPED, _S.SHIPPED})
 
 _WHY_NOT = {

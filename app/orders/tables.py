@@ -103,6 +103,8 @@ class PurchaseOrder(Table, tablename="purchase_order"):
     cancellation_reason = Text(default="")
     payment_terms_days = Integer(null=True, default=None,
                                  help_text="The buyer's payment terms in force when placed (days, 0 = prepaid)")
+    billed_in_full = Boolean(default=False, help_text="Every line invoiced in full: the order holds no more credit "
+                                                      "(kept by invoicing; billing's exposure skips it)")
     placed_at = Timestamptz(index=True)
     updated_at = Timestamptz()
 

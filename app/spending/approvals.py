@@ -8,15 +8,17 @@ racing a withdrawal, run one after the other: the second sees the first's outcom
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from app import db
 from app.accounts.tables import MemberRole
 from app.clock import as_utc
 from app.errors import Conflict, Forbidden
+from app.exchange_rates.conversion import Rate, convert
+from app.exchange_rates.services import rates_for
 from app.money import from_minor
 from app.notifications.services import queue_email
 from app.spending import audit
@@ -107,6 +109,33 @@ def _request(row: Mapping[str, object], steps: Sequence[Step]) -> Request:
 def _moment(value: object) -> datetime:
     # SQLite hands a raw query's timestamp back as text.
     return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)  # type: ignore[arg-type]
+
+
+async def limit_rates(limit: tuple[str, Decimal] | None, currencies: Iterable[str], day: date) -> dict[str, Rate]:
+    """The rates into an approver's limit currency of the orders' other currencies, in force on `day` (one query,
+    none when nothing is in another currency)."""
+    if limit is None:
+        return {}
+    others = {currency for currency in currencies if currency != limit[0]}
+    return await rates_for(limit[0], others, day) if others else {}
+
+
+def in_limit_currency(amounts: Mapping[str, Decimal], limit: tuple[str, Decimal] | None,
+                      rates: Mapping[str, Rate]) -> Mapping[str, Decimal]:
+    """The order's amounts with its whole total converted into the approver's limit currency (which the limit reads),
+    or the 409 that says a rate is missing: an order in USD is never above an EUR limit by not being compared."""
+    if limit is None:
+        return amounts
+    currency = limit[0]
+    others = sorted(c for c, amount in amounts.items() if amount and c != currency)
+    if not others:
+        return amounts
+    if missing := [c for c in others if c not in rates]:
+        raise Conflict(f"This order is in {', '.join(missing)} and your approval limit is in {currency}: there is no "
+                       f"{missing[0]} to {currency} exchange rate to compare them. Ask the marketplace's operators to "
+                       "add one (Exchange rates).")
+    total = amounts.get(currency, Decimal(0)) + sum((convert(amounts[c], rates[c].rate) for c in others), Decimal(0))
+    return {**amounts, currency: total}
 
 
 async def approval_limit(user_id: int) -> tuple[str, Decimal] | None:

@@ -8,17 +8,28 @@ order placed on a buyer's behalf meets exactly the buyer's cost centers, limits,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from app import db
 from app.accounts.tables import MemberRole
 from app.errors import Conflict, FieldErrors
-from app.money import from_minor
+from app.exchange_rates.conversion import convert
+from app.exchange_rates.services import rates_for
+from app.money import format_money, from_minor
 from app.settings import get_settings
 from app.spending import approvals, store
-from app.spending.rules import Approval, BudgetLeft, OrderFacts, Period, Rule, UserLimits, required_approvals
+from app.spending.rules import (
+    Approval,
+    BudgetLeft,
+    OrderFacts,
+    Period,
+    Rule,
+    UserLimits,
+    required_approvals,
+    rule_matches,
+)
 from app.spending.tables import ApprovalRequest, ApprovalRule, ApprovalStep, OrderCharge, UserLimit
 
 _LIMITS = 'SELECT currency, per_order, per_month FROM user_spending_limit WHERE "user" = {}'
@@ -50,7 +61,12 @@ class Gate:
 
 
 class BudgetExceeded(Conflict):
-    """A hard budget of the order's cost center would be exceeded (409, saying by how much)."""
+    """A hard budget of the order's cost center would be exceeded (409, saying by how much), or cannot count the
+    order's amount in a currency none of its budgets is in."""
+
+
+class NoExchangeRate(Conflict):
+    """A rule or limit in one currency must judge an order in another, and no rate between them is kept yet."""
 
 
 async def check(order: OrderSpend) -> Gate:
@@ -67,7 +83,17 @@ async def check(order: OrderSpend) -> Gate:
         MemberRole.membership.user == order.buyer_user_id))
     facts = OrderFacts(amounts=order.amounts, category_ids=order.category_ids, vendor_ids=order.vendor_ids,
                        cost_center_id=cost_center_id, requester_roles=roles)
-    decision = required_approvals(facts, await rules_of(order.company_id), budgets, await _limits(order))
+    rules, limits = await rules_of(order.company_id), await _limits(order)
+    facts = await _converted(facts, rules, limits, order.day)
+    decision = required_approvals(facts, rules, budgets, limits)
+    if decision.unbudgeted:
+        held_in = sorted({budget.currency for budget in budgets})
+        amounts = ", ".join(format_money(order.amounts[c], c) for c in decision.unbudgeted)
+        raise BudgetExceeded(
+            f"This order's {amounts} cannot count in its cost center's budgets for this period: they are in "
+            f"{', '.join(held_in)}, and budgets add orders up in their own currency, unconverted. Ask your admin to "
+            f"add a {' and a '.join(decision.unbudgeted)} budget for the cost center, or order from vendors that "
+            f"sell in {' or '.join(held_in)}.")
     if decision.refusal is not None:
         raise BudgetExceeded(f"This order would exceed a hard budget of its cost center: {decision.refusal}. "
                              "Order less, or ask your admin to raise the budget.")
@@ -98,6 +124,33 @@ async def record(gate: Gate, order: OrderSpend, group_id: int, now: datetime) ->
         await approvals.tell_approvers(request, None, f"Order {number} waits for your approval",
                                        f"Order {number} waits for your approval: "
                                        + "; ".join(a.reason for a in gate.approvals) + ". Open your approvals:")
+
+
+async def _converted(facts: OrderFacts, rules: list[Rule], limits: UserLimits | None, day: date) -> OrderFacts:
+    """The facts with the order's whole total in each currency that a rule's threshold (of a rule whose other
+    conditions hold) or the per-order limit names, converted at the rate in force on the order's day; a missing rate
+    refuses the checkout (409) with what to do."""
+    named = {rule.currency for rule in rules if rule.min_total is not None and rule.currency
+             and rule_matches(replace(rule, min_total=None), facts)}
+    if limits is not None and limits.per_order is not None:
+        named.add(limits.currency)
+    totals: dict[str, Decimal] = {}
+    labels: dict[str, str] = {}
+    for currency in sorted(named):
+        others = sorted(c for c, amount in facts.amounts.items() if amount and c != currency)
+        if not others:
+            continue
+        rates = await rates_for(currency, others, day)
+        if missing := [c for c in others if c not in rates]:
+            raise NoExchangeRate(
+                f"This order is in {', '.join(missing)}, and an approval rule or spending limit of your company is "
+                f"in {currency}: there is no {missing[0]} to {currency} exchange rate dated {day.isoformat()} or "
+                "earlier to compare them. Ask the marketplace's operators to add one (Exchange rates), then check "
+                "out again.")
+        totals[currency] = facts.amounts.get(currency, Decimal(0)) + sum(
+            (convert(facts.amounts[c], rates[c].rate) for c in others), Decimal(0))
+        labels[currency] = "; ".join(rates[c].label() for c in others)
+    return replace(facts, totals=totals, rates=labels) if totals else facts
 
 
 async def rules_of(company_id: int) -> list[Rule]:

@@ -1,10 +1,17 @@
 """Which approvals an order needs, and what a budget or a user's limit leaves: the pure rules, no I/O.
 
 `required_approvals` is the one rule evaluation: the order's facts and the company's rules, budgets and the buyer
-user's limits in, the approvals it needs (in levels) or the reason it is refused out. Amounts compare only within
-one currency: a rule, budget or limit in EUR looks at the order's EUR amount (an order of several vendors may be in
-several currencies; its amount in a currency is the sum of its vendor orders in that currency). Amounts are net of
-tax: B2B buyers recover the tax, their budgets count what the goods cost.
+user's limits in, the approvals it needs (in levels) or the reason it is refused out. Amounts are net of tax: B2B
+buyers recover the tax, their budgets count what the goods cost.
+
+Currencies (an order of several vendors may be in several; its amount in a currency is the sum of its vendor orders
+in that currency):
+- a rule's threshold and a user's per-order limit look at the order's whole total converted into their currency
+  (`OrderFacts.totals`, at the exchange rate in force on the order's day, whose label the approval's reason keeps);
+- a budget and a per-month limit add orders up over a period, and keep them per currency, unconverted: an order's
+  amount in a currency no budget of its cost center is in cannot count in them, so a hard budget refuses it (the
+  buyer admin adds a budget in that currency) and a soft one asks an approver; a per-month limit in another currency
+  asks an approver too.
 """
 
 from __future__ import annotations
@@ -51,6 +58,21 @@ class OrderFacts:
     vendor_ids: frozenset[int]
     cost_center_id: int | None
     requester_roles: frozenset[str]
+    # The order's whole net converted into a currency a rule or limit names, and the rates used ("1 USD = 0.9213
+    # EUR, 2026-11-30"), for the currencies the order is not (only) in; the others are read from `amounts`.
+    totals: Mapping[str, Decimal] = field(default_factory=dict)
+    rates: Mapping[str, str] = field(default_factory=dict)
+
+    def total_in(self, currency: str) -> Decimal:
+        """The order's whole net in `currency`: converted when the order has amounts in other currencies."""
+        return self.totals.get(currency, self.amounts.get(currency, Decimal(0)))
+
+    def converted_words(self, currency: str) -> str:
+        """What an approval's reason adds when the total in `currency` was converted, else nothing:
+        ` (108.0000 EUR at 1 USD = 0.9000 EUR, 2026-11-30)`."""
+        if currency not in self.rates:
+            return ""
+        return f" ({self.total_in(currency)} {currency} at {self.rates[currency]})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +129,13 @@ class Decision:
     approvals: tuple[Approval, ...] = ()
     refusal: str | None = None  # a hard budget would be exceeded: the checkout is refused with this
     over_budget: tuple[int, ...] = field(default=())
+    # Currencies of the order that no budget of its cost center is in, while a hard one is in another: refused.
+    unbudgeted: tuple[str, ...] = ()
 
 
 def rule_matches(rule: Rule, facts: OrderFacts) -> bool:
     """Every condition the rule gives holds for the order (a rule without conditions matches every order)."""
-    if rule.min_total is not None and (rule.currency is None
-                                       or facts.amounts.get(rule.currency, Decimal(0)) < rule.min_total):
+    if rule.min_total is not None and (rule.currency is None or facts.total_in(rule.currency) < rule.min_total):
         return False
     if rule.category_id is not None and rule.category_id not in facts.category_ids:
         return False
@@ -135,10 +158,19 @@ def required_approvals(facts: OrderFacts, rules: Iterable[Rule], budgets: Sequen
     """
     over_hard = []
     approvals = [
-        Approval(rule.level, f"rule “{rule.name}”", rule.id, rule.approver_user_ids, rule.approver_role)
+        Approval(rule.level, f"rule “{rule.name}”" + (facts.converted_words(rule.currency) if rule.currency and
+                                                       rule.min_total is not None else ""),
+                 rule.id, rule.approver_user_ids, rule.approver_role)
         for rule in rules if rule_matches(rule, facts)
     ]
     over = []
+    budgeted = {budget.currency for budget in budgets}
+    unbudgeted = tuple(sorted(c for c, amount in facts.amounts.items() if amount and budgets and c not in budgeted))
+    if unbudgeted and any(budget.hard for budget in budgets):
+        return Decision(unbudgeted=unbudgeted)
+    for currency in unbudgeted:
+        approvals.append(Approval(LIMIT_LEVEL, f"{facts.amounts[currency]} {currency} outside the cost center's budgets"
+                                               f" (in {', '.join(sorted(budgeted))})", approver_role=APPROVER_ROLE))
     for budget in budgets:
         amount = facts.amounts.get(budget.currency, Decimal(0))
         if amount and budget.used + amount > budget.amount:
@@ -155,12 +187,18 @@ def required_approvals(facts: OrderFacts, rules: Iterable[Rule], budgets: Sequen
         return Decision(refusal="; ".join(over_hard), over_budget=tuple(over))
     if limits is not None:
         amount = facts.amounts.get(limits.currency, Decimal(0))
-        if limits.per_order is not None and amount > limits.per_order:
+        if limits.per_order is not None and facts.total_in(limits.currency) > limits.per_order:
             approvals.append(Approval(LIMIT_LEVEL, f"above the per-order limit of {limits.per_order} "
-                                                   f"{limits.currency}", approver_role=APPROVER_ROLE))
+                                                   f"{limits.currency}" + facts.converted_words(limits.currency),
+                                      approver_role=APPROVER_ROLE))
         if limits.per_month is not None and amount and limits.ordered_this_month + amount > limits.per_month:
             approvals.append(Approval(LIMIT_LEVEL, f"past the per-month limit of {limits.per_month} "
                                                    f"{limits.currency}", approver_role=APPROVER_ROLE))
+        elsewhere = sorted(c for c, value in facts.amounts.items() if value and c != limits.currency)
+        if limits.per_month is not None and elsewhere:
+            approvals.append(Approval(LIMIT_LEVEL, f"in {', '.join(elsewhere)}: the per-month limit of "
+                                                   f"{limits.per_month} {limits.currency} counts {limits.currency} "
+                                                   "orders only", approver_role=APPROVER_ROLE))
     approvals.sort(key=lambda approval: (approval.level, approval.rule_id is None, approval.rule_id or 0,
                                          approval.reason))
     return Decision(approvals=tuple(approvals), over_budget=tuple(over))

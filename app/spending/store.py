@@ -17,12 +17,9 @@ from decimal import Decimal
 
 from app import db
 from app.money import from_minor
+from app.order_statuses import AWAITING_APPROVAL, RELEASED, sql_list
 from app.spending.rules import Period, period_end, period_start
 from app.spending.tables import Budget
-
-# Mirrors app/orders/states.py (which sits above this area): tests/unit/spending/test_store.py holds them equal.
-RESERVED_STATUSES = ("pending_approval",)
-RELEASED_STATUSES = ("rejected", "cancelled")
 
 _HELD = """
 SELECT COALESCE(SUM(CASE WHEN po.status IN ({reserved}) THEN po.net ELSE 0 END), 0) AS reserved,
@@ -30,15 +27,14 @@ SELECT COALESCE(SUM(CASE WHEN po.status IN ({reserved}) THEN po.net ELSE 0 END),
 FROM order_charge oc JOIN purchase_order po ON po."group" = oc."group"
 WHERE oc.cost_center = {{}} AND oc.counts_on >= {{}} AND oc.counts_on < {{}} AND po.currency = {{}}
   AND po.status NOT IN ({released})
-""".format(reserved=", ".join(f"'{s}'" for s in RESERVED_STATUSES),
-           released=", ".join(f"'{s}'" for s in RELEASED_STATUSES))
+""".format(reserved=sql_list(AWAITING_APPROVAL), released=sql_list(RELEASED))
 
-_USER_MONTH = """
+_USER_MONTH = f"""
 SELECT COALESCE(SUM(po.net), 0) AS ordered
 FROM order_charge oc JOIN purchase_order po ON po."group" = oc."group"
 WHERE oc."user" = {{}} AND oc.counts_on >= {{}} AND oc.counts_on < {{}} AND po.currency = {{}}
-  AND po.status NOT IN ({released})
-""".format(released=", ".join(f"'{s}'" for s in RELEASED_STATUSES))
+  AND po.status NOT IN ({sql_list(RELEASED)})
+"""  # noqa: S608 (constants only)
 
 _BUDGETS_ON = (
     "SELECT id, period, starts_on, currency, amount, hard FROM budget WHERE cost_center = {} "
@@ -107,13 +103,17 @@ class OrderBehind:
     counts_on: date
 
 
+def figure_of(status: str) -> str:
+    """Which of a budget's figures an order of this status is in: released, reserved or spent."""
+    return "released" if status in RELEASED else "reserved" if status in AWAITING_APPROVAL else "spent"
+
+
 async def orders_behind(cost_center_id: int, period: Period, starts_on: date, currency: str) -> list[OrderBehind]:
     """The orders behind a budget's figures, in one query."""
     rows = await Budget.raw(_BEHIND, cost_center_id, starts_on, period_end(period, starts_on), currency)
     return [OrderBehind(
         order_id=row["order_id"], number=row["order_number"], po_number=row["po_number"], status=row["status"],
         net=from_minor(int(row["net"])),  # type: ignore[arg-type]
-        figure="released" if row["status"] in RELEASED_STATUSES else
-        "reserved" if row["status"] in RESERVED_STATUSES else "spent",
+        figure=figure_of(row["status"]),
         counts_on=row["counts_on"] if isinstance(row["counts_on"], date) else date.fromisoformat(row["counts_on"]),
     ) for row in rows]

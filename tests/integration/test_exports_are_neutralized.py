@@ -242,7 +242,7 @@ async def test_the_order_export_keeps_the_po_number_and_the_parties_as_text(mark
     assert_xlsx_is_inert(sheets)
     row = sheets["Orders"][2]
     assert [cell.value for cell in row[1:5]] == [quoted(PRODUCT), "placed", quoted(BUYER), quoted(VENDOR_A)]
-    assert [(cell.data_type, cell.value) for cell in row[8:12]] == [("n", 16), ("n", 3.04), ("n", 19.04), ("n", 1)]
+    assert [(cell.data_type, cell.value) for cell in row[9:13]] == [("n", 16), ("n", 3.04), ("n", 19.04), ("n", 1)]
 
 
 async def test_the_requisition_list_xlsx_keeps_the_note_and_the_offer_as_text(market, api):

@@ -18,6 +18,7 @@ from app.clock import utcnow
 from app.invoicing.access import InvoiceHead, may_see, scope_sql
 from app.invoicing.overdue import mark_overdue
 from app.notifications.tables import OutboxEmail
+from app.orders.tables import PurchaseOrder
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import make_company, make_user
@@ -216,3 +217,34 @@ async def test_who_may_see_an_invoice_says_the_same_in_python_and_in_sql(world, 
         assert in_sql is may_see(principal, head), email
         seen.append(in_sql)
     assert seen == [True, True, True, True, False, True, False]
+
+
+async def test_an_order_billed_in_full_leaves_the_exposures_scan_and_a_credit_note_brings_it_back(world, api, gloves):
+    buyer, vendor = await api(world.purchaser), await api(world.vendor_admin)
+
+    async def billed_in_full() -> bool:
+        return bool((await PurchaseOrder.select(PurchaseOrder.billed_in_full).first())["billed_in_full"])
+
+    # given 5 ordered (59.50 gross) and shipped, invoiced in two parts
+    order = await shipped_order(buyer, vendor, gloves, ordered=5, shipped=5)
+    line_id = order["lines"][0]["id"]
+    first = await vendor.post("/api/v1/invoices", json={"number": "INV-A",
+                                                        "lines": [{"order_line_id": line_id, "quantity": 2}]})
+    assert first.status_code == 201, first.text
+    # then the order still holds its uninvoiced rest, and is read by the exposure
+    assert not await billed_in_full()
+    assert (await exposure_of(world.buyer.id, "EUR")).orders == Decimal("35.70")
+    # when the rest is invoiced, the order is billed in full: the exposure is the invoices alone, unchanged in total
+    second = await vendor.post("/api/v1/invoices", json={"number": "INV-B",
+                                                         "lines": [{"order_line_id": line_id, "quantity": 3}]})
+    assert second.status_code == 201, second.text
+    assert await billed_in_full()
+    exposure = await exposure_of(world.buyer.id, "EUR")
+    assert (exposure.orders, exposure.invoices) == (Decimal(0), Decimal("59.50"))
+    # when the vendor cancels one with a credit note, its units hold credit through the order again
+    cancelled = await vendor.post(f"/api/v1/invoices/{second.json()['invoice']['id']}/cancel",
+                                  json={"reason": "wrong quantity"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert not await billed_in_full()
+    exposure = await exposure_of(world.buyer.id, "EUR")
+    assert (exposure.orders, exposure.invoices) == (Decimal("35.70"), Decimal("23.80"))

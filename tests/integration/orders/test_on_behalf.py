@@ -5,6 +5,8 @@ unassigned sales user gets the 404 of a missing user."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from decimal import Decimal
 
@@ -16,8 +18,9 @@ from app.catalog.tables import PriceList, PriceListEntry
 from app.money import to_minor
 from app.notifications.tables import OutboxEmail
 from app.onbehalf.tables import OnBehalfAction, SalesAssignment
+from app.orders import documents
 from app.orders.tables import OrderEvent, OrderGroup, PurchaseOrder
-from tests.integration.orders.test_order_documents import pdf_text
+from tests.integration.orders.test_order_documents import pdf_text, sheet_rows, values
 from tests.support.accounts import an_address
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.fixtures import csrf_token, make_company, make_user
@@ -272,6 +275,41 @@ async def test_the_buyers_own_order_carries_no_on_behalf_label(world, api, shop)
     detail = (await purchaser.get(f"/api/v1/orders/{group['orders'][0]['id']}")).json()
     assert detail["placed_on_behalf_by"] == ""
     assert await OnBehalfAction.count() == 0
+
+
+async def test_the_buyers_order_exports_say_who_placed_an_order_on_its_behalf(world, api, browser, shop):
+    # given one order the sales user placed for the purchaser, and one the purchaser placed itself
+    await assigned(api, world, shop)
+    sales = await api(shop["sales"])
+    purchaser_id = await user_id(world.purchaser)
+    cart_path = f"/api/v1/on-behalf/{purchaser_id}/cart"
+    await sales.post(f"{cart_path}/lines", json={"listing_id": shop["a_gloves"], "quantity": 2})
+    seen = [{"line_id": line["id"], "quantity": line["quantity"], "unit_price": line["unit_price"],
+             "net": line["net"]} for line in (await sales.get(cart_path)).json()["lines"]]
+    assert (await sales.post("/api/v1/cart/checkout", json={
+        "po_number": "PO-OB-X", "expected_lines": seen, "on_behalf_of": purchaser_id})).status_code == 201
+    purchaser = await api(world.purchaser)
+    await purchaser.post("/api/v1/cart/lines", json={"listing_id": shop["a_gloves"], "quantity": 1})
+    assert (await check_out(purchaser, "PO-OWN-X")).status_code == 201
+    label = f"Vendor Sales ({world.vendor.name})"
+    column = documents.EXPORT_HEADINGS.index("Placed on behalf by")
+    po_column = documents.EXPORT_HEADINGS.index("PO number")
+    # when the buyer's admin exports the order list as XLSX (API and page) and as CSV (page)
+    admin = await api(world.buyer_admin)
+    session = await browser(world.buyer_admin)
+    workbooks = [(await admin.get("/api/v1/orders/export.xlsx")).content,
+                 (await session.get("/orders/export.xlsx")).content]
+    text = (await session.get("/orders/export.csv")).content.decode("utf-8-sig")
+    # then each has the column, with the acting user on the on-behalf order and nothing on the buyer's own
+    for content in workbooks:
+        table = values(sheet_rows(content))
+        header = next(i for i, row in enumerate(table) if row[0] == "Order")
+        assert table[header][column] == "Placed on behalf by"
+        by_po = {row[po_column]: row[column] for row in table[header + 1:]}
+        assert by_po == {"PO-OB-X": label, "PO-OWN-X": None}, by_po
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][column] == "Placed on behalf by"
+    assert {row[po_column]: row[column] for row in rows[1:]} == {"PO-OB-X": label, "PO-OWN-X": ""}
 
 
 # --- what an acting user can never do -------------------------------------------------------------

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.billing.credit import RELEASED_ORDER_STATUSES
 from app.billing.credit_rules import CreditPosition, amount_over, is_refused, refusal_message
 from app.billing.invoice_states import (
     InvoiceStatus,
@@ -19,7 +18,6 @@ from app.billing.invoice_states import (
     check_transition,
     is_overdue,
 )
-from app.orders.states import RELEASED, OrderStatus
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
@@ -41,12 +39,6 @@ def test_the_refusal_gives_the_limit_the_exposure_and_the_amount_over():
     message = refusal_message(CreditPosition("EUR", Decimal("10000"), Decimal("9500")), Decimal("800"), "en_GB")
     assert "10,000.00 EUR" in message and "9,500.00 EUR" in message and "300.00 EUR over" in message
     assert "prepaid only" in refusal_message(CreditPosition("EUR", Decimal(0), Decimal(0)), Decimal(1), "en_GB")
-
-
-def test_every_released_order_status_holds_no_credit_and_every_other_does():
-    # the exposure query names the released statuses as stored values: they must be the orders' own
-    assert {status.value for status in RELEASED} <= set(RELEASED_ORDER_STATUSES)
-    assert all(status.value not in RELEASED_ORDER_STATUSES for status in OrderStatus if status not in RELEASED)
 
 
 @given(st.integers(min_value=1, max_value=10**12), st.data())

@@ -44,8 +44,22 @@ def test_the_demo_levels_ask_one_then_two_approvals() -> None:
     assert [a.rule_id for a in required_approvals(facts("50000"), [FIFTY_K, TEN_K]).approvals] == [1, 2]
 
 
-def test_an_amount_in_another_currency_does_not_match() -> None:
+def test_an_amount_in_another_currency_does_not_match_unless_converted() -> None:
     assert not rule_matches(TEN_K, facts(amounts={"USD": Decimal(99_999)}))
+    # the gate converts the order's total into the rule's currency; the approval's reason keeps the rate used
+    converted = facts(amounts={"USD": Decimal(12_000)}, totals={"EUR": Decimal(10_800)},
+                      rates={"EUR": "1 USD = 0.9000 EUR, 2026-11-30"})
+    assert rule_matches(TEN_K, converted)
+    [approval] = required_approvals(converted, [TEN_K]).approvals
+    assert approval.reason == "rule “10k” (10800 EUR at 1 USD = 0.9000 EUR, 2026-11-30)"
+
+
+@given(eur=amounts, converted=amounts, threshold=amounts)
+def test_a_threshold_reads_the_whole_converted_total(eur: Decimal, converted: Decimal, threshold: Decimal) -> None:
+    # an order of EUR and USD lines: the rule in EUR looks at the EUR part plus the USD part converted
+    rule = Rule(9, "t", 1, threshold, "EUR", approver_role="approver")
+    both = facts(amounts={"EUR": eur, "USD": Decimal(1)}, totals={"EUR": eur + converted}, rates={"EUR": "r"})
+    assert rule_matches(rule, both) == (eur + converted >= threshold)
 
 
 def test_each_condition_must_hold() -> None:
@@ -88,9 +102,23 @@ def test_a_soft_budget_asks_an_approver_instead(used: Decimal, order: Decimal, b
     assert all(a.approver_role == APPROVER_ROLE for a in decision.approvals)
 
 
-def test_a_budget_in_another_currency_is_untouched() -> None:
-    decision = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=True)])
-    assert decision.refusal is None
+def test_an_amount_no_budget_is_in_is_refused_by_a_hard_budget_and_asks_an_approver_under_a_soft_one() -> None:
+    # budgets add orders up in their own currency: an EUR order cannot count in a USD budget
+    hard = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=True)])
+    assert hard.refusal is None and hard.unbudgeted == ("EUR",) and hard.approvals == ()
+    soft = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=False)])
+    assert soft.unbudgeted == () and [a.reason for a in soft.approvals] == [
+        "100 EUR outside the cost center's budgets (in USD)"]
+    # a budget in the order's currency beside it is the one that counts; the other is untouched
+    both = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=True),
+                                                 BudgetLeft(2, "EUR", Decimal(500), Decimal(0), hard=True)])
+    assert both.unbudgeted == () and both.refusal is None and both.approvals == ()
+
+
+def test_a_per_month_limit_in_another_currency_asks_an_approver() -> None:
+    limits = UserLimits("EUR", None, Decimal(1000), Decimal(0))
+    reasons = [a.reason for a in required_approvals(facts(amounts={"USD": Decimal(5)}), [], limits=limits).approvals]
+    assert reasons == ["in USD: the per-month limit of 1000 EUR counts EUR orders only"]
 
 
 def test_a_refusal_says_by_how_much() -> None:
