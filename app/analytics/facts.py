@@ -18,8 +18,8 @@ from app.analytics.savings import Baseline, Comparison, Figures
 from app.analytics.tables import AwardFact
 from app.db import in_ids, is_sqlite
 from app.money import from_minor
+from app.order_statuses import RELEASED
 from app.rfq.states import RfqStatus
-from app.spending.store import RELEASED_STATUSES
 
 AWARDED = RfqStatus.AWARDED.value  # an enum value, never input
 
@@ -373,7 +373,7 @@ async def grouped(scope: Scope, grains: list[tuple[str, ...]]) -> list[list[Cell
     return found
 
 
-_RELEASED_SQL = ", ".join(f"'{status}'" for status in RELEASED_STATUSES)  # constants, never input
+_RELEASED_SQL = ", ".join(f"'{status}'" for status in sorted(RELEASED))  # constants, never input
 
 
 @dataclass(frozen=True, slots=True)

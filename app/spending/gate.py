@@ -78,7 +78,7 @@ async def check(order: OrderSpend) -> Gate:
         for row in await store.budgets_on(cost_center_id, order.day, lock=True):
             held = await store.held(cost_center_id, Period(row["period"]), row["starts_on"], row["currency"])
             budgets.append(BudgetLeft(row["id"], row["currency"], from_minor(row["amount"]),  # type: ignore[arg-type]
-                                      held.reserved + held.spent, bool(row["hard"])))
+                                      held.reserved + held.spent, bool(row["hard"]), _budget_label(row)))
     roles = frozenset(row["role"] for row in await MemberRole.select(MemberRole.role).where(
         MemberRole.membership.user == order.buyer_user_id))
     facts = OrderFacts(amounts=order.amounts, category_ids=order.category_ids, vendor_ids=order.vendor_ids,
@@ -98,6 +98,12 @@ async def check(order: OrderSpend) -> Gate:
         raise BudgetExceeded(f"This order would exceed a hard budget of its cost center: {decision.refusal}. "
                              "Order less, or ask your admin to raise the budget.")
     return Gate(cost_center_id, decision.approvals)
+
+
+def _budget_label(row: dict[str, object]) -> str:
+    """How a refusal or an approval's reason names a budget: its period, as the budget pages show it."""
+    adjective = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}[str(row["period"])]
+    return f"the {adjective} budget from {row['starts_on']}"
 
 
 async def record(gate: Gate, order: OrderSpend, group_id: int, now: datetime) -> None:

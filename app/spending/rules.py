@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from app.money import format_money
+
 # A step the rules of the company did not write: the approvers' role that answers for budgets and limits.
 APPROVER_ROLE = "approver"
 LIMIT_LEVEL = 1
@@ -72,7 +74,7 @@ class OrderFacts:
         ` (108.0000 EUR at 1 USD = 0.9000 EUR, 2026-11-30)`."""
         if currency not in self.rates:
             return ""
-        return f" ({self.total_in(currency)} {currency} at {self.rates[currency]})"
+        return f" ({format_money(self.total_in(currency), currency)} at {self.rates[currency]})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class BudgetLeft:
     amount: Decimal
     used: Decimal  # reserved + spent, this order not included
     hard: bool
+    label: str = ""  # how a refusal names it: "the monthly budget from 2026-12-01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,35 +172,41 @@ def required_approvals(facts: OrderFacts, rules: Iterable[Rule], budgets: Sequen
     if unbudgeted and any(budget.hard for budget in budgets):
         return Decision(unbudgeted=unbudgeted)
     for currency in unbudgeted:
-        approvals.append(Approval(LIMIT_LEVEL, f"{facts.amounts[currency]} {currency} outside the cost center's budgets"
-                                               f" (in {', '.join(sorted(budgeted))})", approver_role=APPROVER_ROLE))
+        approvals.append(Approval(LIMIT_LEVEL, f"{format_money(facts.amounts[currency], currency)} outside the cost "
+                                               f"center's budgets (in {', '.join(sorted(budgeted))})",
+                                  approver_role=APPROVER_ROLE))
     for budget in budgets:
         amount = facts.amounts.get(budget.currency, Decimal(0))
         if amount and budget.used + amount > budget.amount:
             over.append(budget.id)
             excess = budget.used + amount - budget.amount
             if budget.hard:
-                over_hard.append(f"budget {budget.id}: this order of {amount} {budget.currency} would exceed it by "
-                                 f"{excess} {budget.currency} ({budget.amount - budget.used} "
-                                 f"{budget.currency} left of {budget.amount})")
+                over_hard.append(f"{budget.label or 'a budget'}: this order of {format_money(amount, budget.currency)} "
+                                 f"would exceed it by {format_money(excess, budget.currency)} "
+                                 f"({format_money(budget.amount - budget.used, budget.currency)} left of "
+                                 f"{format_money(budget.amount, budget.currency)})")
             else:
-                approvals.append(Approval(LIMIT_LEVEL, f"over budget by {excess} {budget.currency}",
+                approvals.append(Approval(LIMIT_LEVEL, f"over {budget.label or 'budget'} by "
+                                                       f"{format_money(excess, budget.currency)}",
                                           approver_role=APPROVER_ROLE))
     if over_hard:
         return Decision(refusal="; ".join(over_hard), over_budget=tuple(over))
     if limits is not None:
         amount = facts.amounts.get(limits.currency, Decimal(0))
         if limits.per_order is not None and facts.total_in(limits.currency) > limits.per_order:
-            approvals.append(Approval(LIMIT_LEVEL, f"above the per-order limit of {limits.per_order} "
-                                                   f"{limits.currency}" + facts.converted_words(limits.currency),
+            approvals.append(Approval(LIMIT_LEVEL, "above the per-order limit of "
+                                                   f"{format_money(limits.per_order, limits.currency)}"
+                                                   + facts.converted_words(limits.currency),
                                       approver_role=APPROVER_ROLE))
         if limits.per_month is not None and amount and limits.ordered_this_month + amount > limits.per_month:
-            approvals.append(Approval(LIMIT_LEVEL, f"past the per-month limit of {limits.per_month} "
-                                                   f"{limits.currency}", approver_role=APPROVER_ROLE))
+            approvals.append(Approval(LIMIT_LEVEL, "past the per-month limit of "
+                                                   f"{format_money(limits.per_month, limits.currency)}",
+                                      approver_role=APPROVER_ROLE))
         elsewhere = sorted(c for c, value in facts.amounts.items() if value and c != limits.currency)
         if limits.per_month is not None and elsewhere:
             approvals.append(Approval(LIMIT_LEVEL, f"in {', '.join(elsewhere)}: the per-month limit of "
-                                                   f"{limits.per_month} {limits.currency} counts {limits.currency} "
+                                                   f"{format_money(limits.per_month, limits.currency)} counts "
+                                                   f"{limits.currency} "
                                                    "orders only", approver_role=APPROVER_ROLE))
     approvals.sort(key=lambda approval: (approval.level, approval.rule_id is None, approval.rule_id or 0,
                                          approval.reason))
@@ -216,5 +225,5 @@ def may_approve(*, approver_id: int, approver_roles: frozenset[str], requester_i
     if approval_limit is not None:
         currency, limit = approval_limit
         if amounts.get(currency, Decimal(0)) > limit:
-            return f"This order is above your approval limit of {limit} {currency}."
+            return f"This order is above your approval limit of {format_money(limit, currency)}."
     return None

@@ -59,7 +59,7 @@ async def test_a_rule_in_eur_judges_an_order_in_usd_at_the_rate_in_force_and_kee
     assert pending.status_code == 201 and pending.json()["status"] == "pending_approval", pending.text
     [step] = await ApprovalStep.select(ApprovalStep.reason)
     day = (utcnow().date() - timedelta(days=1)).isoformat()
-    assert step["reason"] == f"rule “100 EUR” (108.0000 EUR at 1 USD = 0.9000 EUR, {day})"
+    assert step["reason"] == f"rule “100 EUR” (108.00 EUR at 1 USD = 0.9000 EUR, {day})"
     # and 100.00 USD (90.00 EUR) is under the rule: placed
     placed = await order(buyer, dollars, 10, "PO-U2")
     assert placed.status_code == 201 and placed.json()["status"] == "placed", placed.text
@@ -76,7 +76,7 @@ async def test_a_per_order_limit_in_eur_reads_a_usd_order_converted(world, api, 
     over = await order(buyer, dollars, 6, "PO-L2")
     assert over.status_code == 201 and over.json()["status"] == "pending_approval", over.text
     [step] = await ApprovalStep.select(ApprovalStep.reason)
-    assert step["reason"].startswith("above the per-order limit of 50.0000 EUR (54.0000 EUR at 1 USD = 0.9000 EUR")
+    assert step["reason"].startswith("above the per-order limit of 50.00 EUR (54.00 EUR at 1 USD = 0.9000 EUR")
 
 
 async def test_a_hard_budget_in_eur_refuses_a_usd_order_until_a_usd_budget_exists(world, api, dollars):
