@@ -163,7 +163,7 @@ class ContractPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(views.contract_grid, principal_of(request)), views.CONTRACT_GRID.read(request.query_params),
-            request.url.path, CONTRACT_EXPORT_HEADER, _contract_export_row)
+            request.url.path, CONTRACT_EXPORT_HEADER, _contract_export_row, zone=principal_of(request).time_zone)
 
     @get("/{contract_id:int}")
     async def show(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Template:
@@ -175,7 +175,8 @@ class ContractPages(Controller):
         contract = await views.get_contract(principal_of(request), contract_id)
         return await grids.export_response(
             partial(line_grid.line_grid, contract_id), line_grid.line_spec(contract_id).read(request.query_params),
-            request.url.path, line_grid.EXPORT_HEADER, partial(line_grid.export_row, contract.currency))
+            request.url.path, line_grid.EXPORT_HEADER, partial(line_grid.export_row, contract.currency),
+            zone=principal_of(request).time_zone)
 
     @get("/{contract_id:int}/document.pdf")
     async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
@@ -472,7 +473,8 @@ class VendorRfqListPages(Controller):
     async def inbox_export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(vendor_rfqs.open_grid, principal_of(request)), vendor_rfqs.OPEN_GRID.read(request.query_params),
-            request.url.path, vendor_rfqs.OPEN_EXPORT_HEADER, vendor_rfqs.open_export_row)
+            request.url.path, vendor_rfqs.OPEN_EXPORT_HEADER, vendor_rfqs.open_export_row,
+            zone=principal_of(request).time_zone)
 
     @get("/history")
     async def history(self, request: PrincipalRequest) -> Template:
@@ -485,7 +487,7 @@ class VendorRfqListPages(Controller):
         return await grids.export_response(
             partial(vendor_rfqs.history_grid, principal_of(request)),
             vendor_rfqs.HISTORY_GRID.read(request.query_params), request.url.path,
-            vendor_rfqs.HISTORY_EXPORT_HEADER, vendor_rfqs.history_export_row)
+            vendor_rfqs.HISTORY_EXPORT_HEADER, vendor_rfqs.history_export_row, zone=principal_of(request).time_zone)
 
 
 ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages, VendorRfqListPages]

@@ -346,7 +346,7 @@ class CurationPages(Controller):
     async def queue_export(self, request: PrincipalRequest) -> Response[bytes]:
         state = (await queue.queue_spec()).read(request.query_params)
         return await grids.export_response(queue.queue_grid, state, request.url.path, queue.EXPORT_HEADER,
-                                           queue.export_row)
+                                           queue.export_row, zone=principal_of(request).time_zone)
 
     @post("/listings/bulk", status_code=303)
     async def bulk(self, request: PrincipalRequest) -> Response[Any]:
@@ -483,7 +483,8 @@ class CurationPages(Controller):
     @get(["/events/export.csv", "/events/export.xlsx"])
     async def events_export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(events.event_grid, events.EVENT_GRID.read(request.query_params),
-                                           request.url.path, events.EXPORT_HEADER, events.export_row)
+                                           request.url.path, events.EXPORT_HEADER, events.export_row,
+                                           zone=principal_of(request).time_zone)
 
     # Segments -------------------------------------------------------------------------------
 
@@ -513,7 +514,8 @@ class CurationPages(Controller):
     async def segments_export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(segment_grid.segment_grid,
                                            segment_grid.SEGMENT_GRID.read(request.query_params), request.url.path,
-                                           segment_grid.EXPORT_HEADER, segment_grid.export_row)
+                                           segment_grid.EXPORT_HEADER, segment_grid.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @post("/segments", status_code=303)
     async def create_segment(self, request: PrincipalRequest, data: URLEncodedBody[SegmentForm]) -> Response[Any]:
@@ -585,7 +587,8 @@ class CurationPages(Controller):
     async def price_lists_export(self, request: PrincipalRequest) -> Response[bytes]:
         state = (await price_list_grid.price_list_spec()).read(request.query_params)
         return await grids.export_response(price_list_grid.price_list_grid, state, request.url.path,
-                                           price_list_grid.EXPORT_HEADER, price_list_grid.export_row)
+                                           price_list_grid.EXPORT_HEADER, price_list_grid.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @post("/price-lists", status_code=303)
     async def create_price_list(self, request: PrincipalRequest, data: URLEncodedBody[PriceListForm]) -> (
@@ -632,7 +635,8 @@ class CurationPages(Controller):
         state = price_list_grid.entry_spec(price_list_id).read(request.query_params)
         return await grids.export_response(partial(price_list_grid.entry_grid, price_list_id), state,
                                            request.url.path, price_list_grid.ENTRY_EXPORT_HEADER,
-                                           partial(price_list_grid.entry_export_row, summary.currency))
+                                           partial(price_list_grid.entry_export_row, summary.currency),
+                                           zone=principal_of(request).time_zone)
 
     @post("/price-lists/{price_list_id:int}/entries", status_code=303)
     async def add_entry(
