@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 BUYER, VENDOR, OPERATOR = "buyer@acme.example", "sales@globex.example", "operator@market.example"
+BUYER_ADMIN, APPROVER, SALES_REP = "admin@acme.example", "approver@acme.example", "rep@globex.example"
 
 # What a phone screen gets wrong: a page wider than the screen (and what sticks out), a table too wide for its box
 # that does not scroll in it.
@@ -75,10 +76,16 @@ async def demo_pages() -> dict[str, list[str]]:
         VENDOR: ["/dashboard", "/vendor/rfqs", f"/vendor/rfqs/{open_rfq}", f"/vendor/rfqs/{awarded}",
                  "/vendor/rfqs/history", "/vendor/listings", f"/vendor/listings/{own_listing}", "/vendor/listings/new",
                  "/vendor/imports", "/vendor/orders", f"/vendor/orders/{order}", "/contracts",
-                 f"/contracts/{contract}"],
+                 f"/contracts/{contract}", "/invoices", "/vendor/scorecard"],
         OPERATOR: ["/dashboard", "/operator/curation", f"/operator/curation/listings/{pending}",
                    "/operator/curation/segments", "/operator/curation/price-lists", "/operator/curation/events",
-                   "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts"],
+                   "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts",
+                   f"/companies/{acme}/credit", "/operator/analytics", "/operator/scorecards", "/invoices",
+                   "/on-behalf"],
+        # the pages of ordering, spending, invoicing, analytics and scorecards (#14, #15)
+        BUYER_ADMIN: ["/spending", "/invoices", "/analytics/savings", f"/vendors/{globex}", "/team/sales-reps"],
+        APPROVER: ["/approvals"],
+        SALES_REP: ["/on-behalf", f"/on-behalf/{(await demo_principal(BUYER)).user_id}/cart"],
     }
 
 
