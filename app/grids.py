@@ -16,10 +16,11 @@ from litestar.response import Template
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
 
-from app import db
+from app import db, locales
 from app.errors import InvalidInput
 from app.files import bytes_response
-from app.spreadsheets import Cell, Workbook, csv_file
+from app.locales import DEFAULT_TIME_ZONE
+from app.spreadsheets import Cell, Workbook, csv_file, zoned_header
 
 MAX_SEARCH = 100
 MAX_PAGE = 100_000
@@ -304,20 +305,24 @@ class GridExport:
 
 
 def export_file(
-    state: GridState, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], total: int
+    state: GridState, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], total: int,
+    zone: str = DEFAULT_TIME_ZONE,
 ) -> GridExport:
     """The rows of the selection (at most `MAX_EXPORT_ROWS`) under `header`; a last row says when more matched.
+    Moments are written as the reader's wall-clock time in `zone` (their time zone), and a header that names UTC
+    ("Deadline (UTC)") names that zone instead.
 
     CPU-bound for an XLSX of thousands of rows: call it in a worker thread."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"The export format must be one of {', '.join(EXPORT_FORMATS)}.")
-    table: list[Sequence[Cell]] = [list(header), *rows]
+    where = locales.zone(zone)
+    table: list[Sequence[Cell]] = [[zoned_header(text, where.key) for text in header], *rows]
     if total > len(table) - 1:
         table.append([f"… and {total - (len(table) - 1)} more not exported: narrow the search or the filters"])
     name = state.spec.export_name or "export"
     if fmt == "csv":
-        return GridExport(csv_file(table), CSV, f"{name}.csv")
-    book = Workbook()
+        return GridExport(csv_file(table, where), CSV, f"{name}.csv")
+    book = Workbook(where)
     sheet = book.sheet((state.spec.sheet_title or name.replace("-", " ").capitalize())[:31])
     for number, row in enumerate(table):
         sheet.append(row, bold=number == 0)
@@ -342,10 +347,11 @@ async def every_page(fetch: Callable[[GridState], Any], state: GridState) -> tup
 
 async def export_response(
     fetch: Callable[[GridState], Any], state: GridState, path: str, header: Sequence[str],
-    row: Callable[[Any], Sequence[Cell]],
+    row: Callable[[Any], Sequence[Cell]], zone: str = DEFAULT_TIME_ZONE,
 ) -> Response[bytes]:
-    """The answer to `<list>/export.csv` or `.xlsx` (the format is the path's extension): the grid's selection."""
+    """The answer to `<list>/export.csv` or `.xlsx` (the format is the path's extension): the grid's selection,
+    its moments in the reader's time zone `zone`, named in the headers."""
     fmt = path.rsplit(".", 1)[-1]
     items, total = await every_page(fetch, state)
-    made = await to_thread.run_sync(export_file, state, fmt, header, [row(item) for item in items], total)
+    made = await to_thread.run_sync(export_file, state, fmt, header, [row(item) for item in items], total, zone)
     return bytes_response(made.content, made.media_type, made.filename)

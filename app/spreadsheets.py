@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 import openpyxl
@@ -44,15 +44,25 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _moment(value: datetime) -> datetime:
-    # Spreadsheets have no time zones: an aware moment is written as UTC.
-    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+def _moment(value: datetime, zone: tzinfo | None = None) -> datetime:
+    # Spreadsheets have no time zones: an aware moment is written as the reader's wall-clock time in `zone` (UTC
+    # when none is given), and the column's header names the zone (`zoned_header`).
+    return value if value.tzinfo is None else value.astimezone(zone or UTC).replace(tzinfo=None)
+
+
+UTC_MARK = "(UTC)"
+"""How a header names a column of moments: "Deadline (UTC)". A file written for a reader in another zone names it."""
+
+
+def zoned_header(text: str, zone_name: str) -> str:
+    """A column's header for a reader in `zone_name`: "Deadline (UTC)" becomes "Deadline (Europe/Berlin)"."""
+    return text.replace(UTC_MARK, f"({zone_name})") if zone_name != "UTC" else text
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_cell(value: Cell) -> str | int:
+def _csv_cell(value: Cell, zone: tzinfo | None = None) -> str | int:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -66,18 +76,19 @@ def _csv_cell(value: Cell) -> str | int:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, datetime):
-        return _moment(value).isoformat(sep=" ")
+        return _moment(value, zone).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"a spreadsheet cell cannot hold {type(value).__name__}")
 
 
-def csv_text(rows: Iterable[Sequence[Cell]]) -> str:
-    """Rows as CSV lines (Excel's dialect), for a file written whole or streamed a part at a time."""
+def csv_text(rows: Iterable[Sequence[Cell]], zone: tzinfo | None = None) -> str:
+    """Rows as CSV lines (Excel's dialect), for a file written whole or streamed a part at a time; moments as the
+    wall-clock time in `zone` (UTC when none)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, zone) for value in row])
     return out.getvalue()
 
 
@@ -85,9 +96,9 @@ CSV_BOM = "\ufeff"
 """Starts a CSV file so that spreadsheets read it as UTF-8."""
 
 
-def csv_file(rows: Iterable[Sequence[Cell]]) -> bytes:
-    """A whole CSV file: UTF-8 with the byte order mark."""
-    return (CSV_BOM + csv_text(rows)).encode("utf-8")
+def csv_file(rows: Iterable[Sequence[Cell]], zone: tzinfo | None = None) -> bytes:
+    """A whole CSV file: UTF-8 with the byte order mark; moments in `zone` (UTC when none)."""
+    return (CSV_BOM + csv_text(rows, zone)).encode("utf-8")
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -96,9 +107,10 @@ def csv_file(rows: Iterable[Sequence[Cell]]) -> bytes:
 class Sheet:
     """One worksheet, written a row at a time; text is always a text cell, numbers and dates are typed cells."""
 
-    def __init__(self, worksheet: Worksheet) -> None:
+    def __init__(self, worksheet: Worksheet, zone: tzinfo | None = None) -> None:
         self._sheet = worksheet
         self._rows = 0
+        self._zone = zone
 
     def append(self, values: Sequence[Cell], *, bold: bool = False) -> int:
         """Adds a row below the last one (an empty sequence leaves a blank row); returns its number, from 1."""
@@ -112,7 +124,7 @@ class Sheet:
                 cell.value = neutralized(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
                 cell.data_type = "s"  # never a formula ("=") nor an error value ("#N/A")
             elif isinstance(value, datetime):
-                cell.value = _moment(value)
+                cell.value = _moment(value, self._zone)
             elif isinstance(value, bool | int | float | Decimal | date):
                 cell.value = value  # openpyxl writes a Decimal from its exact text: no float on the way
             else:
@@ -133,16 +145,18 @@ class Sheet:
 class Workbook:
     """An XLSX workbook of named sheets, in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        """`zone`: where its reader's clocks are; its sheets write moments as that wall-clock time (UTC when none)."""
         self._book = openpyxl.Workbook()
         self._sheets = 0
+        self._zone = zone
 
     def sheet(self, title: str) -> Sheet:
         """A new, empty sheet named `title`."""
         worksheet = self._book.active if self._sheets == 0 else self._book.create_sheet()
         worksheet.title = title
         self._sheets += 1
-        return Sheet(worksheet)
+        return Sheet(worksheet, self._zone)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()

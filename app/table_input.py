@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
@@ -29,8 +30,8 @@ from app.settings import get_settings
 from app.spreadsheets import cell_text
 from app.vendors.feed import MB, FeedError, FeedLimits, FileFormat, check_workbook, detect_format
 
-__all__ = ["MB", "Rows", "TableError", "TableLimits", "csv_table", "file_table", "sentence", "sniff_delimiter",
-           "table_limits", "text_table", "xlsx_table"]
+__all__ = ["MB", "NumberCell", "Rows", "TableError", "TableLimits", "csv_table", "file_table", "sentence",
+           "sniff_delimiter", "table_limits", "text_table", "xlsx_table"]
 T = TypeVar("T")
 Rows = Iterator[tuple[int, list[str]]]
 """Numbered rows (from 1) of cell text."""
@@ -86,9 +87,22 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+class NumberCell(str):
+    """A cell's text that the workbook stored as a number (9.95 as "9.95"): dot-decimal whatever the reader's locale,
+    so a reader of amounts takes it as it is and reads only text cells as its user types amounts."""
+
+    __slots__ = ()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return NumberCell(cell_text(value))
+    return cell_text(value)
+
+
 def _cut(rows: Iterable[Sequence[Any]], width: int) -> Rows:
     for number, row in enumerate(rows, start=1):
-        yield number, [cell_text(value) for value in list(row)[:width]]
+        yield number, [_cell(value) for value in list(row)[:width]]
 
 
 def text_table(text: str, width: int, read: Callable[[Rows], T]) -> T:

@@ -279,7 +279,8 @@ class TeamPages(Controller):
         principal = principal_of(request)
         return await grids.export_response(partial(team_grid.team_grid, principal),
                                            team_grid.team_spec(principal).read(request.query_params),
-                                           request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row)
+                                           request.url.path, team_grid.EXPORT_HEADER, team_grid.export_row,
+                                           zone=principal_of(request).time_zone)
 
     async def _page(
         self, request: PrincipalRequest, form: InviteForm | None = None, errors: dict[str, str] | None = None,
@@ -388,7 +389,7 @@ class CompanyPages(Controller):
     async def export(self, request: Request) -> Response[bytes]:
         return await grids.export_response(
             company_grid.company_grid, company_grid.COMPANY_GRID.read(request.query_params), request.url.path,
-            company_grid.EXPORT_HEADER, company_grid.export_row)
+            company_grid.EXPORT_HEADER, company_grid.export_row, zone=principal_of(request).time_zone)
 
     @post("/bulk", status_code=303)
     async def bulk(self, request: Request) -> Response[Any]:

@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app import db, forms, grids
+from app import db, forms, grids, line_entry
 from app.auth import Principal, PrincipalRequest, authenticated, principal_of, sellers_only
 from app.contracts import access, amendments, awards, documents, lifecycle, line_grid, ratings, vendor_rfqs, views
 from app.contracts.forms import (
@@ -163,7 +163,7 @@ class ContractPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(views.contract_grid, principal_of(request)), views.CONTRACT_GRID.read(request.query_params),
-            request.url.path, CONTRACT_EXPORT_HEADER, _contract_export_row)
+            request.url.path, CONTRACT_EXPORT_HEADER, _contract_export_row, zone=principal_of(request).time_zone)
 
     @get("/{contract_id:int}")
     async def show(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Template:
@@ -175,7 +175,8 @@ class ContractPages(Controller):
         contract = await views.get_contract(principal_of(request), contract_id)
         return await grids.export_response(
             partial(line_grid.line_grid, contract_id), line_grid.line_spec(contract_id).read(request.query_params),
-            request.url.path, line_grid.EXPORT_HEADER, partial(line_grid.export_row, contract.currency))
+            request.url.path, line_grid.EXPORT_HEADER, partial(line_grid.export_row, contract.currency),
+            zone=principal_of(request).time_zone)
 
     @get("/{contract_id:int}/document.pdf")
     async def pdf(self, request: PrincipalRequest, contract_id: FromPath[int]) -> Response[bytes]:
@@ -249,10 +250,16 @@ class ContractPages(Controller):
         self, request: PrincipalRequest, contract_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
         principal = principal_of(request)
+        if line_entry.navigating(data):  # the form's pager or filter: the same form again, nothing proposed
+            return await _detail(principal, contract_id, typed={f"amend_{key}": value for key, value in data.items()})
+        await access.contract_for(principal, contract_id)  # another's contract: its 404
+        contract = await views.contract_out(contract_id)
+        typed_form = line_entry.submitted(amendment_lines(contract), data, AMEND_PRICE)
         try:
-            await amendments.propose_amendment(principal, contract_id, amendment_from_form(data, principal.locale))
+            await amendments.propose_amendment(principal, contract_id, amendment_from_form(
+                typed_form, principal.locale, {line.id: line.position for line in contract.lines}))
         except DomainError as exc:
-            typed = {f"amend_{key}": value for key, value in data.items()}  # the amendment form's own values
+            typed = {f"amend_{key}": value for key, value in typed_form.items()}  # the amendment form's own values
             return await _detail(principal, contract_id, exc, typed=typed, named=AMENDMENT_NAMED)
         flash(request, "Your amendment is proposed; the other party is asked to accept it.", "success")
         return Redirect(path=f"/contracts/{contract_id}", status_code=303)
@@ -295,6 +302,15 @@ async def _act(request: PrincipalRequest, contract_id: int, message: str, action
     return Redirect(path=f"/contracts/{contract_id}", status_code=303)
 
 
+AMEND_PRICE = "price_"  # the amendment form's field of a line's new unit price: price_<line id>
+
+
+def amendment_lines(contract: ContractOut) -> list[line_entry.EntryLine]:
+    """The lines an amendment may reprice, each empty to start with (empty keeps the price)."""
+    return [line_entry.EntryLine(line.id, line.position, line.listing_sku or "", line.description)
+            for line in contract.lines]
+
+
 # A service's refusal of an amendment that names an API field: beside the form's field for it.
 AMENDMENT_NAMED = {"valid_to": ("valid_to", "New end date"), "valid_from": ("valid_to", "The start date")}
 CONFIRM_TERMINATE = "Terminating was not confirmed: use “Terminate contract…” and confirm on the page it shows."
@@ -331,11 +347,15 @@ async def _detail(principal: Principal, contract_id: int, error: DomainError | N
                 "contracts/amendment_reject_confirm.html" if rejecting else
                 "contracts/amendment_accept_confirm.html" if accepting else "contracts/detail.html")
     lines = await line_grid.line_grid(contract_id, line_grid.line_spec(contract_id).read(query or {}))
+    errors = forms.errors_by_field(error, field, named=named)
+    amend_form = {key.removeprefix("amend_"): value for key, value in (typed or {}).items() if key.startswith("amend_")}
     return Template(
         template_name=template,
         context={"contract": contract, "page": lines, "can": can, "side": side.value if side else None,
                  "rfq_url": rfq_url, "renewal_url": renewal_url,
-                 "reason": confirm_reason or "", "errors": forms.errors_by_field(error, field, named=named),
+                 "reason": confirm_reason or "", "errors": errors,
+                 "entry": line_entry.entry_page(amendment_lines(contract), amend_form, AMEND_PRICE, errors=errors),
+                 "by_id": {line.id: line for line in contract.lines},
                  "typed": typed or {}, "reason_limit": REASON_LIMIT, "note_limit": AMENDMENT_LIMITS["note"],
                  "note": confirm_rejection or "", "rating": await ratings.rating_for(principal, head),
                  "can_rate": ratings.may_rate(principal, head, now), "rating_comment_limit": RATING_COMMENT_LIMIT},
@@ -453,7 +473,8 @@ class VendorRfqListPages(Controller):
     async def inbox_export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(vendor_rfqs.open_grid, principal_of(request)), vendor_rfqs.OPEN_GRID.read(request.query_params),
-            request.url.path, vendor_rfqs.OPEN_EXPORT_HEADER, vendor_rfqs.open_export_row)
+            request.url.path, vendor_rfqs.OPEN_EXPORT_HEADER, vendor_rfqs.open_export_row,
+            zone=principal_of(request).time_zone)
 
     @get("/history")
     async def history(self, request: PrincipalRequest) -> Template:
@@ -466,7 +487,7 @@ class VendorRfqListPages(Controller):
         return await grids.export_response(
             partial(vendor_rfqs.history_grid, principal_of(request)),
             vendor_rfqs.HISTORY_GRID.read(request.query_params), request.url.path,
-            vendor_rfqs.HISTORY_EXPORT_HEADER, vendor_rfqs.history_export_row)
+            vendor_rfqs.HISTORY_EXPORT_HEADER, vendor_rfqs.history_export_row, zone=principal_of(request).time_zone)
 
 
 ROUTES: list[ControllerRouterHandler] = [ContractApi, ContractPages, AwardApi, AwardPages, VendorRfqListPages]

@@ -21,9 +21,11 @@ REASON_LIMIT = max_lengths(TerminateIn)["reason"]
 RATING_COMMENT_LIMIT = max_lengths(RatingIn)["comment"]
 
 
-def amendment_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE) -> AmendmentIn:
+def amendment_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE,
+                        positions: dict[int, int] | None = None) -> AmendmentIn:
     """The amendment form: valid_to (a date), price_<line id> for changed unit prices, note. Every field it
-    cannot read is said at once beside it (FieldErrors keyed by the form's names)."""
+    cannot read is said at once beside it (FieldErrors keyed by the form's names), a price with its line's number
+    when `positions` (line id → number) tells it."""
     errors: dict[str, str] = {}
     lines = []
     for key, value in form.items():
@@ -32,7 +34,8 @@ def amendment_from_form(form: dict[str, str], locale: str = DEFAULT_LOCALE) -> A
                 price = typed_amount(value, locale)  # as the user writes amounts ("3,10" in German)
                 to_minor(parse_amount(price))
             except MoneyError as exc:
-                errors[key] = f"New unit price: {exc}."
+                position = (positions or {}).get(int(key.removeprefix("price_")))
+                errors[key] = f"{'New unit price' if position is None else f'Line {position}, new unit price'}: {exc}."
                 continue
             lines.append({"line_id": int(key.removeprefix("price_")), "unit_price": price})
     values: dict[str, Any] = {"lines": lines, "note": form.get("note", "")}

@@ -63,7 +63,8 @@ class InvoicePages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(partial(invoice_grid, principal_of(request)),
                                            INVOICE_GRID.read(request.query_params), request.url.path,
-                                           documents.EXPORT_HEADINGS, documents.export_row)
+                                           documents.EXPORT_HEADINGS, documents.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @get("/{invoice_id:int}")
     async def show(self, request: PrincipalRequest, invoice_id: FromPath[int]) -> Template:

@@ -32,7 +32,8 @@ class OutboxPages(Controller):
     @get(["/export.csv", "/export.xlsx"])
     async def export(self, request: Request) -> Response[bytes]:
         return await grids.export_response(services.outbox_grid, services.OUTBOX_GRID.read(request.query_params),
-                                           request.url.path, EXPORT_HEADER, services.export_row)
+                                           request.url.path, EXPORT_HEADER, services.export_row,
+                                           zone=principal_of(request).time_zone)
 
 
 class NotificationApi(Controller):
@@ -70,7 +71,8 @@ class NotificationPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(partial(in_app.notification_grid, principal_of(request)),
                                            in_app.NOTIFICATION_GRID.read(request.query_params), request.url.path,
-                                           in_app.EXPORT_HEADER, in_app.export_row)
+                                           in_app.EXPORT_HEADER, in_app.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @post("/{notification_id:int}/open", status_code=303)
     async def open(self, request: PrincipalRequest, notification_id: FromPath[int]) -> Redirect:

@@ -3,6 +3,7 @@ assign and remove them), and the buyer users an acting user may order for."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, delete, get, post
@@ -11,6 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import PrincipalRequest, acting_users, authenticated, principal_of
 from app.errors import DomainError
 from app.forms import errors_by_field
@@ -60,6 +62,13 @@ class SalesRepPages(Controller):
     async def show(self, request: PrincipalRequest) -> Template:
         return await _reps_page(request)
 
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        principal = principal_of(request)
+        return await grids.export_response(partial(assignments.rep_grid, principal, principal.company_id),
+                                           assignments.REP_GRID.read(request.query_params), request.url.path,
+                                           REP_EXPORT_HEADER, _rep_row, zone=principal.time_zone)
+
     @post("/", status_code=303)
     async def assign(self, request: PrincipalRequest, data: URLEncodedBody[dict[str, str]]) -> Response[Any]:
         principal = principal_of(request)
@@ -81,9 +90,24 @@ class SalesRepPages(Controller):
 async def _reps_page(request: PrincipalRequest, errors: dict[str, str] | None = None, typed: str = "",
                      status_code: int = 200) -> Template:
     principal = principal_of(request)
-    reps = await assignments.sales_reps(principal, principal.company_id)
+    query = request.query_params if request.method == "GET" else {}  # a refused post shows the list as it opens
+    page = await assignments.rep_grid(principal, principal.company_id, assignments.REP_GRID.read(query))
     return Template(template_name="onbehalf/sales_reps.html", status_code=status_code,
-                    context={"reps": reps, "errors": errors or {}, "typed": typed})
+                    context={"page": page, "errors": errors or {}, "typed": typed})
+
+
+REP_EXPORT_HEADER = ("Name", "E-mail", "Vendor", "Since (UTC)")
+
+
+def _rep_row(rep: SalesRepOut) -> tuple[Any, ...]:
+    return (rep.name, rep.email, rep.vendor, rep.assigned_at)
+
+
+CUSTOMER_EXPORT_HEADER = ("Company", "Buyer", "E-mail")
+
+
+def _customer_row(customer: CustomerOut) -> tuple[str, str, str]:
+    return (customer.company, customer.name, customer.email)
 
 
 class CustomerPages(Controller):
@@ -95,8 +119,15 @@ class CustomerPages(Controller):
 
     @get("/")
     async def show(self, request: PrincipalRequest) -> Template:
-        customers = await assignments.customers(principal_of(request))
-        return Template(template_name="onbehalf/customers.html", context={"customers": customers})
+        state = assignments.CUSTOMER_GRID.read(request.query_params)
+        return grids.page_template("onbehalf/customers.html",
+                                   await assignments.customer_grid(principal_of(request), state))
+
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(self, request: PrincipalRequest) -> Response[bytes]:
+        return await grids.export_response(partial(assignments.customer_grid, principal_of(request)),
+                                           assignments.CUSTOMER_GRID.read(request.query_params), request.url.path,
+                                           CUSTOMER_EXPORT_HEADER, _customer_row, zone=principal_of(request).time_zone)
 
 
 ROUTES: list[ControllerRouterHandler] = [SalesRepApi, CustomerApi, SalesRepPages, CustomerPages]

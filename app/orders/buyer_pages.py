@@ -20,7 +20,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app import grids
+from app import grids, line_entry
 from app.accounts.addresses import list_addresses
 from app.accounts.addresses_rules import AddressKind
 from app.auth import Principal, PrincipalRequest, buyers_only, principal_of
@@ -217,8 +217,12 @@ class OrderPages(Controller):
     @post("/{order_id:int}/receipts", status_code=303)
     async def receive(self, request: PrincipalRequest, order_id: FromPath[int], data: Form) -> Response[Any]:
         principal = principal_of(request)
-        return await _order_act(request, order_id, data, lambda: fulfilment.receive(
-            principal, order_id, receipt_from_form(data)))
+        if line_entry.navigating(data):  # the form's pager or filter: the same form again, nothing recorded
+            return await _order_page(principal, order_id, typed=data)
+        order = await views.get_order(principal, order_id)
+        typed = line_entry.submitted(receivable_lines(order), data, RECEIVED)
+        return await _order_act(request, order_id, typed, lambda: fulfilment.receive(
+            principal, order_id, receipt_from_form(typed, order)))
 
     @post("/{order_id:int}/reorder", status_code=303)
     async def reorder(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[Any]:
@@ -272,13 +276,25 @@ async def _order_page(principal: Principal, order_id: int, error: DomainError | 
         move = MOVES.get((order.status, target))
         return move is not None and Actor.BUYER in move.actors
 
+    errors = errors_by_field(error, field)
     return _page("orders/detail.html", {
-        "order": order, "page": lines, "errors": errors_by_field(error, field), "typed": typed or {},
+        "order": order, "page": lines, "errors": errors, "typed": typed or {},
         "can": {"cancel": buyer_may(OrderStatus.CANCELLED),
                 "request_cancellation": buyer_may(OrderStatus.CANCELLATION_REQUESTED),
                 "withdraw": buyer_may(OrderStatus.CONFIRMED)},
         "receivable": [(line, line.shipped - line.received) for line in order.lines if line.shipped > line.received],
+        "by_id": {line.id: line for line in order.lines},
+        "entry": line_entry.entry_page(receivable_lines(order), typed or {}, RECEIVED, errors=errors),
     }, error.status_code if error else 200)
+
+
+RECEIVED = "received_"  # the receipt form's field of a line: received_<line id>
+
+
+def receivable_lines(order: OrderOut) -> list[line_entry.EntryLine]:
+    """The lines the receipt form takes a quantity for: those shipped and not yet received, all of it to start."""
+    return [line_entry.EntryLine(line.id, line.position, line.sku, line.name, str(line.shipped - line.received))
+            for line in order.lines if line.shipped > line.received]
 
 
 ROUTES: list[ControllerRouterHandler] = [CartPages, CheckoutPages, OrderPages]

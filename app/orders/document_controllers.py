@@ -55,7 +55,7 @@ async def orders_xlsx(
             break
         page_number += 1
     rows = list(orders.values())[: documents.MAX_EXPORT_ROWS]
-    content = await to_thread.run_sync(documents.orders_xlsx, rows, max(total, len(rows)))
+    content = await to_thread.run_sync(documents.orders_xlsx, rows, max(total, len(rows)), principal.time_zone)
     return bytes_response(content, XLSX, "orders.xlsx")
 
 
@@ -92,7 +92,8 @@ class _OrderDocumentPages(Controller):
         principal = principal_of(request)
         state = (await views.order_spec_for(principal, self.path)).read(request.query_params)
         return await grids.export_response(partial(views.order_grid, principal), state, request.url.path,
-                                           documents.EXPORT_HEADINGS, documents.export_row)
+                                           documents.EXPORT_HEADINGS, documents.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @get("/{order_id:int}/document.pdf")
     async def pdf(self, request: PrincipalRequest, order_id: FromPath[int]) -> Response[bytes]:

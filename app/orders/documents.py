@@ -10,11 +10,12 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from app import locales
 from app.clock import format_day, format_moment
-from app.locales import ANYWHERE, Place
+from app.locales import ANYWHERE, DEFAULT_TIME_ZONE, Place
 from app.money import format_money
 from app.orders.order_schemas import OrderLineOut, OrderOut, OrderSummaryOut
-from app.spreadsheets import Cell, Workbook
+from app.spreadsheets import Cell, Workbook, zoned_header
 
 MAX_EXPORT_ROWS = 10_000
 """The most orders one XLSX export holds; the first row says so when the filters matched more."""
@@ -145,10 +146,12 @@ def order_pdf(order: OrderOut, place: Place = ANYWHERE) -> bytes:
     return bytes(pdf.output())
 
 
-def orders_xlsx(orders: Sequence[OrderSummaryOut], total: int) -> bytes:
+def orders_xlsx(orders: Sequence[OrderSummaryOut], total: int, zone: str = DEFAULT_TIME_ZONE) -> bytes:
     """One "Orders" sheet: a first row saying how many of the `total` matching orders it holds, the headings, then
-    one row per order; amounts and counts are number cells, every text a text cell."""
-    workbook = Workbook()
+    one row per order; amounts and counts are number cells, every text a text cell; times in the reader's `zone`,
+    named in the heading."""
+    where = locales.zone(zone)
+    workbook = Workbook(where)
     sheet = workbook.sheet("Orders")
     if len(orders) < total:
         summary = (f"The first {len(orders):,} of {total:,} matching orders: narrow the filters (dates, status, "
@@ -156,7 +159,7 @@ def orders_xlsx(orders: Sequence[OrderSummaryOut], total: int) -> bytes:
     else:
         summary = f"Matching orders: {total:,}."
     sheet.append([summary], bold=True)
-    sheet.append(list(EXPORT_HEADINGS), bold=True)
+    sheet.append([zoned_header(heading, where.key) for heading in EXPORT_HEADINGS], bold=True)
     for order in orders:
         sheet.append(export_row(order))
     return workbook.to_bytes()

@@ -11,7 +11,14 @@ from typing import Any
 from app.errors import FieldErrors, InvalidInput
 from app.forms import beside, too_long
 from app.forms import read as read_form
-from app.orders.order_schemas import CancellationAnswer, CancellationIn, CheckoutIn, OrderCancelIn, ReceiptIn
+from app.orders.order_schemas import (
+    CancellationAnswer,
+    CancellationIn,
+    CheckoutIn,
+    OrderCancelIn,
+    OrderOut,
+    ReceiptIn,
+)
 from app.orders.requisition_schemas import (
     MAX_NAME as MAX_LIST_NAME,
 )
@@ -25,6 +32,7 @@ from app.orders.requisition_schemas import (
     RequisitionToCartIn,
 )
 from app.orders.schemas import CartLineIn, CartLinePatch
+from app.orders.states import over_received
 
 _EXPECTED = re.compile(r"line_(\d+)_quantity")
 _RECEIVED = re.compile(r"received_(\d+)")
@@ -143,20 +151,29 @@ def withdrawal_from_form(form: Mapping[str, str]) -> CancellationIn:
                      fields={"note": ("note", "Note")})
 
 
-def receipt_from_form(form: Mapping[str, str]) -> ReceiptIn:
-    """The quantities received (`received_<line id>`); lines left at 0 are not part of the receipt."""
+def receipt_from_form(form: Mapping[str, str], order: OrderOut | None = None) -> ReceiptIn:
+    """The quantities received (`received_<line id>`); lines left at 0 are not part of the receipt. With the
+    `order`, every line said to have received more than was shipped to it is said at once, beside it (the service
+    checks again)."""
     lines, errors = [], {}
+    by_id = {line.id: line for line in order.lines} if order else {}
     for key, value in form.items():
         match = _RECEIVED.fullmatch(key)
         if match is None:
             continue
+        line = by_id.get(int(match.group(1)))
+        named = f"Line {line.position}: " if line else ""
         try:
             quantity = whole(value, "The quantity received", 0) or 0
         except InvalidInput as exc:
-            errors[key] = exc.message
+            errors[key] = named + (exc.message[:1].lower() + exc.message[1:] if named else exc.message)
             continue
         if quantity < 0:
-            errors[key] = "A quantity received cannot be negative."
+            errors[key] = f"{named}a quantity received cannot be negative." if named else \
+                "A quantity received cannot be negative."
+        elif line and (over := over_received({line.position: line.shipped},
+                                             {line.position: line.received + quantity})):
+            errors[key] = over[line.position]
         elif quantity:
             lines.append({"line_id": int(match.group(1)), "quantity": quantity})
     errors |= too_long({"note": form.get("note", "")}, ReceiptIn, {"note": ("note", "Note")})

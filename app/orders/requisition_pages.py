@@ -80,7 +80,7 @@ class RequisitionListPages(Controller):
     async def export_lists(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(partial(grid.requisition_grid, principal_of(request)),
                                            grid.REQUISITION_GRID.read(request.query_params), request.url.path,
-                                           grid.EXPORT_HEADER, grid.export_row)
+                                           grid.EXPORT_HEADER, grid.export_row, zone=principal_of(request).time_zone)
 
     @post("/", status_code=303)
     async def create(self, request: PrincipalRequest, data: Form) -> Response[Any]:
@@ -155,7 +155,8 @@ class RequisitionListPages(Controller):
         principal = principal_of(request)
         return await grids.export_response(
             partial(line_grid.line_grid, principal, list_id), line_grid.line_spec(list_id, False).read(
-                request.query_params), request.url.path, sheets.EXPORT_HEADER, sheets.sheet_row)
+                request.query_params), request.url.path, sheets.EXPORT_HEADER, sheets.sheet_row,
+            zone=principal_of(request).time_zone)
 
     @post("/{list_id:int}/import", status_code=303, request_max_body_size=MAX_IMPORT_BODY)
     async def import_xlsx(self, request: PrincipalRequest, list_id: FromPath[int],

@@ -165,16 +165,26 @@ def shipment_status(ordered: Mapping[Line, int], shipped: Mapping[Line, int]) ->
     the order may be shipped at all is the move's business: `check_transition(current, <this status>, actor)`.
     """
     _check_lines(ordered, shipped, ShipmentError)
-    for line, quantity in shipped.items():
-        if quantity > ordered[line]:
-            raise ShipmentError(
-                f"Line {line}: {quantity} shipped in all would be more than the {ordered[line]} ordered.", line
-            )
+    for line, message in over_shipped(ordered, shipped).items():
+        raise ShipmentError(message, line)
     if not any(shipped.values()):
         raise ShipmentError("Nothing has been shipped on this order.")
     if all(shipped.get(line, 0) == quantity for line, quantity in ordered.items()):
         return OrderStatus.SHIPPED
     return OrderStatus.PARTIALLY_SHIPPED
+
+
+def over_shipped(ordered: Mapping[Line, int], shipped: Mapping[Line, int]) -> dict[Line, str]:
+    """Every line whose total shipped (`shipped`, this shipment included) passes what was ordered, with why: a
+    page says them all at once, beside each line."""
+    return {line: f"Line {line}: {quantity} shipped in all would be more than the {ordered[line]} ordered."
+            for line, quantity in shipped.items() if line in ordered and quantity > ordered[line]}
+
+
+def over_received(shipped: Mapping[Line, int], received: Mapping[Line, int]) -> dict[Line, str]:
+    """Every line whose total received (`received`, this receipt included) passes what was shipped, with why."""
+    return {line: f"Line {line}: {quantity} received in all would be more than the {shipped.get(line, 0)} shipped."
+            for line, quantity in received.items() if quantity > shipped.get(line, 0)}
 
 
 def receipt_check(
@@ -191,11 +201,8 @@ def receipt_check(
         reason = "nothing has been shipped yet" if is_open(status) else _WHY_NOT[status]
         raise ReceiptError(f"Nothing can be received on this order: {reason}.")
     _check_lines(ordered, received, ReceiptError)
-    for line, quantity in received.items():
-        if quantity > shipped.get(line, 0):
-            raise ReceiptError(
-                f"Line {line}: {quantity} received in all would be more than the {shipped.get(line, 0)} shipped.", line
-            )
+    for line, message in over_received(shipped, received).items():
+        raise ReceiptError(message, line)
     if all(received.get(line, 0) == quantity for line, quantity in ordered.items()):
         return OrderStatus.DELIVERED
     return status

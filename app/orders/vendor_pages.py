@@ -13,7 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from app import grids
+from app import grids, line_entry
 from app.auth import Principal, PrincipalRequest, operators_only, principal_of, sellers_only
 from app.errors import Conflict, DomainError, FieldErrors, InvalidInput
 from app.forms import beside, errors_by_field
@@ -27,7 +27,15 @@ from app.orders.order_schemas import (
     OrderRejectIn,
     ShipmentIn,
 )
-from app.orders.states import MOVES, Actor, OrderStatus, TransitionError, check_rejection, check_transition
+from app.orders.states import (
+    MOVES,
+    Actor,
+    OrderStatus,
+    TransitionError,
+    check_rejection,
+    check_transition,
+    over_shipped,
+)
 
 PER_PAGE = 25
 
@@ -59,8 +67,17 @@ def vendor_abilities(status: OrderStatus) -> dict[str, bool]:
     }
 
 
+SHIP = "ship_"  # the shipment form's field of a line: ship_<line id>
+
+
 def _left_to_ship(order: OrderOut) -> dict[int, int]:
     return {line.id: line.quantity - line.shipped for line in order.lines}
+
+
+def ship_lines(order: OrderOut) -> list[line_entry.EntryLine]:
+    """The lines the shipment form takes a quantity for: those with something left, everything left to start with."""
+    return [line_entry.EntryLine(line.id, line.position, line.sku, line.name, str(line.quantity - line.shipped))
+            for line in order.lines if line.quantity > line.shipped]
 
 
 async def _vendor_page(principal: Principal, order_id: int, errors: Mapping[str, str] | None = None,
@@ -70,7 +87,9 @@ async def _vendor_page(principal: Principal, order_id: int, errors: Mapping[str,
     return Template(
         template_name="orders/vendor_detail.html",
         context={"order": order, "page": lines, "can": vendor_abilities(order.status), "form": dict(form or {}),
-                 "left": _left_to_ship(order), "errors": dict(errors or {})},
+                 "left": _left_to_ship(order), "errors": dict(errors or {}),
+                 "by_id": {line.id: line for line in order.lines},
+                 "entry": line_entry.entry_page(ship_lines(order), form or {}, SHIP, errors=errors)},
         status_code=status_code,
     )
 
@@ -121,15 +140,23 @@ def rejection_of(form: Mapping[str, str]) -> OrderRejectIn:
     return read_form({"reason": form.get("reason", "")}, OrderRejectIn, fields={"reason": ("reason", "Reason")})
 
 
-def shipment_of(form: Mapping[str, str]) -> ShipmentIn:
-    """ship_<line id> (what ships now; empty or 0 leaves the line out), carrier, tracking_number, ship_note."""
+def shipment_of(form: Mapping[str, str], order: OrderOut | None = None) -> ShipmentIn:
+    """ship_<line id> (what ships now; empty or 0 leaves the line out), carrier, tracking_number, ship_note. With
+    the `order`, every line asked to ship more than is left is said at once, beside it (the service checks again)."""
     lines, errors = [], {}
+    by_id = {line.id: line for line in order.lines} if order else {}
     for key, value in form.items():
         line_id = key.removeprefix("ship_")
         if not key.startswith("ship_") or not line_id.isdigit() or value.strip() in ("", "0"):
             continue
+        line = by_id.get(int(line_id))
+        named = f"Line {line.position}: " if line else "This line: "
         if not value.strip().isdigit():
-            errors[key] = "A quantity to ship is a whole number of units, such as 3."
+            errors[key] = f"{named}a quantity to ship is a whole number of units, such as 3."
+            continue
+        if line and (over := over_shipped({line.position: line.quantity},
+                                          {line.position: line.shipped + int(value.strip())})):
+            errors[key] = over[line.position]
             continue
         lines.append({"line_id": int(line_id), "quantity": int(value.strip())})
     if errors:
@@ -221,8 +248,13 @@ class VendorOrderPages(Controller):
     async def ship(
         self, request: PrincipalRequest, order_id: FromPath[int], data: URLEncodedBody[dict[str, str]]
     ) -> Response[Any]:
-        return await _act(request, order_id, data, "The shipment is recorded; the buyer is told.",
-                          lambda: fulfilment.ship(principal_of(request), order_id, shipment_of(data)))
+        principal = principal_of(request)
+        if line_entry.navigating(data):  # the form's pager or filter: the same form again, nothing recorded
+            return await _vendor_page(principal, order_id, form=data)
+        order = await views.get_order(principal, order_id)
+        typed = line_entry.submitted(ship_lines(order), data, SHIP)
+        return await _act(request, order_id, typed, "The shipment is recorded; the buyer is told.",
+                          lambda: fulfilment.ship(principal, order_id, shipment_of(typed, order)))
 
     @post("/{order_id:int}/cancellation", status_code=303)
     async def answer_cancellation(

@@ -248,7 +248,7 @@ async def _add_sheet_lines(principal: Principal, form: Any) -> Built:
     try:
         if key == "lines_file":
             content = await read_upload(upload, line_sheets.MAX_FILE_BYTES)
-            read = await asyncio.to_thread(line_sheets.file_lines, upload.filename, content)
+            read = await asyncio.to_thread(line_sheets.file_lines, upload.filename, content, principal.locale)
         elif isinstance(text, str) and text.strip():
             read = await asyncio.to_thread(line_sheets.text_lines, text, principal.locale)
         else:

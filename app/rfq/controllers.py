@@ -157,7 +157,7 @@ class RfqPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(views.rfq_grid, principal_of(request)), views.RFQ_GRID.read(request.query_params),
-            request.url.path, RFQ_EXPORT_HEADER, _rfq_export_row)
+            request.url.path, RFQ_EXPORT_HEADER, _rfq_export_row, zone=principal_of(request).time_zone)
 
     @get("/new")
     async def new_page(self, request: PrincipalRequest) -> Template:

@@ -17,14 +17,23 @@ from dataclasses import dataclass
 from app.money import MoneyError, typed_amount
 from app.rfq import rules
 from app.spreadsheets import Workbook, csv_file
-from app.table_input import MB, Rows, TableError, TableLimits, file_table, table_limits, text_table
+from app.table_input import (
+    MB,
+    NumberCell,
+    Rows,
+    TableError,
+    TableLimits,
+    file_table,
+    table_limits,
+    text_table,
+)
 
 COLUMNS = ("article", "quantity", "unit", "target price")
 COLUMN_HELP = (
     "the supplier's SKU, the GTIN, the product's name, or a description of the item",
     "how many, a whole number",
     "pcs, box, kg… (pcs when empty)",
-    "the unit price you aim for (optional), such as 4.25",
+    "the unit price you aim for (optional): a number cell, or text as you type amounts (4.25; 4,25 in German)",
 )
 MAX_FILE_BYTES = 2 * MB  # an RFQ of 200 lines is some 20 KB as a workbook
 MAX_TEXT_CHARS = 1_000_000  # pasted text
@@ -88,24 +97,29 @@ def _quantity(text: str) -> int | None:
     return quantity if 1 <= quantity <= rules.MAX_QUANTITY else None
 
 
-def _pasted_price(text: str, locale: str | None) -> str:
-    """A pasted price as the buyer's spreadsheet shows it ("1.234,50" in German), in dot-decimal text; a price that
-    does not read so is kept as it is, for the rules to read as dot-decimal or refuse."""
-    if locale is None:
-        return text
-    try:
-        return typed_amount(text, locale)
-    except MoneyError:
-        return text
+def _price(text: str, locale: str | None) -> tuple[str, str | None]:
+    """A price cell's text as the buyer's spreadsheet shows it ("1.234,50" in German, "1,234.50" in English) in
+    dot-decimal text, and what is wrong with it in the buyer's words (None when fine or blank). Text that does not
+    read in the locale but does as dot-decimal ("12.50" in German) is taken so; else the refusal shows how to type
+    an amount in the buyer's locale. Without `locale`, dot-decimal only."""
+    if locale is not None and text:
+        try:
+            return typed_amount(text, locale), None
+        except MoneyError as exc:
+            if rules.price_problem(text) is not None:
+                return text, str(exc)
+    return text, None
 
 
 def read_row(number: int, values: Sequence[str], *, strict_width: bool,
              locale: str | None = None) -> SheetLine | list[RowProblem]:
-    """One non-blank row as a line, or what is wrong with it (every problem of the row). With `locale` (pasted
-    text), a price is first read as that locale writes amounts."""
+    """One non-blank row as a line, or what is wrong with it (every problem of the row). With `locale`, a price
+    written as text is read as that locale writes amounts; a workbook's number cell is a number whatever the
+    locale."""
     cells = [value.strip() for value in values] + [""] * (len(COLUMNS) - len(values))
     article, quantity_text, unit, price = cells[:4]
-    price = _pasted_price(price, locale)
+    numeric = len(values) > 3 and isinstance(values[3], NumberCell)
+    price, unreadable = _price(price, None if numeric else locale)
     problems = []
     if strict_width and any(cells[4:]):
         problems.append(RowProblem(number, "columns", f"has {len(values)} values: give only {', '.join(COLUMNS)}"))
@@ -122,7 +136,7 @@ def read_row(number: int, values: Sequence[str], *, strict_width: bool,
                                                        f"not “{shown}”"))
     if len(unit) > rules.MAX_UNIT:
         problems.append(RowProblem(number, "unit", f"must be at most {rules.MAX_UNIT} characters"))
-    if price_problem := rules.price_problem(price):
+    if price_problem := unreadable or rules.price_problem(price):
         problems.append(RowProblem(number, "target price", price_problem))
     if problems or quantity is None:
         return problems
@@ -167,14 +181,15 @@ def sheet_limits() -> TableLimits:
     return table_limits(MAX_UNPACKED_BYTES, MAX_SHEET_ROWS)
 
 
-def file_lines(filename: str, content: bytes) -> SheetLines:
-    """An uploaded CSV or XLSX: its first four columns, any further one ignored."""
+def file_lines(filename: str, content: bytes, locale: str | None = None) -> SheetLines:
+    """An uploaded CSV or XLSX: its first four columns, any further one ignored; a price written as text read as
+    a reader of `locale` writes amounts (a CSV's are all text), a workbook's number cell as the number it is."""
     if len(content) > MAX_FILE_BYTES:
         raise SheetError(f"The file is larger than {MAX_FILE_BYTES // MB} MB: an RFQ's {rules.MAX_LINES} lines fit "
                          "in far less; keep only the sheet of lines.")
     if not content:
         raise SheetError("The file is empty: give one line a row (article, quantity, unit, target price).")
-    return file_table(filename, content, len(COLUMNS), read_rows, sheet_limits())
+    return file_table(filename, content, len(COLUMNS), lambda rows: read_rows(rows, locale=locale), sheet_limits())
 
 
 def match_articles(

@@ -5,6 +5,7 @@ one service, redirect with a flash or show the page again with why."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -13,31 +14,36 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from app import grids
 from app.auth import PrincipalRequest, buyer_admin_pages, buyers_only, principal_of
 from app.errors import DomainError
-from app.files import bytes_response
 from app.forms import errors_by_field, read
-from app.grids import GridColumn, GridSpec, export_file
 from app.spending import services
 from app.spending.choices import choices_for
 from app.spending.control_pages import ROUTES as CONTROL_PAGES
-from app.spending.schemas import CostCenterIn
+from app.spending.schemas import BudgetOut, CostCenterIn
 
-BUDGET_EXPORT = GridSpec(
-    path="/spending", columns=(GridColumn("cost_center", "Cost center"),), default_sort="cost_center",
-    export_name="budgets", sheet_title="Budgets",
-)
 EXPORT_HEADER = ("Cost center", "Period", "From", "Until (before)", "Currency", "Amount", "Kind", "Spent",
                  "Reserved", "Left")
+
+
+
+
+def _export_row(b: BudgetOut) -> tuple[Any, ...]:
+    return (b.cost_center, b.period.value, b.starts_on, b.ends_before, b.currency, b.amount,
+            "hard" if b.hard else "soft", b.spent, b.reserved, b.left)
 
 
 async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, Any] | None = None
                 ) -> Template:
     principal = principal_of(request)
+    # a post's refusal shows the budgets as the page opens (its query is the form's page, not the grid's)
+    query = request.query_params if request.method == "GET" else {}
+    page = await services.budget_grid(principal, services.BUDGET_GRID.read(query))
     return Template(template_name="spending/index.html", status_code=error.status_code if error else 200, context={
         "cost_centers": await services.list_cost_centers(principal),
         "rules": await services.list_rules(principal),
-        "budgets": await services.list_budgets(principal),
+        "page": page,
         "may_change": principal.is_company_admin, "choices": await choices_for(principal),
         "errors": errors_by_field(error), "typed": typed or {},
     })
@@ -52,13 +58,19 @@ class SpendingPages(Controller):
     async def index(self, request: PrincipalRequest) -> Template:
         return await _page(request)
 
-    @get("/budgets/export.xlsx")
+    @get(["/export.csv", "/export.xlsx"])
     async def export_budgets(self, request: PrincipalRequest) -> Response[bytes]:
-        budgets = await services.list_budgets(principal_of(request))
-        rows = [(b.cost_center, b.period.value, b.starts_on, b.ends_before, b.currency, b.amount,
-                 "hard" if b.hard else "soft", b.spent, b.reserved, b.left) for b in budgets]
-        made = export_file(BUDGET_EXPORT.read({}), "xlsx", EXPORT_HEADER, rows, len(rows))
-        return bytes_response(made.content, made.media_type, made.filename)
+        """The budgets the grid selects (its search, filters and order), every page of them."""
+        return await grids.export_response(partial(services.budget_grid, principal_of(request)),
+                                           services.BUDGET_GRID.read(request.query_params), request.url.path,
+                                           EXPORT_HEADER, _export_row, zone=principal_of(request).time_zone)
+
+    @get("/budgets/export.xlsx")
+    async def export_every_budget(self, request: PrincipalRequest) -> Response[bytes]:
+        """Every budget as a workbook (the address the page linked to before the grid: kept for saved links)."""
+        return await grids.export_response(partial(services.budget_grid, principal_of(request)),
+                                           services.BUDGET_GRID.read({}), request.url.path, EXPORT_HEADER,
+                                           _export_row, zone=principal_of(request).time_zone)
 
     @get("/budgets/{budget_id:int}")
     async def budget(self, request: PrincipalRequest, budget_id: FromPath[int]) -> Template:

@@ -10,13 +10,14 @@ from typing import Any
 
 import msgspec
 
-from app import db
+from app import db, grids
 from app.accounts.roles import BUYER_ROLES, CompanyKind
 from app.accounts.tables import Company, Membership
 from app.auth import Principal
 from app.catalog.tables import Category
 from app.clock import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
+from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import MoneyError, from_minor, parse_currency, to_minor
 from app.spending import audit, store
 from app.spending.rules import Period, period_end, period_start
@@ -118,6 +119,40 @@ async def list_budgets(principal: Principal, cost_center_id: int | None = None) 
         query = query.where(Budget.cost_center == cost_center_id)
     rows = await query.order_by(Budget.starts_on, ascending=False).order_by(Budget.id)
     return [await _budget_out(row) for row in rows]
+
+
+BUDGET_GRID = GridSpec(
+    path="/spending",
+    columns=(GridColumn("cost_center", "Cost center"), GridColumn("period", "Period"), GridColumn("starts", "From"),
+             GridColumn("amount", "Budget"), GridColumn("kind", "Kind"), GridColumn("spent", "Spent", False),
+             GridColumn("reserved", "Reserved", False), GridColumn("left", "Left", False)),
+    default_sort="starts", default_descending=True, search_label="Cost center code or name",
+    filters=(GridFilter("period", "Period", tuple((p.value, p.value) for p in Period)),
+             GridFilter("kind", "Kind", (("hard", "hard: refused over it"), ("soft", "soft: approval over it"))),
+             GridFilter("from", "From on or after", kind="date")),
+    export_name="budgets", sheet_title="Budgets",
+)
+_BUDGET_ORDER = {"cost_center": (Budget.cost_center.code,), "period": (Budget.period,), "starts": (Budget.starts_on,),
+                 "amount": (Budget.currency, Budget.amount), "kind": (Budget.hard,)}
+
+
+async def budget_grid(principal: Principal, state: GridState) -> GridPage:
+    """The company's budgets as the grid's state selects, orders and pages them in SQL, each page's budgets with
+    what their period's orders hold (spent, reserved and left are figures of the orders, so not sortable)."""
+    company_id = _company(principal)
+    query = Budget.select(Budget.all_columns(), Budget.cost_center.code.as_alias("code"))
+    count = Budget.count()
+    conditions = [Budget.cost_center.company == company_id,
+                  grids.search((Budget.cost_center.code, Budget.cost_center.name), state.q)]
+    if state.filter("period"):
+        conditions.append(Budget.period == state.filter("period"))
+    if state.filter("kind"):
+        conditions.append(Budget.hard == (state.filter("kind") == "hard"))
+    if state.filter("from"):
+        conditions.append(Budget.starts_on >= date.fromisoformat(state.filter("from")))
+    query, count = grids.narrowed(query, count, conditions)
+    rows = await grids.paged(grids.ordered(query, state, _BUDGET_ORDER, Budget.id), state)
+    return state.page_of([await _budget_out(row) for row in rows], await count)
 
 
 async def get_budget(principal: Principal, budget_id: int) -> BudgetOut:

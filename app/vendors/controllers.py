@@ -219,7 +219,7 @@ class ListingPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(
             partial(services.listing_grid, principal_of(request)), services.LISTING_GRID.read(request.query_params),
-            request.url.path, LISTING_EXPORT_HEADER, _listing_export_row)
+            request.url.path, LISTING_EXPORT_HEADER, _listing_export_row, zone=principal_of(request).time_zone)
 
     @post("/bulk", status_code=303)
     async def bulk(self, request: PrincipalRequest) -> Response[Any]:
@@ -308,7 +308,8 @@ class ImportPages(Controller):
     async def export(self, request: PrincipalRequest) -> Response[bytes]:
         return await grids.export_response(partial(import_reports.import_grid, principal_of(request)),
                                            import_reports.IMPORT_GRID.read(request.query_params), request.url.path,
-                                           import_reports.EXPORT_HEADER, import_reports.export_row)
+                                           import_reports.EXPORT_HEADER, import_reports.export_row,
+                                           zone=principal_of(request).time_zone)
 
     @post("/", status_code=303, request_max_body_size=MAX_FEED_BYTES)
     async def upload(self, request: PrincipalRequest, data: Multipart) -> Response[Any]:
@@ -334,7 +335,7 @@ class ImportPages(Controller):
         state = import_reports.rejected_spec(import_id).read(request.query_params)
         return await grids.export_response(partial(import_reports.rejected_grid, principal, import_id), state,
                                            request.url.path, import_reports.REJECTED_EXPORT_HEADER,
-                                           import_reports.rejected_export_row)
+                                           import_reports.rejected_export_row, zone=principal_of(request).time_zone)
 
     @get("/{import_id:int}/errors.csv")
     async def errors(self, request: PrincipalRequest, import_id: FromPath[int]) -> Stream:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
@@ -19,7 +20,10 @@ from app.orders import cart
 from app.orders.schemas import CartLineIn
 from app.orders.tables import PurchaseOrder, RequisitionList
 from app.rfq.tables import Rfq
+from tests.support.accounts import an_address
 from tests.support.browser import axe_violations, log_in, resize
+from tests.support.catalog import a_listing, a_product
+from tests.support.fixtures import PASSWORD, make_company, make_user
 from tests.support.offers import make_rfq
 
 pytestmark = pytest.mark.browser
@@ -27,6 +31,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 BUYER, VENDOR, OPERATOR = "buyer@acme.example", "sales@globex.example", "operator@market.example"
+BUYER_ADMIN, APPROVER, SALES_REP = "admin@acme.example", "approver@acme.example", "rep@globex.example"
 
 # What a phone screen gets wrong: a page wider than the screen (and what sticks out), a table too wide for its box
 # that does not scroll in it.
@@ -75,10 +80,16 @@ async def demo_pages() -> dict[str, list[str]]:
         VENDOR: ["/dashboard", "/vendor/rfqs", f"/vendor/rfqs/{open_rfq}", f"/vendor/rfqs/{awarded}",
                  "/vendor/rfqs/history", "/vendor/listings", f"/vendor/listings/{own_listing}", "/vendor/listings/new",
                  "/vendor/imports", "/vendor/orders", f"/vendor/orders/{order}", "/contracts",
-                 f"/contracts/{contract}"],
+                 f"/contracts/{contract}", "/invoices", "/vendor/scorecard"],
         OPERATOR: ["/dashboard", "/operator/curation", f"/operator/curation/listings/{pending}",
                    "/operator/curation/segments", "/operator/curation/price-lists", "/operator/curation/events",
-                   "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts"],
+                   "/operator/orders", f"/operator/orders/{order}", "/operator/outbox", "/contracts",
+                   f"/companies/{acme}/credit", "/operator/analytics", "/operator/scorecards", "/invoices",
+                   "/on-behalf"],
+        # the pages of ordering, spending, invoicing, analytics and scorecards (#14, #15)
+        BUYER_ADMIN: ["/spending", "/invoices", "/analytics/savings", f"/vendors/{globex}", "/team/sales-reps"],
+        APPROVER: ["/approvals"],
+        SALES_REP: ["/on-behalf", f"/on-behalf/{(await demo_principal(BUYER)).user_id}/cart"],
     }
 
 
@@ -152,3 +163,45 @@ async def test_axe_names_each_serious_violation_by_rule_element_and_help(chromiu
     # then both are reported, by rule, element and help
     assert any("button-name (critical) at button: Buttons must have discernible text" in line for line in problems)
     assert any("label (critical) at #q: Form elements must have labels" in line for line in problems), problems
+
+
+async def test_a_long_orders_paged_ship_and_receipt_forms_pass_axe_and_fit_a_phone(chromium, live_server, axe_source):
+    # given a confirmed order of 30 lines (the ship form pages past 25), half of it shipped
+    buyer_company = await make_company("buyer", name="Acme Hospital Group")
+    vendor_company = await make_company("vendor", name="Globex Medical Supplies")
+    buyer, vendor = await make_user(buyer_company.id, "buyer_admin"), await make_user(vendor_company.id, "vendor_admin")
+    await an_address(buyer_company.id, "delivery", is_default=True)
+    async with httpx.AsyncClient(base_url=live_server) as api:
+        async def as_user(email: str) -> None:
+            token = await api.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+            api.headers["Authorization"] = f"Bearer {token.json()['token']}"
+
+        await as_user(buyer)
+        for number in range(1, 31):
+            listing = await a_listing(vendor_company.id, await a_product(f"Long order item {number:02}"),
+                                      f"LONG-{number:02}", "2.00", stock=100)
+            await api.post("/api/v1/cart/lines", json={"listing_id": listing, "quantity": 4})
+        cart = (await api.get("/api/v1/cart")).json()
+        lines = [{key: line[key] for key in ("quantity", "unit_price", "net")} | {"line_id": line["id"]}
+                 for line in cart["lines"]]
+        placed = await api.post("/api/v1/cart/checkout", json={"po_number": "PO-LONG", "expected_lines": lines})
+        order = placed.json()["orders"][0]["id"]
+        await as_user(vendor)
+        await api.post(f"/api/v1/orders/{order}/confirm", json={"expected_ship_date": "2099-01-01"})
+        body = (await api.get(f"/api/v1/orders/{order}")).json()
+        shipped = await api.post(f"/api/v1/orders/{order}/shipments", json={
+            "lines": [{"line_id": line["id"], "quantity": 2} for line in body["lines"]]})
+        assert shipped.status_code == 201, shipped.text
+    problems = []
+    for email, path in ((vendor, f"/vendor/orders/{order}"), (buyer, f"/orders/{order}")):
+        page = await log_in(chromium, live_server, email, PASSWORD)
+        # when each opens its form of the order, a page of lines with the filter and the pager
+        problems += await page_problems(page, path, axe_source)
+        await page.set_viewport_size(DESKTOP)
+        await page.get_by_role("button", name="Next lines").first.click()
+        await expect(page.get_by_text("Page 2 of 2").first).to_be_visible()
+        # and on the next page of lines too
+        problems += await axe_violations(page, axe_source)
+        await page.context.close()
+    # then axe-core finds nothing serious and the page fits the phone
+    assert not problems, "\n".join(problems)

@@ -10,9 +10,12 @@ import httpx
 import pytest
 from playwright.async_api import Page
 
+from app.accounts.services import find_company_id
+from app.demo import load_demo_data
+from app.demo.rfqs import demo_principal
 from app.orders.tables import PurchaseOrder
 from tests.support.accounts import an_address
-from tests.support.browser import log_in, resize
+from tests.support.browser import DEMO_PASSWORD, log_in, resize
 from tests.support.catalog import a_category, a_listing, a_product
 from tests.support.curation import a_listing as a_pending_listing
 from tests.support.fixtures import PASSWORD, make_company, make_user
@@ -181,3 +184,28 @@ async def test_a_wide_screen_gives_results_the_room_and_controls_sit_by_their_la
     for irreversible in ("Close bidding now", "Cancel this RFQ"):
         assert (await page.get_by_role("button", name=irreversible).evaluate(COLOURS))[0] == RED, irreversible
     await page.context.close()
+
+
+async def test_the_pages_of_ordering_spending_invoicing_and_analytics_fit_a_phone(chromium, live_server):
+    # given the demo data: budgets, approvals, invoices, savings, scorecards, a sales representative of Acme
+    await load_demo_data()
+    acme = await find_company_id("buyer", "Acme Hospital Group")
+    globex = await find_company_id("vendor", "Globex Medical Supplies")
+    buyer = (await demo_principal("buyer@acme.example")).user_id
+    pages = {
+        "admin@acme.example": ["/spending", "/invoices", "/analytics/savings", f"/vendors/{globex}",
+                               "/team/sales-reps"],
+        "approver@acme.example": ["/approvals"],
+        "sales@globex.example": ["/invoices", "/vendor/scorecard"],
+        "rep@globex.example": ["/on-behalf", f"/on-behalf/{buyer}/cart"],
+        "operator@market.example": [f"/companies/{acme}/credit", "/operator/analytics", "/operator/scorecards",
+                                    "/invoices", "/on-behalf"],
+    }
+    for email, paths in pages.items():
+        # when each role opens them on a 390 px wide screen
+        page = await log_in(chromium, live_server, email, DEMO_PASSWORD)
+        await page.set_viewport_size(PHONE)
+        for path in paths:
+            # then no page is wider than the screen
+            await assert_fits(page, path)
+        await page.context.close()

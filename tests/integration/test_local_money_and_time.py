@@ -3,8 +3,12 @@ e-mails written for whoever reads them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import openpyxl
 from piccolo.apps.user.tables import BaseUser
 
 from app.accounts.tables import Membership
@@ -13,7 +17,7 @@ from app.notifications.tables import OutboxEmail
 from app.rfq.tables import Rfq, RfqLine
 from tests.support.fixtures import csrf_token
 from tests.support.pages import error_beside, form_fields
-from tests.support.rfq import new_form
+from tests.support.rfq import a_published, new_form
 
 
 async def live_in(email: str, locale: str, time_zone: str) -> None:
@@ -102,3 +106,27 @@ async def test_german_readers_type_amounts_with_the_decimal_comma_in_every_money
     buyer = await browser(world.purchaser)
     assert (await buyer.get("/catalog?min_price=1.000,00")).status_code == 200
     assert (await buyer.get("/catalog?min_price=1.000.00")).status_code == 400
+
+
+async def test_exports_write_times_in_the_readers_zone_and_name_it(world, api, browser):
+    # given an RFQ and an order of a buyer whose purchaser lives in New York
+    await live_in(world.purchaser, "en_US", "America/New_York")
+    client = await api(world.purchaser)
+    rfq = await a_published(client, world)
+    deadline = datetime.fromisoformat(rfq["deadline"])
+    buyer = await browser(world.purchaser)
+    # when the purchaser exports the RFQ list as CSV and as a workbook
+    rows = list(csv.reader(io.StringIO((await buyer.get("/rfqs/export.csv")).content.decode("utf-8-sig"))))
+    book = openpyxl.load_workbook(io.BytesIO((await buyer.get("/rfqs/export.xlsx")).content))
+    # then the deadline column names New York's zone and holds New York's wall-clock time
+    column = rows[0].index("Deadline (America/New_York)")
+    local = deadline.astimezone(ZoneInfo("America/New_York")).replace(tzinfo=None)
+    assert rows[1][column] == local.isoformat(sep=" ")
+    sheet = list(book.active.iter_rows(values_only=True))
+    assert sheet[0][column] == "Deadline (America/New_York)"
+    assert abs(sheet[1][column] - local) < timedelta(milliseconds=1)  # a workbook keeps milliseconds
+    # and a colleague in UTC gets the same moment in UTC, named so
+    admin = await browser(world.buyer_admin)
+    theirs = list(csv.reader(io.StringIO((await admin.get("/rfqs/export.csv")).content.decode("utf-8-sig"))))
+    assert theirs[0][column] == "Deadline (UTC)"
+    assert theirs[1][column] == deadline.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlsplit
 
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +101,22 @@ def test_an_export_beyond_its_rows_says_how_many_more_matched():
     assert (made.media_type, made.filename) == ("text/csv", "things.csv")
     with pytest.raises(InvalidInput, match="csv, xlsx"):
         export_file(SPEC.read({}), "pdf", ["Title"], [], total=0)
+
+
+def test_an_export_writes_moments_in_the_readers_zone_and_names_it_in_the_header():
+    # given a moment at 12:00 UTC in July (14:00 in Berlin) and a plain day
+    noon = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)
+    rows = [["A", noon, date(2027, 7, 1)]]
+    header = ["Title", "Deadline (UTC)", "Due on"]
+    # when it is exported for a reader in Berlin, as CSV and as a workbook
+    made = export_file(SPEC.read({}), "csv", header, rows, total=1, zone="Europe/Berlin")
+    book = openpyxl.load_workbook(io.BytesIO(export_file(SPEC.read({}), "xlsx", header, rows, total=1,
+                                                         zone="Europe/Berlin").content))
+    # then the header names the zone and the time is Berlin's wall-clock time (a typed cell in the workbook)
+    assert made.content.decode("utf-8-sig").splitlines() == [
+        "Title,Deadline (Europe/Berlin),Due on", "A,2027-07-01 14:00:00,2027-07-01"]
+    assert list(book.active.iter_rows(values_only=True)) == [
+        ("Title", "Deadline (Europe/Berlin)", "Due on"), ("A", datetime(2027, 7, 1, 14, 0), datetime(2027, 7, 1))]
+    # and a reader in UTC (the default) gets UTC, named so
+    utc = export_file(SPEC.read({}), "csv", header, rows, total=1).content.decode("utf-8-sig").splitlines()
+    assert utc[:2] == ["Title,Deadline (UTC),Due on", "A,2027-07-01 12:00:00,2027-07-01"]

@@ -127,7 +127,7 @@ async def test_the_buyer_terminates_and_proposes_from_the_page(awarded, browser)
     wrong = await buyer.post(action, data={**fields, "valid_to": "31.01.2099", price: "4,20", "note": "n" * 2001})
     assert wrong.status_code == 400
     assert error_beside(wrong.text, "valid_to") == "New end date: a date like 2027-12-31."
-    assert error_beside(wrong.text, price).startswith("New unit price: ")
+    assert error_beside(wrong.text, price).startswith("Line 1, new unit price: ")
     assert error_beside(wrong.text, "note") == "Note: must be at most 2,000 characters (this one has 2,001)."
     kept = form_fields(wrong.text, action)
     assert (kept["valid_to"], kept[price], kept["note"]) == ("31.01.2099", "4,20", "n" * 2001)

@@ -33,7 +33,8 @@ async def order(world, api):
 
 
 def grid_of(html: str) -> str:
-    return main_of(html).split('id="grid"', 1)[1]
+    """The grid's table alone (the receipt form below it lists lines too)."""
+    return main_of(html).split('id="grid"', 1)[1].split("</table>", 1)[0]
 
 
 async def test_an_orders_lines_sort_filter_and_export_for_each_party(world, browser, order):

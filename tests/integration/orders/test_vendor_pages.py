@@ -191,7 +191,8 @@ async def test_a_refused_move_shows_the_reason_and_keeps_what_was_typed(world, a
     wrong = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "two"},
                             carrier="C" * 101, tracking_number="1Z999", ship_note="Fragile")
     assert wrong.status_code == 400
-    assert error_beside(wrong.text, f"ship_{line_id}") == "A quantity to ship is a whole number of units, such as 3."
+    assert error_beside(wrong.text, f"ship_{line_id}") == (
+        "Line 1: a quantity to ship is a whole number of units, such as 3.")
     assert 'value="two"' in wrong.text and 'value="1Z999"' in wrong.text and ">Fragile</textarea>" in wrong.text
     long_carrier = await post_form(vendor, f"/vendor/orders/{order['id']}/shipments", **{f"ship_{line_id}": "2"},
                                    carrier="C" * 101, tracking_number="1Z999")

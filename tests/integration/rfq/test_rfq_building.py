@@ -12,7 +12,9 @@ from html import unescape
 
 import openpyxl
 import pytest
+from piccolo.apps.user.tables import BaseUser
 
+from app.accounts.tables import Membership
 from app.catalog.states import RuleEffect, RuleTarget
 from app.rfq.line_sheets import COLUMNS, MAX_FILE_BYTES
 from app.rfq.tables import Rfq, RfqInvitation, RfqLine
@@ -160,6 +162,31 @@ async def test_an_uploaded_workbook_adds_its_lines_for_review(world, browser, ca
     lines = await RfqLine.select(RfqLine.product, RfqLine.quantity).order_by(RfqLine.position)
     assert [(line["product"], line["quantity"]) for line in lines] == [
         (catalog["gloves"], 100), (catalog["gloves"], 5), (catalog["masks"], 20), (None, 40), (None, 1)]
+
+
+async def test_uploaded_text_prices_are_read_as_the_buyer_writes_amounts(world, browser, catalog):
+    # given a purchaser who reads German, and a workbook with a German text price, a number cell and an English text
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.email == world.purchaser).first()
+    await Membership.update({Membership.locale: "de_DE"}).where(Membership.user == user["id"])
+    content = workbook([COLUMNS, ("GLV-M", 100, "box", "1.234,50"), ("MASK-1", 20, "pcs", 1234.5)])
+    client = await browser(world.purchaser)
+    page = await client.get("/rfqs/new")
+    answer = await client.post("/rfqs/new", data={**page_form(page.text), "action": "add_lines"},
+                               files={"lines_file": ("lines.xlsx", content, XLSX)})
+    # then both prices are 1,234.50, shown as the buyer types them
+    assert answer.status_code == 200, main_of(answer.text)
+    assert [row[4] for row in line_rows(answer.text)] == ["1234,50", "1234,50"]
+    # an English price typed as text in a CSV is told by its row and column, with how to type it
+    english = "article;quantity;unit;target price\nGLV-M;10;box;1,234.50\n"
+    refused = await client.post("/rfqs/new", data={**page_form(page.text), "action": "add_lines"},
+                                files={"lines_file": ("lines.csv", english.encode(), "text/csv")})
+    said = " ".join(main_of(refused.text).split())
+    assert "Row 2 — target price: “1,234.50” is not a decimal amount: type one such as 1.234,50" in said
+    # and a buyer who reads English reads that same file
+    await Membership.update({Membership.locale: "en_US"}).where(Membership.user == user["id"])
+    read = await client.post("/rfqs/new", data={**page_form(page.text), "action": "add_lines"},
+                             files={"lines_file": ("lines.csv", english.encode(), "text/csv")})
+    assert [row[4] for row in line_rows(read.text)] == ["1234.50"]
 
 
 async def test_pasted_rows_with_mistakes_are_all_told_by_row_and_column_and_none_is_added(world, browser, catalog):

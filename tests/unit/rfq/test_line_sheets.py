@@ -158,3 +158,28 @@ def test_any_pasted_text_is_lines_problems_or_a_table_error(text):
         text_lines(text)
     except TableError as refused:
         assert str(refused)
+
+
+def test_text_prices_in_a_file_are_read_as_the_buyer_writes_amounts_and_number_cells_stay_numbers():
+    # given a German buyer's workbook: one price typed as text, one a number cell, one as English text
+    content = workbook([COLUMNS, ("Gloves", 10, "box", "1.234,50"), ("Paper", 3, "ream", 1234.5),
+                        ("Masks", 2, "pcs", "1,234.50")])
+    read = file_lines("lines.xlsx", content, "de_DE")
+    # then the German text and the number are 1234.50; the English text is told by row and column, in German form
+    assert [(line.row, line.target_price) for line in read.lines] == [(2, "1234.50"), (3, "1234.5")]
+    assert [(p.row, p.column) for p in read.problems] == [(4, "target price")]
+    assert "1.234,50" in read.problems[0].problem and str(read.problems[0]).startswith("Row 4 — target price: ")
+    # an English buyer's CSV (all text) reads "1,234.50" and refuses "1.234,50" at its row
+    csv_content = "\ufeffarticle;quantity;unit;target price\nGloves;10;box;1,234.50\nPaper;3;ream;1.234,50\n"
+    english = file_lines("lines.csv", csv_content.encode(), "en_US")
+    assert [line.target_price for line in english.lines] == ["1234.50"]
+    assert [(p.row, p.column) for p in english.problems] == [(3, "target price")]
+    assert "1,234.50" in english.problems[0].problem
+    # the German buyer's CSV of the same text reads the German price and refuses the English one
+    german = file_lines("lines.csv", csv_content.encode(), "de_DE")
+    assert [line.target_price for line in german.lines] == ["1234.50"] and german.problems[0].row == 2
+
+
+def test_a_dot_decimal_price_that_is_no_german_amount_is_still_read_as_written():
+    read = read_rows(iter(rows(("Gloves", "10", "box", "12.50"))), locale="de_DE")
+    assert read.lines[0].target_price == "12.50"
