@@ -188,7 +188,7 @@ def main() -> int:
             page = browser.get("/analytics/savings")
             if page.status_code == 200 and "<svg" in page.text:
                 spread = timed(browser, "/analytics/savings", max(args.requests // 2, 10))
-                print(f"{'GET /analytics/savings (page with 3 charts)':60} p50 {spread['p50']:6.0f} ms  "
+                print(f"{'GET /analytics/savings (page with 4 charts)':60} p50 {spread['p50']:6.0f} ms  "
                       f"p95 {spread['p95']:6.0f} ms")
             else:
                 print(f"page not timed: {page.status_code} (login {login.status_code})")

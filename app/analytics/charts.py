@@ -64,9 +64,17 @@ def savings_by_month(groups: Sequence[Group], currency: str) -> str:
 
 
 def savings_by_category(groups: Sequence[Group], currency: str) -> str:
+    return savings_by_group(groups, currency, "Savings by category")
+
+
+def savings_by_cost_center(groups: Sequence[Group], currency: str) -> str:
+    return savings_by_group(groups, currency, "Savings by cost center")
+
+
+def savings_by_group(groups: Sequence[Group], currency: str, title: str) -> str:
+    """One bar per group (a category, a cost center) and baseline, in `currency`'s groups only."""
     rows = [g for g in groups if g.figures.currency == currency]
-    chart = pygal.HorizontalBar(**_config(f"Savings by category ({currency})", **_amounts(currency),
-                                          x_label_rotation=0))
+    chart = pygal.HorizontalBar(**_config(f"{title} ({currency})", **_amounts(currency), x_label_rotation=0))
     chart.x_labels = [g.label for g in rows]
     for baseline in (Baseline.TARGET, Baseline.MEDIAN_FIRST_OFFER, Baseline.FIRST_OFFER):
         chart.add(BASELINE_LABELS[baseline].capitalize(),

@@ -222,7 +222,7 @@ _COMPARED = {
 
 
 GRAIN = ("month", "category", "vendor")
-GRAINS = (*GRAIN, "cost_center")  # the page's cells leave the cost center out; the API may group by it
+GRAINS = (*GRAIN, "cost_center")  # the RFQ's cost center; the page and the API group by each of them
 
 
 def _where(scope: Scope) -> tuple[str, list[object]]:

@@ -17,7 +17,7 @@ from app.files import XLSX, bytes_response
 from app.spreadsheets import Cell
 
 CSV = "text/csv"  # Litestar adds "; charset=utf-8" itself
-NO_SUCH_TABLE = "No such table: month, category, vendor, competitiveness or total."
+NO_SUCH_TABLE = "No such table: month, category, vendor, cost_center, competitiveness or total."
 
 
 def _savings_charts(page: services.SavingsPage) -> dict[str, str]:
@@ -26,6 +26,7 @@ def _savings_charts(page: services.SavingsPage) -> dict[str, str]:
     drawn = {
         "month": charts.savings_by_month(page.by_month, page.currency),
         "category": charts.savings_by_category(page.by_category, page.currency),
+        "cost_center": charts.savings_by_cost_center(page.by_cost_center, page.currency),
     }
     vendor = dict(page.vendors).get(page.vendor_id or 0)
     if vendor is not None:
@@ -56,14 +57,15 @@ def _savings_tables(page: services.SavingsPage) -> dict[str, list[list[Cell]]]:
         "month": out.savings_table(page.by_month, "Month"),
         "category": out.savings_table(page.by_category, "Category"),
         "vendor": out.savings_table(page.by_vendor, "Vendor"),
+        "cost_center": out.savings_table(page.by_cost_center, "Cost center"),
         "competitiveness": out.competitiveness_table(page.competitiveness),
     }
 
 
 TITLES = {
     "total": "Savings in total", "month": "Savings by month", "category": "Savings by category",
-    "vendor": "Savings by vendor", "competitiveness": "Vendor competitiveness", "spread": "Offer spread per line",
-    "activity": "Marketplace activity",
+    "vendor": "Savings by vendor", "cost_center": "Savings by cost center", "competitiveness": "Vendor competitiveness",
+    "spread": "Offer spread per line", "activity": "Marketplace activity",
 }
 
 

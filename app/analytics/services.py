@@ -151,17 +151,19 @@ class SavingsPage:
     by_category: list[Group]
     by_vendor: list[Group]
     vendor_id: int | None
+    by_cost_center: list[Group]
     vendors: list[tuple[int, str]] = field(default_factory=list)
     competitiveness: list[competitiveness.Month] = field(default_factory=list)
 
 
 async def savings_page(principal: Principal, start: date | None, end: date | None, currency: str | None,
                        vendor_id: int | None) -> SavingsPage:
-    """The page's figures in three queries: the facts written, summed, and the chosen vendor's competitiveness."""
+    """The page's figures in three queries: the facts written, summed (in total, by month, category, vendor and the
+    RFQs' cost center, in one query), and the chosen vendor's competitiveness."""
     scope = scope_of(principal, start, end)
     await facts.refresh()
-    total, by_month, by_category, by_vendor_cells = await facts.grouped(
-        scope, [(), ("month",), ("category",), ("vendor",)])
+    total, by_month, by_category, by_vendor_cells, by_cost_center = await facts.grouped(
+        scope, [(), ("month",), ("category",), ("vendor",), ("cost_center",)])
     currencies = sorted({c.figures.currency for c in total})
     if currency not in currencies:
         currency = principal.currency if principal.currency in currencies else (currencies[0] if currencies else None)
@@ -172,7 +174,8 @@ async def savings_page(principal: Principal, start: date | None, end: date | Non
         vendor_id = next((int(g.key) for g in by_vendor if g.figures.currency == currency), None)
     months = await competitiveness.months(scope, vendor_id) if vendor_id is not None else []
     return SavingsPage(start, end, currency, currencies, totals(total), groups(by_month, GroupBy.MONTH),
-                       groups(by_category, GroupBy.CATEGORY), by_vendor, vendor_id, vendors, months)
+                       groups(by_category, GroupBy.CATEGORY), by_vendor, vendor_id,
+                       groups(by_cost_center, GroupBy.COST_CENTER), vendors, months)
 
 
 # --- one RFQ --------------------------------------------------------------------------------------

@@ -4,7 +4,12 @@ that orders consume groups by the orders' own cost centers. Each buyer sees its 
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from decimal import Decimal
+
+import openpyxl
 
 from app.contracts.tables import ContractLine, ContractPrice
 from tests.support.accounts import an_address
@@ -70,14 +75,16 @@ def _body(world, **overrides):
     return body([world.vendor.id], **overrides)
 
 
-async def _awarded(api, world, admin, cost_center_id: int | None, price: str) -> tuple[int, int]:
-    """An RFQ of 10 gloves published, offered at `price` and awarded; its id and its line id."""
+async def _awarded(api, world, admin, cost_center_id: int | None, price: str,
+                   awarder: str | None = None) -> tuple[int, int]:
+    """An RFQ of 10 gloves published, offered at `price` and awarded (by `awarder`, the buyer admin unless said);
+    its id and its line id."""
     draft = await a_draft(admin, world, lines=[{"description": "Gloves", "quantity": 10, "target_price": "15.00"}],
                           **({"cost_center_id": cost_center_id} if cost_center_id else {}))
     assert (await admin.post(f"/api/v1/rfqs/{draft['id']}/publish")).status_code == 200
     line_id = draft["lines"][0]["id"]
     offer_id = await offer(api, world.vendor_admin, draft["id"], {line_id: price})
-    assert (await award(api, world.buyer_admin, draft["id"], {line_id: offer_id})).status_code == 200
+    assert (await award(api, awarder or world.buyer_admin, draft["id"], {line_id: offer_id})).status_code == 200
     return draft["id"], line_id
 
 
@@ -106,6 +113,52 @@ async def test_savings_group_by_the_rfqs_cost_center(world, api):
     assert {g["key"] for g in operator["groups"]} == {str(center), "none"}
     assert (await (await api(world.vendor_admin)).get(
         "/api/v1/analytics/savings?group_by=cost_center")).status_code == 404
+
+
+async def test_the_savings_page_shows_the_buyers_cost_centers_and_exports_them(world, api, browser):
+    # given Acme's two awarded RFQs on CC-50 and one without a cost center, and the other buyer's RFQ on its CC-59
+    admin = await api(world.buyer_admin)
+    center = await a_cost_center(admin, "CC-50")
+    await _awarded(api, world, admin, center, "12.00")
+    await _awarded(api, world, admin, center, "11.00")
+    await _awarded(api, world, admin, None, "14.00")
+    other_admin = await api(world.other_buyer_admin)
+    await _awarded(api, world, other_admin, await a_cost_center(other_admin, "CC-59"), "10.00",
+                   awarder=world.other_buyer_admin)
+    client = await browser(world.buyer_admin)
+    # when Acme's admin opens its savings page
+    page = await client.get("/analytics/savings")
+    # then the "by cost center" table and its chart show Acme's cost centers, never the other buyer's
+    assert page.status_code == 200, page.text
+    table = re.search(r"<caption>Savings by cost center</caption>.*?</table>", page.text, re.S)
+    assert table is not None
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)]
+    assert [row[:3] for row in rows if row] == [["CC-50 Ward CC-50", "EUR", "2"], ["No cost center", "EUR", "1"]]
+    chart = re.search(r"<h2 id=\"cost-center-heading\">.*?</section>", page.text, re.S).group(0)
+    assert "<svg" in chart and "CC-50 Ward CC-50" in chart
+    assert "CC-59" not in page.text
+    # and its CSV and XLSX carry the same figures, exact
+    as_csv = await client.get("/analytics/savings/export.csv?table=cost_center")
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    title, header, *exported = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"), newline="")))
+    assert title == ["Savings by cost center"]
+    assert header[:8] == ["Cost center", "Currency", "Lines", "Awarded value", "Consumed by orders", "Consumed %",
+                          "Target value", "Saved against target"]
+    assert [[row[0], row[1], row[2], D(row[3]), D(row[6]), D(row[7]), row[8]] for row in exported] == [
+        ["CC-50 Ward CC-50", "EUR", "2", D("230"), D("300"), D("70"), "23.3"],
+        ["No cost center", "EUR", "1", D("140"), D("150"), D("10"), "6.7"],
+    ]
+    as_xlsx = await client.get("/analytics/savings/export.xlsx?table=cost_center")
+    assert as_xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content))["Savings by cost center"]
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0][:3] == ["Cost center", "Currency", "Lines"]
+    assert [(row[0], row[2], D(str(row[3])), D(str(row[7]))) for row in cells[1:]] == [
+        ("CC-50 Ward CC-50", 2, D("230"), D("70")), ("No cost center", 1, D("140"), D("10"))]
+    # and the other buyer's page and export show its own cost center only
+    theirs = await (await browser(world.other_buyer_admin)).get("/analytics/savings/export.csv?table=cost_center")
+    assert b"CC-59 Ward CC-59" in theirs.content and b"CC-50" not in theirs.content
+    assert b"No cost center" not in theirs.content
 
 
 async def test_consumed_contract_value_groups_by_the_orders_cost_center(world, api):

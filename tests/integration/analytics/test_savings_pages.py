@@ -16,9 +16,9 @@ async def test_the_buyer_sees_its_savings_as_charts_and_tables(world, api, brows
     page = await client.get("/analytics/savings")
     # then each chart is inline SVG without any script, beside its table
     assert page.status_code == 200, page.text
-    # (by month, by category, one vendor's competitiveness)
+    # (by month, by category, by cost center, one vendor's competitiveness)
     charts = re.findall(r"<svg.*?</svg>", page.text, re.S)
-    assert len(charts) == 3 and not any("<script" in chart for chart in charts)
+    assert len(charts) == 4 and not any("<script" in chart for chart in charts)
     assert "Savings by month" in page.text and "Beta Supplies" in page.text
     # and the RFQ's own page draws its offer spread
     spread = await client.get(f"/rfqs/{rfq_id}/analytics")
