@@ -51,7 +51,7 @@ def test_an_amount_in_another_currency_does_not_match_unless_converted() -> None
                       rates={"EUR": "1 USD = 0.9000 EUR, 2026-11-30"})
     assert rule_matches(TEN_K, converted)
     [approval] = required_approvals(converted, [TEN_K]).approvals
-    assert approval.reason == "rule “10k” (10800 EUR at 1 USD = 0.9000 EUR, 2026-11-30)"
+    assert approval.reason == "rule “10k” (10,800.00 EUR at 1 USD = 0.9000 EUR, 2026-11-30)"
 
 
 @given(eur=amounts, converted=amounts, threshold=amounts)
@@ -108,7 +108,7 @@ def test_an_amount_no_budget_is_in_is_refused_by_a_hard_budget_and_asks_an_appro
     assert hard.refusal is None and hard.unbudgeted == ("EUR",) and hard.approvals == ()
     soft = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=False)])
     assert soft.unbudgeted == () and [a.reason for a in soft.approvals] == [
-        "100 EUR outside the cost center's budgets (in USD)"]
+        "100.00 EUR outside the cost center's budgets (in USD)"]
     # a budget in the order's currency beside it is the one that counts; the other is untouched
     both = required_approvals(facts("100"), [], [BudgetLeft(1, "USD", Decimal(1), Decimal(1), hard=True),
                                                  BudgetLeft(2, "EUR", Decimal(500), Decimal(0), hard=True)])
@@ -118,12 +118,14 @@ def test_an_amount_no_budget_is_in_is_refused_by_a_hard_budget_and_asks_an_appro
 def test_a_per_month_limit_in_another_currency_asks_an_approver() -> None:
     limits = UserLimits("EUR", None, Decimal(1000), Decimal(0))
     reasons = [a.reason for a in required_approvals(facts(amounts={"USD": Decimal(5)}), [], limits=limits).approvals]
-    assert reasons == ["in USD: the per-month limit of 1000 EUR counts EUR orders only"]
+    assert reasons == ["in USD: the per-month limit of 1,000.00 EUR counts EUR orders only"]
 
 
 def test_a_refusal_says_by_how_much() -> None:
-    decision = required_approvals(facts("300"), [], [BudgetLeft(4, "EUR", Decimal(1000), Decimal(800), hard=True)])
-    assert decision.refusal is not None and "by 100 EUR" in decision.refusal and "200 EUR left" in decision.refusal
+    budget = BudgetLeft(4, "EUR", Decimal(1000), Decimal(800), hard=True, label="the monthly budget from 2026-12-01")
+    decision = required_approvals(facts("300"), [], [budget])
+    assert decision.refusal == ("the monthly budget from 2026-12-01: this order of 300.00 EUR would exceed it by "
+                                "100.00 EUR (200.00 EUR left of 1,000.00 EUR)")
 
 
 @given(order=amounts, per_order=amounts, month=amounts, per_month=amounts)
