@@ -52,6 +52,9 @@ DEFAULT_TIME_LIMIT = 2.0
 # half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
 ABSOLUTE_GAP = 0.00005
 INF = highspy.kHighsInf
+# The part of the time limit the first plan (first_plan) may take; HiGHS gets the rest, and whatever it has not
+# beaten by then is the answer, with its proven gap.
+FIRST_PLAN_SHARE = 0.4
 
 
 def _without_banner() -> None:
@@ -322,14 +325,15 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
     deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
-    start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
+    plan = first_plan(problem, constraints, model, started + time_limit * FIRST_PLAN_SHARE)
+    start = None if plan is None else _values(model, plan)
     # The best score first, then (with what time is left) the cheapest plan among those that score as well.
     h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
     found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
     if found or (start is not None and status != highspy.HighsModelStatus.kInfeasible):
         # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
         # (checked exactly when it was made) is the best found.
-        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, _plan(model, start))
+        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, plan or ())
         if objective is Objective.SCORE and allocations:
             cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
             if cheapest is not None:
@@ -428,55 +432,117 @@ def _values(model: Model, allocations: Sequence[Allocation]) -> list[float]:
     return values
 
 
-def _start(problem: Problem, constraints: Sequence[Constraint], model: Model,
-           deadline: float) -> list[float] | None:
-    """A first plan for HiGHS when lines go whole (app/sourcing/incumbent.py: which vendors win, each line or bundle
-    to the cheapest of them), as a value per column; None when the search finds none that meets every constraint
-    exactly (model.violations), or the model has no such plan to start from."""
+def first_plan(problem: Problem, constraints: Sequence[Constraint], model: Model,
+               deadline: float) -> tuple[Allocation, ...] | None:
+    """A first plan for HiGHS (app/sourcing/incumbent.py): which vendors win, by local search, each group of lines
+    (a line, or lines bundled together) whole to one of them; then, group by group, moved until capacities, value
+    shares, the minimum award and the vendor counts hold. With partial quantities a line no single offer fills is
+    split beforehand among its cheapest offers. None when the search finds no plan that meets every constraint
+    exactly (model.violations), or the model has no plan to start from."""
     vendors = sorted({o.vendor_id for o in model.offers})
     if not vendors or model.impossible:
         return None
+    partial = is_partial(constraints)
+    targets = line_targets(problem, partial)
     column_of = {v: i for i, v in enumerate(vendors)}
-    group_of = _groups([line.line_id for line in problem.lines if any(o.line_id == line.line_id
-                                                                      for o in model.offers)], constraints)
-    names = sorted(set(group_of.values()))
-    row_of = {g: i for i, g in enumerate(names)}
-    cost = np.zeros((len(names), len(vendors)))
-    count = np.zeros((len(names), len(vendors)), dtype=np.int64)
-    size = np.zeros((len(names), 1), dtype=np.int64)
-    offers_in: dict[tuple[int, int], list[int]] = defaultdict(list)
+    in_model = {o.line_id for o in model.offers}
+    group_of = _groups([line.line_id for line in problem.lines if line.line_id in in_model], constraints)
+    bundled = {i for c in constraints if isinstance(c, Bundle) for i in c.line_ids}
+    whole_from: dict[int, set[int]] = defaultdict(set)  # line -> vendors that can give it all
+    for offer in model.offers:
+        if offer.quantity >= targets[offer.line_id]:
+            whole_from[offer.line_id].add(offer.vendor_id)
+    split = sorted(i for i in group_of if not whole_from[i])  # only with partial quantities (presolve)
+    if any(i in bundled for i in split):
+        return None
+    base: list[Allocation] = []
+    for line_id in split:  # filled from the cheapest offers in the model
+        left = targets[line_id]
+        for k in sorted((k for k, o in enumerate(model.offers) if o.line_id == line_id),
+                        key=lambda k: (model.cost[model.quantity_col[k][0]], model.offers[k].vendor_id)):
+            offer = model.offers[k]
+            take = min(left, offer.quantity)
+            if take > 0:
+                base.append(Allocation(line_id, offer.vendor_id, take, offer.unit_price))
+                left -= take
+        if left > 0:
+            return None
+    names = sorted({group_of[i] for i in group_of if i not in split})
+    row_of = {g: r for r, g in enumerate(names)}
+    shape = (len(names), len(vendors))
+    cost, value, count = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=np.int64)
+    size, units = np.zeros(len(names), dtype=np.int64), np.zeros(len(names))
+    members: dict[int, list[int]] = defaultdict(list)
+    for line_id, g in group_of.items():
+        if line_id not in split:
+            size[row_of[g]] += 1
+            units[row_of[g]] += targets[line_id]
+            members[row_of[g]].append(line_id)
+    shares = [c for c in constraints if isinstance(c, ValueShare)]
+    scoped = [np.zeros(shape) for _ in shares]
+    price: dict[tuple[int, int], Offer] = {}
     for k, offer in enumerate(model.offers):
-        g, v = row_of[group_of[offer.line_id]], column_of[offer.vendor_id]
-        cost[g, v] += model.cost[model.quantity_col[k][0]]
-        count[g, v] += 1
-        offers_in[(g, v)].append(k)
-    for g in group_of.values():
-        size[row_of[g], 0] += 1
-    cost[count < size] = np.inf  # the vendor cannot take the whole group (it offered only part of a bundle)
+        line_id = offer.line_id
+        if line_id in split or offer.quantity < targets[line_id]:
+            continue
+        r, v = row_of[group_of[line_id]], column_of[offer.vendor_id]
+        column, factor = model.quantity_col[k]
+        cost[r, v] += model.cost[column] * targets[line_id] / factor
+        worth = float(offer.unit_price) * targets[line_id]
+        value[r, v] += worth
+        count[r, v] += 1
+        price[(line_id, offer.vendor_id)] = offer
+        for c, matrix in zip(shares, scoped, strict=True):
+            if not c.line_ids or line_id in c.line_ids:
+                matrix[r, v] += worth
+    cost[count < size[:, None]] = np.inf  # the vendor cannot take the whole group
     fixed = np.array([model.cost[model.vendor_col[v]] if v in model.vendor_col else 0.0 for v in vendors])
+    capacity = np.full(len(vendors), np.inf)
+    for c in constraints:
+        if isinstance(c, Capacity) and c.vendor_id in column_of:
+            capacity[column_of[c.vendor_id]] = min(capacity[column_of[c.vendor_id]], c.units)
+    base_units, base_value = np.zeros(len(vendors)), np.zeros(len(vendors))
+    base_used = np.zeros(len(vendors), dtype=bool)
+    for a in base:
+        base_units[column_of[a.vendor_id]] += a.quantity
+        base_value[column_of[a.vendor_id]] += float(a.unit_price) * a.quantity
+        base_used[column_of[a.vendor_id]] = True
+    side_shares = []
+    for c, matrix in zip(shares, scoped, strict=True):
+        fraction = float(c.percent) / 100
+        mine = np.zeros(len(vendors))
+        if c.vendor_id in column_of:
+            mine[column_of[c.vendor_id]] = 1.0
+        in_base = sum(float(a.unit_price) * a.quantity * ((a.vendor_id == c.vendor_id) - fraction) for a in base
+                      if not c.line_ids or a.line_id in c.line_ids)
+        side_shares.append(incumbent.Share(c.bound is Bound.AT_LEAST, matrix * (mine[None, :] - fraction), in_base))
+    side = incumbent.Side(units=units, value=value, capacity=capacity,
+                          min_award=max((float(c.amount) for c in constraints if isinstance(c, MinAwardValue)),
+                                        default=0.0),
+                          shares=tuple(side_shares), base_units=base_units, base_value=base_value,
+                          base_used=base_used)
     required = {c.vendor_id for c in constraints if isinstance(c, RequireVendor)}
     if not required <= set(column_of):
         return None
-    choice = incumbent.local_search(
-        cost, fixed, required=frozenset(column_of[v] for v in required), deadline=deadline,
-        at_most=min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
-                    default=None),
-        at_least=max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
-                     default=0))
-    if choice is None:
+    at_most = min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                  default=None)
+    at_least = max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
+                   default=0)
+    wanted = frozenset(column_of[v] for v in required)
+    choice = incumbent.local_search(cost, fixed, required=wanted, deadline=deadline, at_most=at_most,
+                                    at_least=at_least) if len(names) else None
+    start = np.array(choice.assigned) if choice is not None else np.argmin(cost, axis=1)
+    assigned = incumbent.repair(cost, fixed, side, start, at_most=at_most, at_least=at_least, required=wanted,
+                                deadline=deadline) if len(names) else np.zeros(0, dtype=np.int64)
+    if assigned is None:
         return None
-    values = [0.0] * len(model.cost)
-    allocations = []
-    for g, v in enumerate(choice.assigned):
-        for k in offers_in[(g, v)]:
-            column, factor = model.quantity_col[k]
-            values[column] = 1.0
-            offer = model.offers[k]
-            allocations.append(Allocation(offer.line_id, offer.vendor_id, round(factor), offer.unit_price))
-    for v in choice.vendors:
-        if vendors[v] in model.vendor_col:
-            values[model.vendor_col[vendors[v]]] = 1.0
-    return None if violations(problem, constraints, allocations) else values
+    allocations = list(base)
+    for r, v in enumerate(assigned):
+        for line_id in members[r]:
+            offer = price[(line_id, vendors[int(v)])]
+            allocations.append(Allocation(line_id, offer.vendor_id, targets[line_id], offer.unit_price))
+    plan = tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
+    return None if violations(problem, constraints, plan) else plan
 
 
 def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[int, int]:
