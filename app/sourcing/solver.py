@@ -19,7 +19,7 @@ from decimal import Decimal
 import highspy
 import numpy as np
 
-from app.sourcing import incumbent
+from app.sourcing import bounds, incumbent
 from app.sourcing.model import (
     Allocation,
     Bound,
@@ -52,9 +52,10 @@ DEFAULT_TIME_LIMIT = 2.0
 # half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
 ABSOLUTE_GAP = 0.00005
 INF = highspy.kHighsInf
-# The part of the time limit the first plan (first_plan) may take; HiGHS gets the rest, and whatever it has not
-# beaten by then is the answer, with its proven gap.
-FIRST_PLAN_SHARE = 0.4
+# The part of the time limit kept for our own bound of a plan HiGHS has not proven optimal (app/sourcing/bounds.py),
+# and the least time that bound gets when the limit has passed.
+BOUND_SHARE = 0.05
+BOUND_SECONDS = 0.05
 
 
 def _without_banner() -> None:
@@ -325,15 +326,25 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
     deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
-    plan = first_plan(problem, constraints, model, started + time_limit * FIRST_PLAN_SHARE)
+    # The first plan may take the whole limit when it needs it (a scenario HiGHS would not solve in time); easy ones
+    # take a moment and leave HiGHS the rest.
+    plan = first_plan(problem, constraints, model, deadline)
     start = None if plan is None else _values(model, plan)
-    # The best score first, then (with what time is left) the cheapest plan among those that score as well.
-    h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
+    # The best score first, then (with what time is left) the cheapest plan among those that score as well; a cost
+    # keeps a moment at the end for the bound of a plan not proven optimal.
+    ends = started + time_limit * (0.6 if objective is Objective.SCORE else 1 - BOUND_SHARE)
+    if plan is not None and ends - time.perf_counter() < time_limit * BOUND_SHARE:
+        h, status = None, None  # no time left for HiGHS to take the plan in, let alone beat it
+    else:
+        h, status = _run(model, ends, start)
     found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
-    if found or (start is not None and status != highspy.HighsModelStatus.kInfeasible):
+    if found or (plan is not None and status != highspy.HighsModelStatus.kInfeasible):
         # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
         # (checked exactly when it was made) is the best found.
         optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, plan or ())
+        if (not optimal and plan is not None and objective is Objective.COST
+                and plan_total(plan, constraints) < plan_total(allocations, constraints)):
+            allocations = plan  # HiGHS's own plan, made before it took ours in, is dearer
         if objective is Objective.SCORE and allocations:
             cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
             if cheapest is not None:
@@ -342,21 +353,73 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                 gap = None if gap is None or tie_gap is None else max(gap, tie_gap)
         total = plan_total(allocations, constraints)
         if not optimal and objective is Objective.COST and total > 0:
-            # HiGHS's bound is missing or weak while its root LP is unsolved: the cheapest filling of each line
-            # from the offers the model holds is a bound too (every constraint only adds to it).
-            floor = (float(total) - cheapest_filling(model, line_targets(problem, partial))) / float(total)
-            gap = max(0.0, floor) if gap is None else max(0.0, min(gap, floor))
+            # HiGHS's bound is missing or weak while its root LP is unsolved: bounds of our own
+            # (app/sourcing/bounds.py) measure the gap too, and prove the plan optimal when it reaches one exactly.
+            targets = line_targets(problem, partial)
+            exact = cheapest_filling_exact(model, targets)
+            if total <= exact:
+                optimal = True
+            else:
+                floor = max(float(exact), _vendor_bound(model, constraints, targets, float(total), deadline),
+                            float(h.getInfo().mip_dual_bound) if found and h is not None else -math.inf)
+                floor_gap = max(0.0, (float(total) - floor) / float(total))
+                gap = floor_gap if gap is None else max(0.0, min(gap, floor_gap))
         return Result(
             status=Status.OPTIMAL if optimal else Status.BEST_FOUND,
             allocations=allocations, total=total, gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
-        conflicts, tries, minimal = conflicting(problem, constraints, time_limit=time_limit)
+        # the conflict search shares the scenario's time limit: a request's solving stays within it
+        conflicts, tries, minimal = conflicting(problem, constraints,
+                                                time_limit=max(0.0, deadline - time.perf_counter()))
         return Result(status=Status.INFEASIBLE, seconds=time.perf_counter() - started, unoffered=unoffered,
                       conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
                       conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
+
+
+def cheapest_filling_exact(model: Model, targets: dict[int, int]) -> Decimal:
+    """`cheapest_filling` in exact Decimal arithmetic: a plan that costs no more is proven optimal."""
+    by_line: dict[int, list[Offer]] = defaultdict(list)
+    for offer in model.offers:
+        by_line[offer.line_id].append(offer)
+    bound = Decimal(0)
+    for line_id, offers in by_line.items():
+        left = targets[line_id]
+        for offer in sorted(offers, key=lambda o: o.unit_price):
+            take = min(left, offer.quantity)
+            bound += offer.unit_price * take
+            left -= take
+            if left <= 0:
+                break
+    return bound
+
+
+def _vendor_bound(model: Model, constraints: Sequence[Constraint], targets: dict[int, int], aim: float,
+                  deadline: float) -> float:
+    """The Lagrangian bound over which vendors win (app/sourcing/bounds.py), for a model that counts them; -inf
+    otherwise. Lowered by a millionth of a percent against the rounding of its float sums."""
+    if not model.vendor_col or not model.offers:
+        return -math.inf
+    lines = sorted({o.line_id for o in model.offers})
+    vendors = sorted({o.vendor_id for o in model.offers})
+    line_of = {line_id: i for i, line_id in enumerate(lines)}
+    vendor_of = {v: i for i, v in enumerate(vendors)}
+    found = bounds.vendor_choice_bound(
+        np.array([float(o.unit_price) for o in model.offers]),
+        np.array([float(min(o.quantity, targets[o.line_id])) for o in model.offers]),
+        np.array([line_of[o.line_id] for o in model.offers]), np.array([vendor_of[o.vendor_id] for o in model.offers]),
+        np.array([float(targets[line_id]) for line_id in lines]),
+        np.array([model.cost[model.vendor_col[v]] if v in model.vendor_col else 0.0 for v in vendors]), aim,
+        at_most=min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                    default=None),
+        at_least=max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
+                     default=0),
+        required=frozenset(vendor_of[c.vendor_id] for c in constraints
+                           if isinstance(c, RequireVendor) and c.vendor_id in vendor_of),
+        deadline=max(deadline, time.perf_counter() + BOUND_SECONDS))
+    return found - abs(found) * 1e-8 if math.isfinite(found) else -math.inf
 
 
 def cheapest_filling(model: Model, targets: dict[int, int]) -> float:
