@@ -592,7 +592,12 @@ def first_plan(problem: Problem, constraints: Sequence[Constraint], model: Model
     at_least = max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
                    default=0)
     wanted = frozenset(column_of[v] for v in required)
-    choice = incumbent.local_search(cost, fixed, required=wanted, deadline=deadline, at_most=at_most,
+    # A vendor owed at least a share of the value wins something (when the scope is worth anything): among the
+    # winners the local search picks, as a hint only (the plan is checked exactly whatever it assumed).
+    owed = wanted | {column_of[c.vendor_id] for c in shares
+                     if c.bound is Bound.AT_LEAST and c.percent > 0 and c.vendor_id in column_of}
+    hint = owed if at_most is None or len(owed) <= at_most else wanted
+    choice = incumbent.local_search(cost, fixed, required=frozenset(hint), deadline=deadline, at_most=at_most,
                                     at_least=at_least) if len(names) else None
     start = np.array(choice.assigned) if choice is not None else np.argmin(cost, axis=1)
     assigned = incumbent.repair(cost, fixed, side, start, at_most=at_most, at_least=at_least, required=wanted,
