@@ -89,7 +89,7 @@ def test_capacities_and_a_value_share_are_repaired_together() -> None:
         (Offer(1, 1, D("1.00"), 10, 3), Offer(2, 1, D("1.00"), 2, 3),
          Offer(1, 2, D("5.00"), 10, 3), Offer(2, 2, D("5.00"), 2, 3)),
     )
-    constraints = [Capacity(1, 5), ValueShare(2, Bound.AT_LEAST, D(50)), MinAwardValue(D(5))]
+    constraints = [Capacity(1, 5), ValueShare(2, Bound.AT_LEAST, D(50)), MinAwardValue(D(2))]
     model = build(problem, constraints, partial=False)
     # when the first plan is searched, then solved
     plan = first_plan(problem, constraints, model, time.perf_counter() + 5)
