@@ -55,6 +55,8 @@ INF = highspy.kHighsInf
 # The part of the time limit kept for our own bound of a plan HiGHS has not proven optimal (app/sourcing/bounds.py),
 # and the least time that bound gets when the limit has passed.
 BOUND_SHARE = 0.05
+# The part of the time limit the first plan may take at most (app/sourcing/incumbent.py).
+FIRST_PLAN_SHARE = 0.6
 BOUND_SECONDS = 0.05
 
 
@@ -326,9 +328,9 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
     deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
-    # The first plan may take the whole limit when it needs it (a scenario HiGHS would not solve in time); easy ones
-    # take a moment and leave HiGHS the rest.
-    plan = first_plan(problem, constraints, model, deadline)
+    # The first plan may take most of the limit when it needs it (a scenario HiGHS would not solve in time); easy ones
+    # take a moment and leave HiGHS the rest. Not all of it: HiGHS may still prove that no plan exists.
+    plan = first_plan(problem, constraints, model, started + time_limit * FIRST_PLAN_SHARE)
     start = None if plan is None else _values(model, plan)
     # The best score first, then (with what time is left) the cheapest plan among those that score as well; a cost
     # keeps a moment at the end for the bound of a plan not proven optimal.
