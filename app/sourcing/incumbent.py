@@ -114,7 +114,8 @@ def repair(cost: np.ndarray, fixed: np.ndarray, side: Side, start: np.ndarray, *
     """An assignment of every group to a vendor (`cost[g, v]` finite) that meets the side constraints, vendor counts
     and required vendors, found from `start` by moving one group at a time: while some constraint is broken, the move
     that mends most of it (each broken constraint weighed by the fraction it misses by, a vendor too many or too few
-    as 1, times its weight), cheaper moves first among equals; when no move mends anything, the weights of the
+    as 1, times its weight), cheaper moves first among equals; when no move mends anything and there are too many
+    winners, one winner's groups all go to the others; when no move mends anything otherwise, the weights of the
     constraints still broken double (the breakout method: a move that breaks a little of one to mend more of
     another becomes worth it); once every constraint holds, the move that saves most while they hold. None when
     the deadline passes first, or the weights stop moving anything. Plain floats: the caller checks the plan
@@ -159,7 +160,7 @@ def repair(cost: np.ndarray, fixed: np.ndarray, side: Side, start: np.ndarray, *
     a = start.astype(np.int64).copy()
     cheapest = np.argmin(np.where(allowed, cost, np.inf), axis=1)
     a = np.where(allowed[rows, a], a, cheapest)
-    for _ in range(100_000):
+    def measure(a: np.ndarray) -> tuple:  # type: ignore[type-arg]
         n = np.bincount(a, minlength=vendors)
         winner = (n > 0) | base_used
         load = base_units + np.bincount(a, weights=units[:, 0], minlength=vendors)
@@ -169,7 +170,28 @@ def repair(cost: np.ndarray, fixed: np.ndarray, side: Side, start: np.ndarray, *
         parts = (over(load), short(worth, winner), float(count_term(np.array(winners))), needed & ~winner,
                  np.array([float(share_term(t, s.at_least, sc)) for t, s, sc in zip(totals, side.shares, share_scale,
                                                                                      strict=True)]))
-        broken = sum(float(np.sum(part)) for part in parts)
+        return n, winner, load, worth, totals, winners, parts, sum(float(np.sum(part)) for part in parts)
+
+    def closed(a: np.ndarray, winner: np.ndarray, broken: float) -> np.ndarray | None:
+        """Too many winners, and no single move leaves one with nothing: the best of "every group of one winner to
+        the cheapest other winner that can take it", when it mends something."""
+        best, found = broken, None
+        for v in np.flatnonzero(winner & ~base_used & ~needed):
+            others = winner & ~base_used
+            others[v] = False
+            mine = np.flatnonzero(a == v)
+            options = np.where(allowed[mine][:, others], cost[mine][:, others], np.inf)
+            if not np.isfinite(options.min(axis=1, initial=np.inf)).all():
+                continue  # some group of it no other winner can take
+            moved = a.copy()
+            moved[mine] = np.flatnonzero(others)[np.argmin(options, axis=1)]
+            after = measure(moved)[-1]
+            if after < best - 1e-12:
+                best, found = after, moved
+        return found
+
+    for _ in range(100_000):
+        n, winner, load, worth, totals, winners, parts, broken = measure(a)
         if deadline is not None and time.perf_counter() > deadline:
             break
         # every move "group g from its vendor a to vendor b" at once, as (G, V) arrays of the weighted change
@@ -206,6 +228,8 @@ def repair(cost: np.ndarray, fixed: np.ndarray, side: Side, start: np.ndarray, *
             a[g] = b
         elif broken <= 1e-12:
             return a
+        elif winners > most and (merged := closed(a, winner, broken)) is not None:
+            a = merged
         else:  # stuck: what is still broken weighs twice as much
             w_cap[parts[0] > 0] *= 2
             w_min[np.asarray(parts[1]) > 0] *= 2

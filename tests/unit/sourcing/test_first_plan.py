@@ -7,11 +7,12 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sourcing import scenarios
+from app.sourcing import incumbent, scenarios
 from app.sourcing.model import (
     AllowPartial,
     Bound,
@@ -118,3 +119,16 @@ def test_the_baselines_are_reused_only_for_the_same_data() -> None:
     assert scenarios.stored_baselines([same, other, {}])[1].key == other["baselines"]["key"]
     # and a different partial-quantity choice is another key
     assert scenarios.baseline_key(problem, (AllowPartial(),)) != key
+
+
+def test_repair_closes_a_winner_when_there_are_too_many() -> None:
+    # given six groups spread two by two over three vendors, every vendor able to take any group, at most two winners
+    cost = np.array([[1.0, 2.0, 3.0]] * 6)
+    side = incumbent.Side(units=np.ones(6), value=cost.copy(), capacity=np.full(3, np.inf))
+    start = np.array([0, 0, 1, 1, 2, 2])
+    # when repaired
+    assigned = incumbent.repair(cost, np.zeros(3), side, start, at_most=2)
+    # then two vendors win, and the plan is as cheap as two winners allow: all to the cheapest
+    assert assigned is not None
+    assert len(set(assigned.tolist())) <= 2
+    assert set(assigned.tolist()) == {0}
