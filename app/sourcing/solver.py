@@ -312,8 +312,15 @@ def _run(model: Model, deadline: float, start: list[float] | None = None,
             data_in.user_interrupt = True  # type: ignore[attr-defined]
 
     h.setCallback(interrupt, None)
-    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    # Its LP solves too (the root LP of a big model can outlast the limit, and the MIP callback is not asked then);
+    # stopped after the run, so that reading the plan back (`_vertex`) may solve its LP.
+    kinds = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+             highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
+    for kind in kinds:
+        h.startCallback(kind)
     h.run()
+    for kind in kinds:
+        h.stopCallback(kind)
     return h, h.getModelStatus()
 
 
@@ -402,12 +409,16 @@ def _vendor_bound(model: Model, constraints: Sequence[Constraint], targets: dict
                   deadline: float) -> float:
     """The Lagrangian bound over which vendors win (app/sourcing/bounds.py), for a model that counts them; -inf
     otherwise. Lowered by a millionth of a percent against the rounding of its float sums."""
-    if not model.vendor_col or not model.offers:
+    if not model.offers or not (model.vendor_col or any(isinstance(c, Capacity) for c in constraints)):
         return -math.inf
     lines = sorted({o.line_id for o in model.offers})
     vendors = sorted({o.vendor_id for o in model.offers})
     line_of = {line_id: i for i, line_id in enumerate(lines)}
     vendor_of = {v: i for i, v in enumerate(vendors)}
+    capacity = np.full(len(vendors), np.inf)
+    for c in constraints:
+        if isinstance(c, Capacity) and c.vendor_id in vendor_of:
+            capacity[vendor_of[c.vendor_id]] = min(capacity[vendor_of[c.vendor_id]], c.units)
     found = bounds.vendor_choice_bound(
         np.array([float(o.unit_price) for o in model.offers]),
         np.array([float(min(o.quantity, targets[o.line_id])) for o in model.offers]),
@@ -420,7 +431,7 @@ def _vendor_bound(model: Model, constraints: Sequence[Constraint], targets: dict
                      default=0),
         required=frozenset(vendor_of[c.vendor_id] for c in constraints
                            if isinstance(c, RequireVendor) and c.vendor_id in vendor_of),
-        deadline=max(deadline, time.perf_counter() + BOUND_SECONDS))
+        capacity=capacity, deadline=max(deadline, time.perf_counter() + BOUND_SECONDS))
     return found - abs(found) * 1e-8 if math.isfinite(found) else -math.inf
 
 

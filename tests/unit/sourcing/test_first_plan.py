@@ -55,7 +55,7 @@ def test_a_first_plan_meets_every_constraint_and_costs_no_less_than_the_optimum(
         assert best is not None and plan_total(plan, constraints) >= best
 
 
-@pytest.mark.parametrize("kind", [VendorCount, FixedCost, AllowPartial], ids=lambda k: k.__name__)
+@pytest.mark.parametrize("kind", [VendorCount, FixedCost, Capacity, AllowPartial], ids=lambda k: k.__name__)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_vendor_bound_never_passes_the_optimum(kind: type, data: st.DataObject) -> None:
