@@ -1,6 +1,6 @@
 """The first plan (app/sourcing/incumbent.py through solver.first_plan) meets every constraint whenever it gives
 one; the Lagrangian bound (app/sourcing/bounds.py) never passes the optimum; a plan arrives under a time limit HiGHS
-cannot solve in; the baselines are reused only for the same data."""
+cannot solve in; the conflict search shares the time limit; the baselines are reused only for the same data."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sourcing import incumbent, scenarios
+from app.sourcing import incumbent, scenarios, solver
 from app.sourcing.model import (
     AllowPartial,
     Bound,
     Capacity,
+    ExcludeVendor,
     FixedCost,
     Line,
     MinAwardValue,
@@ -132,3 +133,22 @@ def test_repair_closes_a_winner_when_there_are_too_many() -> None:
     assert assigned is not None
     assert len(set(assigned.tolist())) <= 2
     assert set(assigned.tolist()) == {0}
+
+
+def test_the_conflict_search_gets_what_is_left_of_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a scenario with no plan (two vendors wanted, one excluded, only two offered), the search's budget watched
+    problem = Problem((Line(1, 1, 1),), (Vendor(1, "A"), Vendor(2, "B")),
+                      (Offer(1, 1, D("1.00"), 1, 3), Offer(1, 2, D("2.00"), 1, 3)))
+    budgets: list[float] = []
+    real = solver.conflicting
+
+    def watched(problem, constraints, *, time_limit):  # type: ignore[no-untyped-def]
+        budgets.append(time_limit)
+        return real(problem, constraints, time_limit=time_limit)
+
+    monkeypatch.setattr(solver, "conflicting", watched)
+    # when solved within one second
+    result = solver.solve(problem, [VendorCount(Bound.AT_LEAST, 2), ExcludeVendor(2)], time_limit=1.0)
+    # then the conflict is found within what the main solve left of that second, not a second of its own
+    assert result.status is Status.INFEASIBLE and result.conflicts
+    assert len(budgets) == 1 and 0 <= budgets[0] < 1.0
