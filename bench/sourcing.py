@@ -6,7 +6,8 @@ scenarios that use every kind of constraint, each with the solver's default time
 
 Prints, per scenario, its status (proven optimal, best found with its gap, infeasible with its conflict), the
 solve time and the vendors used; then the solve time p50/p95 over the scenarios, how many were proven optimal and
-the gaps of the others. Each plan is checked exactly against its constraints (exit status 1 if one breaks any).
+the gaps of the others, and how many got a plan. Each plan is checked exactly against its constraints (exit
+status 1 if one breaks any).
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def main() -> int:
     times: list[float] = []
     cpus: list[float] = []  # CPU seconds of this process: on a shared machine, far below the wall time
     gaps: list[float | None] = []
-    optimal, broken = 0, 0
+    optimal, broken, planned, without = 0, 0, 0, []
     for name, constraints in scenarios(problem, args.seed):
         cpu = time.process_time()
         result = solver.solve(problem, constraints, time_limit=args.time_limit)
@@ -128,6 +129,9 @@ def main() -> int:
             optimal += 1
         if result.status is model.Status.BEST_FOUND:
             gaps.append(result.gap)
+        planned += result.status.has_plan
+        if result.status is model.Status.NO_PLAN:
+            without.append(name)
         wrong = model.violations(problem, constraints, result.allocations) if result.status.has_plan else []
         broken += bool(wrong)
         detail = (f"total {result.total}, {len(result.vendors_used)} vendors" if result.status.has_plan
@@ -144,6 +148,8 @@ def main() -> int:
           f"{os.getloadavg()[0]:.2f}")
     print(f"proven optimal: {optimal}/{len(times)}; best found with a gap: {len(gaps)}"
           + (f" (gaps {', '.join(_gap(g) for g in gaps)})" if gaps else ""))
+    print(f"plans found: {planned}/{len(times)}; no plan within the time limit: {len(without)}"
+          + (f" ({', '.join(without)})" if without else ""))
     return 1 if broken else 0
 
 

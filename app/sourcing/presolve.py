@@ -8,7 +8,7 @@ import functools
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.sourcing.model import (
     Bound,
@@ -26,13 +26,21 @@ def is_open(offer: Offer, constraints: Sequence[Constraint | WholeLines], target
             partial: bool) -> bool:
     """The offer may be awarded at all: its line is offered, its vendor not excluded, its lead time allowed, and
     (lines going whole) it offered the whole quantity."""
-    if offer.line_id not in targets:
-        return False
-    if any(isinstance(c, ExcludeVendor) and c.vendor_id == offer.vendor_id for c in constraints):
-        return False
-    if any(isinstance(c, MaxLeadTime) and offer.lead_time_days > c.days for c in constraints):
-        return False
-    return partial or offer.quantity >= targets[offer.line_id]
+    return opening(constraints, targets, partial)(offer)
+
+
+def opening(constraints: Sequence[Constraint | WholeLines], targets: dict[int, int],
+            partial: bool) -> Callable[[Offer], bool]:
+    """`is_open` as a test of one offer, the constraints read once (a model holds thousands of offers)."""
+    excluded = {c.vendor_id for c in constraints if isinstance(c, ExcludeVendor)}
+    latest = min((c.days for c in constraints if isinstance(c, MaxLeadTime)), default=None)
+
+    def test(offer: Offer) -> bool:
+        return (offer.line_id in targets and offer.vendor_id not in excluded
+                and (latest is None or offer.lead_time_days <= latest)
+                and (partial or offer.quantity >= targets[offer.line_id]))
+
+    return test
 
 
 def usable_offers(offers: Sequence[Offer], constraints: Sequence[Constraint | WholeLines],
@@ -43,7 +51,7 @@ def usable_offers(offers: Sequence[Offer], constraints: Sequence[Constraint | Wh
     other vendor fills the rest with it. (A line is "filled alone" by an open offer of its whole target quantity;
     with split lines only k = 0, or k = 1 without required vendors, is decided so.)
     Every other offer stays: the reduction never decides between plans, it only removes impossible ones."""
-    kept = [o for o in offers if is_open(o, constraints, targets, partial)]
+    kept = list(filter(opening(constraints, targets, partial), offers))
     most = min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
                default=None)
     if most is None:

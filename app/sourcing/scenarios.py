@@ -4,8 +4,13 @@ award a scenario through the one atomic award (app/contracts/awards.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -133,16 +138,74 @@ def constraints_of(problem: model.Problem, given: Sequence[ConstraintIn]) -> lis
 # --- solving and the figures ---------------------------------------------------------------------------------------
 
 
+def baseline_key(problem: model.Problem, terms: Sequence[model.Constraint]) -> str:
+    """What the baselines depend on, as a digest: the lines asked, every offer's price, quantity and lead time, and
+    the terms kept (fixed costs, partial quantities). Baselines stored under the same key are the same baselines,
+    whenever they were solved: a changed offer changes the key, so a stored one is never stale."""
+    data = (
+        sorted((line.line_id, line.quantity) for line in problem.lines),
+        sorted((o.line_id, o.vendor_id, str(o.unit_price), o.quantity, o.lead_time_days) for o in problem.offers),
+        sorted(repr(t) for t in terms),
+    )
+    return hashlib.sha256(repr(data).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Baselines:
+    """The two baselines' totals (minor units; None when none was found) as solved under `key`, and whether both
+    were proven optimal within `time_limit`."""
+
+    key: str
+    single_vendor_total: int | None
+    unconstrained_total: int | None
+    optimal: bool
+    time_limit: float
+
+    def serves(self, key: str, time_limit: float) -> bool:
+        """Reusable for a scenario with this key: the same data, solved to the optimum or with at least as much time."""
+        return self.key == key and (self.optimal or self.time_limit >= time_limit)
+
+
+def stored_baselines(results: Sequence[dict[str, Any]]) -> list[Baselines]:
+    """The baselines kept in stored scenario results (older results have none)."""
+    found = []
+    for result in results:
+        kept = result.get("baselines") if isinstance(result, dict) else None
+        if isinstance(kept, dict):
+            with contextlib.suppress(TypeError, KeyError):
+                found.append(Baselines(**kept))
+    return found
+
+
+def solve_baselines(problem: model.Problem, terms: Sequence[model.Constraint], time_limit: float) -> Baselines:
+    """The cheapest plan from one vendor and the cheapest without the restrictions (keeping the costs and the
+    partial-quantity choice), within one `time_limit` between them."""
+    started = time.perf_counter()
+    single = solver.solve(problem, (*terms, model.VendorCount(model.Bound.AT_MOST, 1)), time_limit=time_limit / 2)
+    free = solver.solve(problem, terms, time_limit=max(0.05, time_limit - (time.perf_counter() - started)))
+    return Baselines(
+        key=baseline_key(problem, terms),
+        single_vendor_total=_minor(single.total) if single.status.has_plan else None,
+        unconstrained_total=_minor(free.total) if free.status.has_plan else None,
+        optimal=all(r.status in (model.Status.OPTIMAL, model.Status.INFEASIBLE) for r in (single, free)),
+        time_limit=time_limit,
+    )
+
+
 def solve_scenario(problem: model.Problem, preset: model.Preset, constraints: Sequence[model.Constraint],
-                   time_limit: float) -> dict[str, Any]:
-    """Solve the scenario and its baselines (the cheapest plan from one vendor, and the cheapest without the
-    restrictions, keeping the costs and the partial-quantity choice); the stored result, money in minor units."""
+                   time_limit: float, known: Sequence[Baselines] = ()) -> dict[str, Any]:
+    """Solve the scenario within `time_limit` (its conflict search included), and its baselines: taken from `known`
+    when one there was solved on the same data, else solved in what the scenario left of the time limit (a quarter
+    of it at least, so a request solves for at most 1.25 time limits); the stored result, money in minor units."""
+    started = time.perf_counter()
     asked = (*model.preset_constraints(preset), *constraints)
     objective = model.objective_of(preset)
     result = solver.solve(problem, asked, time_limit=time_limit, objective=objective)
     terms = model.terms(asked)
-    single = solver.solve(problem, (*terms, model.VendorCount(model.Bound.AT_MOST, 1)), time_limit=time_limit)
-    free = solver.solve(problem, terms, time_limit=time_limit)
+    key = baseline_key(problem, terms)
+    left = max(time_limit / 4, time_limit - (time.perf_counter() - started))
+    # baselines solved with less time than this request's, and not proven, are solved again by a later one
+    baselines = next((b for b in known if b.serves(key, time_limit)), None) or solve_baselines(problem, terms, left)
     offers = model.offer_index(problem)
     lines = {line.line_id: line for line in problem.lines}
     goods = model.goods_value(result.allocations) if result.status.has_plan else None
@@ -164,8 +227,9 @@ def solve_scenario(problem: model.Problem, preset: model.Preset, constraints: Se
         ],
         "goods_total": None if goods is None else to_minor(goods),
         "total": None if result.total is None else to_minor(result.total),
-        "single_vendor_total": to_minor(single.total) if single.status.has_plan and single.total is not None else None,
-        "unconstrained_total": to_minor(free.total) if free.status.has_plan and free.total is not None else None,
+        "single_vendor_total": baselines.single_vendor_total,
+        "unconstrained_total": baselines.unconstrained_total,
+        "baselines": dataclasses.asdict(baselines),
         "savings_vs_target": _minor(model.target_savings(problem, result.allocations)),
         "average_lead_time": _text(model.average_lead_time(problem, result.allocations)),
         "weighted_score": _text(model.plan_score(problem, result.allocations, model.is_partial(asked)).quantize(
@@ -278,8 +342,10 @@ async def create(principal: Principal, rfq_id: int, data: ScenarioIn) -> Scenari
         scored = scoring.score(facts_of(matrix, rated), weights)
     problem = problem_of(matrix, scored)
     constraints = constraints_of(problem, data.constraints)
-    # HiGHS holds the thread for up to the time limit (three solves): keep the event loop serving meanwhile.
-    result = await asyncio.to_thread(solve_scenario, problem, data.preset, constraints, data.time_limit)
+    known = stored_baselines([row["result"] for row in await AwardScenario.select(AwardScenario.result).where(
+        AwardScenario.rfq == rfq_id).output(load_json=True)])
+    # HiGHS holds the thread for up to 1.25 time limits (the scenario, new baselines): keep the event loop serving.
+    result = await asyncio.to_thread(solve_scenario, problem, data.preset, constraints, data.time_limit, known)
     now = await db.db_now()
     row = AwardScenario(
         rfq=rfq_id, name=data.name.strip() or "Scenario", preset=data.preset.value,

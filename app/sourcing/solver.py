@@ -19,7 +19,7 @@ from decimal import Decimal
 import highspy
 import numpy as np
 
-from app.sourcing import incumbent
+from app.sourcing import bounds, incumbent
 from app.sourcing.model import (
     Allocation,
     Bound,
@@ -52,6 +52,12 @@ DEFAULT_TIME_LIMIT = 2.0
 # half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
 ABSOLUTE_GAP = 0.00005
 INF = highspy.kHighsInf
+# The part of the time limit kept for our own bound of a plan HiGHS has not proven optimal (app/sourcing/bounds.py),
+# and the least time that bound gets when the limit has passed.
+BOUND_SHARE = 0.05
+# The part of the time limit the first plan may take at most (app/sourcing/incumbent.py).
+FIRST_PLAN_SHARE = 0.6
+BOUND_SECONDS = 0.05
 
 
 def _without_banner() -> None:
@@ -306,8 +312,15 @@ def _run(model: Model, deadline: float, start: list[float] | None = None,
             data_in.user_interrupt = True  # type: ignore[attr-defined]
 
     h.setCallback(interrupt, None)
-    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    # Its LP solves too (the root LP of a big model can outlast the limit, and the MIP callback is not asked then);
+    # stopped after the run, so that reading the plan back (`_vertex`) may solve its LP.
+    kinds = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+             highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
+    for kind in kinds:
+        h.startCallback(kind)
     h.run()
+    for kind in kinds:
+        h.stopCallback(kind)
     return h, h.getModelStatus()
 
 
@@ -322,14 +335,25 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     unoffered = tuple(line.line_id for line in problem.lines if line.line_id not in offered)
     deadline = started + time_limit
     model = build(problem, constraints, partial=partial, objective=objective)
-    start = None if partial else _start(problem, constraints, model, started + time_limit / 4)
-    # The best score first, then (with what time is left) the cheapest plan among those that score as well.
-    h, status = _run(model, started + time_limit * (0.6 if objective is Objective.SCORE else 1), start)
+    # The first plan may take most of the limit when it needs it (a scenario HiGHS would not solve in time); easy ones
+    # take a moment and leave HiGHS the rest. Not all of it: HiGHS may still prove that no plan exists.
+    plan = first_plan(problem, constraints, model, started + time_limit * FIRST_PLAN_SHARE)
+    start = None if plan is None else _values(model, plan)
+    # The best score first, then (with what time is left) the cheapest plan among those that score as well; a cost
+    # keeps a moment at the end for the bound of a plan not proven optimal.
+    ends = started + time_limit * (0.6 if objective is Objective.SCORE else 1 - BOUND_SHARE)
+    if plan is not None and ends - time.perf_counter() < time_limit * BOUND_SHARE:
+        h, status = None, None  # no time left for HiGHS to take the plan in, let alone beat it
+    else:
+        h, status = _run(model, ends, start)
     found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
-    if found or (start is not None and status != highspy.HighsModelStatus.kInfeasible):
+    if found or (plan is not None and status != highspy.HighsModelStatus.kInfeasible):
         # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
         # (checked exactly when it was made) is the best found.
-        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, _plan(model, start))
+        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, plan or ())
+        if (not optimal and plan is not None and objective is Objective.COST
+                and plan_total(plan, constraints) < plan_total(allocations, constraints)):
+            allocations = plan  # HiGHS's own plan, made before it took ours in, is dearer
         if objective is Objective.SCORE and allocations:
             cheapest = _cheapest_tie(problem, constraints, partial, allocations, deadline)
             if cheapest is not None:
@@ -338,21 +362,77 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                 gap = None if gap is None or tie_gap is None else max(gap, tie_gap)
         total = plan_total(allocations, constraints)
         if not optimal and objective is Objective.COST and total > 0:
-            # HiGHS's bound is missing or weak while its root LP is unsolved: the cheapest filling of each line
-            # from the offers the model holds is a bound too (every constraint only adds to it).
-            floor = (float(total) - cheapest_filling(model, line_targets(problem, partial))) / float(total)
-            gap = max(0.0, floor) if gap is None else max(0.0, min(gap, floor))
+            # HiGHS's bound is missing or weak while its root LP is unsolved: bounds of our own
+            # (app/sourcing/bounds.py) measure the gap too, and prove the plan optimal when it reaches one exactly.
+            targets = line_targets(problem, partial)
+            exact = cheapest_filling_exact(model, targets)
+            if total <= exact:
+                optimal = True
+            else:
+                floor = max(float(exact), _vendor_bound(model, constraints, targets, float(total), deadline),
+                            float(h.getInfo().mip_dual_bound) if found and h is not None else -math.inf)
+                floor_gap = max(0.0, (float(total) - floor) / float(total))
+                gap = floor_gap if gap is None else max(0.0, min(gap, floor_gap))
         return Result(
             status=Status.OPTIMAL if optimal else Status.BEST_FOUND,
             allocations=allocations, total=total, gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
     if status == highspy.HighsModelStatus.kInfeasible:
-        conflicts, tries, minimal = conflicting(problem, constraints, time_limit=time_limit)
+        # the conflict search shares the scenario's time limit: a request's solving stays within it
+        conflicts, tries, minimal = conflicting(problem, constraints,
+                                                time_limit=max(0.0, deadline - time.perf_counter()))
         return Result(status=Status.INFEASIBLE, seconds=time.perf_counter() - started, unoffered=unoffered,
                       conflicts=tuple(describe(c, problem) for c in conflicts), relaxations=tries,
                       conflict_minimal=minimal)
     return Result(status=Status.NO_PLAN, seconds=time.perf_counter() - started, unoffered=unoffered)
+
+
+def cheapest_filling_exact(model: Model, targets: dict[int, int]) -> Decimal:
+    """`cheapest_filling` in exact Decimal arithmetic: a plan that costs no more is proven optimal."""
+    by_line: dict[int, list[Offer]] = defaultdict(list)
+    for offer in model.offers:
+        by_line[offer.line_id].append(offer)
+    bound = Decimal(0)
+    for line_id, offers in by_line.items():
+        left = targets[line_id]
+        for offer in sorted(offers, key=lambda o: o.unit_price):
+            take = min(left, offer.quantity)
+            bound += offer.unit_price * take
+            left -= take
+            if left <= 0:
+                break
+    return bound
+
+
+def _vendor_bound(model: Model, constraints: Sequence[Constraint], targets: dict[int, int], aim: float,
+                  deadline: float) -> float:
+    """The Lagrangian bound over which vendors win (app/sourcing/bounds.py), for a model that counts them; -inf
+    otherwise. Lowered by a millionth of a percent against the rounding of its float sums."""
+    if not model.offers or not (model.vendor_col or any(isinstance(c, Capacity) for c in constraints)):
+        return -math.inf
+    lines = sorted({o.line_id for o in model.offers})
+    vendors = sorted({o.vendor_id for o in model.offers})
+    line_of = {line_id: i for i, line_id in enumerate(lines)}
+    vendor_of = {v: i for i, v in enumerate(vendors)}
+    capacity = np.full(len(vendors), np.inf)
+    for c in constraints:
+        if isinstance(c, Capacity) and c.vendor_id in vendor_of:
+            capacity[vendor_of[c.vendor_id]] = min(capacity[vendor_of[c.vendor_id]], c.units)
+    found = bounds.vendor_choice_bound(
+        np.array([float(o.unit_price) for o in model.offers]),
+        np.array([float(min(o.quantity, targets[o.line_id])) for o in model.offers]),
+        np.array([line_of[o.line_id] for o in model.offers]), np.array([vendor_of[o.vendor_id] for o in model.offers]),
+        np.array([float(targets[line_id]) for line_id in lines]),
+        np.array([model.cost[model.vendor_col[v]] if v in model.vendor_col else 0.0 for v in vendors]), aim,
+        at_most=min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                    default=None),
+        at_least=max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
+                     default=0),
+        required=frozenset(vendor_of[c.vendor_id] for c in constraints
+                           if isinstance(c, RequireVendor) and c.vendor_id in vendor_of),
+        capacity=capacity, deadline=max(deadline, time.perf_counter() + BOUND_SECONDS))
+    return found - abs(found) * 1e-8 if math.isfinite(found) else -math.inf
 
 
 def cheapest_filling(model: Model, targets: dict[int, int]) -> float:
@@ -428,55 +508,122 @@ def _values(model: Model, allocations: Sequence[Allocation]) -> list[float]:
     return values
 
 
-def _start(problem: Problem, constraints: Sequence[Constraint], model: Model,
-           deadline: float) -> list[float] | None:
-    """A first plan for HiGHS when lines go whole (app/sourcing/incumbent.py: which vendors win, each line or bundle
-    to the cheapest of them), as a value per column; None when the search finds none that meets every constraint
-    exactly (model.violations), or the model has no such plan to start from."""
+def first_plan(problem: Problem, constraints: Sequence[Constraint], model: Model,
+               deadline: float) -> tuple[Allocation, ...] | None:
+    """A first plan for HiGHS (app/sourcing/incumbent.py): which vendors win, by local search, each group of lines
+    (a line, or lines bundled together) whole to one of them; then, group by group, moved until capacities, value
+    shares, the minimum award and the vendor counts hold. With partial quantities a line no single offer fills is
+    split beforehand among its cheapest offers. None when the search finds no plan that meets every constraint
+    exactly (model.violations), or the model has no plan to start from."""
     vendors = sorted({o.vendor_id for o in model.offers})
     if not vendors or model.impossible:
         return None
+    partial = is_partial(constraints)
+    targets = line_targets(problem, partial)
     column_of = {v: i for i, v in enumerate(vendors)}
-    group_of = _groups([line.line_id for line in problem.lines if any(o.line_id == line.line_id
-                                                                      for o in model.offers)], constraints)
-    names = sorted(set(group_of.values()))
-    row_of = {g: i for i, g in enumerate(names)}
-    cost = np.zeros((len(names), len(vendors)))
-    count = np.zeros((len(names), len(vendors)), dtype=np.int64)
-    size = np.zeros((len(names), 1), dtype=np.int64)
-    offers_in: dict[tuple[int, int], list[int]] = defaultdict(list)
+    in_model = {o.line_id for o in model.offers}
+    group_of = _groups([line.line_id for line in problem.lines if line.line_id in in_model], constraints)
+    bundled = {i for c in constraints if isinstance(c, Bundle) for i in c.line_ids}
+    whole_from: dict[int, set[int]] = defaultdict(set)  # line -> vendors that can give it all
+    for offer in model.offers:
+        if offer.quantity >= targets[offer.line_id]:
+            whole_from[offer.line_id].add(offer.vendor_id)
+    split = sorted(i for i in group_of if not whole_from[i])  # only with partial quantities (presolve)
+    if any(i in bundled for i in split):
+        return None
+    base: list[Allocation] = []
+    for line_id in split:  # filled from the cheapest offers in the model
+        left = targets[line_id]
+        for k in sorted((k for k, o in enumerate(model.offers) if o.line_id == line_id),
+                        key=lambda k: (model.cost[model.quantity_col[k][0]], model.offers[k].vendor_id)):
+            offer = model.offers[k]
+            take = min(left, offer.quantity)
+            if take > 0:
+                base.append(Allocation(line_id, offer.vendor_id, take, offer.unit_price))
+                left -= take
+        if left > 0:
+            return None
+    names = sorted({group_of[i] for i in group_of if i not in split})
+    row_of = {g: r for r, g in enumerate(names)}
+    shape = (len(names), len(vendors))
+    cost, value, count = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=np.int64)
+    size, units = np.zeros(len(names), dtype=np.int64), np.zeros(len(names))
+    members: dict[int, list[int]] = defaultdict(list)
+    for line_id, g in group_of.items():
+        if line_id not in split:
+            size[row_of[g]] += 1
+            units[row_of[g]] += targets[line_id]
+            members[row_of[g]].append(line_id)
+    shares = [c for c in constraints if isinstance(c, ValueShare)]
+    scoped = [np.zeros(shape) for _ in shares]
+    price: dict[tuple[int, int], Offer] = {}
     for k, offer in enumerate(model.offers):
-        g, v = row_of[group_of[offer.line_id]], column_of[offer.vendor_id]
-        cost[g, v] += model.cost[model.quantity_col[k][0]]
-        count[g, v] += 1
-        offers_in[(g, v)].append(k)
-    for g in group_of.values():
-        size[row_of[g], 0] += 1
-    cost[count < size] = np.inf  # the vendor cannot take the whole group (it offered only part of a bundle)
+        line_id = offer.line_id
+        if line_id in split or offer.quantity < targets[line_id]:
+            continue
+        r, v = row_of[group_of[line_id]], column_of[offer.vendor_id]
+        column, factor = model.quantity_col[k]
+        cost[r, v] += model.cost[column] * targets[line_id] / factor
+        worth = float(offer.unit_price) * targets[line_id]
+        value[r, v] += worth
+        count[r, v] += 1
+        price[(line_id, offer.vendor_id)] = offer
+        for c, matrix in zip(shares, scoped, strict=True):
+            if not c.line_ids or line_id in c.line_ids:
+                matrix[r, v] += worth
+    cost[count < size[:, None]] = np.inf  # the vendor cannot take the whole group
     fixed = np.array([model.cost[model.vendor_col[v]] if v in model.vendor_col else 0.0 for v in vendors])
+    capacity = np.full(len(vendors), np.inf)
+    for c in constraints:
+        if isinstance(c, Capacity) and c.vendor_id in column_of:
+            capacity[column_of[c.vendor_id]] = min(capacity[column_of[c.vendor_id]], c.units)
+    base_units, base_value = np.zeros(len(vendors)), np.zeros(len(vendors))
+    base_used = np.zeros(len(vendors), dtype=bool)
+    for a in base:
+        base_units[column_of[a.vendor_id]] += a.quantity
+        base_value[column_of[a.vendor_id]] += float(a.unit_price) * a.quantity
+        base_used[column_of[a.vendor_id]] = True
+    side_shares = []
+    for c, matrix in zip(shares, scoped, strict=True):
+        fraction = float(c.percent) / 100
+        mine = np.zeros(len(vendors))
+        if c.vendor_id in column_of:
+            mine[column_of[c.vendor_id]] = 1.0
+        in_base = sum(float(a.unit_price) * a.quantity * ((a.vendor_id == c.vendor_id) - fraction) for a in base
+                      if not c.line_ids or a.line_id in c.line_ids)
+        side_shares.append(incumbent.Share(c.bound is Bound.AT_LEAST, matrix * (mine[None, :] - fraction), in_base))
+    side = incumbent.Side(units=units, value=value, capacity=capacity,
+                          min_award=max((float(c.amount) for c in constraints if isinstance(c, MinAwardValue)),
+                                        default=0.0),
+                          shares=tuple(side_shares), base_units=base_units, base_value=base_value,
+                          base_used=base_used)
     required = {c.vendor_id for c in constraints if isinstance(c, RequireVendor)}
     if not required <= set(column_of):
         return None
-    choice = incumbent.local_search(
-        cost, fixed, required=frozenset(column_of[v] for v in required), deadline=deadline,
-        at_most=min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
-                    default=None),
-        at_least=max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
-                     default=0))
-    if choice is None:
+    at_most = min((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_MOST),
+                  default=None)
+    at_least = max((c.count for c in constraints if isinstance(c, VendorCount) and c.bound is Bound.AT_LEAST),
+                   default=0)
+    wanted = frozenset(column_of[v] for v in required)
+    # A vendor owed at least a share of the value wins something (when the scope is worth anything): among the
+    # winners the local search picks, as a hint only (the plan is checked exactly whatever it assumed).
+    owed = wanted | {column_of[c.vendor_id] for c in shares
+                     if c.bound is Bound.AT_LEAST and c.percent > 0 and c.vendor_id in column_of}
+    hint = owed if at_most is None or len(owed) <= at_most else wanted
+    choice = incumbent.local_search(cost, fixed, required=frozenset(hint), deadline=deadline, at_most=at_most,
+                                    at_least=at_least) if len(names) else None
+    start = np.array(choice.assigned) if choice is not None else np.argmin(cost, axis=1)
+    assigned = incumbent.repair(cost, fixed, side, start, at_most=at_most, at_least=at_least, required=wanted,
+                                deadline=deadline) if len(names) else np.zeros(0, dtype=np.int64)
+    if assigned is None:
         return None
-    values = [0.0] * len(model.cost)
-    allocations = []
-    for g, v in enumerate(choice.assigned):
-        for k in offers_in[(g, v)]:
-            column, factor = model.quantity_col[k]
-            values[column] = 1.0
-            offer = model.offers[k]
-            allocations.append(Allocation(offer.line_id, offer.vendor_id, round(factor), offer.unit_price))
-    for v in choice.vendors:
-        if vendors[v] in model.vendor_col:
-            values[model.vendor_col[vendors[v]]] = 1.0
-    return None if violations(problem, constraints, allocations) else values
+    allocations = list(base)
+    for r, v in enumerate(assigned):
+        for line_id in members[r]:
+            offer = price[(line_id, vendors[int(v)])]
+            allocations.append(Allocation(line_id, offer.vendor_id, targets[line_id], offer.unit_price))
+    plan = tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
+    return None if violations(problem, constraints, plan) else plan
 
 
 def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[int, int]:

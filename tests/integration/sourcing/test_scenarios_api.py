@@ -232,3 +232,29 @@ async def test_a_revision_landing_between_the_check_and_the_award_is_refused_in_
     assert refused.status_code == 409, refused.text
     assert "Beta Supplies revised or withdrew its offer" in refused.json()["detail"]
     assert await Award.count().where(Award.rfq == closed.rfq_id) == 0
+
+
+async def test_a_scenario_on_the_same_offers_and_terms_reuses_the_stored_baselines(closed, api, world, monkeypatch):
+    # given the baselines' solves counted
+    buyer = await api(world.purchaser)
+    solved = []
+    real = scenarios.solve_baselines
+
+    def counted(problem, terms, time_limit):  # type: ignore[no-untyped-def]
+        solved.append(terms)
+        return real(problem, terms, time_limit)
+
+    monkeypatch.setattr(scenarios, "solve_baselines", counted)
+    # when three scenarios are made: the cherry-pick, B excluded (same terms), and A's fixed cost (other terms)
+    first = await buyer.post(scenario_url(closed.rfq_id), json={"name": "Cheapest", "preset": "cherry_pick"})
+    second = await buyer.post(scenario_url(closed.rfq_id), json={
+        "name": "No B", "constraints": [{"kind": "exclude_vendor", "vendor_id": closed.vendor_b}]})
+    third = await buyer.post(scenario_url(closed.rfq_id), json={
+        "name": "Delivery", "constraints": [{"kind": "fixed_cost", "vendor_id": closed.vendor_a, "amount": "25"}]})
+    # then the second took the first's stored baselines, the third solved its own
+    assert all(r.status_code == 201 for r in (first, second, third)), (first.text, second.text, third.text)
+    assert len(solved) == 2
+    figures = [r.json()["figures"] for r in (first, second, third)]
+    assert figures[1]["single_vendor_total"] == figures[0]["single_vendor_total"]
+    assert figures[1]["unconstrained_total"] == figures[0]["unconstrained_total"]
+    assert money(figures[2]["unconstrained_total"]) == money(figures[0]["unconstrained_total"]) + 25
