@@ -4,8 +4,12 @@ carried along in hidden fields: moving between pages, filtering or a refusal los
 hands in the lines and the posted form and gets back what to show.
 
 The form's own controls are buttons of the one form (so the values typed go with them): `lines_page` (go to a
-page), `lines_q` with `lines_action=filter` (show the lines matching a text), `lines_action=fill` / `clear`
+page), `lines_line` (go to the page of one line, dropping a filter that hides it: how a refusal on another page is
+reached), `lines_q` with `lines_action=filter` (show the lines matching a text), `lines_action=fill` / `clear`
 (every line the filter shows set to its default, or emptied). A post with none of them is the form's real submit.
+
+After a refusal, each refused line on another page is listed inside the form with the id its field's error would
+have (`<field>-error`), so the page's error summary links to it, and with the button that opens its page.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 PER_PAGE = 25
 PAGE = "lines_page"
+LINE = "lines_line"  # a line's id: show the page it is on
 AT = "lines_at"  # the page shown when fill or clear was pressed: the form stays there
 QUERY = "lines_q"
 ACTION = "lines_action"
@@ -70,7 +75,7 @@ class EntryPage:
 
 def navigating(form: Mapping[str, str]) -> bool:
     """The post is one of the form's own controls (a page, the filter, fill or clear), not its submit."""
-    return PAGE in form or form.get(ACTION, "") in _ACTIONS
+    return PAGE in form or LINE in form or form.get(ACTION, "") in _ACTIONS
 
 
 def values(lines: Sequence[EntryLine], form: Mapping[str, str], prefix: str) -> dict[str, str]:
@@ -102,7 +107,12 @@ def entry_page(lines: Sequence[EntryLine], form: Mapping[str, str], prefix: str,
     refused = [line for line in lines if (errors or {}).get(f"{prefix}{line.id}")]
     if refused and not any(line.matches(query) for line in refused):
         query = ""  # the refused line must be reachable: drop a filter that hides every one of them
+    wanted = next((line for line in lines if str(line.id) == form.get(LINE, "").strip()), None)
+    if wanted is not None and not wanted.matches(query):
+        query = ""  # the line asked for is shown, whatever the filter
     matching = [line for line in lines if line.matches(query)]
+    if wanted is not None:
+        asked = matching.index(wanted) // PER_PAGE + 1
     pages = max(1, -(-len(matching) // PER_PAGE))
     if refused and not navigating(form):
         first = next(line for line in matching if line in refused)
@@ -127,7 +137,7 @@ def submitted(lines: Sequence[EntryLine], form: Mapping[str, str], prefix: str) 
     """The form as its reader takes it on the real submit: every line's value (shown or carried) and the other
     fields, without the pager's own."""
     rest = {key: value for key, value in form.items()
-            if key not in (PAGE, AT, QUERY, ACTION) and not _is_line_field(key, prefix)}
+            if key not in (PAGE, LINE, AT, QUERY, ACTION) and not _is_line_field(key, prefix)}
     return rest | values(lines, form, prefix)
 
 

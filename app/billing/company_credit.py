@@ -144,15 +144,16 @@ ORDER BY i.due_on, i.id
 """  # noqa: S608 (constants only)
 
 
-async def credit_of(principal: Principal, company_id: int) -> CreditOut:
-    """The company's limit, exposure, available credit and overdue invoices (operators and its admins)."""
+async def credit_of(principal: Principal, company_id: int, *, overdue: bool = True) -> CreditOut:
+    """The company's limit, exposure, available credit and overdue invoices (operators and its admins); the credit
+    page reads its overdue invoices a page at a time (billing/overdue_grid.py) and asks for none here."""
     require_credit_reader(principal, company_id)
     company = await _buyer(company_id)
     limit = await CreditLimit.select().where(CreditLimit.company == company_id).first()
     currency = limit["currency"] if limit else company["currency"]
     exposure = await exposure_of(company_id, currency)
     today = utcnow().date()
-    overdue = await Invoice.raw(_OVERDUE, company_id, today.isoformat() if db.is_sqlite() else today)
+    overdue = await Invoice.raw(_OVERDUE, company_id, today.isoformat() if db.is_sqlite() else today) if overdue else []
     position = None if limit is None else CreditPosition(
         currency, from_minor(limit["amount"]), exposure.total, bool(limit["may_exceed"]))  # type: ignore[arg-type]
     return CreditOut(

@@ -16,7 +16,7 @@ from litestar.types import ControllerRouterHandler
 from app import grids
 from app.accounts.roles import BUYER_ROLES, SELLER_ROLES, CompanyKind, Role
 from app.auth import Principal, PrincipalRequest, principal_of, requires_roles
-from app.billing import company_credit
+from app.billing import company_credit, overdue_grid
 from app.errors import DomainError
 from app.forms import amount, errors_by_field, read
 from app.invoicing import documents, downloads, payments, views
@@ -95,8 +95,20 @@ class CreditPages(Controller):
 
     @get("/{company_id:int}/credit")
     async def credit(self, request: PrincipalRequest, company_id: FromPath[int]) -> Template:
-        credit = await company_credit.credit_of(principal_of(request), company_id)
-        return Template(template_name="invoicing/credit.html", context={"credit": credit})
+        principal = principal_of(request)
+        credit = await company_credit.credit_of(principal, company_id, overdue=False)
+        state = (await overdue_grid.overdue_spec_for(principal, company_id)).read(request.query_params)
+        return grids.page_template("invoicing/credit.html", await overdue_grid.overdue_grid(principal, company_id,
+                                                                                            state), credit=credit)
+
+    @get(["/{company_id:int}/credit/export.csv", "/{company_id:int}/credit/export.xlsx"])
+    async def export_overdue(self, request: PrincipalRequest, company_id: FromPath[int]) -> Response[bytes]:
+        """The overdue invoices the credit page's grid selects, every page of them, in the reader's time zone."""
+        principal = principal_of(request)
+        state = (await overdue_grid.overdue_spec_for(principal, company_id)).read(request.query_params)
+        return await grids.export_response(partial(overdue_grid.overdue_grid, principal, company_id), state,
+                                           request.url.path, overdue_grid.EXPORT_HEADER, overdue_grid.export_row,
+                                           zone=principal.time_zone)
 
 
 ROUTES: list[ControllerRouterHandler] = [InvoicePages, CreditPages, *ISSUE_PAGES]

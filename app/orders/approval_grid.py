@@ -1,7 +1,8 @@
 """The approver's inbox as the one grid (app/grids.py): what waits for the caller's approval (the default), or every
 approval request of its company by status; sorted, searched, filtered by cost center and paged in SQL; exported
-through the one writer. Whether the caller may decide a request now is `approvals.waiting_for`'s answer (the rules
-of levels, own orders and approval limits live there and in spending/rules.py), never decided again here."""
+through the one writer. Whether the caller may decide a request now is `approvals.waiting_condition` (the rules of
+levels, own orders and approval limits live there and in spending/rules.py, which it is tested against), in SQL, so
+"waiting for my approval" pages in SQL too and never reads the company's pending requests first."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from app.grids import GridColumn, GridFilter, GridPage, GridSpec, GridState
 from app.money import format_money, from_minor
 from app.orders.access import sees_all_company_orders
 from app.orders.approval_schemas import ApprovalStepOut
-from app.orders.approvals import waiting_for
+from app.orders.approvals import waiting_condition, waiting_for
 from app.spending import approvals as requests
 from app.spending.tables import ApprovalRequest, CostCenter
 
@@ -99,15 +100,14 @@ def _moment(value: Any) -> datetime | None:
 
 
 async def approval_grid(principal: Principal, state: GridState) -> GridPage:
-    """The approval requests the grid's state selects, in its order: five queries whatever the page (four of them
-    `waiting_for`'s, which says what the caller may decide now)."""
-    waiting = {item.order_id for item in await waiting_for(principal)}
+    """The approval requests the grid's state selects, in its order, each saying whether the caller may decide it
+    now: five queries whatever the page (one of them when the caller has an approval limit)."""
+    waiting, waiting_values = await waiting_condition(principal)
     where, values = ["ar.company = {}"], [principal.company_id]
     shown = state.filter("show")
     if shown == MINE:
-        fragment, argument = db.in_ids("t.order_id", sorted(waiting))
-        where.append(fragment)
-        values.append(argument)
+        where.append(waiting)
+        values += waiting_values
     else:
         if shown != "all":
             where.append("ar.status = {}")
@@ -126,8 +126,8 @@ async def approval_grid(principal: Principal, state: GridState) -> GridPage:
     way = "DESC" if state.descending else "ASC"
     order = ", ".join(f"{column} {way}" for column in (*_ORDER[state.sort], 'ar."group"'))
     rows = await ApprovalRequest.raw(
-        f"SELECT {_COLUMNS} {_FROM} WHERE {condition} ORDER BY {order} LIMIT {{}} OFFSET {{}}",
-        *values, state.limit, state.offset)
+        f"SELECT {_COLUMNS}, CASE WHEN {waiting} THEN 1 ELSE 0 END AS may_decide {_FROM} WHERE {condition} "
+        f"ORDER BY {order} LIMIT {{}} OFFSET {{}}", *waiting_values, *values, state.limit, state.offset)
     counted = await ApprovalRequest.raw(f"SELECT COUNT(*) AS n {_FROM} WHERE {condition}", *values)
     group_ids = [row["group_id"] for row in rows]
     found = await requests.requests_of(group_ids)
@@ -145,7 +145,7 @@ async def approval_grid(principal: Principal, state: GridState) -> GridPage:
                                approver_role=s.approval.approver_role,
                                approver_user_ids=sorted(s.approval.approver_user_ids), decided_by=s.decided_by,
                                comment=s.comment) for s in found[row["group_id"]].steps],
-        may_decide=row["order_id"] in waiting,
+        may_decide=bool(row["may_decide"]),
     ) for row in rows]
     return state.page_of(items, counted[0]["n"])
 

@@ -22,16 +22,21 @@ from app.spending import services
 from app.spending.choices import choices_for
 from app.spending.control_pages import ROUTES as CONTROL_PAGES
 from app.spending.schemas import BudgetOut, CostCenterIn
+from app.spending.store import OrderBehind
 
 EXPORT_HEADER = ("Cost center", "Period", "From", "Until (before)", "Currency", "Amount", "Kind", "Spent",
                  "Reserved", "Left")
 
-
+ORDERS_EXPORT_HEADER = ("Order", "PO number", "Day", "Status", "In", "Placed (UTC)", "Currency", "Net")
 
 
 def _export_row(b: BudgetOut) -> tuple[Any, ...]:
     return (b.cost_center, b.period.value, b.starts_on, b.ends_before, b.currency, b.amount,
             "hard" if b.hard else "soft", b.spent, b.reserved, b.left)
+
+
+def _order_row(currency: str, o: OrderBehind) -> tuple[Any, ...]:
+    return (o.number, o.po_number, o.counts_on, o.status.replace("_", " "), o.figure, o.placed_at, currency, o.net)
 
 
 async def _page(request: PrincipalRequest, error: DomainError | None = None, typed: dict[str, Any] | None = None
@@ -74,8 +79,19 @@ class SpendingPages(Controller):
 
     @get("/budgets/{budget_id:int}")
     async def budget(self, request: PrincipalRequest, budget_id: FromPath[int]) -> Template:
-        budget, orders = await services.budget_orders(principal_of(request), budget_id)
-        return Template(template_name="spending/budget.html", context={"budget": budget, "orders": orders})
+        budget, page = await services.budget_orders(
+            principal_of(request), budget_id, services.budget_orders_spec(budget_id).read(request.query_params))
+        return grids.page_template("spending/budget.html", page, budget=budget)
+
+    @get(["/budgets/{budget_id:int}/export.csv", "/budgets/{budget_id:int}/export.xlsx"])
+    async def export_budget_orders(self, request: PrincipalRequest, budget_id: FromPath[int]) -> Response[bytes]:
+        """The orders behind a budget that its grid selects, every page of them, in the reader's time zone."""
+        principal = principal_of(request)
+        state = services.budget_orders_spec(budget_id).read(request.query_params)
+        budget = await services.get_budget(principal, budget_id)
+        return await grids.export_response(partial(services.budget_orders_page, budget), state, request.url.path,
+                                           ORDERS_EXPORT_HEADER, partial(_order_row, budget.currency),
+                                           zone=principal.time_zone)
 
 
 class CostCenterPages(Controller):

@@ -367,7 +367,30 @@ async def set_user_limit(principal: Principal, user_id: int, data: UserLimitIn) 
     return await get_user_limit(principal, user_id)
 
 
-async def budget_orders(principal: Principal, budget_id: int) -> tuple[BudgetOut, list[store.OrderBehind]]:
-    """A budget and the orders behind its figures (its cost center's orders of its period, in its currency)."""
+def budget_orders_spec(budget_id: int) -> GridSpec:
+    """The grid of the orders behind one budget's figures, on the budget's page."""
+    return GridSpec(
+        path=f"/spending/budgets/{budget_id}",
+        columns=(GridColumn("number", "Order"), GridColumn("po_number", "Your PO number"), GridColumn("day", "Day"),
+                 GridColumn("status", "Status"), GridColumn("figure", "In", sortable=False),
+                 GridColumn("placed", "Placed"), GridColumn("net", "Net")),
+        default_sort="day", search_label="Order or PO number",
+        filters=(GridFilter("figure", "In", (("spent", "spent"), ("reserved", "reserved"),
+                                              ("released", "released"))),),
+        export_name=f"budget-{budget_id}-orders", sheet_title="Orders",
+    )
+
+
+async def budget_orders(principal: Principal, budget_id: int, state: GridState) -> tuple[BudgetOut, GridPage]:
+    """A budget (or the 404 of a missing one) and the page of the orders behind its figures (its cost center's
+    orders of its period, in its currency) that the grid's state selects."""
     budget = await get_budget(principal, budget_id)
-    return budget, await store.orders_behind(budget.cost_center_id, budget.period, budget.starts_on, budget.currency)
+    return budget, await budget_orders_page(budget, state)
+
+
+async def budget_orders_page(budget: BudgetOut, state: GridState) -> GridPage:
+    orders, total = await store.orders_behind(
+        budget.cost_center_id, budget.period, budget.starts_on, budget.currency, q=state.q,
+        figure=state.filter("figure"), sort=state.sort, descending=state.descending, limit=state.limit,
+        offset=state.offset)
+    return state.page_of(orders, total)

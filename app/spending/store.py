@@ -12,12 +12,13 @@ while the figures are read and the new order is written, so two checkouts see ea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from app import db
+from app.clock import as_utc
 from app.money import from_minor
-from app.order_statuses import AWAITING_APPROVAL, RELEASED, sql_list
+from app.order_statuses import AWAITING_APPROVAL, RELEASED, OrderStatus, sql_list
 from app.spending.rules import Period, period_end, period_start
 from app.spending.tables import Budget
 
@@ -81,13 +82,15 @@ async def budgets_on(cost_center_id: int, day: date, *, lock: bool) -> list[dict
                             cost_center_id, *starts)
 
 
-_BEHIND = """
-SELECT g.id AS group_id, g.number AS number, g.po_number AS po_number, po.id AS order_id, po.number AS order_number,
-       po.status AS status, po.net AS net, oc.counts_on AS counts_on
+# Which figure of a budget an order is in, by its status: the sets `figure_of` and the orders grid's SQL both read.
+FIGURES: dict[str, frozenset[OrderStatus]] = {"released": RELEASED, "reserved": AWAITING_APPROVAL}
+_BEHIND_FROM = """
 FROM order_charge oc JOIN order_group g ON g.id = oc."group" JOIN purchase_order po ON po."group" = g.id
-WHERE oc.cost_center = {} AND oc.counts_on >= {} AND oc.counts_on < {} AND po.currency = {}
-ORDER BY oc.counts_on, po.id
-"""
+WHERE oc.cost_center = {} AND oc.counts_on >= {} AND oc.counts_on < {} AND po.currency = {}"""
+_BEHIND_COLUMNS = ("po.id AS order_id, po.number AS order_number, g.po_number AS po_number, po.status AS status, "
+                   "po.net AS net, oc.counts_on AS counts_on, po.placed_at AS placed_at")
+_BEHIND_ORDER = {"number": ("po.id",), "po_number": ("g.po_number",), "day": ("oc.counts_on",),
+                 "status": ("po.status",), "net": ("po.net",), "placed": ("po.placed_at",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +104,49 @@ class OrderBehind:
     net: Decimal
     figure: str  # reserved, spent or released
     counts_on: date
+    placed_at: datetime | None = None
 
 
 def figure_of(status: str) -> str:
     """Which of a budget's figures an order of this status is in: released, reserved or spent."""
-    return "released" if status in RELEASED else "reserved" if status in AWAITING_APPROVAL else "spent"
+    return next((figure for figure, statuses in FIGURES.items() if status in statuses), "spent")
 
 
-async def orders_behind(cost_center_id: int, period: Period, starts_on: date, currency: str) -> list[OrderBehind]:
-    """The orders behind a budget's figures, in one query."""
-    rows = await Budget.raw(_BEHIND, cost_center_id, starts_on, period_end(period, starts_on), currency)
+def figure_sql(figure: str) -> str:
+    """`figure_of(po.status) == figure` as a SQL condition of constants."""
+    if figure in FIGURES:
+        return f"po.status IN ({sql_list(FIGURES[figure])})"
+    return f"po.status NOT IN ({sql_list(RELEASED | AWAITING_APPROVAL)})"
+
+
+async def orders_behind(cost_center_id: int, period: Period, starts_on: date, currency: str, *, q: str = "",
+                        figure: str = "", sort: str = "day", descending: bool = False, limit: int = 25,
+                        offset: int = 0) -> tuple[list[OrderBehind], int]:
+    """One page of the orders behind a budget's figures (searched by order or PO number, narrowed to one figure,
+    sorted, paged in SQL), and how many match: two queries."""
+    where, values = [_BEHIND_FROM], [cost_center_id, starts_on, period_end(period, starts_on), currency]
+    if figure:
+        where.append(f" AND {figure_sql(figure)}")
+    for word in q.split():
+        where.append(" AND (LOWER(po.number) LIKE {} OR LOWER(g.po_number) LIKE {})")
+        values += [f"%{word.lower().replace('%', '')}%"] * 2
+    narrowed = "".join(where)
+    way = "DESC" if descending else "ASC"
+    order = ", ".join(f"{column} {way}" for column in (*_BEHIND_ORDER[sort], "po.id"))
+    rows = await Budget.raw(f"SELECT {_BEHIND_COLUMNS} {narrowed} ORDER BY {order} LIMIT {{}} OFFSET {{}}",
+                            *values, limit, offset)
+    counted = await Budget.raw(f"SELECT COUNT(*) AS n {narrowed}", *values)
     return [OrderBehind(
         order_id=row["order_id"], number=row["order_number"], po_number=row["po_number"], status=row["status"],
         net=from_minor(int(row["net"])),  # type: ignore[arg-type]
         figure=figure_of(row["status"]),
         counts_on=row["counts_on"] if isinstance(row["counts_on"], date) else date.fromisoformat(row["counts_on"]),
-    ) for row in rows]
+        placed_at=_moment(row["placed_at"]),
+    ) for row in rows], counted[0]["n"]
+
+
+def _moment(value: object) -> datetime | None:
+    # SQLite hands a raw query's timestamp back as text.
+    if value is None:
+        return None
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)  # type: ignore[arg-type]

@@ -203,5 +203,25 @@ async def test_a_long_orders_paged_ship_and_receipt_forms_pass_axe_and_fit_a_pho
         # and on the next page of lines too
         problems += await axe_violations(page, axe_source)
         await page.context.close()
+    # when the vendor ships more than is left of line 1 and of line 30 (on page 2), the browser's own check set aside
+    page = await log_in(chromium, live_server, vendor, PASSWORD)
+    await page.goto(f"/vendor/orders/{order}")
+    await page.evaluate("document.querySelectorAll('form').forEach(form => form.noValidate = true)")
+    await page.get_by_label("Quantity of line 1 to ship now").fill("9")
+    last = page.locator('input[type="hidden"][name^="ship_"]').last
+    field = await last.get_attribute("name")
+    await last.evaluate("input => input.value = '9'")
+    await page.get_by_role("button", name="Record shipment").click()
+    # then the form opens on line 1's page, and the error summary's link to line 30 leads to it in the form's list,
+    # whose button opens page 2 with the 9 typed
+    link = page.locator(f'a[href="#{field}-error"]')
+    await expect(link).to_be_visible()
+    problems += [f"refused long form: {line}" for line in await axe_violations(page, axe_source)]
+    await link.click()
+    await expect(page.locator(f"#{field}-error")).to_be_in_viewport()
+    await page.locator(f"#{field}-error").get_by_role("button", name="Go to page 2").click()
+    await expect(page.get_by_text("Page 2 of 2").first).to_be_visible()
+    await expect(page.get_by_label("Quantity of line 30 to ship now")).to_have_value("9")
+    await page.context.close()
     # then axe-core finds nothing serious and the page fits the phone
     assert not problems, "\n".join(problems)

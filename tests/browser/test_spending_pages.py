@@ -92,7 +92,8 @@ async def test_the_buyer_control_pages_fit_a_phone_and_pass_axe(chromium, live_s
     # when the admin opens each of its control pages, and a form refused with its errors
     page = await log_in(chromium, live_server, admin_email, PASSWORD)
     for path in ("/spending", "/spending/rules/new", f"/spending/rules/{rule}/edit", "/spending/budgets/new",
-                 f"/spending/budgets/{budget}/edit", f"/team/{purchaser_id}/spending-limits"):
+                 f"/spending/budgets/{budget}/edit", f"/team/{purchaser_id}/spending-limits",
+                 f"/spending/budgets/{budget}"):
         problems += await _problems(page, path, axe_source)
     await page.goto(f"/team/{purchaser_id}/spending-limits")
     await page.get_by_label("Per order").fill("lots")

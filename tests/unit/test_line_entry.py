@@ -62,6 +62,21 @@ def test_a_refusal_opens_the_page_of_the_first_refused_line_and_names_the_others
     assert unfiltered.page == 2 and [(line.position, at) for line, at, _ in unfiltered.other_errors] == [(55, 3)]
 
 
+def test_asking_for_one_line_opens_its_page_and_drops_a_filter_that_hides_it():
+    # the refusal above named line 30 without a page (the filter hid it): its button asks for line 30 itself
+    form = {f"ship_{100 + n}": "4" for n in range(1, 61)} | {"lines_q": "item 05", "ship_130": "x",
+                                                            "lines_line": "130"}
+    page = entry_page(lines(60), form, "ship_")
+    assert navigating(form) and page.query == "" and page.page == 2
+    assert ("ship_130", "x") not in page.carried and dict((f"ship_{li.id}", v) for li, v in page.shown)[
+        "ship_130"] == "x"
+    # a line the filter shows keeps the filter; an unknown line asks for nothing; the control is never submitted
+    kept = entry_page(lines(60), form | {"lines_line": "155"}, "ship_")
+    assert kept.query == "item 05" and 55 in [line.position for line, _ in kept.shown]
+    assert entry_page(lines(60), form | {"lines_line": "999"}, "ship_").query == "item 05"
+    assert "lines_line" not in submitted(lines(60), form, "ship_")
+
+
 @given(count=st.integers(0, 130), asked=st.text(max_size=8), query=st.text(max_size=12),
        typed=st.dictionaries(st.integers(1, 130), st.text(max_size=4)))
 def test_every_line_is_either_shown_or_carried_exactly_once_with_what_was_typed(count, asked, query, typed):

@@ -74,8 +74,17 @@ async def test_the_vendor_ships_a_long_order_a_page_at_a_time_and_nothing_typed_
         "Line 10: a quantity to ship is a whole number of units, such as 3.")
     assert "Line 42 (LONG-042): Line 42: 9 shipped in all would be more than the 4 ordered." in " ".join(
         main_of(refused.text).split())
-    assert 'name="lines_page" value="2"' in refused.text
+    # every link of the error summary at the top points at something on the page: line 42's at its entry in the
+    # form's list of lines on other pages, whose button opens line 42's page with everything typed
+    anchors = re.findall(r'href="#([^"]+)"', main_of(refused.text))
+    assert f"ship_{line[42]}-error" in anchors
+    assert all(f'id="{anchor}"' in refused.text for anchor in anchors), anchors
+    assert f'name="lines_line" value="{line[42]}"' in refused.text and "Go to page 2" in refused.text
     kept = form_fields(refused.text, action)
+    opened = await vendor.post(action, data={**kept, "lines_line": str(line[42])})
+    assert opened.status_code == 200 and "Page 2 of 3" in opened.text
+    assert f"ship_{line[42]}" in visible_inputs(opened.text, "ship_")
+    assert form_fields(opened.text, action)[f"ship_{line[42]}"] == "9"
     assert (kept[f"ship_{line[1]}"], kept[f"ship_{line[10]}"], kept[f"ship_{line[42]}"], kept["carrier"]) == (
         "2", "two", "9", "DHL")
     # nothing was shipped by any of this
