@@ -3,7 +3,7 @@ admins, every change audited (who, when, before, after) in the change's own tran
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -118,7 +118,7 @@ async def list_budgets(principal: Principal, cost_center_id: int | None = None) 
     if cost_center_id is not None:
         query = query.where(Budget.cost_center == cost_center_id)
     rows = await query.order_by(Budget.starts_on, ascending=False).order_by(Budget.id)
-    return [await _budget_out(row) for row in rows]
+    return await _budgets_out(rows)
 
 
 BUDGET_GRID = GridSpec(
@@ -152,11 +152,11 @@ async def budget_grid(principal: Principal, state: GridState) -> GridPage:
         conditions.append(Budget.starts_on >= date.fromisoformat(state.filter("from")))
     query, count = grids.narrowed(query, count, conditions)
     rows = await grids.paged(grids.ordered(query, state, _BUDGET_ORDER, Budget.id), state)
-    return state.page_of([await _budget_out(row) for row in rows], await count)
+    return state.page_of(await _budgets_out(rows), await count)
 
 
 async def get_budget(principal: Principal, budget_id: int) -> BudgetOut:
-    return await _budget_out(await _budget_row(principal, budget_id))
+    return (await _budgets_out([await _budget_row(principal, budget_id)]))[0]
 
 
 async def _budget_row(principal: Principal, budget_id: int) -> dict[str, Any]:
@@ -167,10 +167,16 @@ async def _budget_row(principal: Principal, budget_id: int) -> dict[str, Any]:
     return row
 
 
-async def _budget_out(row: Mapping[str, Any]) -> BudgetOut:
+async def _budgets_out(rows: Sequence[Mapping[str, Any]]) -> list[BudgetOut]:
+    """The budgets with what their periods' orders hold, read in one query for all of them."""
+    helds = await store.held_each([(row["cost_center"], Period(row["period"]), _day(row["starts_on"]),
+                                    row["currency"]) for row in rows])
+    return [_budget_out(row, held) for row, held in zip(rows, helds, strict=True)]
+
+
+def _budget_out(row: Mapping[str, Any], held: store.Held) -> BudgetOut:
     period = Period(row["period"])
     starts_on = _day(row["starts_on"])
-    held = await store.held(row["cost_center"], period, starts_on, row["currency"])
     amount = from_minor(row["amount"])
     return BudgetOut(id=row["id"], cost_center_id=row["cost_center"], cost_center=row["code"], period=period,
                      starts_on=starts_on, ends_before=period_end(period, starts_on), currency=row["currency"],
