@@ -57,6 +57,7 @@ from app.orders.controllers import ROUTES as order_routes
 from app.rfq.controllers import ROUTES as rfq_routes
 from app.rfq.forms import MAX_FORM_PARTS
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.sourcing import highs_process
 from app.sourcing.controllers import ROUTES as sourcing_routes
 from app.sourcing.pages import scores_section
 from app.spending.controllers import ROUTES as spending_routes
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         if worker:
             worker.start()
         if long_lived:
+            highs_process.start_worker()  # the first scenario solved does not wait for HiGHS's process to start
             gc.collect()
             gc.freeze()
         try:

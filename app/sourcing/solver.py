@@ -4,22 +4,18 @@ conflict by dropping them one at a time (a deletion filter down to a minimal con
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import itertools
 import math
-import os
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import highspy
 import numpy as np
 
-from app.sourcing import bounds, incumbent
+from app.sourcing import bounds, highs_process, incumbent
+from app.sourcing.highs_process import INF, Ending
 from app.sourcing.model import (
     Allocation,
     Bound,
@@ -48,36 +44,12 @@ from app.sourcing.model import FixedCost as FixedCostTerm
 from app.sourcing.presolve import usable_offers
 
 DEFAULT_TIME_LIMIT = 2.0
-# Prices have four decimals and quantities are whole, so two plans' totals differ by at least 0.0001: a gap below
-# half of that proves the plan optimal, where HiGHS's default relative gap (0.01 %) would not.
-ABSOLUTE_GAP = 0.00005
-INF = highspy.kHighsInf
 # The part of the time limit kept for our own bound of a plan HiGHS has not proven optimal (app/sourcing/bounds.py),
 # and the least time that bound gets when the limit has passed.
 BOUND_SHARE = 0.05
 # The part of the time limit the first plan may take at most (app/sourcing/incumbent.py).
 FIRST_PLAN_SHARE = 0.6
 BOUND_SECONDS = 0.05
-
-
-def _without_banner() -> None:
-    """HiGHS prints its banner to the process's stdout when the first `Highs` is made, before any option can
-    silence it: make that first one here, once, with file descriptor 1 pointed at /dev/null for the moment."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stdout.flush()
-        saved = os.dup(1)
-        quiet = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(quiet, 1)
-            highspy.Highs()
-            ctypes.CDLL(None).fflush(None)  # the banner sits in C's stdout buffer when stdout is a pipe
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(quiet)
-
-
-_without_banner()
 
 
 @dataclass
@@ -146,8 +118,9 @@ def build(problem: Problem, constraints: Sequence[Constraint | WholeLines], *, p
     # Split quantities are continuous columns unless a constraint weighs them by price: with the binaries fixed,
     # what is left is a flow from vendors to lines (each line's target, a vendor's capacity, at least one unit to
     # a winner, each offer's cap), whose matrix is totally unimodular, so its optimum is whole at a vertex and
-    # the MIP's optimum is the optimum in whole units (`_vertex` takes that vertex). HiGHS's reduced-cost fixing
-    # lists every value of a general integer column, thousands per offer here, in a step it cannot interrupt.
+    # the MIP's optimum is the optimum in whole units (`highs_process.whole` takes that vertex). HiGHS's
+    # reduced-cost fixing lists every value of a general integer column, thousands per offer here, in a step it
+    # cannot interrupt.
     whole_quantities = any(isinstance(c, ValueShare | MinAwardValue) for c in constraints)
     x: dict[int, tuple[int, float]] = {}
     y: dict[int, int] = {}
@@ -264,64 +237,21 @@ def _restrict(model: Model, c: Constraint | WholeLines, problem: Problem, target
                          0, INF)
 
 
-def _highs(model: Model, time_limit: float) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
-    h.setOptionValue("threads", 1)
-    # Measured on bench/sourcing.py's 500 x 50 RFQ: the feasibility-jump heuristic spent the first seconds before
-    # the root LP and never beat what the root found; without it the same scenarios were solved sooner or alike.
-    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
-    n = len(model.cost)
-    h.addCols(n, np.array(model.cost), np.array(model.lower), np.array(model.upper), 0,
-              np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
-    kinds = [highspy.HighsVarType.kInteger if whole else highspy.HighsVarType.kContinuous for whole in model.integer]
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array(kinds, dtype=np.uint8))
-    rows = model.rows
-    if rows.lower:
-        h.addRows(len(rows.lower), np.array(rows.lower), np.array(rows.upper), len(rows.index),
-                  np.array(rows.starts, dtype=np.int32), np.array(rows.index, dtype=np.int32),
-                  np.array(rows.value, dtype=np.float64))
-    return h
-
-
-def _has_solution(h: highspy.Highs) -> bool:
-    return h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-
-
-def _run(model: Model, deadline: float, start: list[float] | None = None,
-         ) -> tuple[highspy.Highs | None, highspy.HighsModelStatus | None]:
-    """Solve by the wall-clock `deadline` (a time.perf_counter() value), from the plan `start` (a value per column)
-    when given: HiGHS gets the time left after building the model, and is interrupted at its next check past the
-    deadline (its own time limit is checked less often)."""
+def _run(model: Model, deadline: float, start: list[float] | None = None) -> highs_process.Run:
+    """Solve the model by the wall-clock `deadline` (a time.perf_counter() value), from the plan `start` (a value per
+    column) when given (app/sourcing/highs_process.py)."""
     if model.impossible:
-        return None, highspy.HighsModelStatus.kInfeasible
+        return highs_process.Run(Ending.INFEASIBLE)
     if not model.cost:
-        return None, highspy.HighsModelStatus.kOptimal  # nothing offered: the empty plan
-    h = _highs(model, max(0.01, deadline - time.perf_counter()))
-    if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = start
-        solution.value_valid = True
-        h.setSolution(solution)
-
-    def interrupt(_type: object, _message: object, _out: object, data_in: object, _user: object) -> None:
-        if time.perf_counter() > deadline:
-            data_in.user_interrupt = True  # type: ignore[attr-defined]
-
-    h.setCallback(interrupt, None)
-    # Its LP solves too (the root LP of a big model can outlast the limit, and the MIP callback is not asked then);
-    # stopped after the run, so that reading the plan back (`_vertex`) may solve its LP.
-    kinds = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
-             highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
-    for kind in kinds:
-        h.startCallback(kind)
-    h.run()
-    for kind in kinds:
-        h.stopCallback(kind)
-    return h, h.getModelStatus()
+        return highs_process.Run(Ending.OPTIMAL, np.zeros(0), 0.0, 0.0)  # nothing offered: the empty plan
+    rows = model.rows
+    lp = highs_process.Lp(
+        cost=np.array(model.cost, dtype=np.float64), lower=np.array(model.lower, dtype=np.float64),
+        upper=np.array(model.upper, dtype=np.float64), integer=np.array(model.integer, dtype=bool),
+        row_lower=np.array(rows.lower, dtype=np.float64), row_upper=np.array(rows.upper, dtype=np.float64),
+        starts=np.array(rows.starts, dtype=np.int32), index=np.array(rows.index, dtype=np.int32),
+        value=np.array(rows.value, dtype=np.float64))
+    return highs_process.run(lp, deadline, None if start is None else np.array(start, dtype=np.float64))
 
 
 def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: float = DEFAULT_TIME_LIMIT,
@@ -343,14 +273,13 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
     # keeps a moment at the end for the bound of a plan not proven optimal.
     ends = started + time_limit * (0.6 if objective is Objective.SCORE else 1 - BOUND_SHARE)
     if plan is not None and ends - time.perf_counter() < time_limit * BOUND_SHARE:
-        h, status = None, None  # no time left for HiGHS to take the plan in, let alone beat it
+        run = highs_process.Run(Ending.UNPROVEN)  # no time left for HiGHS to take the plan in, let alone beat it
     else:
-        h, status = _run(model, ends, start)
-    found = status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h))
-    if found or (plan is not None and status != highspy.HighsModelStatus.kInfeasible):
+        run = _run(model, ends, start)
+    if run.found or (plan is not None and run.ending is not Ending.INFEASIBLE):
         # HiGHS takes the first plan in only once its presolve is done: when the time ran out before, that plan
         # (checked exactly when it was made) is the best found.
-        optimal, gap, allocations = _outcome(model, h, status) if found else (False, None, plan or ())
+        optimal, gap, allocations = _outcome(model, run) if run.found else (False, None, plan or ())
         if (not optimal and plan is not None and objective is Objective.COST
                 and plan_total(plan, constraints) < plan_total(allocations, constraints)):
             allocations = plan  # HiGHS's own plan, made before it took ours in, is dearer
@@ -370,7 +299,7 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
                 optimal = True
             else:
                 floor = max(float(exact), _vendor_bound(model, constraints, targets, float(total), deadline),
-                            float(h.getInfo().mip_dual_bound) if found and h is not None else -math.inf)
+                            run.dual_bound)
                 floor_gap = max(0.0, (float(total) - floor) / float(total))
                 gap = floor_gap if gap is None else max(0.0, min(gap, floor_gap))
         return Result(
@@ -378,7 +307,7 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
             allocations=allocations, total=total, gap=0.0 if optimal else gap,
             seconds=time.perf_counter() - started, unoffered=unoffered,
         )
-    if status == highspy.HighsModelStatus.kInfeasible:
+    if run.ending is Ending.INFEASIBLE:
         # the conflict search shares the scenario's time limit: a request's solving stays within it
         conflicts, tries, minimal = conflicting(problem, constraints,
                                                 time_limit=max(0.0, deadline - time.perf_counter()))
@@ -456,13 +385,12 @@ def cheapest_filling(model: Model, targets: dict[int, int]) -> float:
 Outcome = tuple[bool, float | None, tuple[Allocation, ...]]  # proven optimal?, gap, plan
 
 
-def _outcome(model: Model, h: highspy.Highs | None, status: highspy.HighsModelStatus) -> Outcome:
+def _outcome(model: Model, run: highs_process.Run) -> Outcome:
     """Whether the plan is proven optimal, its gap (None while the search has no bound yet: its root LP unsolved
     when the time ran out), and the plan."""
-    found_gap = float(h.getInfo().mip_gap) if h is not None else 0.0
-    allocations = _read(model, h) if h is not None else ()  # (after the gap: it may solve an LP again)
-    optimal = status == highspy.HighsModelStatus.kOptimal
-    return optimal, 0.0 if optimal else (max(0.0, found_gap) if math.isfinite(found_gap) else None), allocations
+    optimal = run.ending is Ending.OPTIMAL
+    allocations = _plan(model, run.values) if run.values is not None else ()
+    return optimal, 0.0 if optimal else (None if run.gap is None else max(0.0, run.gap)), allocations
 
 
 # Weighted scores have four decimals (scoring.SCORE_PLACES): plans whose scores differ by less than half of that
@@ -478,6 +406,10 @@ def tie_row(model: Model, problem: Problem, partial: bool, floor: float) -> None
              for offer, (column, factor) in ((model.offers[k], model.quantity_col[k]) for k in range(len(model.offers)))
              if offer.score]
     model.rows.add(terms, floor, INF)
+    # The row weighs quantities by score, as a value share weighs them by price: the LP over split quantities has
+    # fractional vertices then (half a unit from each of two vendors), so the quantities it weighs are whole columns.
+    for column, _ in terms:
+        model.integer[column] = True
 
 
 def _cheapest_tie(problem: Problem, constraints: Sequence[Constraint], partial: bool,
@@ -486,10 +418,8 @@ def _cheapest_tie(problem: Problem, constraints: Sequence[Constraint], partial: 
     when the time left decided nothing."""
     model = build(problem, constraints, partial=partial)
     tie_row(model, problem, partial, float(plan_score(problem, best, partial)) - SCORE_TIE)
-    h, status = _run(model, deadline, _values(model, best))
-    if h is None or not (status == highspy.HighsModelStatus.kOptimal or _has_solution(h)):
-        return None
-    return _outcome(model, h, status)
+    run = _run(model, deadline, _values(model, best))
+    return _outcome(model, run) if run.found else None
 
 
 def _values(model: Model, allocations: Sequence[Allocation]) -> list[float]:
@@ -644,10 +574,6 @@ def _groups(line_ids: Sequence[int], constraints: Sequence[Constraint]) -> dict[
     return {i: root(i) for i in line_ids}
 
 
-def _read(model: Model, h: highspy.Highs) -> tuple[Allocation, ...]:
-    return _plan(model, _vertex(model, h))
-
-
 def _plan(model: Model, values: Sequence[float]) -> tuple[Allocation, ...]:
     allocations = []
     for k, offer in enumerate(model.offers):
@@ -658,37 +584,16 @@ def _plan(model: Model, values: Sequence[float]) -> tuple[Allocation, ...]:
     return tuple(sorted(allocations, key=lambda a: (a.line_id, a.vendor_id)))
 
 
-def _vertex(model: Model, h: highspy.Highs) -> list[float]:
-    """The solution's values, with whole quantities: where the quantities are continuous columns (see `build`) and
-    some came out fractional, the LP over them is solved again by simplex with every integer column fixed at its
-    value, whose basic solution is whole and costs no more."""
-    values = list(h.getSolution().col_value)
-    if all(model.integer) or all(abs(v - round(v)) <= 1e-6 for v in values):
-        return values
-    n = len(values)
-    fixed = [float(round(v)) if whole else lo for v, whole, lo in zip(values, model.integer, model.lower, strict=True)]
-    upper = [float(round(v)) if whole else up for v, whole, up in zip(values, model.integer, model.upper, strict=True)]
-    h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.array(fixed), np.array(upper))
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.array([highspy.HighsVarType.kContinuous] * n, dtype=np.uint8))
-    h.setOptionValue("solver", "simplex")
-    h.setOptionValue("time_limit", 60.0)  # an LP of bounds and one row per line and vendor: a moment
-    h.run()
-    return list(h.getSolution().col_value)
-
-
 def feasible(problem: Problem, soft: Sequence[Constraint | WholeLines], terms: Sequence[Constraint], *,
              time_limit: float) -> bool | None:
     """Whether some plan meets `soft` (and the model's terms); None when the time limit decided nothing."""
     partial = not any(isinstance(c, WholeLines) for c in soft)
     deadline = time.perf_counter() + time_limit
     model = build(problem, [*terms, *soft], partial=partial, with_cost=False)
-    h, status = _run(model, deadline)
-    if status == highspy.HighsModelStatus.kInfeasible:
+    run = _run(model, deadline)
+    if run.ending is Ending.INFEASIBLE:
         return False
-    if status == highspy.HighsModelStatus.kOptimal or (h is not None and _has_solution(h)):
-        return True
-    return None
+    return True if run.found else None
 
 
 def conflicting(problem: Problem, constraints: Sequence[Constraint], *,

@@ -379,3 +379,16 @@ def test_a_tie_in_weighted_score_goes_to_the_lower_price() -> None:
         result = solve(problem, constraints, objective=Objective.SCORE)
         # then the cheaper one wins
         assert [a.vendor_id for a in result.allocations] == [2] and result.total == D("7.50")
+
+
+def test_a_split_line_keeps_whole_units_when_the_best_score_is_a_hair_ahead() -> None:
+    # given one unit asked, offered by a cheap vendor scoring 0 and a dearer one scoring 0.0001 (found by hypothesis:
+    # the cheapest plan that scores as well took half a unit from each, and rounding left the line empty)
+    problem = Problem((Line(1, 1, 1),), (Vendor(1, "Cheap"), Vendor(2, "Better")), (
+        Offer(1, 1, D("0.5"), 1, 3, score=D("0")), Offer(1, 2, D("0.51"), 1, 3, score=D("0.0001"))))
+    # when the weighted preset solves it with partial quantities allowed
+    result = solve(problem, [AllowPartial()], objective=Objective.SCORE)
+    # then the better-scoring vendor gets the whole unit
+    assert result.status is Status.OPTIMAL
+    assert [(a.vendor_id, a.quantity) for a in result.allocations] == [(2, 1)]
+    assert violations(problem, [AllowPartial()], result.allocations) == []
