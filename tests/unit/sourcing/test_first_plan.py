@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from app.sourcing import incumbent, scenarios, solver
 from app.sourcing.model import (
+    Allocation,
     AllowPartial,
     Bound,
     Capacity,
@@ -152,3 +153,23 @@ def test_the_conflict_search_gets_what_is_left_of_the_time_limit(monkeypatch: py
     # then the conflict is found within what the main solve left of that second, not a second of its own
     assert result.status is Status.INFEASIBLE and result.conflicts
     assert len(budgets) == 1 and 0 <= budgets[0] < 1.0
+
+
+def test_the_first_plans_winners_are_kept_and_the_lines_among_them_solved_exactly() -> None:
+    # given four vendors, at most two winners, and a first plan whose winners are right (A and B, far cheaper than C
+    # and D) but whose lines are given the wrong way round between them
+    problem = Problem((Line(1, 1, 10), Line(2, 2, 10)), tuple(Vendor(v, n) for v, n in enumerate("ABCD", 1)), (
+        Offer(1, 1, D("1.00"), 10, 3), Offer(1, 2, D("3.00"), 10, 3),
+        Offer(2, 1, D("3.00"), 10, 3), Offer(2, 2, D("1.00"), 10, 3),
+        *(Offer(line, v, D("9.00"), 10, 3) for line in (1, 2) for v in (3, 4)),
+    ))
+    constraints = [VendorCount(Bound.AT_MOST, 2)]
+    model = build(problem, constraints, partial=False)
+    first = (Allocation(1, 2, 10, D("3.00")), Allocation(2, 1, 10, D("3.00")))
+    # when polished
+    polished = solver._polished(problem, constraints, model, first, time.perf_counter() + 10)
+    # then each line goes to the winner that is cheaper for it, and the plan breaks nothing
+    assert [(a.line_id, a.vendor_id) for a in polished] == [(1, 1), (2, 2)]
+    assert plan_total(polished, constraints) == D("20.00") and violations(problem, constraints, polished) == []
+    # and a plan already cheapest among its winners comes back as it was
+    assert solver._polished(problem, constraints, model, polished, time.perf_counter() + 10) == polished
