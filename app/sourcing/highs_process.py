@@ -73,18 +73,20 @@ class _Worker:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and module, no user input)
             [sys.executable, "-m", "app.sourcing.highs_process", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, stdin=subprocess.DEVNULL)
+            cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))},
+            stdin=subprocess.DEVNULL)
         theirs.close()
         self.connection = Connection(ours.detach())
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """Kill the worker and reap it; its end of the connection stays open (a thread may still be writing to it)."""
         if self.alive():
             self.process.kill()
         self.process.wait()
-        self.connection.close()
 
 
 _idle: list[_Worker] = []
@@ -97,7 +99,8 @@ def _take() -> _Worker:
             worker = _idle.pop()
             if worker.alive():
                 return worker
-            worker.stop()
+            worker.kill()
+            worker.connection.close()
     return _Worker()
 
 
@@ -202,9 +205,11 @@ def run(lp: Lp, deadline: float, start: np.ndarray | None = None) -> Run:
         log.exception("the HiGHS worker stopped without answering")
     finally:
         if worker is not None:
-            worker.stop()
+            worker.kill()
+        sending.join()  # the send has ended: the worker took it, or its death broke it
+        if worker is not None:
+            worker.connection.close()
             _give_back(_Worker())  # its replacement starts now, not when the next scenario needs it
-        sending.join()
     if best is None:
         return Run(Ending.UNPROVEN, killed=True)
     return Run(Ending.UNPROVEN, whole(lp, best[0]), None, best[1], killed=True)
