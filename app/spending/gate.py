@@ -75,8 +75,10 @@ async def check(order: OrderSpend) -> Gate:
     cost_center_id = await _cost_center(order)
     budgets: list[BudgetLeft] = []
     if cost_center_id is not None:
-        for row in await store.budgets_on(cost_center_id, order.day, lock=True):
-            held = await store.held(cost_center_id, Period(row["period"]), row["starts_on"], row["currency"])
+        rows = await store.budgets_on(cost_center_id, order.day, lock=True)
+        held_each = await store.held_each(  # one round trip for every budget the order counts against
+            [(cost_center_id, Period(row["period"]), row["starts_on"], row["currency"]) for row in rows])
+        for row, held in zip(rows, held_each, strict=True):
             budgets.append(BudgetLeft(row["id"], row["currency"], from_minor(row["amount"]),  # type: ignore[arg-type]
                                       held.reserved + held.spent, bool(row["hard"]), _budget_label(row)))
     roles = frozenset(row["role"] for row in await MemberRole.select(MemberRole.role).where(

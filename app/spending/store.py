@@ -62,14 +62,9 @@ async def user_cost_centers(user_id: int, company_id: int) -> list[dict[str, obj
     return await Budget.raw(_USER_COST_CENTERS, user_id, company_id)
 
 
-async def held(cost_center_id: int, period: Period, starts_on: date, currency: str) -> Held:
-    """What the cost center's orders of this period hold in this currency: reserved and spent."""
-    return (await held_each([(cost_center_id, period, starts_on, currency)]))[0]
-
-
 async def held_each(budgets: Sequence[tuple[int, Period, date, str]]) -> list[Held]:
-    """`held` of each (cost center, period, first day, currency), in one query: a grid page of budgets costs one
-    round trip, not one per budget."""
+    """What each (cost center, period, first day, currency)'s orders hold in that currency, reserved and spent, in
+    one query: a grid page of budgets, or a checkout's budgets, costs one round trip, not one per budget."""
     if not budgets:
         return []
     parts, args = [], []

@@ -192,6 +192,30 @@ async def test_cost_centers_are_defaulted_required_and_budgets_hold(world, api, 
     assert await SpendingAudit.count().where(SpendingAudit.kind == "budget.changed") == 1
 
 
+async def test_every_budget_of_the_cost_center_holds_at_checkout(world, api, shop):
+    # given one cost center with a roomy monthly budget and a tight yearly one, both hard
+    admin = shop["admin"]
+    await admin.delete(f"/api/v1/approval-rules/{shop['rule']['id']}")
+    center = (await admin.post("/api/v1/cost-centers", json={
+        "code": "CC-9", "name": "Plant", "user_ids": [await user_id(world.purchaser)]})).json()
+    today = utcnow().date()
+    for period, starts_on, amount in (("month", today.replace(day=1), "1000"), ("year", today.replace(month=1, day=1),
+                                                                                "150")):
+        made = await admin.post("/api/v1/budgets", json={
+            "cost_center_id": center["id"], "period": period, "starts_on": str(starts_on), "currency": "EUR",
+            "amount": amount, "hard": True})
+        assert made.status_code == 201, made.text
+    buyer = await api(world.purchaser)
+    # when 100 EUR is ordered, then 60 more
+    placed = await order(buyer, shop["listing"], 10, "PO-Y1")
+    over = await order(buyer, shop["listing"], 6, "PO-Y2")
+    # then the first fits both; the second fits the month but not the year, which refuses it by what it is over
+    assert placed.status_code == 201 and placed.json()["status"] == "placed"
+    assert over.status_code == 409 and "by 10" in over.json()["detail"]
+    figures = {row["period"]: (row["spent"], row["left"]) for row in (await admin.get("/api/v1/budgets")).json()}
+    assert figures == {"month": ("100.0000", "900.0000"), "year": ("100.0000", "50.0000")}
+
+
 async def test_a_purchaser_cannot_write_the_controls(world, api, shop):
     buyer = await api(world.purchaser)
     assert (await buyer.post("/api/v1/cost-centers", json={"code": "X", "name": "X"})).status_code == 403
