@@ -22,7 +22,7 @@ def vendor_choice_bound(price: np.ndarray, cap: np.ndarray, line: np.ndarray, ve
     caps what it supplies, its offers cheapest below mu first; `mu` follows the subgradient (Polyak steps towards
     `aim`, the cost of a plan known) for `rounds` rounds.
     Every value of it is a lower bound (weak duality); the best one is returned, -inf when the counts admit no
-    choice of winners. At least one round runs, past the `deadline` too."""
+    choice of winners or no round was run by the `deadline`."""
     vendors = len(fixed)
     most = vendors if at_most is None else at_most
     forced = np.zeros(vendors, dtype=bool)
@@ -41,9 +41,9 @@ def vendor_choice_bound(price: np.ndarray, cap: np.ndarray, line: np.ndarray, ve
             filled[i] += cap[k]
             mu[i] = price[k]
     best, theta, stale = -np.inf, 2.0, 0
-    for round_ in range(rounds):
-        if round_ and deadline is not None and time.perf_counter() > deadline:
-            break  # the first round runs whatever the time: it is the marginal prices' bound, a moment's work
+    for _ in range(rounds):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         reduced = price - mu[line]
         supply = np.where(reduced < 0, cap, 0.0)
         for v in capped:

@@ -303,8 +303,10 @@ def solve(problem: Problem, constraints: Sequence[Constraint], *, time_limit: fl
             if total <= exact:
                 optimal = True
             else:
-                floor = max(float(exact), _vendor_bound(model, constraints, targets, float(total), deadline),
-                            run.dual_bound)
+                # (not started past the deadline: its arrays alone take a moment on a loaded machine)
+                vendor_bound = (_vendor_bound(model, constraints, targets, float(total), deadline)
+                                if time.perf_counter() < deadline else -math.inf)
+                floor = max(float(exact), vendor_bound, run.dual_bound)
                 floor_gap = max(0.0, (float(total) - floor) / float(total))
                 gap = floor_gap if gap is None else max(0.0, min(gap, floor_gap))
         return Result(
