@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import FieldErrors
-from app.spending import store as spending_store
-from app.spending.tables import CostCenter, RfqCostCenter
+from app.spending.tables import CostCenter, CostCenterMember, RfqCostCenter
 
 MAX_ID = 2_147_483_647  # an id column's range: a larger number names no cost center (PostgreSQL would refuse it)
 NOT_YOURS = "cost_center_id: not one of your company's active cost centers."
@@ -34,10 +33,12 @@ async def choices(company_id: int) -> list[CostCenterChoice]:
 
 
 async def default_for(user_id: int, company_id: int) -> int | None:
-    """The user's cost center when it is a member of exactly one active cost center of the company (the one
-    checkout charges without asking), else none."""
-    mine = await spending_store.user_cost_centers(user_id, company_id)
-    return int(mine[0]["id"]) if len(mine) == 1 else None  # type: ignore[call-overload]
+    """The user's cost center when it is a member of exactly one active cost center of the company, else none."""
+    rows = await CostCenterMember.select(CostCenterMember.cost_center).where(
+        (CostCenterMember.user == user_id) & (CostCenterMember.cost_center.company == company_id)
+        & (CostCenterMember.cost_center.active.eq(True)))
+    ids = {row["cost_center"] for row in rows}
+    return ids.pop() if len(ids) == 1 else None
 
 
 async def check(company_id: int, cost_center_id: int) -> int:
