@@ -4,7 +4,7 @@ timed over HTTP against `market serve`, and the queries each one runs counted in
 
     createdb -h 127.0.0.1 -U postgres market_bench_analytics
     MARKET_DATABASE_URL=postgres://postgres@127.0.0.1:5432/market_bench_analytics .venv/bin/python bench/analytics.py
-    ... --rfqs 10000 --lines 10 --requests 60 [--skip-build]
+    ... --rfqs 10000 --lines 10 --requests 60     # run again on the same database: its history is reused
 
 The history is the demo's plan (app/demo/history.py) at scale, written with COPY. The facts' refresh then writes the
 savings facts of every awarded RFQ, their monthly sums and the vendors' months (one transaction; timed apart as the
