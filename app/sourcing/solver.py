@@ -45,8 +45,9 @@ from app.sourcing.model import FixedCost as FixedCostTerm
 from app.sourcing.presolve import usable_offers
 
 DEFAULT_TIME_LIMIT = 2.0
-# The part of the time limit kept for our own bound of a plan HiGHS has not proven optimal (app/sourcing/bounds.py),
-# less ANSWER_SHARE: on bench/sourcing.py's 500 x 50 RFQ its rounds converge in about 60 ms, which 2 s x 5 % allows.
+# The part of the time limit by which HiGHS stops early, for our own bound of a plan it has not proven optimal
+# (app/sourcing/bounds.py) and then ANSWER_SHARE: the bound has 5 %, and on bench/sourcing.py's 500 x 50 RFQ its
+# rounds converge in about 60 ms, which 2 s x 5 % allows.
 BOUND_SHARE = 0.08
 # The part kept at the very end for what follows the last step (the plan's totals, the result) and for a loaded
 # machine's scheduling: every step of a solve ends by the time limit less this share. Stop 24's CI overran a 1 s
