@@ -236,6 +236,8 @@ async def main() -> None:
                         help="concurrent checkouts against one credit limit (0: none)")
     parser.add_argument("--only-credit", action="store_true", help="measure only the credit-limit race")
     args = parser.parse_args()
+    if args.buyers < 20:
+        parser.error("--buyers must be at least 20: ten buyers check out with spending controls, ten without")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     from app.accounts.tables import Company
