@@ -1,7 +1,8 @@
 """A good first plan for the solver to start from (its incumbent), found by local search over which vendors win:
 each group of lines (a line, or a bundle) goes to the cheapest winning vendor that can take it whole. Plain numbers
 in, a choice out; the solver checks the plan exactly before handing it to HiGHS, which still proves the optimum (or
-reports its gap): this only makes the first good plan arrive sooner."""
+reports its gap): this only makes the first good plan arrive sooner. Its floats are search scores over numpy
+arrays, never money shown or stored: the plan it picks is totalled in Decimal (model.plan_total)."""
 
 from __future__ import annotations
 
